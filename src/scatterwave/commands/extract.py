@@ -1,0 +1,150 @@
+"""``scatterwave extract``: compute scattering / JTFS features of audio files into Zarr.
+
+Exit codes: 0 every input processed; 1 the store is complete but some inputs failed (see
+its failures table); 2 the job could not start (bad options, no inputs, output exists
+without ``--resume``, no CUDA, unreachable scheduler); 130 interrupted (run again with
+``--resume``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+__all__ = ["add_parser", "run"]
+
+logger = logging.getLogger(__name__)
+
+#: Command-line destinations that are configuration options (the rest are job arguments).
+_OPTION_DESTS = (
+    "transform", "J", "Q", "T", "J_fr", "F", "sample_rate", "segment", "hop", "channels",
+    "device", "batch_size", "workers", "scheduler",
+)
+
+EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _q_value(text: str) -> int | tuple[int, ...]:
+    parts = [p for p in text.replace(" ", "").split(",") if p]
+    if not 1 <= len(parts) <= 2:
+        raise argparse.ArgumentTypeError(f"expected Q or Q1,Q2 (e.g. 8 or 8,1), got {text!r}")
+    values = tuple(_positive_int(p) for p in parts)
+    return values[0] if len(values) == 1 else values
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register the ``extract`` sub-command."""
+    sup = argparse.SUPPRESS
+    p = subparsers.add_parser(
+        "extract",
+        help="compute transform features of audio files into a Zarr store",
+        description=(
+            "Cut audio files into fixed-length segments, compute Scattering1D or JTFS "
+            "coefficients, and write them to a Zarr store with per-segment metadata. "
+            "Options may also come from --config (TOML or JSON, same keys); the command "
+            "line wins."
+        ),
+    )
+    p.add_argument(
+        "inputs", nargs="+", metavar="INPUT",
+        help="audio file, folder (searched recursively) or .txt/.lst file listing paths",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="OUT.zarr", help="output store")
+    p.add_argument("--transform", choices=("scattering", "jtfs"), default=sup,
+                   help="transform (default: scattering)")
+    p.add_argument("--J", type=_positive_int, default=sup, help="octaves (default: 6)")
+    p.add_argument("--Q", type=_q_value, default=sup,
+                   help="wavelets per octave, Q or Q1,Q2 (default: 8)")
+    p.add_argument("--T", type=_positive_int, default=sup,
+                   help="averaging scale in samples (default: 2**J)")
+    p.add_argument("--J-fr", dest="J_fr", type=_positive_int, default=sup,
+                   help="frequential octaves (jtfs only)")
+    p.add_argument("--F", type=_positive_int, default=sup,
+                   help="frequential averaging scale (jtfs only)")
+    p.add_argument("--sample-rate", dest="sample_rate", type=_positive_int, default=sup,
+                   metavar="HZ", help="resample every file to this rate (default: the inputs' "
+                   "common rate)")
+    p.add_argument("--segment", type=_positive_float, default=sup, metavar="SECONDS",
+                   help="segment length (default: whole files, padded to the longest)")
+    p.add_argument("--hop", type=_positive_float, default=sup, metavar="SECONDS",
+                   help="seconds between segment starts (default: --segment)")
+    p.add_argument("--channels", choices=("mix", "each"), default=sup,
+                   help="mix channels to mono, or one item per channel (default: mix)")
+    p.add_argument("--device", choices=("cpu", "cuda"), default=sup,
+                   help="where the transform runs (default: cpu)")
+    p.add_argument("--batch-size", dest="batch_size", type=_positive_int, default=sup,
+                   help="items per batch and per store chunk (default: 32)")
+    p.add_argument("--workers", type=_positive_int, default=sup,
+                   help="local worker processes (default: all cores; 1 = in-process)")
+    p.add_argument("--scheduler", default=sup, metavar="ADDRESS",
+                   help="run on a Dask distributed scheduler, e.g. tcp://host:8786")
+    p.add_argument("--resume", action="store_true",
+                   help="finish an interrupted run into the same output")
+    p.add_argument("--config", metavar="FILE", help="TOML or JSON file of options")
+    return p
+
+
+def _config_from_args(args: argparse.Namespace) -> Any:
+    from scatterwave.extract.config import ExtractConfig, load_config_file
+
+    values: dict[str, Any] = {}
+    if args.config is not None:
+        values.update(load_config_file(args.config))
+        values = {k.replace("-", "_"): v for k, v in values.items()}
+    for dest in _OPTION_DESTS:
+        if hasattr(args, dest):
+            values[dest] = getattr(args, dest)
+    return ExtractConfig.from_mapping(values)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``scatterwave extract``; returns the exit code."""
+    from scatterwave.extract.progress import make_progress
+    from scatterwave.extract.runner import extract
+
+    progress_logger = logging.getLogger("scatterwave.extract.progress")
+    if progress_logger.getEffectiveLevel() > logging.INFO:
+        progress_logger.setLevel(logging.INFO)
+    try:
+        config = _config_from_args(args)
+        result = extract(
+            args.inputs, args.output, config, resume=args.resume, progress=make_progress()
+        )
+    except KeyboardInterrupt:
+        logger.error("interrupted; run the same command with --resume to finish")
+        return EXIT_INTERRUPTED
+    except (
+        ValueError, FileNotFoundError, FileExistsError, NotImplementedError, ConnectionError,
+        RuntimeError,
+    ) as exc:
+        logger.error("%s", exc)
+        return EXIT_USAGE
+    for failure in result.failures:
+        logger.warning("failed: %s: %s", failure["path"], failure["reason"])
+    progress_logger.info(
+        "wrote %s: %d item(s), %d chunk(s) computed in %.1f s (%.1f items/s), %d failed input(s)",
+        result.output, result.n_items, result.computed_chunks, result.seconds,
+        result.computed_items / max(result.seconds, 1e-9), len(result.failures),
+    )
+    return EXIT_OK if result.ok else EXIT_FAILED_INPUTS

@@ -1,0 +1,378 @@
+"""The computation plan of Scattering1D: which rows are computed together, at which rate.
+
+A plan is pure NumPy bookkeeping derived from a :class:`~scatterwave.filters.bank.TimeFilterbank`.
+It groups first-order wavelets by subsampling exponent and second-order paths by
+``(first-order group, subsampling exponent)``, so the compute core (:mod:`scatterwave.core.scattering1d`)
+runs one batched multiply-fold-IFFT per group and never loops over paths. It also holds the
+compiled filter values (only the bands each group needs) and the metadata of every output row,
+produced by walking the *same* groups in the same order as the computation: meta and
+coefficients cannot disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scatterwave.filters.bank import TimeFilterbank
+from scatterwave.filters.sparse import BandFilters
+
+#: A second-order path (n1, n2) is kept when psi2 captures at least this fraction of the
+#: spectral energy of the first-order envelope |x * psi1| (see :func:`path_energy_overlap`).
+PATH_OVERLAP_THRESHOLD = 1e-2
+
+
+@dataclass(frozen=True)
+class BandGroup:
+    """Rows computed by one batched band-pass + modulus.
+
+    The input spectrum (``rows_in`` rows of ``n_bins`` positive bins) is viewed as
+    ``(rows_in * blocks_per_row, M)`` blocks; each output row takes ``n_blocks`` consecutive
+    blocks, multiplies them by its filter window, sums them (subsampling in Fourier) and takes
+    the modulus of the inverse FFT.
+
+    Attributes
+    ----------
+    rows : ndarray of int, shape (n,)
+        Output row (path) ids, in computation order.
+    k_in, k_out : int
+        Subsampling exponent of the input and of the output (``k_out >= k_in``).
+    M : int
+        Output length (IFFT size).
+    n_blocks, blocks_per_row : int
+    gather : tuple of int
+        ``(offset, size)`` of the block indices (``n * n_blocks``) in the flat index buffer.
+    filt : tuple of int
+        ``(offset, n_filters, n_blocks * M)``: the distinct filter windows in the flat buffer.
+    filt_index : tuple of int or None
+        ``(offset, n)`` of each row's filter number, or None when row ``i`` uses filter ``i``.
+    parent : int
+        Index of the first-order group whose envelopes feed this group (-1 for order 1).
+    avg : tuple of int or None
+        ``(phi_offset, n_bins, k_avg)``: low-pass slice and extra subsampling after averaging.
+    """
+
+    rows: np.ndarray
+    k_in: int
+    k_out: int
+    M: int
+    n_blocks: int
+    blocks_per_row: int
+    gather: tuple[int, int]
+    filt: tuple[int, int, int]
+    filt_index: tuple[int, int] | None
+    parent: int
+    avg: tuple[int, int, int] | None
+
+
+@dataclass
+class ScatteringPlan:
+    """Everything the compute core needs, independent of the array library.
+
+    Attributes
+    ----------
+    N, N_pad, pad_left : int
+        Input length, padded length and left padding.
+    average : {"local", "global", "none"}
+    log2_stride : int or None
+        Output stride exponent when averaging locally.
+    S0 : tuple of int or None
+        ``(phi_offset, n_bins, k_avg)`` for the order-0 low-pass.
+    groups1, groups2 : list of BandGroup
+    buffers : dict of str to ndarray
+        Flat float64 filter buffers ``psi1_f``, ``psi2_f`` and ``phi_f``.
+    paths : dict of str to ndarray
+        Per-row metadata in computation order; see :meth:`meta`.
+    """
+
+    N: int
+    N_pad: int
+    pad_left: int
+    average: str
+    log2_stride: int | None
+    S0: tuple[int, int, int] | None
+    groups1: list[BandGroup] = field(default_factory=list)
+    groups2: list[BandGroup] = field(default_factory=list)
+    buffers: dict[str, np.ndarray] = field(default_factory=dict)
+    paths: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_paths(self) -> int:
+        """Number of output rows."""
+        return len(self.paths["order"])
+
+    def out_length(self, stride_log2: int) -> int:
+        """Length of an output row computed at stride ``2**stride_log2``."""
+        if self.average == "global":
+            return 1
+        return -(-self.N // 2**stride_log2)
+
+    def out_start(self, stride_log2: int) -> int:
+        """First retained sample of a row at stride ``2**stride_log2`` (``pad_left`` is aligned)."""
+        return self.pad_left >> stride_log2
+
+    def order(self) -> np.ndarray:
+        """Permutation from computation order to output order (order, then n1, then n2)."""
+        p = self.paths
+        return np.lexsort((p["n"][:, 1], p["n"][:, 0], p["order"]))
+
+
+def path_energy_overlap(
+    sigma1: np.ndarray, xi2: np.ndarray, sigma2: np.ndarray, n_grid: int = 4096
+) -> np.ndarray:
+    """Fraction of the envelope spectrum of ``|x * psi1|`` that ``psi2`` passes, shape (n1, n2).
+
+    Model: for a wide-band input, ``x * psi1`` has power spectrum ``|psi1_f|**2`` (a Gaussian of
+    std ``sigma1 / sqrt(2)``), so its envelope's fluctuations have a Gaussian spectrum of std
+    ``sigma1``; ``|psi2_f|**2`` is a Gaussian of std ``sigma2 / sqrt(2)`` at ``xi2`` (unit peak).
+    The overlap is ``int_0^inf |psi2_f|^2 S_U(f) df / int_0^inf S_U(f) df``.
+    """
+    f_max = float(np.max(xi2 + 6 * sigma2))
+    f = np.linspace(0.0, f_max, n_grid)
+    df = f[1] - f[0]
+    envelope = np.exp(-0.5 * (f[None, :] / sigma1[:, None]) ** 2)  # (n1, F)
+    power2 = np.exp(-(((f[None, :] - xi2[:, None]) / sigma2[:, None]) ** 2))  # (n2, F)
+    num = envelope @ power2.T * df
+    den = sigma1 * math.sqrt(math.pi / 2.0)
+    return num / den[:, None]
+
+
+def second_order_pairs(fb: TimeFilterbank, paths_exclude: dict | None) -> np.ndarray:
+    """Boolean matrix (n1, n2): which second-order paths are computed."""
+    keep = path_energy_overlap(fb.psi1.sigma, fb.psi2.xi, fb.psi2.sigma) >= PATH_OVERLAP_THRESHOLD
+    # psi2 must also be centred below the Nyquist frequency of the envelope's sampling rate.
+    keep &= fb.psi2.xi[None, :] < 0.5 / 2.0 ** fb.psi1.j[:, None]
+    if paths_exclude:
+        for n1 in paths_exclude.get("n1", ()):
+            keep[n1, :] = False
+        for n2 in paths_exclude.get("n2", ()):
+            keep[:, n2] = False
+    return keep
+
+
+class _Buffer:
+    """Accumulates filter arrays into one flat buffer and returns their offsets."""
+
+    def __init__(self) -> None:
+        self.parts: list[np.ndarray] = []
+        self.size = 0
+        self.cache: dict[object, int] = {}
+
+    def add(self, arr: np.ndarray, key: object = None) -> int:
+        if key is not None and key in self.cache:
+            return self.cache[key]
+        offset = self.size
+        self.parts.append(np.ascontiguousarray(arr, dtype=np.float64).ravel())
+        self.size += arr.size
+        if key is not None:
+            self.cache[key] = offset
+        return offset
+
+    def array(self) -> np.ndarray:
+        return np.concatenate(self.parts) if self.parts else np.zeros(0)
+
+
+def _band_windows(
+    filters: BandFilters, index: np.ndarray, k_in: int, M: int, n_bins: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Block-aligned spectral windows of filters ``index`` at subsampling level ``k_in``.
+
+    Each filter's window starts at the block (of ``M`` bins) holding its first non-negligible
+    bin among the input's ``n_bins`` positive bins, and spans ``n_blocks`` blocks (the same for
+    every filter). Summing the blocks of a windowed product is exactly the Fourier-domain
+    subsampling ``z[::L_in // M]``, and since windows start on block boundaries it introduces no
+    phase shift.
+
+    Returns
+    -------
+    start_block : ndarray of int, shape (n,)
+    values : ndarray, shape (n, n_blocks * M)
+        Filter values on each window (zero where the input has no bins).
+    n_blocks : int
+    """
+    L_in = filters.N >> k_in
+    bins, vals = [], []
+    for n in index:
+        b = (filters.lo[n] + np.arange(len(filters.values[n]))) % L_in
+        keep = b < n_bins
+        bins.append(b[keep])
+        vals.append(filters.values[n][keep])
+    start_block = np.array([b.min() // M if len(b) else 0 for b in bins], dtype=int)
+    n_blocks = max(
+        int(-(-(b.max() + 1 - s * M) // M)) if len(b) else 1 for b, s in zip(bins, start_block)
+    )
+    values = np.zeros((len(index), n_blocks * M))
+    for row, (b, v, s) in enumerate(zip(bins, vals, start_block)):
+        np.add.at(values[row], b - s * M, v)
+    return start_block, values, n_blocks
+
+
+def _block_gather(
+    source_rows: np.ndarray, start_block: np.ndarray, n_blocks: int, n_bins: int, M: int
+) -> tuple[np.ndarray, int]:
+    """Indices of each row's blocks in a ``(rows, blocks_per_row, M)`` view of the spectrum."""
+    blocks_per_row = max(int(np.max(start_block)) + n_blocks, -(-n_bins // M))
+    idx = (
+        np.asarray(source_rows)[:, None] * blocks_per_row
+        + start_block[:, None]
+        + np.arange(n_blocks)[None, :]
+    )
+    return idx.ravel(), blocks_per_row
+
+
+def build_plan(
+    fb: TimeFilterbank,
+    *,
+    max_order: int,
+    average: str,
+    oversampling: int,
+    paths_exclude: dict | None = None,
+) -> ScatteringPlan:
+    """Group the rows of a Scattering1D and compile the filter bands each group needs.
+
+    Parameters
+    ----------
+    fb : TimeFilterbank
+    max_order : {1, 2}
+    average : {"local", "global", "none"}
+    oversampling : int >= 0
+        Subsampling exponents are reduced by this much (finer time sampling).
+    paths_exclude : dict, optional
+        ``{"n1": [...], "n2": [...]}`` wavelet indices whose paths are not computed.
+    """
+    psi1, psi2 = fb.psi1, fb.psi2
+    log2_T = fb.log2_T
+    log2_stride = max(log2_T - oversampling, 0) if average == "local" else None
+
+    def exponent(j: np.ndarray) -> np.ndarray:
+        k = np.maximum(np.asarray(j) - oversampling, 0)
+        return np.minimum(k, log2_stride) if log2_stride is not None else k
+
+    k1 = exponent(psi1.j)
+    n1_kept = np.ones(len(psi1), dtype=bool)
+    if paths_exclude:
+        n1_kept[list(paths_exclude.get("n1", ()))] = False
+    pairs = second_order_pairs(fb, paths_exclude) if max_order == 2 else None
+    k2_total = exponent(psi2.j)
+    all_k = [int(k) for k in k1[n1_kept]]
+    if pairs is not None:
+        n1s, n2s = np.nonzero(pairs)
+        k12 = np.maximum(k2_total[n2s], k1[n1s])
+        all_k += [int(k) for k in k12]
+    k0 = max(log2_T - oversampling, 0) if log2_T is not None else 0
+    k_max = max([k0, *all_k])
+    pad_left = (((fb.N_pad - fb.N) // 2) >> k_max) << k_max
+
+    phi_buf, psi1_buf, psi2_buf, idx_buf = _Buffer(), _Buffer(), _Buffer(), _Buffer()
+    meta: dict[str, list] = {k: [] for k in ("order", "n", "k")}
+
+    def add_rows(order: int, n1: np.ndarray, n2: np.ndarray, k: int) -> np.ndarray:
+        start = len(meta["order"])
+        meta["order"].extend([order] * len(n1))
+        meta["n"].extend(zip(n1, n2))
+        meta["k"].extend([k] * len(n1))
+        return np.arange(start, len(meta["order"]))
+
+    def lowpass(k_in: int) -> tuple[int, int, int] | None:
+        if average != "local" and not (average == "none" and k_in == 0):
+            return None
+        k_out = log2_stride if average == "local" else k0
+        n_bins = (fb.N_pad >> k_out) // 2 + 1
+        offset = phi_buf.add(fb.phi_level(k_in, n_bins), key=(k_in, n_bins))
+        return offset, n_bins, k_out - k_in
+
+    def row_k(k: int) -> int:
+        return log2_stride if average == "local" else k
+
+    def band_group(filters, buf, index, source_rows, k_in, k_out, n_bins, parent, rows):
+        M = fb.N_pad >> k_out
+        unique, inverse = np.unique(index, return_inverse=True)
+        start, values, n_blocks = _band_windows(filters, unique, k_in, M, n_bins)
+        gather, per_row = _block_gather(source_rows, start[inverse], n_blocks, n_bins, M)
+        identity = len(unique) == len(index) and np.array_equal(inverse, np.arange(len(index)))
+        filt_index = None if identity else (idx_buf.add(inverse), len(inverse))
+        return BandGroup(
+            rows=rows,
+            k_in=k_in,
+            k_out=k_out,
+            M=M,
+            n_blocks=n_blocks,
+            blocks_per_row=per_row,
+            gather=(idx_buf.add(gather), gather.size),
+            filt=(buf.add(values), len(unique), values.shape[1]),
+            filt_index=filt_index,
+            parent=parent,
+            avg=lowpass(k_out),
+        )
+
+    S0 = lowpass(0) if average != "global" else None
+    add_rows(0, np.array([-1]), np.array([-1]), k0 if average != "global" else 0)
+    groups1: list[BandGroup] = []
+    for k in sorted({int(v) for v in k1[n1_kept]}):
+        idx = np.flatnonzero((k1 == k) & n1_kept)
+        rows = add_rows(1, idx, np.full(len(idx), -1), row_k(k))
+        groups1.append(
+            band_group(
+                psi1.filters,
+                psi1_buf,
+                idx,
+                np.zeros(len(idx), dtype=int),
+                0,
+                k,
+                fb.N_pad // 2 + 1,
+                -1,
+                rows,
+            )
+        )
+    groups2: list[BandGroup] = []
+    if pairs is not None:
+        for gi, g in enumerate(groups1):
+            n1_group = np.asarray([meta["n"][r][0] for r in g.rows])
+            local, n2 = np.nonzero(pairs[n1_group])
+            k_out = np.maximum(k2_total[n2], g.k_out)
+            for k in sorted({int(v) for v in k_out}):
+                sel = k_out == k
+                rows = add_rows(2, n1_group[local[sel]], n2[sel], row_k(k))
+                groups2.append(
+                    band_group(
+                        psi2.filters,
+                        psi2_buf,
+                        n2[sel],
+                        local[sel],
+                        g.k_out,
+                        k,
+                        g.M // 2 + 1,
+                        gi,
+                        rows,
+                    )
+                )
+    n = np.asarray(meta["n"], dtype=int).reshape(-1, 2)
+    order = np.asarray(meta["order"], dtype=int)
+    paths = {"order": order, "n": n, "k": np.asarray(meta["k"], dtype=int)}
+    for name, src in (("j", "j"), ("xi", "xi"), ("sigma", "sigma"), ("is_cqt", "is_cqt")):
+        cols = []
+        for col, bank in ((0, psi1), (1, psi2)):
+            values = getattr(bank, src)
+            fill = {"j": -1, "is_cqt": False}.get(name, np.nan)
+            cols.append(np.where(n[:, col] >= 0, values[np.maximum(n[:, col], 0)], fill))
+        paths[name] = np.stack(cols, axis=1)
+    plan = ScatteringPlan(
+        N=fb.N,
+        N_pad=fb.N_pad,
+        pad_left=pad_left,
+        average=average,
+        log2_stride=log2_stride,
+        S0=S0,
+        groups1=groups1,
+        groups2=groups2,
+        buffers={
+            "psi1_f": psi1_buf.array(),
+            "psi2_f": psi2_buf.array(),
+            "phi_f": phi_buf.array(),
+            "index": idx_buf.array().astype(np.int64),
+        },
+        paths=paths,
+    )
+    return plan

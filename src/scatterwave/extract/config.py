@@ -1,0 +1,263 @@
+"""Configuration of a feature-extraction job: options, validation and config files.
+
+A configuration file (TOML or JSON) holds the same keys as the command-line options, with
+dashes or underscores (``sample-rate`` or ``sample_rate``); options given on the command
+line override the file. Example (TOML)::
+
+    transform = "scattering"
+    J = 8
+    Q = [8, 1]
+    sample_rate = 16000
+    segment = 4.0
+    hop = 2.0
+    channels = "mix"
+    batch_size = 32
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = ["ExtractConfig", "load_config_file"]
+
+TransformName = Literal["scattering", "jtfs"]
+ChannelMode = Literal["mix", "each"]
+DeviceName = Literal["cpu", "cuda"]
+
+#: Keys of the configuration that decide the content of the output store; a resumed run
+#: must use the same values. The others (device, workers, scheduler) only decide how the
+#: work is executed.
+CONTENT_KEYS: tuple[str, ...] = (
+    "transform",
+    "J",
+    "Q",
+    "T",
+    "J_fr",
+    "F",
+    "sample_rate",
+    "segment",
+    "hop",
+    "channels",
+    "batch_size",
+)
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    """Options of a feature-extraction job.
+
+    Parameters
+    ----------
+    transform : {"scattering", "jtfs"}
+        :class:`~scatterwave.Scattering1D` or :class:`~scatterwave.TimeFrequencyScattering1D`.
+    J : int
+        Number of octaves of the wavelet filter bank (``2**J`` samples of averaging when
+        ``T`` is not given).
+    Q : int or tuple of int
+        Wavelets per octave, for the first order or ``(Q1, Q2)``.
+    T : int or None
+        Averaging scale in samples (``None``: the transform's default, ``2**J``).
+    J_fr, F : int or None
+        Frequential octaves and averaging scale, for ``transform="jtfs"`` only.
+    sample_rate : int or None
+        Rate in Hz every file is resampled to. ``None``: the common rate of the inputs (an
+        error when the inputs have different rates).
+    segment : float or None
+        Segment duration in seconds. ``None``: one item per file (or channel), zero-padded
+        to the longest input.
+    hop : float or None
+        Seconds between segment starts (default: ``segment``, no overlap).
+    channels : {"mix", "each"}
+        Mix multichannel files down to mono, or make one item per channel.
+    device : {"cpu", "cuda"}
+        Where the transform runs; ``"cuda"`` runs it through torch on the GPU.
+    batch_size : int
+        Items computed together; also the number of items per chunk of the store.
+    workers : int or None
+        Local worker processes (``None``: all cores on CPU, 1 on CUDA; 1 runs in-process).
+    scheduler : str or None
+        Address of a Dask distributed scheduler (``tcp://host:port``); runs there instead.
+    """
+
+    transform: TransformName = "scattering"
+    J: int = 6
+    Q: int | tuple[int, ...] = 8
+    T: int | None = None
+    J_fr: int | None = None
+    F: int | None = None
+    sample_rate: int | None = None
+    segment: float | None = None
+    hop: float | None = None
+    channels: ChannelMode = "mix"
+    device: DeviceName = "cpu"
+    batch_size: int = 32
+    workers: int | None = None
+    scheduler: str | None = None
+    _extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    # ------------------------------------------------------------------ validation
+    def validate(self) -> None:
+        """Check every option, raising :class:`ValueError` with a fix on the first problem."""
+        if self.transform not in ("scattering", "jtfs"):
+            raise ValueError(
+                f"transform={self.transform!r} is not supported; use 'scattering' or 'jtfs'"
+            )
+        _positive_int("J", self.J)
+        qs = self.Q if isinstance(self.Q, tuple) else (self.Q,)
+        if not 1 <= len(qs) <= 2:
+            raise ValueError(f"Q={self.Q!r}: give one value or two (Q1, Q2)")
+        for q in qs:
+            _positive_int("Q", q)
+        for name in ("T", "J_fr", "F"):
+            value = getattr(self, name)
+            if value is not None:
+                _positive_int(name, value)
+        if self.transform == "scattering":
+            for name in ("J_fr", "F"):
+                if getattr(self, name) is not None:
+                    raise ValueError(
+                        f"{name} is an option of the 'jtfs' transform; remove it or use "
+                        "transform='jtfs'"
+                    )
+        if self.sample_rate is not None:
+            _positive_int("sample_rate", self.sample_rate)
+        for name in ("segment", "hop"):
+            value = getattr(self, name)
+            if value is not None and not (
+                isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+            ):
+                raise ValueError(f"{name}={value!r}: expected a positive number of seconds")
+        if self.hop is not None and self.segment is None:
+            raise ValueError("hop is given without segment; pass segment too (both in seconds)")
+        if self.channels not in ("mix", "each"):
+            raise ValueError(f"channels={self.channels!r}: expected 'mix' or 'each'")
+        if self.device not in ("cpu", "cuda"):
+            raise ValueError(f"device={self.device!r}: expected 'cpu' or 'cuda'")
+        _positive_int("batch_size", self.batch_size)
+        if self.workers is not None:
+            _positive_int("workers", self.workers)
+        if self.device == "cuda" and self.workers not in (None, 1):
+            raise ValueError(
+                f"workers={self.workers} with device='cuda': the GPU already runs a batch in "
+                "parallel; use workers=1 (or leave it unset)"
+            )
+        if self.scheduler is not None and self.workers is not None:
+            raise ValueError(
+                "workers and scheduler are exclusive: the Dask cluster decides its workers"
+            )
+        if self.scheduler is not None and "://" not in self.scheduler:
+            raise ValueError(
+                f"scheduler={self.scheduler!r}: expected an address like tcp://host:8786"
+            )
+        if self._extra:
+            raise ValueError(f"unknown configuration keys: {sorted(self._extra)}")
+
+    # ------------------------------------------------------------------ derived values
+    def samples(self, seconds: float, sample_rate: int) -> int:
+        """Convert a duration to a number of samples at ``sample_rate`` (rounded, >= 1)."""
+        return max(1, round(seconds * sample_rate))
+
+    @property
+    def effective_workers(self) -> int:
+        """Local worker processes that will run (1 means in-process)."""
+        if self.workers is not None:
+            return self.workers
+        if self.device == "cuda":
+            return 1
+        return os.cpu_count() or 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as a JSON-serialisable dict (tuples become lists)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name.startswith("_"):
+                continue
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def content_dict(self) -> dict[str, Any]:
+        """Only the options that decide the content of the store (see ``CONTENT_KEYS``)."""
+        full = self.to_dict()
+        return {key: full[key] for key in CONTENT_KEYS}
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> ExtractConfig:
+        """Build from a mapping with option names as keys (dashes allowed for underscores).
+
+        Lists become tuples (``Q = [8, 1]``); unknown keys raise :class:`ValueError`.
+        """
+        names = {f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")}
+        known: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for raw_key, value in values.items():
+            key = _canonical_key(raw_key, names)
+            if isinstance(value, list):
+                value = tuple(value)
+            if key == "Q" and isinstance(value, tuple) and len(value) == 1:
+                value = value[0]
+            (known if key in names else extra)[key] = value
+        return cls(**known, _extra=extra)
+
+
+def _canonical_key(raw: str, names: set[str]) -> str:
+    key = raw.replace("-", "_")
+    if key in names:
+        return key
+    for name in names:
+        if name.lower() == key.lower():
+            return name
+    return key
+
+
+def _positive_int(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name}={value!r}: expected a positive integer")
+
+
+def load_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a TOML (``.toml``) or JSON (``.json``) configuration file into a dict.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If the suffix is neither ``.toml`` nor ``.json``, the file does not parse, or it
+        does not hold a table/object at its top level.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"configuration file {str(path)!r} does not exist")
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".toml"):
+        raise ValueError(
+            f"configuration file {str(path)!r}: unknown format {suffix!r}; "
+            "use a .toml or .json file"
+        )
+    text = path.read_text(encoding="utf-8")
+    try:
+        if suffix == ".json":
+            data = json.loads(text)
+        else:
+            try:
+                import tomllib
+            except ModuleNotFoundError:  # Python 3.10
+                import tomli as tomllib  # type: ignore[no-redef]
+            data = tomllib.loads(text)
+    except ValueError as exc:  # JSONDecodeError and TOMLDecodeError are ValueErrors
+        raise ValueError(f"configuration file {str(path)!r} does not parse: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ValueError(
+            f"configuration file {str(path)!r} must hold a table of options at its top level"
+        )
+    return data

@@ -1,0 +1,167 @@
+"""Where chunks are computed: in-process, a local process pool, or a Dask cluster.
+
+Every executor takes an iterator of :class:`~scatterwave.extract.compute.ChunkTask` and
+calls ``on_result`` in the calling thread for each finished chunk, so the store is only
+ever written by one process and no two writers touch the same chunk. At most a bounded
+number of tasks is in flight, which bounds memory whatever the size of the job.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from scatterwave.extract.compute import ChunkResult, ChunkTask, TransformSpec, compute_chunk, run_task
+
+__all__ = ["DaskExecutor", "Executor", "InProcessExecutor", "ProcessPoolExecutor"]
+
+logger = logging.getLogger(__name__)
+
+OnResult = Callable[[ChunkResult], None]
+
+
+class Executor:
+    """Base class: ``run(spec, tasks, on_result)`` then ``close()``."""
+
+    description = "executor"
+
+    def run(self, spec: TransformSpec, tasks: Iterator[ChunkTask], on_result: OnResult) -> None:
+        """Compute every task and hand each result to ``on_result``."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release processes or connections."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class InProcessExecutor(Executor):
+    """Compute chunks one after another in this process.
+
+    Parameters
+    ----------
+    transform : object or None
+        An already built transform for the job (``None``: built from the spec).
+    """
+
+    description = "in-process"
+
+    def __init__(self, transform: Any = None) -> None:
+        self._transform = transform
+
+    def run(self, spec: TransformSpec, tasks: Iterator[ChunkTask], on_result: OnResult) -> None:
+        if self._transform is None:
+            for task in tasks:
+                on_result(run_task(spec, task))
+            return
+        for task in tasks:
+            on_result(compute_chunk(task, self._transform, spec.device))
+
+
+class ProcessPoolExecutor(Executor):
+    """A local pool of ``workers`` processes (spawned: safe with threads and torch)."""
+
+    def __init__(self, workers: int) -> None:
+        import concurrent.futures
+        import multiprocessing
+
+        self.workers = int(workers)
+        self.description = f"local pool of {self.workers} processes"
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    def run(self, spec: TransformSpec, tasks: Iterator[ChunkTask], on_result: OnResult) -> None:
+        import concurrent.futures
+
+        window = 2 * self.workers
+        in_flight: set[concurrent.futures.Future[ChunkResult]] = set()
+        exhausted = False
+        while True:
+            while not exhausted and len(in_flight) < window:
+                task = next(tasks, None)
+                if task is None:
+                    exhausted = True
+                else:
+                    in_flight.add(self._pool.submit(run_task, spec, task))
+            if not in_flight:
+                return
+            finished, in_flight = concurrent.futures.wait(
+                in_flight, return_when=concurrent.futures.FIRST_COMPLETED
+            )
+            for future in finished:
+                on_result(future.result())
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor(Executor):
+    """Run chunk tasks on a Dask distributed cluster; results come back to this process.
+
+    Tasks are pure functions of their inputs, so the scheduler re-runs those lost with a
+    worker that dies; the client commits each chunk once, whatever the retries.
+
+    Parameters
+    ----------
+    address : str
+        Scheduler address, e.g. ``tcp://127.0.0.1:8786``.
+    timeout : float
+        Seconds to wait for the connection.
+    """
+
+    def __init__(self, address: str, *, timeout: float = 20.0) -> None:
+        from distributed import Client
+
+        self.address = address
+        self.description = f"Dask cluster at {address}"
+        try:
+            self._client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise ConnectionError(
+                f"cannot connect to the Dask scheduler at {address!r}: {exc}; check that the "
+                "scheduler runs and the address is right"
+            ) from exc
+        self._token = uuid.uuid4().hex[:12]
+
+    def _threads(self) -> int:
+        info = self._client.scheduler_info()
+        return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
+
+    def run(self, spec: TransformSpec, tasks: Iterator[ChunkTask], on_result: OnResult) -> None:
+        from distributed import as_completed
+
+        window = 2 * self._threads()
+        submitted = 0
+
+        def submit(task: ChunkTask) -> Any:
+            nonlocal submitted
+            submitted += 1
+            return self._client.submit(
+                run_task, spec, task, key=f"scatterwave-extract-{self._token}-{task.index}",
+                pure=False, retries=2,
+            )
+
+        initial = []
+        for task in tasks:
+            initial.append(submit(task))
+            if len(initial) >= window:
+                break
+        queue = as_completed(initial)
+        for future in queue:
+            result = future.result()
+            future.release()
+            on_result(result)
+            task = next(tasks, None)
+            if task is not None:
+                queue.add(submit(task))
+        logger.debug("dask: %d task(s) submitted", submitted)
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,202 @@
+"""Running an extraction job end to end: validate, plan, allocate, compute, commit."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scatterwave.extract.audio import discover_inputs
+from scatterwave.extract.compute import ChunkResult, ChunkTask, TransformSpec, check_cuda, make_transform
+from scatterwave.extract.config import ExtractConfig
+from scatterwave.extract.executors import (
+    DaskExecutor,
+    Executor,
+    InProcessExecutor,
+    ProcessPoolExecutor,
+)
+from scatterwave.extract.plan import build_plan
+from scatterwave.extract.progress import Progress
+from scatterwave.extract.store import FeatureStore
+
+__all__ = ["ExtractResult", "extract"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExtractResult:
+    """Summary of a finished job.
+
+    Attributes
+    ----------
+    output : pathlib.Path
+        The store.
+    n_items : int
+        Items in the store.
+    n_chunks : int
+        Chunks in the store.
+    computed_chunks : int
+        Chunks computed by this run (fewer than ``n_chunks`` after ``resume``).
+    computed_items : int
+        Items in those chunks.
+    failures : list of dict
+        The store's failures table (``path`` and ``reason`` per failed input).
+    seconds : float
+        Wall time of the run.
+    audio_seconds : float
+        Seconds of audio (valid samples) in the items this run computed.
+    """
+
+    output: Path
+    n_items: int
+    n_chunks: int
+    computed_chunks: int
+    computed_items: int
+    failures: list[dict[str, str]]
+    seconds: float
+    audio_seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """True when every input was processed."""
+        return not self.failures
+
+
+def extract(
+    inputs: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    config: ExtractConfig | None = None,
+    *,
+    resume: bool = False,
+    progress: Progress | None = None,
+) -> ExtractResult:
+    """Extract features of every input into a Zarr store.
+
+    Parameters
+    ----------
+    inputs : sequence of str or path-like
+        Audio files, folders (searched recursively) or text files listing paths.
+    output : str or path-like
+        The ``.zarr`` folder to create (or to finish, with ``resume``).
+    config : ExtractConfig, optional
+        Options (defaults: :class:`ExtractConfig()`).
+    resume : bool
+        Finish an interrupted job in ``output``: only chunks not yet committed are
+        computed. Without it, an existing ``output`` is an error. With it and no
+        ``output`` yet, the job starts from scratch.
+    progress : Progress, optional
+        Receives progress updates (see :mod:`scatterwave.extract.progress`).
+
+    Returns
+    -------
+    result : ExtractResult
+
+    Raises
+    ------
+    FileNotFoundError, FileExistsError, ValueError, ConnectionError, RuntimeError
+        Before any work, when the job cannot run: missing inputs, no usable audio, an
+        existing output without ``resume``, inconsistent options, an unreachable scheduler
+        or CUDA requested without a GPU.
+    """
+    t0 = time.perf_counter()
+    config = ExtractConfig() if config is None else config
+    if config.device == "cuda":
+        check_cuda()
+    output = Path(output)
+    files = discover_inputs(list(inputs))
+    transform: Any = None
+    if output.exists():
+        if not resume:
+            raise FileExistsError(
+                f"output {str(output)!r} already exists; pass --resume to finish it, or "
+                "choose another output path"
+            )
+        store = FeatureStore.open_resume(output, config=config, inputs=[str(p) for p in files])
+        spec = _spec(config, int(store.attrs["n_samples"]))
+        logger.info("resuming %s", output)
+    else:
+        plan = build_plan(files, config)
+        spec = _spec(config, plan.n_samples)
+        transform = make_transform(spec)  # fails fast on options the transform rejects
+        store = None
+    executor = _executor(config, transform)
+    try:
+        if store is None:
+            store = FeatureStore.create(output, plan=plan, config=config, transform=transform)
+        pending = store.pending_chunks()
+        columns = store.item_columns()
+        n_valid = columns["n_valid"]
+        done_items = store.n_items - sum(_chunk_len(store, i) for i in pending)
+        logger.info(
+            "%d of %d chunk(s) to compute with %s", len(pending), store.n_chunks,
+            executor.description,
+        )
+        audio_samples = 0
+
+        def tasks() -> Iterator[ChunkTask]:
+            for index in pending:
+                yield store.task(index, columns)
+
+        def on_result(result: ChunkResult) -> None:
+            nonlocal audio_samples
+            store.commit(result)
+            first = result.index * store.chunk_items
+            audio_samples += int(n_valid[first : first + result.data.shape[0]].sum())
+            if progress is not None:
+                progress.update(int(result.data.shape[0]))
+
+        if progress is not None:
+            progress.start(store.n_items, done_items)
+        try:
+            executor.run(spec, tasks(), on_result)
+        finally:
+            if progress is not None:
+                progress.close()
+        store.finalize()
+    finally:
+        executor.close()
+    failures = store.failures
+    if failures:
+        logger.warning("%d input(s) failed; see the failures table in %s", len(failures), output)
+    return ExtractResult(
+        output=output,
+        n_items=store.n_items,
+        n_chunks=store.n_chunks,
+        computed_chunks=len(pending),
+        computed_items=store.n_items - done_items,
+        failures=failures,
+        seconds=time.perf_counter() - t0,
+        audio_seconds=audio_samples / float(store.attrs["sample_rate"]),
+    )
+
+
+def _spec(config: ExtractConfig, n_samples: int) -> TransformSpec:
+    params: dict[str, Any] = {
+        "J": config.J,
+        "Q": list(config.Q) if isinstance(config.Q, tuple) else config.Q,
+        "T": config.T,
+    }
+    if config.transform == "jtfs":
+        params.update({"J_fr": config.J_fr, "F": config.F})
+    return TransformSpec(
+        transform=config.transform, params=params, n_samples=n_samples, device=config.device
+    )
+
+
+def _executor(config: ExtractConfig, transform: Any) -> Executor:
+    if config.scheduler is not None:
+        return DaskExecutor(config.scheduler)
+    workers = config.effective_workers
+    if workers == 1:
+        return InProcessExecutor(transform)
+    return ProcessPoolExecutor(workers)
+
+
+def _chunk_len(store: FeatureStore, index: int) -> int:
+    first = index * store.chunk_items
+    return min(store.chunk_items, store.n_items - first)

@@ -1,0 +1,364 @@
+"""The Zarr (v3) feature store: layout, atomic creation, chunk commits and resume.
+
+Layout of ``OUT.zarr`` (a Zarr group; ``I`` items, ``P`` paths, ``T`` time frames)::
+
+    coefficients        (item, path, time) float32, chunks of `batch_size` items, NaN = missing
+    ok                  (item,) bool      False for items whose file failed to decode
+    file_index          (item,) int32     index into attrs["sources"]
+    channel             (item,) int16     channel read, -1 = mono mix
+    start_sample        (item,) int64     first sample at attrs["sample_rate"]
+    n_valid             (item,) int64     samples from the file (the rest is zero padding)
+    start, duration     (item,) float64   the same in seconds
+    padded              (item,) bool      True when the segment's tail is zero padding
+    source_sample_rate  (item,) int32     the file's own rate before resampling
+    path_<name>         (path, ...)       the transform's ``meta()`` arrays
+    chunk_done          (chunk,) bool     commit markers (written after the chunk's data)
+
+Attributes: ``config`` (all options), ``scatterwave_version``, ``transform`` (class name),
+``sample_rate``, ``n_samples``, ``hop``, ``output_shape``, ``inputs``, ``sources`` (path,
+frames, sample_rate, channels per usable file), ``failures`` (one row per failed file: path,
+reason, stage ``"header"`` or ``"decode"`` and, for decode failures, the first failing item),
+``path_keys`` (the ``meta()["key"]`` tuples), ``complete``.
+
+A chunk counts as done only once its ``chunk_done`` flag is set, which happens after its
+coefficients and ``ok`` flags are written; on resume every other chunk is recomputed and
+rewritten whole, so an interruption at any moment leaves neither holes nor duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from scatterwave.extract.audio import AudioInfo
+from scatterwave.extract.compute import ChunkResult, ChunkTask
+from scatterwave.extract.config import ExtractConfig
+from scatterwave.extract.plan import Plan
+
+__all__ = ["FORMAT_VERSION", "FeatureStore", "open_features"]
+
+logger = logging.getLogger(__name__)
+
+#: Version of the store layout written in ``attrs["format_version"]``.
+FORMAT_VERSION = 1
+
+
+class FeatureStore:
+    """An output store being filled (use :meth:`create` or :meth:`open_resume`)."""
+
+    def __init__(self, path: Path, group: Any) -> None:
+        self.path = path
+        self.group = group
+        self.attrs = dict(group.attrs)
+        coeffs = group["coefficients"]
+        self.n_items = int(coeffs.shape[0])
+        self.chunk_items = int(coeffs.chunks[0])
+        self.n_chunks = -(-self.n_items // self.chunk_items)
+        self._sources = [AudioInfo(**s) for s in self.attrs["sources"]]
+
+    # ------------------------------------------------------------------ creation
+    @classmethod
+    def create(
+        cls,
+        path: str | Path,
+        *,
+        plan: Plan,
+        config: ExtractConfig,
+        transform: Any,
+    ) -> FeatureStore:
+        """Pre-allocate the store for ``plan`` and write everything but the coefficients.
+
+        The store is built under ``<path>.incomplete`` and renamed into place, so ``path``
+        either does not exist or holds a complete skeleton.
+        """
+        import zarr
+
+        from scatterwave._version import __version__
+
+        path = Path(path)
+        if path.exists():
+            raise FileExistsError(
+                f"output {str(path)!r} already exists; pass --resume to finish it, or "
+                "choose another output path"
+            )
+        staging = path.with_name(path.name + ".incomplete")
+        if staging.exists():
+            logger.info("removing %s left by an interrupted start", staging)
+            shutil.rmtree(staging)
+        n_paths, n_out = (int(v) for v in transform.output_shape)
+        chunk = min(config.batch_size, plan.n_items)
+        group = zarr.open_group(str(staging), mode="w-")
+        group.create_array(
+            "coefficients",
+            shape=(plan.n_items, n_paths, n_out),
+            chunks=(chunk, n_paths, n_out),
+            dtype="float32",
+            fill_value=np.nan,
+            dimension_names=("item", "path", "time"),
+        )
+        group.create_array(
+            "ok", shape=(plan.n_items,), chunks=(chunk,), dtype="bool", fill_value=False,
+            dimension_names=("item",),
+        )
+        n_chunks = -(-plan.n_items // chunk)
+        group.create_array(
+            "chunk_done", shape=(n_chunks,), chunks=(1,), dtype="bool", fill_value=False,
+            dimension_names=("chunk",),
+        )
+        rate = plan.sample_rate
+        item_arrays = {
+            "file_index": plan.file_index,
+            "channel": plan.channel,
+            "start_sample": plan.start,
+            "n_valid": plan.n_valid,
+            "start": plan.start / rate,
+            "duration": plan.n_valid / rate,
+            "padded": plan.n_valid < plan.n_samples,
+            "source_sample_rate": np.array(
+                [plan.sources[i].sample_rate for i in plan.file_index], dtype=np.int32
+            ).reshape(-1),
+        }
+        for name, values in item_arrays.items():
+            _write_whole(group, name, np.asarray(values), ("item",))
+        meta_attrs = _write_meta(group, transform.meta(), n_paths)
+        group.attrs.update(
+            {
+                "format": "scatterwave-features",
+                "format_version": FORMAT_VERSION,
+                "scatterwave_version": __version__,
+                "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                "transform": type(transform).__name__,
+                "config": config.to_dict(),
+                "sample_rate": rate,
+                "n_samples": plan.n_samples,
+                "hop": plan.hop,
+                "output_shape": [n_paths, n_out],
+                "inputs": plan.inputs,
+                "sources": [_source_dict(s) for s in plan.sources],
+                "failures": list(plan.failures),
+                "complete": False,
+                **meta_attrs,
+            }
+        )
+        staging.rename(path)
+        return cls(path, zarr.open_group(str(path), mode="r+"))
+
+    @classmethod
+    def open_resume(cls, path: str | Path, *, config: ExtractConfig, inputs: list[str]) -> FeatureStore:
+        """Open an interrupted store, checking it was made by the same job.
+
+        Raises
+        ------
+        ValueError
+            If the store is not a scatterwave feature store, or its options or inputs
+            differ from ``config`` and ``inputs``.
+        """
+        import zarr
+
+        path = Path(path)
+        try:
+            group = zarr.open_group(str(path), mode="r+")
+        except (FileNotFoundError, ValueError, KeyError) as exc:
+            raise ValueError(f"{str(path)!r} is not a readable Zarr group: {exc}") from exc
+        attrs = dict(group.attrs)
+        if attrs.get("format") != "scatterwave-features":
+            raise ValueError(f"{str(path)!r} is not a scatterwave feature store; cannot resume")
+        if attrs.get("format_version") != FORMAT_VERSION:
+            raise ValueError(
+                f"{str(path)!r} has store format {attrs.get('format_version')}, this version "
+                f"writes {FORMAT_VERSION}; extract again into a new output"
+            )
+        stored = attrs["config"]
+        wanted = config.content_dict()
+        diff = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
+        if diff:
+            details = ", ".join(f"{k}: store has {a!r}, now {b!r}" for k, (a, b) in diff.items())
+            raise ValueError(
+                f"cannot resume {str(path)!r}: options differ from the interrupted run "
+                f"({details}); use the same options or a new output"
+            )
+        if attrs["inputs"] != list(inputs):
+            old, new = set(attrs["inputs"]), set(inputs)
+            raise ValueError(
+                f"cannot resume {str(path)!r}: the input files differ from the interrupted "
+                f"run ({len(new - old)} added, {len(old - new)} missing); use the same inputs "
+                "or a new output"
+            )
+        return cls(path, group)
+
+    # ------------------------------------------------------------------ work
+    def sources(self) -> list[AudioInfo]:
+        """The usable input files, as recorded at creation."""
+        return list(self._sources)
+
+    def pending_chunks(self) -> list[int]:
+        """Indices of the chunks not yet committed, ascending."""
+        done = np.asarray(self.group["chunk_done"][:], dtype=bool)
+        return [int(i) for i in np.flatnonzero(~done)]
+
+    def task(self, index: int, columns: dict[str, np.ndarray] | None = None) -> ChunkTask:
+        """The work of chunk ``index``, read back from the store's item arrays."""
+        cols = columns if columns is not None else self.item_columns()
+        sources = self._sources
+        first = index * self.chunk_items
+        last = min(first + self.chunk_items, self.n_items)
+        rows = [
+            (
+                sources[int(cols["file_index"][i])],
+                None if int(cols["channel"][i]) < 0 else int(cols["channel"][i]),
+                int(cols["start_sample"][i]),
+                int(cols["n_valid"][i]),
+            )
+            for i in range(first, last)
+        ]
+        return ChunkTask(
+            index=index,
+            first=first,
+            rows=rows,
+            sample_rate=int(self.attrs["sample_rate"]),
+            n_samples=int(self.attrs["n_samples"]),
+        )
+
+    def item_columns(self) -> dict[str, np.ndarray]:
+        """The per-item arrays that define the work (read once, reused for every task)."""
+        return {
+            name: np.asarray(self.group[name][:])
+            for name in ("file_index", "channel", "start_sample", "n_valid")
+        }
+
+    def commit(self, result: ChunkResult) -> None:
+        """Write one chunk's results, then mark it done.
+
+        Each write replaces whole chunk files (the local store writes a temporary file and
+        renames it); the done flag comes last, so a chunk interrupted half-way is simply
+        recomputed on resume.
+        """
+        first = result.index * self.chunk_items
+        last = first + result.data.shape[0]
+        expected = min(first + self.chunk_items, self.n_items)
+        if last != expected:
+            raise ValueError(
+                f"chunk {result.index} holds {result.data.shape[0]} items, expected "
+                f"{expected - first}"
+            )
+        self.group["coefficients"][first:last] = result.data
+        self.group["ok"][first:last] = result.ok
+        if result.errors:
+            # One row per file; a file failing in several chunks keeps the reason of its
+            # first failing item, so the table does not depend on the commit order.
+            failures = {f["path"]: f for f in self.attrs["failures"]}
+            for path, (item, reason) in result.errors.items():
+                known = failures.get(path)
+                if known is None or item < known.get("item", -1):
+                    failures[path] = {"path": path, "reason": reason, "stage": "decode", "item": item}
+            self.attrs["failures"] = sorted(failures.values(), key=lambda f: f["path"])
+            self.group.attrs["failures"] = self.attrs["failures"]
+        self.group["chunk_done"][result.index] = True
+
+    def finalize(self) -> None:
+        """Mark the store complete once every chunk is done."""
+        pending = self.pending_chunks()
+        if pending:
+            raise RuntimeError(f"{len(pending)} chunk(s) are not done; cannot finalize")
+        self.group.attrs["complete"] = True
+        self.attrs["complete"] = True
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        """The failures table: one ``{"path", "reason", "stage", ...}`` per failed input."""
+        return list(self.attrs["failures"])
+
+
+def _write_whole(group: Any, name: str, values: np.ndarray, dims: tuple[str, ...]) -> None:
+    fill: Any = False if values.dtype == bool else 0
+    if values.dtype.kind == "f":
+        fill = np.nan
+    arr = group.create_array(
+        name,
+        shape=values.shape,
+        chunks=values.shape if values.size else (1,) * values.ndim,
+        dtype=values.dtype,
+        fill_value=fill,
+        dimension_names=dims,
+    )
+    arr[...] = values
+
+
+def _write_meta(group: Any, meta: dict[str, Any], n_paths: int) -> dict[str, Any]:
+    """Store the transform's per-path metadata; returns what goes to the attributes."""
+    attrs: dict[str, Any] = {}
+    for name, value in meta.items():
+        if isinstance(value, np.ndarray) and value.dtype.kind in "biuf" and value.ndim >= 1:
+            if value.shape[0] != n_paths:
+                raise ValueError(
+                    f"transform meta()[{name!r}] has {value.shape[0]} rows but the output has "
+                    f"{n_paths} paths"
+                )
+            dims = ("path", *(f"{name}_axis{k}" for k in range(1, value.ndim)))
+            _write_whole(group, f"path_{name}", value, dims)
+        else:
+            attrs[f"path_{name}s" if name == "key" else f"path_{name}"] = _jsonable(value)
+    return attrs
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    try:
+        json.dumps(value)
+    except TypeError:
+        return str(value)
+    return value
+
+
+def _source_dict(source: AudioInfo) -> dict[str, Any]:
+    return {
+        "path": source.path,
+        "frames": source.frames,
+        "sample_rate": source.sample_rate,
+        "channels": source.channels,
+    }
+
+
+def open_features(path: str | Path) -> Any:
+    """Open a feature store as an :class:`xarray.Dataset`, with item coordinates.
+
+    The ``item`` dimension gets the coordinates ``source`` (file path), ``channel``,
+    ``start`` and ``duration`` (seconds); the per-path metadata arrays are coordinates of
+    the ``path`` dimension. Arrays stay lazy (dask).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The ``.zarr`` folder.
+
+    Returns
+    -------
+    ds : xarray.Dataset
+    """
+    import xarray as xr
+
+    ds = xr.open_zarr(str(path), consolidated=False)
+    if ds.attrs.get("format") != "scatterwave-features":
+        raise ValueError(f"{str(path)!r} is not a scatterwave feature store")
+    sources = np.array([s["path"] for s in ds.attrs["sources"]], dtype=str)
+    file_index = ds["file_index"].values
+    coords: dict[str, Any] = {"source": ("item", sources[file_index])}
+    for name in ("channel", "start", "duration", "ok", "padded"):
+        coords[name] = ds[name].load()
+    path_vars = [name for name in ds.data_vars if name.startswith("path_")]
+    for name in path_vars:
+        coords[name] = ds[name].load()
+    return ds.assign_coords(coords)

@@ -1,0 +1,137 @@
+"""Filters stored by their non-negligible contiguous band of positive-frequency bins.
+
+A filterbank at ``N_pad = 2**18`` holds a few dozen wavelets, most of them a few hundred bins
+wide; storing them densely would cost hundreds of megabytes and make the Littlewood-Paley
+normalisation slow. :class:`BandFilters` keeps, for each filter, the first bin ``lo`` and the
+values on ``[lo, lo + len)``, all within ``[0, N // 2]`` (analytic filters, or the positive half
+of a real even low-pass).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scatterwave.filters.morlet import TINY
+
+
+def positive_gauss(N: int, xi: float, sigma: float) -> tuple[int, np.ndarray]:
+    """Periodised Gaussian on the positive bins ``[0, N // 2]`` where it exceeds ``TINY``.
+
+    Returns the first bin and the values (peak-normalised Gaussian, not rescaled).
+    """
+    half = N // 2
+    width = math.sqrt(2.0 * math.log(1.0 / TINY)) * sigma
+    # Periods m whose shifted Gaussian (centre xi - m... ) reaches [0, 0.5].
+    m_lo = math.floor(-xi - width - 0.5)
+    m_hi = math.ceil(0.5 - xi + width + 0.5)
+    lo, hi = half + 1, -1
+    for m in range(m_lo, m_hi + 1):
+        c = xi + m
+        a = max(0, math.floor((c - width) * N))
+        b = min(half, math.ceil((c + width) * N))
+        if a <= b:
+            lo, hi = min(lo, a), max(hi, b)
+    if hi < lo:
+        return 0, np.zeros(0)
+    f = np.arange(lo, hi + 1) / N
+    values = np.zeros(hi + 1 - lo)
+    for m in range(m_lo, m_hi + 1):
+        values += np.exp(-0.5 * ((f - xi - m) / sigma) ** 2)
+    return lo, values
+
+
+def positive_morlet(N: int, xi: float, sigma: float) -> tuple[int, np.ndarray]:
+    """Strictly analytic Morlet (zero mean, zero negative frequencies) on its positive band.
+
+    Same filter as :func:`scatterwave.filters.morlet.morlet_f` with ``analytic=True``: a
+    periodised Gabor minus ``kappa`` times a periodised Gaussian at 0, ``kappa`` making the DC
+    response zero, and the Nyquist bin scaled by ``1 / sqrt(2)``.
+    """
+    lo, gabor = positive_gauss(N, xi, sigma)
+    lo0, low = positive_gauss(N, 0.0, sigma)
+    periods = np.arange(-8, 9)
+    gabor_at_0 = float(np.sum(np.exp(-0.5 * ((periods - xi) / sigma) ** 2)))
+    low_at_0 = float(np.sum(np.exp(-0.5 * (periods / sigma) ** 2)))
+    kappa = gabor_at_0 / low_at_0
+    start = min(lo, lo0)
+    stop = max(lo + len(gabor), lo0 + len(low))
+    values = np.zeros(stop - start)
+    values[lo - start : lo - start + len(gabor)] += gabor
+    values[lo0 - start : lo0 - start + len(low)] -= kappa * low
+    if start == 0:
+        values[0] = 0.0
+    if N % 2 == 0 and start + len(values) - 1 == N // 2:
+        values[-1] *= math.sqrt(0.5)
+    return _trim(start, values)
+
+
+def _trim(lo: int, values: np.ndarray) -> tuple[int, np.ndarray]:
+    keep = np.flatnonzero(np.abs(values) > TINY * np.max(np.abs(values)))
+    if len(keep) == 0:
+        return lo, values[:0]
+    return lo + int(keep[0]), values[keep[0] : keep[-1] + 1].copy()
+
+
+@dataclass
+class BandFilters:
+    """A bank of filters, each stored on its band of positive-frequency bins.
+
+    Attributes
+    ----------
+    N : int
+        Length of the (padded) signal the filters are sampled for.
+    lo : ndarray of int, shape (n_filters,)
+        First non-negligible bin of each filter.
+    values : list of ndarray
+        Filter values on ``[lo[n], lo[n] + len(values[n]))``, all within ``[0, N // 2]``.
+    """
+
+    N: int
+    lo: np.ndarray
+    values: list[np.ndarray] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @property
+    def hi(self) -> np.ndarray:
+        """One past the last non-negligible bin of each filter, shape (n_filters,)."""
+        return self.lo + np.array([len(v) for v in self.values], dtype=int)
+
+    def scale(self, gains: np.ndarray) -> BandFilters:
+        """A copy with filter ``n`` multiplied by ``gains[n]``."""
+        return BandFilters(self.N, self.lo.copy(), [g * v for g, v in zip(gains, self.values)])
+
+    def dense(self, index: np.ndarray | None = None) -> np.ndarray:
+        """Dense filters on the full DFT grid, shape (n, N) (zeros at negative frequencies)."""
+        index = np.arange(len(self)) if index is None else np.asarray(index)
+        out = np.zeros((len(index), self.N))
+        for row, n in enumerate(index):
+            out[row, self.lo[n] : self.lo[n] + len(self.values[n])] = self.values[n]
+        return out
+
+    def slab(self, index: np.ndarray, k: int, width: int) -> np.ndarray:
+        """Filters ``index`` at subsampling level ``k`` on bins ``[0, width)``, shape (n, width).
+
+        The level-``k`` filter is the periodisation of the level-0 filter over ``N >> k`` bins:
+        the response of the same filter on a signal subsampled by ``2**k``. ``width`` must not
+        exceed ``N >> k``.
+        """
+        M = self.N >> k
+        if width > M:
+            raise ValueError(f"slab width {width} exceeds the level-{k} length {M}")
+        out = np.zeros((len(index), M))
+        for row, n in enumerate(index):
+            bins = np.arange(self.lo[n], self.lo[n] + len(self.values[n])) % M
+            np.add.at(out[row], bins, self.values[n])
+        return out[:, :width]
+
+    def power(self) -> np.ndarray:
+        """``sum_n |psi_n|**2`` on bins ``[0, N // 2]``, shape (N // 2 + 1,)."""
+        out = np.zeros(self.N // 2 + 1)
+        for lo, v in zip(self.lo, self.values):
+            out[lo : lo + len(v)] += v**2
+        return out

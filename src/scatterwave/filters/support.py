@@ -1,0 +1,41 @@
+"""Time support of filters and the padded length it requires."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def half_support(h_f: np.ndarray, criterion_amplitude: float) -> int:
+    """Measured half-width of a filter in time, in samples.
+
+    The smallest ``h`` such that ``|h(t)| <= criterion_amplitude * max |h|`` for every ``t``
+    (circular distance from 0) beyond ``h``. Returns ``len(h_f) // 2`` when the filter has not
+    decayed within the length it is sampled at.
+
+    Parameters
+    ----------
+    h_f : ndarray, shape (L,)
+        Filter in the Fourier domain.
+    criterion_amplitude : float in (0, 1)
+    """
+    L = h_f.shape[-1]
+    h = np.abs(np.fft.ifft(h_f))
+    above = h > criterion_amplitude * h.max()
+    t = np.arange(L)
+    return int(np.minimum(t, L - t)[above].max())
+
+
+def gaussian_half_support(sigma: float, criterion_amplitude: float) -> float:
+    """Closed-form half-width of a Gaussian of frequency std ``sigma`` (time std ``1/(2 pi sigma)``)."""
+    return math.sqrt(2.0 * math.log(1.0 / criterion_amplitude)) / (2.0 * math.pi * sigma)
+
+
+def padded_length(N: int, half_width: int, max_pad_factor: int | None) -> int:
+    """Power of two ``>= N + 2 * half_width``, capped at ``2**(ceil(log2 N) + max_pad_factor)``."""
+    log2_N = math.ceil(math.log2(N))
+    J_pad = math.ceil(math.log2(N + 2 * half_width))
+    if max_pad_factor is not None:
+        J_pad = min(J_pad, log2_N + max_pad_factor)
+    return 2 ** max(J_pad, log2_N)

@@ -1,0 +1,1 @@
+"""PyTorch layers and modules: transform wrappers and Wavelet Networks."""

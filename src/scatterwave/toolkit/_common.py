@@ -1,0 +1,211 @@
+"""Shared helpers of the toolkit: array namespaces and grouping coefficients by pair and slice.
+
+Coefficients come in three layouts, all handled by :func:`per_row`:
+
+* an array ``(..., n_rows, N_out)`` with a row-aligned ``meta`` (``Scattering1D`` or
+  ``TimeFrequencyScattering1D`` with ``out_type="array"``): rows are grouped by ``meta["pair"]``
+  when present, else by ``meta["order"]``;
+* a dict ``{pair_name: array (..., n_rows_pair, N_out)}`` (JTFS ``out_type="dict"``) with
+  either ``meta[pair_name][field]`` or ``meta[field][pair_name]``;
+* a dict ``{path_key: array (..., N_out_key)}`` (``Scattering1D`` ``out_type="dict"``) whose
+  keys appear in the row-aligned ``meta["key"]``: paths are grouped by ``meta["order"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import array_api_compat
+import numpy as np
+
+SliceBy = Literal["parent", "row"]
+
+
+def to_numpy(a: Any) -> np.ndarray:
+    """Convert any array-API array (NumPy, torch incl. GPU / autograd, JAX, CuPy) to NumPy."""
+    if array_api_compat.is_torch_array(a):
+        return a.detach().cpu().numpy()
+    if array_api_compat.is_cupy_array(a):
+        return a.get()
+    return np.asarray(a)
+
+
+def namespace(*arrays: Any) -> Any:
+    """Array-API namespace of ``arrays`` (NumPy arrays and Python scalars give NumPy's)."""
+    arrays = tuple(a for a in arrays if a is not None and not isinstance(a, (int, float, complex)))
+    if not arrays:
+        return array_api_compat.array_namespace(np.zeros(0))
+    return array_api_compat.array_namespace(*arrays)
+
+
+def abs2(xp: Any, a: Any) -> Any:
+    """``|a|**2`` for real or complex arrays."""
+    if xp.isdtype(a.dtype, "complex floating"):
+        return xp.real(a) ** 2 + xp.imag(a) ** 2
+    return a * a
+
+
+def reduce_except_row(xp: Any, a: Any) -> Any:
+    """Sum an array ``(..., n_rows, N)`` over every axis but the row axis -> ``(n_rows,)``."""
+    if a.ndim < 2:
+        raise ValueError(f"expected coefficients of shape (..., n_rows, N_out), got shape {a.shape}.")
+    axes = tuple(i for i in range(a.ndim) if i != a.ndim - 2)
+    return xp.sum(a, axis=axes)
+
+
+@dataclass(frozen=True)
+class RowGroup:
+    """Per-row values of one pair (or order) and the matching rows of ``meta``."""
+
+    values: tuple[np.ndarray, ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _take_rows(meta: Mapping[str, Any], idx: np.ndarray, n_rows: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in meta.items():
+        if isinstance(value, (list, tuple)) and len(value) == n_rows:
+            out[name] = [value[i] for i in idx]
+        elif isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n_rows:
+            out[name] = value[idx]
+    return out
+
+
+def _row_meta_of_dict(meta: Mapping[str, Any], pair: Hashable) -> dict[str, Any] | None:
+    if pair in meta and isinstance(meta[pair], Mapping):
+        return {k: _as_meta_value(v) for k, v in meta[pair].items()}
+    per_field = {
+        name: _as_meta_value(value[pair])
+        for name, value in meta.items()
+        if isinstance(value, Mapping) and pair in value
+    }
+    return per_field or None
+
+
+def _as_meta_value(v: Any) -> Any:
+    return v if isinstance(v, (list, tuple)) else np.asarray(v)
+
+
+def per_row(
+    inputs: Sequence[Any],
+    meta: Mapping[str, Any],
+    fn: Callable[..., tuple[Any, ...]],
+) -> dict[Hashable, RowGroup]:
+    """Apply a per-row reduction to one or several identically structured coefficient sets.
+
+    Parameters
+    ----------
+    inputs : sequence of array or dict of arrays
+        Coefficients in one of the layouts of this module; all must share the layout.
+    meta : dict
+        The transform's ``meta()``.
+    fn : callable
+        ``fn(xp, *blocks)`` with blocks of shape ``(..., n_rows, N_out)``, returning a tuple of
+        arrays of shape ``(n_rows,)``.
+
+    Returns
+    -------
+    groups : dict
+        Pair name (or order) -> :class:`RowGroup` with NumPy values and the pair's row meta.
+    """
+    first = inputs[0]
+    if isinstance(first, Mapping):
+        for other in inputs[1:]:
+            if not isinstance(other, Mapping) or set(other) != set(first):
+                raise ValueError(
+                    "all coefficient dicts must have the same keys; got "
+                    f"{sorted(map(str, first))} and "
+                    f"{sorted(map(str, other)) if isinstance(other, Mapping) else type(other)}."
+                )
+        keys = list(first)
+        if "key" in meta and all(k in list(meta["key"]) for k in keys):
+            return _per_path_key(inputs, meta, fn)
+        groups: dict[Hashable, RowGroup] = {}
+        for pair in keys:
+            row_meta = _row_meta_of_dict(meta, pair)
+            if row_meta is None:
+                raise ValueError(
+                    f"meta has no entry for coefficient key {pair!r}: expected meta[{pair!r}] "
+                    f"(a dict of fields) or meta[field][{pair!r}]; meta keys are {sorted(meta)}."
+                )
+            blocks = [inp[pair] for inp in inputs]
+            xp = namespace(*blocks)
+            groups[pair] = RowGroup(tuple(to_numpy(v) for v in fn(xp, *blocks)), row_meta)
+        return groups
+    if "pair" in meta:
+        labels = list(meta["pair"])
+    elif "order" in meta:
+        labels = [int(o) for o in np.asarray(meta["order"])]
+    else:
+        raise ValueError(
+            'meta must contain a row-aligned "pair" or "order" field to group coefficient rows; '
+            f"got fields {sorted(meta)}."
+        )
+    for other in inputs:
+        if other.ndim < 2 or other.shape[-2] != len(labels):
+            raise ValueError(
+                f"coefficients of shape {tuple(other.shape)} do not match meta with "
+                f"{len(labels)} rows: expected shape (..., {len(labels)}, N_out)."
+            )
+    xp = namespace(*inputs)
+    per_row_values = [to_numpy(v) for v in fn(xp, *inputs)]
+    groups = {}
+    for label in dict.fromkeys(labels):
+        idx = np.asarray([i for i, lab in enumerate(labels) if lab == label])
+        groups[label] = RowGroup(
+            tuple(v[idx] for v in per_row_values), _take_rows(meta, idx, len(labels))
+        )
+    return groups
+
+
+def _per_path_key(
+    inputs: Sequence[Mapping[Hashable, Any]],
+    meta: Mapping[str, Any],
+    fn: Callable[..., tuple[Any, ...]],
+) -> dict[Hashable, RowGroup]:
+    all_keys = list(meta["key"])
+    order = np.asarray(meta["order"]) if "order" in meta else np.zeros(len(all_keys), int)
+    rows: dict[int, list[int]] = {}
+    values: dict[int, list[tuple[np.ndarray, ...]]] = {}
+    for k in inputs[0]:
+        i = all_keys.index(k)
+        blocks = [inp[k][..., None, :] for inp in inputs]
+        xp = namespace(*blocks)
+        vals = tuple(to_numpy(v) for v in fn(xp, *blocks))
+        rows.setdefault(int(order[i]), []).append(i)
+        values.setdefault(int(order[i]), []).append(vals)
+    groups: dict[Hashable, RowGroup] = {}
+    for o in sorted(rows):
+        idx = np.asarray(rows[o])
+        cols = zip(*values[o], strict=True)
+        groups[o] = RowGroup(
+            tuple(np.concatenate(c) for c in cols), _take_rows(meta, idx, len(all_keys))
+        )
+    return groups
+
+
+def slice_keys(group: RowGroup, slice_by: SliceBy) -> list[tuple[int, ...]]:
+    """Slice label of each row: ``meta["n"]`` without its last column ("parent") or the row."""
+    n_rows = len(group.values[0])
+    if slice_by == "row" or "n" not in group.meta:
+        if slice_by not in ("row", "parent"):
+            raise ValueError(f'slice_by must be "parent" or "row", got {slice_by!r}.')
+        return [(i,) for i in range(n_rows)]
+    if slice_by != "parent":
+        raise ValueError(f'slice_by must be "parent" or "row", got {slice_by!r}.')
+    n = np.asarray(group.meta["n"])
+    n = n.reshape(n_rows, -1)
+    return [tuple(int(v) for v in row[:-1]) if n.shape[1] > 1 else (i,) for i, row in enumerate(n)]
+
+
+def sum_by_slice(
+    values: np.ndarray, keys: Sequence[tuple[int, ...]]
+) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """Sum per-row ``values`` over rows sharing a slice key (keys in first-seen order)."""
+    uniq = list(dict.fromkeys(keys))
+    pos = {k: i for i, k in enumerate(uniq)}
+    out = np.zeros(len(uniq))
+    np.add.at(out, np.asarray([pos[k] for k in keys], dtype=np.intp), values)
+    return out, uniq

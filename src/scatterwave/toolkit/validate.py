@@ -1,0 +1,519 @@
+"""Validation of time and frequential filterbanks: the properties scattering relies on.
+
+:func:`validate_filterbank` runs eight checks on band-pass filters sampled on
+``np.fft.fftfreq(N)`` (and optionally a low-pass) and returns a
+:class:`~scatterwave.toolkit.FilterbankValidation` whose :meth:`report` has one section per check.
+Amplitudes are judged relative to each filter's peak with ``criterion_amplitude`` (default
+``1e-3``, i.e. -60 dB), the same criterion the filter design uses for supports.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from scatterwave.toolkit._common import to_numpy
+from scatterwave.toolkit.lp import compute_lp_sum
+from scatterwave.toolkit.report import CheckResult, FilterbankValidation, Status
+
+__all__ = ["validate_filterbank"]
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 1 << 22  # complex entries per inverse-FFT chunk (64 MiB)
+
+
+def _as_filters(psi_f: Any, phi_f: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    psi = to_numpy(psi_f)
+    if psi.ndim == 1:
+        psi = psi[None]
+    if psi.ndim != 2 or psi.shape[0] < 1 or psi.shape[1] < 4:
+        raise ValueError(
+            "psi_f must have shape (n_filters, N) with n_filters >= 1 and N >= 4 frequency bins "
+            f"sampled on np.fft.fftfreq(N); got shape {psi.shape}."
+        )
+    psi = psi.astype(np.complex128)
+    if not np.all(np.isfinite(psi)):
+        raise ValueError("psi_f contains NaN or infinite values.")
+    peaks = np.abs(psi).max(axis=1)
+    if np.any(peaks == 0):
+        raise ValueError(f"psi_f rows {np.flatnonzero(peaks == 0).tolist()} are identically zero.")
+    phi = None
+    if phi_f is not None:
+        phi = to_numpy(phi_f).astype(np.complex128)
+        if phi.shape != (psi.shape[1],):
+            raise ValueError(
+                f"phi_f must have shape ({psi.shape[1]},) like the rows of psi_f, got {phi.shape}."
+            )
+        if not np.all(np.isfinite(phi)) or not np.any(phi):
+            raise ValueError("phi_f must be finite and not identically zero.")
+    return psi, phi
+
+
+def _peak_freqs(mag: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """Peak frequency of each row with parabolic interpolation between bins."""
+    N = mag.shape[1]
+    k = mag.argmax(axis=1)
+    rows = np.arange(mag.shape[0])
+    a, b, c = mag[rows, (k - 1) % N], mag[rows, k], mag[rows, (k + 1) % N]
+    den = a - 2 * b + c
+    delta = np.where(den < 0, 0.5 * (a - c) / np.where(den < 0, den, -1.0), 0.0)
+    return f[k] + np.clip(delta, -0.5, 0.5) / N
+
+
+def _half_power_width(mag_row: np.ndarray) -> float:
+    """Contiguous width (cycles/sample) around the peak where ``|h| >= peak / sqrt(2)``."""
+    N = len(mag_row)
+    k = int(mag_row.argmax())
+    level = mag_row[k] / np.sqrt(2)
+    width = 0.0
+    for step in (1, -1):
+        i = k
+        for _ in range(N // 2):
+            j = (i + step) % N
+            if mag_row[j] < level:
+                width += (mag_row[i] - level) / max(mag_row[i] - mag_row[j], 1e-300)
+                break
+            width += 1.0
+            i = j
+    return width / N
+
+
+def _time_domain(psi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boundary ratio and signed peak index of each filter's inverse FFT (chunked)."""
+    n, N = psi.shape
+    t = np.arange(N)
+    dist = np.minimum(t, N - t)
+    outer = dist >= (7 * N) // 16
+    ratios = np.empty(n)
+    peaks = np.empty(n, dtype=int)
+    step = max(1, _CHUNK // N)
+    for s in range(0, n, step):
+        h = np.abs(np.fft.ifft(psi[s : s + step], axis=1))
+        hmax = h.max(axis=1)
+        ratios[s : s + step] = h[:, outer].max(axis=1) / hmax
+        k = h.argmax(axis=1)
+        peaks[s : s + step] = np.where(k > N // 2, k - N, k)
+    return ratios, peaks
+
+
+def _status(flagged: np.ndarray, severe: bool) -> Status:
+    if not np.any(flagged):
+        return "ok"
+    return "error" if severe else "warning"
+
+
+def _indices(mask: np.ndarray, offset_phi: bool = False) -> tuple[int, ...]:
+    idx = [int(i) for i in np.flatnonzero(mask)]
+    if offset_phi:
+        idx = [-1 if i == len(mask) - 1 else i for i in idx]
+    return tuple(idx)
+
+
+def validate_filterbank(
+    psi_f: Any,
+    phi_f: Any = None,
+    *,
+    for_real_inputs: bool = True,
+    criterion_amplitude: float = 1e-3,
+    lp_tolerance: float = 1e-2,
+    min_lp_ratio: float = 0.5,
+    max_overlap: float = 0.95,
+    q_tolerance: float = 0.1,
+    max_peak_shift: int = 0,
+    subsampling: Any = None,
+    verbose: bool = False,
+) -> FilterbankValidation:
+    """Check a filterbank for the properties wavelet scattering relies on.
+
+    Checks (one report section each):
+
+    1. **analyticity** (real inputs only): the largest response at negative frequencies
+       (Nyquist bin excluded), relative to the peak, is at most ``criterion_amplitude``.
+       Error above 0.1, warning in between.
+    2. **zero mean**: ``|psi_f(0)| / max |psi_f| <= criterion_amplitude`` (error otherwise).
+    3. **Littlewood-Paley bounds**: with ``A, B`` the min and max of
+       :func:`~scatterwave.toolkit.compute_lp_sum` over the band the filters tile (from 0, or the
+       lowest peak without low-pass, to the highest peak), error if ``B > 1 + lp_tolerance``
+       (the transform amplifies energy), warning if ``A / B < min_lp_ratio`` (holes).
+    4. **redundancy**: cosine similarity of the magnitude responses; two filters with overlap
+       above ``max_overlap`` are duplicates (error). Also reports the redundancy
+       ``sum_n ||psi_n||^2 / sum_f max_n |psi_n(f)|^2`` (1 = no overlap).
+    5. **boundary decay** (boundary effects): in time, ``|psi(t)|`` on the outer sixteenth of
+       the circular window (``|t| >= 7N/16``) relative to its peak, and, in frequency, abrupt
+       cuts (a bin above ``criterion_amplitude`` times the peak next to an exact zero, DC and
+       Nyquist neighbours excluded). Either exceeding ``criterion_amplitude`` means a truncated
+       filter whose convolution wraps around (error above ``10 * criterion_amplitude``).
+    6. **aliasing**: with ``subsampling`` (log2 stride ``j`` of each filter's modulus), the
+       envelope ``|x * psi_n|`` occupies ``|f| < 2 h_n`` with ``h_n`` the measured half-width of
+       ``psi_n`` at ``criterion_amplitude``, so sampling it every ``2**j`` samples aliases unless
+       ``2 h_n <= 0.5 / 2**j`` (one bin of slack; warning otherwise). For complex inputs a
+       response above ``criterion_amplitude`` at the Nyquist frequency is a wrap-around between
+       ``+0.5`` and ``-0.5`` (warning). For real inputs the Nyquist response is only reported:
+       real signals have no content beyond it.
+    7. **constant-Q tiling**: peaks and half-power bandwidths; filters whose quality factor
+       ``Q = xi / bandwidth`` is within ``q_tolerance`` of the largest form the constant-Q part,
+       whose log-spacing must be even (warning); two peaks in one bin are an error; the order of
+       the filters is reported.
+    8. **time-domain peak position**: ``argmax |psi(t)|`` must be within ``max_peak_shift``
+       samples of 0, otherwise outputs are delayed (error).
+
+    Parameters
+    ----------
+    psi_f : array, shape (n_filters, N)
+        Band-pass filters on ``np.fft.fftfreq(N)``, real or complex, any array library; e.g.
+        ``Scattering1D(...).filterbank()["psi1_f"]`` or a frequential (JTFS) filterbank.
+    phi_f : array, shape (N,), or None
+        Low-pass filter, included in the Littlewood-Paley sum and the decay, aliasing and peak
+        checks.
+    for_real_inputs : bool
+        Judge for real inputs (time filterbanks): symmetrised Littlewood-Paley sum, analyticity
+        required. ``False`` for frequential filterbanks with both spins.
+    criterion_amplitude : float
+        Relative amplitude below which a response counts as negligible.
+    lp_tolerance : float
+        Allowed excess of the Littlewood-Paley sum above 1.
+    min_lp_ratio : float
+        Smallest acceptable ``A / B`` before gaps in the tiling are reported.
+    max_overlap : float
+        Magnitude-response cosine similarity above which two filters are duplicates.
+    q_tolerance : float
+        Relative tolerance on quality factors and log-spacings of the constant-Q part.
+    max_peak_shift : int
+        Allowed distance of the time-domain peak from sample 0.
+    subsampling : array of int, shape (n_filters,), or None
+        Log2 stride at which each filter's modulus is sampled (e.g. ``psi1_meta["j"]`` of
+        ``Scattering1D.filterbank()``); enables the envelope-aliasing part of check 6.
+    verbose : bool
+        Also ``print`` the report. This is the one place the library prints, and only on this
+        explicit request; the report is always returned and logged (INFO when everything
+        passes, WARNING otherwise) on the ``scatterwave.toolkit.validate`` logger.
+
+    Returns
+    -------
+    result : FilterbankValidation
+        Per-check status, metrics and flagged filter indices; ``str(result)`` is the report.
+    """
+    if not 0 < criterion_amplitude < 1:
+        raise ValueError(f"criterion_amplitude must lie in (0, 1), got {criterion_amplitude!r}.")
+    if not 0 < max_overlap <= 1 or not 0 <= min_lp_ratio <= 1:
+        raise ValueError(
+            f"max_overlap must lie in (0, 1] and min_lp_ratio in [0, 1]; got {max_overlap!r} "
+            f"and {min_lp_ratio!r}."
+        )
+    if lp_tolerance < 0 or q_tolerance <= 0 or max_peak_shift < 0:
+        raise ValueError(
+            "lp_tolerance and max_peak_shift must be >= 0 and q_tolerance > 0; got "
+            f"{lp_tolerance!r}, {max_peak_shift!r}, {q_tolerance!r}."
+        )
+    ca = float(criterion_amplitude)
+    psi, phi = _as_filters(psi_f, phi_f)
+    n, N = psi.shape
+    f = np.fft.fftfreq(N)
+    mag = np.abs(psi)
+    peak = mag.max(axis=1)
+    xi = _peak_freqs(mag, f)
+    nyq = np.abs(f) == 0.5 if N % 2 == 0 else np.abs(f) == np.abs(f).max()
+    checks: dict[str, CheckResult] = {}
+
+    # 1. analyticity
+    if for_real_inputs:
+        neg = (f < 0) & ~nyq
+        r_neg = mag[:, neg].max(axis=1) / peak
+        bad = r_neg > ca
+        checks["analyticity"] = CheckResult(
+            "analyticity",
+            "Analyticity",
+            _status(bad, bool(np.any(r_neg > 0.1))),
+            "All filters are analytic (negligible negative frequencies)."
+            if not bad.any()
+            else f"{int(bad.sum())} filter(s) respond at negative frequencies: their modulus "
+            "mixes positive and negative frequencies of real inputs instead of giving an "
+            "envelope. Zero the negative frequencies (analytic=True).",
+            {"max_negative_ratio": float(r_neg.max()), "n_flagged": int(bad.sum())},
+            _indices(bad),
+        )
+    else:
+        checks["analyticity"] = CheckResult(
+            "analyticity",
+            "Analyticity",
+            "skipped",
+            "Not required for complex inputs (for_real_inputs=False): both spins are expected.",
+        )
+
+    # 2. zero mean
+    r0 = mag[:, 0] / peak
+    bad = r0 > ca
+    checks["zero_mean"] = CheckResult(
+        "zero_mean",
+        "Zero mean",
+        _status(bad, True),
+        "Every band-pass filter has a negligible DC response."
+        if not bad.any()
+        else f"{int(bad.sum())} filter(s) pass the signal's mean (DC): they are not wavelets. "
+        "Subtract a corrective low-pass term (Morlet correction) or zero the DC bin.",
+        {"max_dc_ratio": float(r0.max()), "n_flagged": int(bad.sum())},
+        _indices(bad),
+    )
+
+    # 3. Littlewood-Paley bounds
+    lp = compute_lp_sum(psi, phi, for_real_inputs=for_real_inputs)
+    af = np.abs(f)
+    hi = float(np.abs(xi).max())
+    lo = 0.0 if phi is not None else float(np.abs(xi).min())
+    band = (af >= lo) & (af <= hi)
+    if for_real_inputs:
+        band &= f >= 0
+    A, B = float(lp[band].min()), float(lp.max())
+    ratio = A / B if B > 0 else 0.0
+    expansive, holes = B > 1 + lp_tolerance, ratio < min_lp_ratio
+    problems = []
+    if expansive:
+        problems.append(
+            f"the sum exceeds 1 (B = {B:.4g}): the transform can amplify energy; rescale the "
+            "filters so that max LP <= 1"
+        )
+    if holes:
+        problems.append(
+            f"A / B = {ratio:.3g} < {min_lp_ratio}: frequencies near {f[band][lp[band].argmin()]:.4g} "
+            "cycles/sample are poorly covered; add filters or widen them"
+        )
+    checks["littlewood_paley"] = CheckResult(
+        "littlewood_paley",
+        "Littlewood-Paley bounds",
+        "error" if expansive else "warning" if holes else "ok",
+        "Frame bounds are within limits (non-expansive, no holes)."
+        if not problems
+        else "; ".join(problems).capitalize() + ".",
+        {
+            "A (min over band)": A,
+            "B (max)": B,
+            "A / B": ratio,
+            "band (cycles/sample)": f"[{lo:.4g}, {hi:.4g}]",
+            "argmax frequency": float(f[lp.argmax()]),
+        },
+    )
+
+    # 4. redundancy
+    unit = mag / np.linalg.norm(mag, axis=1, keepdims=True)
+    G = unit @ unit.T
+    np.fill_diagonal(G, 0.0)
+    dup = np.triu(G > max_overlap, 1)
+    dup_idx = np.flatnonzero(dup.any(axis=0) | dup.any(axis=1))
+    order = np.argsort(-np.abs(xi), kind="stable")
+    adjacent = G[order[:-1], order[1:]] if n > 1 else np.zeros(0)
+    redundancy = float((mag**2).sum() / (mag**2).max(axis=0).sum())
+    checks["redundancy"] = CheckResult(
+        "redundancy",
+        "Redundancy",
+        "error" if dup.any() else "ok",
+        "No duplicated filters."
+        if not dup.any()
+        else f"{int(dup.sum())} pair(s) of filters overlap by more than {max_overlap}: they are "
+        "duplicates and only add redundant coefficients. Remove them.",
+        {
+            "redundancy": redundancy,
+            "max overlap": float(G.max()) if n > 1 else 0.0,
+            "mean adjacent overlap": float(adjacent.mean()) if n > 1 else 0.0,
+        },
+        tuple(int(i) for i in dup_idx),
+    )
+
+    # 5. boundary decay (time) and abrupt cuts (frequency)
+    allf = psi if phi is None else np.vstack([psi, phi[None]])
+    amag = np.abs(allf)
+    r_b, t_peak = _time_domain(allf)
+    left, right = amag, np.roll(amag, -1, axis=1)
+    apk = amag.max(axis=1, keepdims=True)
+    cut = ((left > ca * apk) & (right == 0)) | ((right > ca * apk) & (left == 0))
+    pair_ok = np.ones(N, dtype=bool)
+    pair_ok[[0, N - 1]] = False  # pairs (0, 1) and (N - 1, 0) touch DC
+    pair_ok[np.flatnonzero(nyq)] = False
+    pair_ok[(np.flatnonzero(nyq) - 1) % N] = False
+    cut_ratio = np.where(cut & pair_ok, np.maximum(left, right), 0.0).max(axis=1) / apk[:, 0]
+    worst = np.maximum(r_b, cut_ratio)
+    bad = worst > ca
+    checks["boundary_decay"] = CheckResult(
+        "boundary_decay",
+        "Decay at the boundaries",
+        _status(bad, bool(np.any(worst > 10 * ca))),
+        "Every filter decays to the criterion amplitude in time and frequency."
+        if not bad.any()
+        else f"{int(bad.sum())} filter(s) are truncated: they do not decay before the edge of "
+        "the circular time window or are cut abruptly in frequency, so convolutions wrap "
+        "around (boundary effects). Sample at a larger N (more padding) or use a narrower "
+        "time support.",
+        {
+            "max time boundary ratio": float(r_b.max()),
+            "max frequency cut ratio": float(cut_ratio.max()),
+            "n_flagged": int(bad.sum()),
+        },
+        _indices(bad, offset_phi=phi is not None),
+    )
+
+    # 6. aliasing
+    checks["aliasing"] = _check_aliasing(amag, xi, f, nyq, subsampling, for_real_inputs, ca)
+
+    # 7. constant-Q tiling
+    checks["constant_q"] = _check_constant_q(mag, xi, N, q_tolerance)
+
+    # 8. time-domain peak position
+    bad = np.abs(t_peak) > max_peak_shift
+    checks["peak_position"] = CheckResult(
+        "peak_position",
+        "Time-domain peak position",
+        _status(bad, True),
+        f"Every filter peaks within {max_peak_shift} sample(s) of t = 0."
+        if not bad.any()
+        else f"{int(bad.sum())} filter(s) peak away from t = 0, so their outputs are shifted in "
+        "time. Centre the filters at 0 (zero-phase envelope).",
+        {"max |peak index|": int(np.abs(t_peak).max())},
+        _indices(bad, offset_phi=phi is not None),
+    )
+
+    result = FilterbankValidation(checks, n, N, bool(for_real_inputs), phi is not None)
+    text = result.report()
+    logger.info("%s", text)
+    if not result.ok:
+        failed = [c.name for c in result.checks.values() if not c.passed]
+        logger.warning("filterbank validation flagged checks %s; see the report.", failed)
+    if verbose:
+        print(text)  # the one sanctioned print: explicitly requested with verbose=True
+    return result
+
+
+def _check_constant_q(mag: np.ndarray, xi: np.ndarray, N: int, tol: float) -> CheckResult:
+    n = mag.shape[0]
+    axi = np.abs(xi)
+    bw = np.asarray([_half_power_width(r) for r in mag])
+    Q = axi / np.maximum(bw, 1.0 / N)
+    groups = [g for g in (np.flatnonzero(xi >= 0), np.flatnonzero(xi < 0)) if len(g)]
+    orders = []
+    for g in groups:
+        d = np.diff(axi[g])
+        orders.append(
+            "single filter"
+            if len(g) == 1
+            else "decreasing"
+            if np.all(d < 0)
+            else "increasing"
+            if np.all(d > 0)
+            else "unsorted"
+        )
+    order = "unsorted" if "unsorted" in orders else " / ".join(dict.fromkeys(orders))
+    bins = np.round(xi * N).astype(int)
+    _, first, counts = np.unique(bins, return_index=True, return_counts=True)
+    dup_bins = set(bins[first[counts > 1]].tolist())
+    dups = np.asarray([b in dup_bins for b in bins])
+    cqt = Q >= (1 - tol) * Q.max()
+    metrics: dict[str, Any] = {
+        "peak range (cycles/sample)": f"[{axi.min():.4g}, {axi.max():.4g}]",
+        "order": order,
+        "n constant-Q": int(cqt.sum()),
+        "n non-constant-Q": int(n - cqt.sum()),
+        "Q (max)": float(Q.max()),
+    }
+    problems = []
+    steps_all = []
+    for g in groups:
+        sel = np.sort(axi[g][cqt[g]])[::-1]
+        if len(sel) >= 3:
+            steps_all.append(np.log2(sel[:-1] / sel[1:]))
+    if steps_all:
+        steps = np.concatenate(steps_all)
+        med = float(np.median(steps))
+        spread = float((steps.max() - steps.min()) / med) if med > 0 else np.inf
+        metrics["filters per octave (constant-Q part)"] = 1.0 / med if med > 0 else np.inf
+        metrics["log-spacing spread"] = spread
+        if spread > tol:
+            problems.append(
+                f"uneven log-spacing of the constant-Q filters (relative spread {spread:.3g} > "
+                f"{tol})"
+            )
+    if dups.any():
+        problems.append(f"{int(dups.sum())} filters share a peak bin (duplicated peaks)")
+    if order == "unsorted":
+        problems.append("filters are not sorted by centre frequency")
+    status: Status = "error" if dups.any() else "warning" if problems else "ok"
+    flagged = np.flatnonzero(dups) if dups.any() else np.zeros(0, dtype=int)
+    return CheckResult(
+        "constant_q",
+        "Constant-Q tiling",
+        status,
+        "Peaks are distinct and the constant-Q part is evenly log-spaced."
+        if not problems
+        else "; ".join(problems).capitalize()
+        + ". Place centre frequencies at xi_max * 2**(-k/Q) with distinct bins.",
+        metrics,
+        tuple(int(i) for i in flagged),
+    )
+
+
+def _check_aliasing(
+    amag: np.ndarray,
+    xi: np.ndarray,
+    f: np.ndarray,
+    nyq: np.ndarray,
+    subsampling: Any,
+    for_real_inputs: bool,
+    ca: float,
+) -> CheckResult:
+    n, N = len(xi), amag.shape[1]
+    apk = amag.max(axis=1)
+    r_nyq = amag[:, nyq].max(axis=1) / apk
+    metrics: dict[str, Any] = {"max nyquist ratio": float(r_nyq.max())}
+    bad = np.zeros(amag.shape[0], dtype=bool)
+    problems = []
+    if not for_real_inputs:
+        wrap = r_nyq > ca
+        bad |= wrap
+        if wrap.any():
+            problems.append(
+                f"{int(wrap.sum())} filter(s) do not vanish at the Nyquist frequency, so their "
+                "response wraps between +0.5 and -0.5 cycles/sample (narrow the outer filters)"
+            )
+    if subsampling is not None:
+        j = np.asarray(to_numpy(subsampling)).astype(int).reshape(-1)
+        if j.shape != (n,) or np.any(j < 0):
+            raise ValueError(
+                f"subsampling must hold one log2 stride >= 0 per filter (shape ({n},)), got "
+                f"{np.asarray(to_numpy(subsampling)).tolist()}."
+            )
+        dist = np.abs((f[None, :] - xi[:, None] + 0.5) % 1.0 - 0.5)
+        above = amag[:n] > ca * apk[:n, None]
+        half = np.where(above, dist, 0.0).max(axis=1)
+        margin = 0.5 / 2.0**j - 2 * half
+        env = (margin < -1.0 / N) & (j > 0)  # j = 0: no subsampling, nothing to lower
+        bad[:n] |= env
+        metrics["min envelope margin (cycles/sample)"] = float(margin.min())
+        if env.any():
+            problems.append(
+                f"{int(env.sum())} filter(s) have an envelope |x * psi| wider than the Nyquist "
+                "frequency of their subsampled rate 0.5 / 2**j: lower their subsampling"
+            )
+    summary = (
+        "; ".join(problems).capitalize() + "."
+        if problems
+        else "No aliasing: "
+        + (
+            "envelopes fit their subsampled rates"
+            if subsampling is not None
+            else "pass subsampling= to check the envelopes' subsampled rates"
+        )
+        + (
+            "; the Nyquist response is irrelevant for real inputs."
+            if for_real_inputs
+            else "; filters vanish at the Nyquist frequency."
+        )
+    )
+    phi_row = amag.shape[0] > n
+    return CheckResult(
+        "aliasing",
+        "Aliasing",
+        _status(bad, False),
+        summary,
+        metrics,
+        _indices(bad, offset_phi=phi_row),
+    )

@@ -1,0 +1,519 @@
+"""The training loop: :func:`fit` and :func:`evaluate`.
+
+Design
+------
+* Data order is a pure function of ``(seed, epoch)``, so a run resumed from a checkpoint written
+  after step ``k`` of an epoch replays exactly the batches an uninterrupted run would have seen.
+  Together with the saved optimizer, scheduler and RNG states this makes resumption bit-exact.
+* ``batch_size`` is the global batch. Under DistributedDataParallel rank ``r`` takes items
+  ``r, r + world_size, ...`` of every global batch and the per-rank loss is scaled so that the
+  averaged gradient equals the single-process gradient of the same global batch.
+* Model selection (best epoch, learning-rate plateau) uses the validation split only; the test
+  split is evaluated once, with the selected weights, after training.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from scatterwave.datasets import ArraySplit, DatasetSplits
+from scatterwave.train.checkpoint import atomic_save, get_rng_state, load_checkpoint, set_rng_state
+from scatterwave.train.config import TrainConfig
+from scatterwave.train.distributed import DistContext, gather_rows, setup, teardown
+from scatterwave.train.metrics import accuracy, tagging_metrics
+
+__all__ = ["TrainResult", "epoch_batches", "evaluate", "fit"]
+
+logger = logging.getLogger(__name__)
+
+ModelFactory = Callable[[int, int], nn.Module]
+
+
+@dataclass
+class TrainResult:
+    """What :func:`fit` returns (also written to ``<out_dir>/metrics.json``).
+
+    Attributes
+    ----------
+    out_dir : Path
+    best_epoch : int
+        1-based epoch whose weights were selected on the validation split (0 when training
+        stopped before the first epoch ended and the last weights were used).
+    val : dict
+        Validation metrics of the selected weights.
+    test : dict
+        Test metrics of the selected weights (the only use of the test split).
+    history : list of dict
+        One entry per completed epoch.
+    n_parameters : int
+    steps : int
+        Optimizer steps taken in total.
+    stopped_early : bool
+        True when ``max_steps`` ended training before ``epochs``.
+    """
+
+    out_dir: Path
+    best_epoch: int
+    val: dict[str, float]
+    test: dict[str, float]
+    history: list[dict[str, Any]] = field(default_factory=list)
+    n_parameters: int = 0
+    steps: int = 0
+    stopped_early: bool = False
+
+
+def epoch_batches(n: int, batch_size: int, *, seed: int, epoch: int, world_size: int = 1):
+    """Global batches of one epoch: a seeded permutation of ``range(n)`` cut into chunks.
+
+    Parameters
+    ----------
+    n : int
+        Training-set size.
+    batch_size : int
+        Global batch size.
+    seed, epoch : int
+        The permutation depends on these only.
+    world_size : int
+        A last batch smaller than ``world_size`` is dropped (every process needs an item).
+
+    Returns
+    -------
+    list of Tensor, each shape (<= batch_size,), int64
+    """
+    gen = torch.Generator().manual_seed(seed * 100_003 + epoch)
+    perm = torch.randperm(n, generator=gen)
+    batches = list(torch.split(perm, batch_size))
+    if batches and len(batches[-1]) < world_size:
+        batches.pop()
+    return batches
+
+
+def _task_loss(logits: torch.Tensor, y: torch.Tensor, task: str) -> torch.Tensor:
+    """Summed (not averaged) loss over the items of a batch."""
+    if task == "multilabel":
+        return F.binary_cross_entropy_with_logits(logits, y, reduction="sum") / y.shape[1]
+    return F.cross_entropy(logits, y, reduction="sum")
+
+
+@torch.no_grad()
+def evaluate(
+    model: nn.Module,
+    split: ArraySplit,
+    *,
+    task: str = "multiclass",
+    batch_size: int = 64,
+    ctx: DistContext | None = None,
+) -> dict[str, float]:
+    """Loss and metrics of ``model`` on one split (in eval mode; sharded over processes).
+
+    Parameters
+    ----------
+    model : nn.Module
+        Maps (B, C, T) to (B, n_classes) logits.
+    split : ArraySplit
+    task : {"multiclass", "multilabel"}
+    batch_size : int
+    ctx : DistContext, optional
+        Process group; by default a single CPU process.
+
+    Returns
+    -------
+    dict
+        ``loss`` and ``accuracy`` (multiclass) or the :func:`tagging_metrics` (multilabel).
+    """
+    ctx = ctx or DistContext()
+    was_training = model.training
+    model.eval()
+    idx = torch.arange(ctx.rank, len(split), ctx.world_size)
+    out = []
+    for chunk in torch.split(idx, batch_size):
+        xb = torch.from_numpy(split.x[chunk.numpy()]).to(ctx.device)
+        out.append(model(xb).float().cpu())
+    model.train(was_training)
+    n_out = out[0].shape[1] if out else 0
+    local = torch.cat(out) if out else torch.zeros((0, n_out))
+    logits = gather_rows(local.to(ctx.device), len(split), ctx).cpu()
+    y = torch.from_numpy(split.y)
+    loss = float(_task_loss(logits, y, task)) / len(split)
+    if task == "multilabel":
+        return {"loss": loss, **tagging_metrics(logits.numpy(), split.y)}
+    return {"loss": loss, "accuracy": accuracy(logits.numpy(), split.y)}
+
+
+def _build_model(config: TrainConfig, data: DatasetSplits, factory: ModelFactory | None):
+    if factory is not None:
+        return factory(data.n_classes, data.in_channels)
+    try:
+        from scatterwave.nn.models import build
+    except ModuleNotFoundError as exc:
+        raise ModuleNotFoundError(
+            "building a model by name needs scatterwave.nn.models (and torch)", name=exc.name
+        ) from exc
+    return build(
+        config.model,
+        data.n_classes,
+        in_channels=data.in_channels,
+        width_multiplier=config.width_multiplier,
+    )
+
+
+def _make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    if config.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    if config.optimizer == "adadelta":
+        return torch.optim.Adadelta(params, lr=config.lr, weight_decay=config.weight_decay)
+    return torch.optim.SGD(
+        params,
+        lr=config.lr,
+        momentum=config.momentum,
+        nesterov=True,
+        weight_decay=config.weight_decay,
+    )
+
+
+def _make_scheduler(config: TrainConfig, opt: torch.optim.Optimizer):
+    if config.scheduler == "plateau":
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(
+            opt, mode="min", factor=config.plateau_factor, patience=config.plateau_patience
+        )
+    if config.scheduler == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=config.epochs)
+    return None
+
+
+def _json_safe(obj: Any) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_json_safe(v) for v in obj]
+    return obj
+
+
+def _write_json(obj: Any, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w") as f:
+        json.dump(_json_safe(obj), f, indent=2)
+    os.replace(tmp, path)
+
+
+def _seed_all(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)  # noqa: NPY002 (legacy global RNG, for user code)
+    torch.manual_seed(seed)
+
+
+def _selection_score(val: dict[str, float], config: TrainConfig, task: str) -> float:
+    """Higher is better."""
+    if config.select_on == "loss":
+        return -val["loss"]
+    score = val["roc_auc"] if task == "multilabel" else val["accuracy"]
+    return score if math.isfinite(score) else -math.inf
+
+
+def _progress(config: TrainConfig, ctx: DistContext, total: int, initial: int, desc: str):
+    use_bar = config.progress == "bar" or (config.progress == "auto" and sys.stderr.isatty())
+    if not (use_bar and ctx.is_main):
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, desc=desc, leave=False, dynamic_ncols=True)
+
+
+class _Run:
+    """Mutable state of one training run (what a checkpoint holds besides the modules)."""
+
+    def __init__(self) -> None:
+        self.epoch = 0  # epochs completed
+        self.step_in_epoch = 0  # batches done in the current epoch
+        self.global_step = 0
+        self.sums = {"loss": 0.0, "wavelet": 0.0, "correct": 0.0, "items": 0.0}
+        self.history: list[dict[str, Any]] = []
+        self.best_score = -math.inf
+        self.best_epoch = 0
+        self.best_val: dict[str, float] = {}
+
+    def state(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+    def load(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+
+
+def fit(
+    config: TrainConfig,
+    *,
+    data: DatasetSplits | None = None,
+    model_factory: ModelFactory | None = None,
+    resume: bool = False,
+) -> TrainResult:
+    """Train a model, select it on the validation split, evaluate it once on the test split.
+
+    Works in a single process (CPU by default) and under ``torchrun`` / :func:`launch_local`
+    with DistributedDataParallel (every process calls ``fit`` with the same arguments).
+
+    Parameters
+    ----------
+    config : TrainConfig
+    data : DatasetSplits, optional
+        Data to train on; by default loaded with :func:`scatterwave.datasets.load` from
+        ``config.dataset``.
+    model_factory : callable, optional
+        ``factory(n_classes, in_channels) -> nn.Module``; by default
+        :func:`scatterwave.nn.models.build` with ``config.model`` and ``config.width_multiplier``.
+    resume : bool
+        Continue from ``<out_dir>/checkpoint.pt`` if it exists (start afresh otherwise). Without
+        it, an existing checkpoint is an error, so a run is never silently overwritten.
+
+    Returns
+    -------
+    TrainResult
+    """
+    ctx = setup(config.device)
+    try:
+        return _fit(config, ctx, data, model_factory, resume)
+    finally:
+        teardown(ctx)
+
+
+def _fit(config, ctx, data, model_factory, resume) -> TrainResult:
+    if config.num_threads is not None:
+        torch.set_num_threads(config.num_threads)
+    out = Path(config.out_dir)
+    ckpt_path = out / "checkpoint.pt"
+    if ctx.is_main:
+        out.mkdir(parents=True, exist_ok=True)
+    ctx.barrier()
+    saved = None
+    if ckpt_path.is_file():
+        if not resume:
+            raise FileExistsError(
+                f"{str(ckpt_path)!r} exists: pass resume=True (CLI: --resume) to continue that "
+                "run, or choose another out_dir"
+            )
+        saved = load_checkpoint(ckpt_path)
+        diff = config.differences(TrainConfig.from_dict(saved["config"]))
+        if diff:
+            raise ValueError(
+                f"cannot resume {str(ckpt_path)!r}: the configuration differs in {diff} "
+                "(new, saved); only epochs, max_steps, device, num_threads and progress may change"
+            )
+    elif resume:
+        logger.info("no checkpoint in %s: starting a new run", out)
+    if config.batch_size < ctx.world_size:
+        raise ValueError(
+            f"batch_size={config.batch_size} is smaller than the {ctx.world_size} processes"
+        )
+
+    _seed_all(config.seed)
+    if data is None:
+        from scatterwave.datasets import load
+
+        data = load(
+            config.dataset, root=config.data_root, seed=config.seed, **config.dataset_options
+        )
+    task = data.task
+    model = _build_model(config, data, model_factory).to(ctx.device)
+    n_params = sum(p.numel() for p in model.parameters())
+    train_model: nn.Module = model
+    if ctx.distributed:
+        ids = [ctx.device.index] if ctx.device.type == "cuda" else None
+        train_model = nn.parallel.DistributedDataParallel(model, device_ids=ids)
+    opt = _make_optimizer(config, model.parameters())
+    sched = _make_scheduler(config, opt)
+    wavelet_loss = None
+    if config.wavelet_loss_weight > 0:
+        from scatterwave.nn.regularizers import wavelet_loss
+    run = _Run()
+    # Dropout and other stochastic layers draw from a per-rank stream.
+    _seed_all(config.seed * 1_000 + 7 + ctx.rank)
+    if saved is not None:
+        model.load_state_dict(saved["model"])
+        opt.load_state_dict(saved["optimizer"])
+        if sched is not None:
+            sched.load_state_dict(saved["scheduler"])
+        run.load(saved["run"])
+        set_rng_state(saved["rng"][ctx.rank])
+        logger.info("resumed at epoch %d, step %d", run.epoch, run.global_step)
+    if ctx.is_main:
+        config.save(out / "config.json")
+        logger.info(
+            "training %s (%d parameters) on %s: %s", config.model, n_params, data.name,
+            data.summary(),
+        )  # fmt: skip
+
+    def save_checkpoint() -> None:
+        rng = [get_rng_state()]
+        if ctx.distributed:
+            rng = [None] * ctx.world_size
+            torch.distributed.all_gather_object(rng, get_rng_state())
+        if ctx.is_main:
+            state = {
+                "model": model.state_dict(),
+                "optimizer": opt.state_dict(),
+                "scheduler": None if sched is None else sched.state_dict(),
+                "run": run.state(),
+                "rng": rng,
+                "config": config.to_dict(),
+            }
+            atomic_save(state, ckpt_path)
+        ctx.barrier()
+
+    x_train = torch.from_numpy(data.train.x)
+    y_train = torch.from_numpy(data.train.y)
+    stopped = False
+    t_epoch = time.perf_counter()
+    while run.epoch < config.epochs and not stopped:
+        batches = epoch_batches(
+            len(data.train), config.batch_size, seed=config.seed, epoch=run.epoch,
+            world_size=ctx.world_size,
+        )  # fmt: skip
+        bar = _progress(
+            config, ctx, len(batches), run.step_in_epoch, f"epoch {run.epoch + 1}/{config.epochs}"
+        )
+        train_model.train()
+        while run.step_in_epoch < len(batches):
+            batch = batches[run.step_in_epoch]
+            mine = batch[ctx.rank :: ctx.world_size]
+            xb, yb = x_train[mine].to(ctx.device), y_train[mine].to(ctx.device)
+            logits = train_model(xb)
+            task_sum = _task_loss(logits, yb, task)
+            loss = task_sum * (ctx.world_size / len(batch))
+            wl = torch.zeros((), device=ctx.device)
+            if wavelet_loss is not None:
+                wl = wavelet_loss(model)
+                loss = loss + config.wavelet_loss_weight * wl
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if config.grad_clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+            opt.step()
+            run.step_in_epoch += 1
+            run.global_step += 1
+            run.sums["loss"] += float(task_sum.detach())
+            run.sums["wavelet"] += float(wl.detach()) * len(mine)
+            run.sums["items"] += len(mine)
+            if task == "multiclass":
+                run.sums["correct"] += float((logits.argmax(1) == yb).sum())
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{float(task_sum.detach()) / len(mine):.4f}")
+            if config.max_steps is not None and run.global_step >= config.max_steps:
+                stopped = True
+                break
+            if config.checkpoint_every and run.global_step % config.checkpoint_every == 0:
+                save_checkpoint()
+        if bar is not None:
+            bar.close()
+        if run.step_in_epoch < len(batches):
+            save_checkpoint()
+            logger.info("stopped after %d steps (max_steps)", run.global_step)
+            break
+        _end_epoch(run, config, ctx, model, data, opt, sched, out, time.perf_counter() - t_epoch)
+        t_epoch = time.perf_counter()
+        save_checkpoint()
+        stopped = stopped or (config.max_steps is not None and run.global_step >= config.max_steps)
+    return _finish(run, config, ctx, model, data, out, n_params, stopped)
+
+
+def _end_epoch(run, config, ctx, model, data, opt, sched, out, seconds) -> None:
+    """Validate, step the scheduler, keep the best weights and log one history entry."""
+    n = _reduce_sums(run.sums, ctx)
+    val = evaluate(model, data.val, task=data.task, batch_size=config.batch_size, ctx=ctx)
+    entry: dict[str, Any] = {
+        "epoch": run.epoch + 1,
+        "step": run.global_step,
+        "lr": opt.param_groups[0]["lr"],
+        "train_loss": n["loss"] / max(n["items"], 1),
+        "train_wavelet_loss": n["wavelet"] / max(n["items"], 1),
+        **{f"val_{k}": v for k, v in val.items()},
+        "seconds": seconds,
+    }
+    if data.task == "multiclass":
+        entry["train_accuracy"] = n["correct"] / max(n["items"], 1)
+    if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        sched.step(val["loss"])  # the task loss only, never the wavelet regulariser
+    elif sched is not None:
+        sched.step()
+    score = _selection_score(val, config, data.task)
+    if score > run.best_score or run.best_epoch == 0:
+        run.best_score, run.best_epoch, run.best_val = score, run.epoch + 1, val
+        if ctx.is_main:
+            atomic_save({"model": model.state_dict(), "epoch": run.best_epoch}, out / "best.pt")
+    run.history.append(entry)
+    run.epoch += 1
+    run.step_in_epoch = 0
+    run.sums = dict.fromkeys(run.sums, 0.0)
+    if ctx.is_main:
+        _write_json({"config": config.to_dict(), "history": run.history}, out / "metrics.json")
+        metric = "val_accuracy" if data.task == "multiclass" else "val_roc_auc"
+        logger.info(
+            "epoch %d/%d: train loss %.4f, val loss %.4f, %s %.4f (%.1f s)",
+            entry["epoch"], config.epochs, entry["train_loss"], val["loss"], metric,
+            entry[metric], seconds,
+        )  # fmt: skip
+
+
+def _reduce_sums(sums: dict[str, float], ctx: DistContext) -> dict[str, float]:
+    if not ctx.distributed:
+        return dict(sums)
+    keys = sorted(sums)
+    t = torch.tensor([sums[k] for k in keys], dtype=torch.float64, device=ctx.device)
+    torch.distributed.all_reduce(t)
+    return dict(zip(keys, t.tolist(), strict=True))
+
+
+def _finish(run, config, ctx, model, data, out, n_params, stopped) -> TrainResult:
+    """Load the selected weights and evaluate the test split once."""
+    ctx.barrier()
+    if run.best_epoch > 0:
+        best = load_checkpoint(out / "best.pt")
+        model.load_state_dict(best["model"])
+        val = run.best_val
+    else:
+        logger.warning("no epoch completed: evaluating the last weights")
+        val = evaluate(model, data.val, task=data.task, batch_size=config.batch_size, ctx=ctx)
+    test = evaluate(model, data.test, task=data.task, batch_size=config.batch_size, ctx=ctx)
+    result = TrainResult(
+        out_dir=out,
+        best_epoch=run.best_epoch,
+        val=val,
+        test=test,
+        history=list(run.history),
+        n_parameters=n_params,
+        steps=run.global_step,
+        stopped_early=bool(stopped and run.epoch < config.epochs),
+    )
+    if ctx.is_main:
+        summary = {
+            "config": config.to_dict(),
+            "data": data.summary(),
+            "n_parameters": n_params,
+            "history": run.history,
+            "best_epoch": run.best_epoch,
+            "val": val,
+            "test": test,
+            "steps": run.global_step,
+            "stopped_early": result.stopped_early,
+        }
+        _write_json(summary, out / "metrics.json")
+        logger.info("test: %s (weights of epoch %d)", test, run.best_epoch)
+    return result

@@ -1,0 +1,169 @@
+"""Tests of scatterwave.extract.runner: the whole job, in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scatterwave.extract import ExtractConfig, extract, open_features
+from scatterwave.extract.audio import probe, read_segment
+
+from .conftest import SMALL
+
+zarr = pytest.importorskip("zarr")
+
+
+class _StopAfter:
+    """A progress sink that interrupts the job after ``n`` committed chunks."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.calls = 0
+
+    def start(self, total: int, done: int) -> None:
+        self.total, self.done = total, done
+
+    def update(self, n_items: int) -> None:
+        self.calls += 1
+        if self.calls >= self.n:
+            raise KeyboardInterrupt
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def full_run(corpus: Path, tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("full") / "features.zarr"
+    result = extract([corpus], out, ExtractConfig(**SMALL, batch_size=4, workers=1))
+    return out, result
+
+
+def test_happy_path_contents(full_run) -> None:
+    from scatterwave import Scattering1D
+
+    out, result = full_run
+    g = zarr.open_group(str(out), mode="r")
+    coeffs = np.asarray(g["coefficients"][:])
+    S = Scattering1D(2000, J=4, Q=4)
+    assert coeffs.shape == (result.n_items, *S.output_shape)
+    assert g["coefficients"].chunks[0] == 4
+    assert result.computed_chunks == result.n_chunks == -(-result.n_items // 4)
+    assert g.attrs["complete"] is True
+    assert np.all(g["chunk_done"][:])
+    # every item of a readable file is finite; items of the cut FLAC that cannot be decoded
+    # are NaN and flagged, those before the cut are kept
+    ok = np.asarray(g["ok"][:])
+    sources = [s["path"] for s in g.attrs["sources"]]
+    fidx = np.asarray(g["file_index"][:])
+    cut = np.array([sources[i].endswith("cut.flac") for i in fidx])
+    assert np.all(ok[~cut]) and not np.all(ok[cut]) and np.any(ok[cut])
+    assert np.all(np.isfinite(coeffs[ok])) and np.all(np.isnan(coeffs[~ok]))
+    # items equal the bare transform of the resampled segment (same float32 batch math)
+    infos = [probe(p) for p in sources]
+    starts = np.asarray(g["start_sample"][:])
+    for i in (0, 7, result.n_items - 1):
+        if not ok[i]:
+            continue
+        x = read_segment(infos[fidx[i]], start=int(starts[i]), length=2000, target_rate=8000,
+                         channel=None)
+        ref = np.asarray(S(x[None]), dtype=np.float32)[0]
+        # batched vs single-item float32 FFTs may differ in the last bits
+        np.testing.assert_allclose(coeffs[i], ref, rtol=1e-4, atol=1e-6 * np.abs(ref).max())
+
+
+def test_metadata_matches_transform(full_run) -> None:
+    from scatterwave import Scattering1D
+
+    out, _ = full_run
+    g = zarr.open_group(str(out), mode="r")
+    meta = Scattering1D(2000, J=4, Q=4).meta()
+    for name, value in meta.items():
+        if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+            np.testing.assert_array_equal(np.asarray(g[f"path_{name}"][:]), value)
+    assert [tuple(k) for k in g.attrs["path_keys"]] == [tuple(k) for k in meta["key"]]
+    cfg = g.attrs["config"]
+    assert cfg["J"] == 4 and cfg["segment"] == 0.25 and g.attrs["sample_rate"] == 8000
+    assert g.attrs["scatterwave_version"]
+    assert g.attrs["transform"] == "Scattering1D"
+    # per-item rows: start and duration in seconds, padded tails marked
+    start = np.asarray(g["start"][:])
+    duration = np.asarray(g["duration"][:])
+    padded = np.asarray(g["padded"][:])
+    assert np.all(duration <= 0.25 + 1e-12) and np.array_equal(padded, duration < 0.25 - 1e-12)
+    assert padded.any() and np.all(start >= 0)
+    rates = set(np.asarray(g["source_sample_rate"][:]).tolist())
+    assert rates == {8000, 16000, 22050}
+
+
+def test_failures_table(full_run) -> None:
+    out, result = full_run
+    reasons = {Path(f["path"]).name: f["reason"] for f in result.failures}
+    assert set(reasons) == {"bad.wav", "empty.wav", "cut.flac"}
+    assert "no audio samples" in reasons["empty.wav"]
+    assert "decode" in reasons["cut.flac"] or "truncated" in reasons["cut.flac"]
+    stages = {Path(f["path"]).name: f["stage"] for f in result.failures}
+    assert stages == {"bad.wav": "header", "empty.wav": "header", "cut.flac": "decode"}
+    assert not result.ok
+    g = zarr.open_group(str(out), mode="r")
+    assert g.attrs["failures"] == result.failures
+
+
+def test_open_with_xarray(full_run) -> None:
+    pytest.importorskip("xarray")
+    out, result = full_run
+    ds = open_features(out)
+    assert ds["coefficients"].dims == ("item", "path", "time")
+    assert ds.sizes["item"] == result.n_items
+    assert str(ds["source"].values[0]).endswith("a.wav")
+    first = ds["coefficients"].isel(item=0).values
+    g = zarr.open_group(str(out), mode="r")
+    np.testing.assert_array_equal(first, g["coefficients"][0])
+    assert ds["path_order"].dims == ("path",)
+
+
+def test_interrupt_and_resume_equals_uninterrupted(full_run, corpus: Path, tmp_path: Path) -> None:
+    ref_out, ref = full_run
+    out = tmp_path / "resumed.zarr"
+    cfg = ExtractConfig(**SMALL, batch_size=4, workers=1)
+    with pytest.raises(KeyboardInterrupt):
+        extract([corpus], out, cfg, progress=_StopAfter(3))
+    g = zarr.open_group(str(out), mode="r")
+    assert int(np.sum(g["chunk_done"][:])) == 3 and g.attrs["complete"] is False
+    with pytest.raises(FileExistsError, match="--resume"):
+        extract([corpus], out, cfg)
+    result = extract([corpus], out, cfg, resume=True)
+    assert result.computed_chunks == ref.n_chunks - 3
+    a = zarr.open_group(str(out), mode="r")
+    b = zarr.open_group(str(ref_out), mode="r")
+    np.testing.assert_array_equal(a["coefficients"][:], b["coefficients"][:])
+    np.testing.assert_array_equal(a["ok"][:], b["ok"][:])
+    assert a.attrs["failures"] == b.attrs["failures"]
+    # resuming a complete store computes nothing
+    assert extract([corpus], out, cfg, resume=True).computed_chunks == 0
+
+
+def test_resume_rejects_other_options_or_inputs(full_run, corpus: Path) -> None:
+    out, _ = full_run
+    with pytest.raises(ValueError, match="options differ.*J: store has 4, now 5"):
+        extract([corpus], out, ExtractConfig(**{**SMALL, "J": 5}, batch_size=4), resume=True)
+    with pytest.raises(ValueError, match="input files differ"):
+        extract([corpus / "a.wav"], out, ExtractConfig(**SMALL, batch_size=4), resume=True)
+
+
+def test_fail_fast(corpus: Path, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        extract([tmp_path / "nothing"], tmp_path / "o.zarr", ExtractConfig(**SMALL))
+    with pytest.raises(ValueError, match="none of the"):
+        extract([corpus / "bad.wav"], tmp_path / "o.zarr", ExtractConfig(**SMALL))
+    assert not (tmp_path / "o.zarr").exists()
+
+
+def test_cuda_unavailable_is_a_clear_error(corpus: Path, tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present; the error path cannot be exercised")
+    with pytest.raises(RuntimeError, match="torch sees no CUDA device"):
+        extract([corpus], tmp_path / "o.zarr", ExtractConfig(**SMALL, device="cuda"))
