@@ -14,11 +14,11 @@ common=(--batch-size 32 --lr 1e-3 --weight-decay 1e-4 --scheduler plateau --plat
 case $task in
   fordA)
     # m3 at width 0.25: 17,792 parameters; w-m3 at width 0.27: 17,960 (+0.9%).
-    runs=("m3 0.25" "w-m3 0.27"); data=(--dataset ucr:FordA); epochs=20 ;;
+    runs=("m3 0.25" "w-m3 0.27"); data=(--dataset ucr:FordA); epochs=12 ;;
   gm-notes)
     # 12 classes. m5 at width 0.255: 40,689 parameters; w-m5 at width 0.255: 40,280 (-1.0%).
     runs=("m5 0.255" "w-m5 0.255"); data=(--dataset gm-notes --option split=interleaved)
-    epochs=30 ;;
+    epochs=20 ;;
   *) echo "unknown task $task" >&2; exit 2 ;;
 esac
 for seed in $seeds; do

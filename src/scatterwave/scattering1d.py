@@ -238,10 +238,13 @@ class Scattering1D:
     def _buffers(self, N: int, xp: Any, like: Array) -> dict[str, Array]:
         from array_api_compat import device
 
-        dev = device(like)
-        key = (N, getattr(xp, "__name__", str(xp)), str(dev), str(like.dtype))
+        from scatterwave.core.ops import is_traced
+
+        _, plan = self._build(N)
+        if is_traced(like):  # arrays made while tracing must not outlive the trace
+            return convert_buffers(plan.buffers, xp, like)
+        key = (N, getattr(xp, "__name__", str(xp)), str(device(like)), str(like.dtype))
         if key not in self._converted:
-            _, plan = self._build(N)
             self._converted[key] = convert_buffers(plan.buffers, xp, like)
         return self._converted[key]
 
@@ -308,7 +311,7 @@ class Scattering1D:
         for b0 in range(0, B, chunk):
             pieces.append(
                 scattering1d(
-                    x2[b0 : b0 + chunk],
+                    x2[b0 : min(b0 + chunk, B), ...],
                     plan,
                     buffers,
                     xp,

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.signal.windows import tukey
 
 __all__ = [
     "am_fm_tone",
@@ -38,7 +37,9 @@ def _check_sample_rate(sample_rate: float | None) -> float:
     if sample_rate is None:
         return 1.0
     if not np.isfinite(sample_rate) or sample_rate <= 0:
-        raise ValueError(f"sample_rate must be a positive number of Hz or None, got {sample_rate!r}.")
+        raise ValueError(
+            f"sample_rate must be a positive number of Hz or None, got {sample_rate!r}."
+        )
     return float(sample_rate)
 
 
@@ -168,8 +169,9 @@ def am_fm_tone(
 ) -> np.ndarray:
     """Amplitude- and frequency-modulated tone.
 
-    ``x(t) = (1 + am_depth cos(2 pi f_am t)) cos(2 pi f_c t + (fm_deviation / f_fm) sin(2 pi f_fm t))``,
-    i.e. the instantaneous frequency oscillates as ``f_c + fm_deviation cos(2 pi f_fm t)``.
+    ``x(t) = (1 + m cos(2 pi f_am t)) cos(2 pi f_c t + (d / f_fm) sin(2 pi f_fm t))`` with
+    ``m = am_depth`` and ``d = fm_deviation``, i.e. the instantaneous frequency oscillates as
+    ``f_c + d cos(2 pi f_fm t)``.
 
     Parameters
     ----------
@@ -345,7 +347,9 @@ def fdts(
     """
     N = _check_length(N)
     if n_partials < 2:
-        raise ValueError(f"n_partials must be >= 2 for a frequency-dependent shift, got {n_partials!r}.")
+        raise ValueError(
+            f"n_partials must be >= 2 for a frequency-dependent shift, got {n_partials!r}."
+        )
     if not 0 <= taper <= 1:
         raise ValueError(f"taper must lie in [0, 1], got {taper!r}.")
     base = _freq(f0, sample_rate, "f0")
@@ -358,7 +362,9 @@ def fdts(
     shift = N / 8 if total_shift is None else _time(total_shift, sample_rate)
     L = round(dur)
     if L < 2:
-        raise ValueError(f"partial_duration must span at least 2 samples, got {partial_duration!r}.")
+        raise ValueError(
+            f"partial_duration must span at least 2 samples, got {partial_duration!r}."
+        )
     if L + abs(shift) > N:
         raise ValueError(
             f"partial_duration + |total_shift| = {L + abs(shift):g} samples exceeds N = {N}: "
@@ -444,3 +450,10 @@ def chirp_sine_pulse(
     pulse = np.zeros(N)
     pulse[start : start + L] = bump / np.abs(bump).max()
     return _add_noise(chirp + sine + pulse, noise_std, seed)
+
+
+def tukey(M: int, alpha: float = 0.5) -> np.ndarray:
+    """Tukey (tapered cosine) window; imported lazily because ``scipy.signal`` is slow to import."""
+    from scipy.signal.windows import tukey as _tukey
+
+    return _tukey(M, alpha=alpha)

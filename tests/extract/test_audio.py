@@ -37,7 +37,7 @@ def test_discover_folders_recursive_and_lists(corpus: Path, tmp_path: Path) -> N
 def test_discover_errors(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no input"):
         discover_inputs([])
-    with pytest.raises(FileNotFoundError, match="missing.wav"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.wav"):
         discover_inputs([tmp_path / "missing.wav"])
     listing = tmp_path / "l.lst"
     listing.write_text("nothere.flac\n")
@@ -56,7 +56,9 @@ def test_probe(corpus: Path) -> None:
         probe(corpus / "notes.md")
 
 
-@pytest.mark.parametrize(("source_rate", "target_rate"), [(44100, 16000), (8000, 11025), (16000, 16000)])
+@pytest.mark.parametrize(
+    ("source_rate", "target_rate"), [(44100, 16000), (8000, 11025), (16000, 16000)]
+)
 def test_windowed_read_equals_whole_file_resampling(
     tmp_path: Path, source_rate: int, target_rate: int
 ) -> None:
@@ -66,7 +68,11 @@ def test_windowed_read_equals_whole_file_resampling(
     sf.write(path, x, source_rate, subtype="FLOAT")
     info = probe(path)
     data = sf.read(path, dtype="float64")[0]
-    whole = resample_poly(data[:, 1], target_rate, source_rate) if source_rate != target_rate else data[:, 1]
+    whole = (
+        resample_poly(data[:, 1], target_rate, source_rate)
+        if source_rate != target_rate
+        else data[:, 1]
+    )
     assert whole.shape[0] == resampled_length(info.frames, source_rate, target_rate)
     length = 3000
     for start in (0, 7, 2500, whole.shape[0] - 1000, whole.shape[0] + 5):
@@ -92,5 +98,5 @@ def test_mono_mix_is_channel_mean(tmp_path: Path) -> None:
 
 def test_corrupt_data_raises_audio_error(corpus: Path) -> None:
     info = probe(corpus / "sub" / "cut.flac")  # header is fine
-    with pytest.raises(AudioError, match="cannot decode|truncated"):
+    with pytest.raises(AudioError, match=r"cannot decode|truncated"):
         read_segment(info, start=info.frames - 2000, length=1000, target_rate=16000, channel=None)

@@ -57,7 +57,7 @@ def test_config_files(tmp_path: Path) -> None:
     assert ExtractConfig.from_mapping(load_config_file(js)).hop == 1.0
     bad = tmp_path / "c.yaml"
     bad.write_text("J: 3")
-    with pytest.raises(ValueError, match="unknown format '.yaml'"):
+    with pytest.raises(ValueError, match=r"unknown format '\.yaml'"):
         load_config_file(bad)
     broken = tmp_path / "b.toml"
     broken.write_text("J = = 3")

@@ -67,8 +67,9 @@ def test_happy_path_contents(full_run) -> None:
     for i in (0, 7, result.n_items - 1):
         if not ok[i]:
             continue
-        x = read_segment(infos[fidx[i]], start=int(starts[i]), length=2000, target_rate=8000,
-                         channel=None)
+        x = read_segment(
+            infos[fidx[i]], start=int(starts[i]), length=2000, target_rate=8000, channel=None
+        )
         ref = np.asarray(S(x[None]), dtype=np.float32)[0]
         # batched vs single-item float32 FFTs may differ in the last bits
         np.testing.assert_allclose(coeffs[i], ref, rtol=1e-4, atol=1e-6 * np.abs(ref).max())
@@ -147,7 +148,7 @@ def test_interrupt_and_resume_equals_uninterrupted(full_run, corpus: Path, tmp_p
 
 def test_resume_rejects_other_options_or_inputs(full_run, corpus: Path) -> None:
     out, _ = full_run
-    with pytest.raises(ValueError, match="options differ.*J: store has 4, now 5"):
+    with pytest.raises(ValueError, match=r"options differ.*J: store has 4, now 5"):
         extract([corpus], out, ExtractConfig(**{**SMALL, "J": 5}, batch_size=4), resume=True)
     with pytest.raises(ValueError, match="input files differ"):
         extract([corpus / "a.wav"], out, ExtractConfig(**SMALL, batch_size=4), resume=True)
@@ -156,6 +157,9 @@ def test_resume_rejects_other_options_or_inputs(full_run, corpus: Path) -> None:
 def test_fail_fast(corpus: Path, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         extract([tmp_path / "nothing"], tmp_path / "o.zarr", ExtractConfig(**SMALL))
+    (tmp_path / "empty_dir").mkdir()
+    with pytest.raises(ValueError, match="no audio files found"):
+        extract([tmp_path / "empty_dir"], tmp_path / "o.zarr", ExtractConfig(**SMALL))
     with pytest.raises(ValueError, match="none of the"):
         extract([corpus / "bad.wav"], tmp_path / "o.zarr", ExtractConfig(**SMALL))
     assert not (tmp_path / "o.zarr").exists()
@@ -167,3 +171,16 @@ def test_cuda_unavailable_is_a_clear_error(corpus: Path, tmp_path: Path) -> None
         pytest.skip("a CUDA device is present; the error path cannot be exercised")
     with pytest.raises(RuntimeError, match="torch sees no CUDA device"):
         extract([corpus], tmp_path / "o.zarr", ExtractConfig(**SMALL, device="cuda"))
+
+
+def test_cuda_matches_cpu(full_run, corpus: Path, tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA device")
+    ref_out, _ = full_run
+    out = tmp_path / "gpu.zarr"
+    extract([corpus], out, ExtractConfig(**SMALL, batch_size=4, device="cuda"))
+    a = np.asarray(zarr.open_group(str(out), mode="r")["coefficients"][:])
+    b = np.asarray(zarr.open_group(str(ref_out), mode="r")["coefficients"][:])
+    # float32 cuFFT vs pocketfft: agreement to a few float32 ulps of the largest coefficient
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5 * np.nanmax(np.abs(b)))

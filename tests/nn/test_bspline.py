@@ -17,12 +17,7 @@ from ._reference import b2
 def test_bspline2_values_and_properties():
     x = np.linspace(-2, 2, 4001)
     np.testing.assert_allclose(bspline2(x), b2(x), atol=0)
-    assert bspline2(np.array([0.0, 0.5, 1.0, 1.5]))[[0, 1, 2, 3]].tolist() == [
-        0.75,
-        0.5,
-        0.125,
-        0.0,
-    ]
+    assert bspline2(np.array([0.0, 0.5, 1.0, 1.5])).tolist() == [0.75, 0.5, 0.125, 0.0]
     # partition of unity of the integer translates, at arbitrary points
     t = np.random.default_rng(0).uniform(-3, 3, 100)
     total = sum(bspline2(t - k) for k in range(-6, 7))

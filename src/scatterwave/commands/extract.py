@@ -18,8 +18,20 @@ logger = logging.getLogger(__name__)
 
 #: Command-line destinations that are configuration options (the rest are job arguments).
 _OPTION_DESTS = (
-    "transform", "J", "Q", "T", "J_fr", "F", "sample_rate", "segment", "hop", "channels",
-    "device", "batch_size", "workers", "scheduler",
+    "transform",
+    "J",
+    "Q",
+    "T",
+    "J_fr",
+    "F",
+    "sample_rate",
+    "segment",
+    "hop",
+    "channels",
+    "device",
+    "batch_size",
+    "workers",
+    "scheduler",
 )
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -67,40 +79,91 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         ),
     )
     p.add_argument(
-        "inputs", nargs="+", metavar="INPUT",
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
         help="audio file, folder (searched recursively) or .txt/.lst file listing paths",
     )
     p.add_argument("-o", "--output", required=True, metavar="OUT.zarr", help="output store")
-    p.add_argument("--transform", choices=("scattering", "jtfs"), default=sup,
-                   help="transform (default: scattering)")
+    p.add_argument(
+        "--transform",
+        choices=("scattering", "jtfs"),
+        default=sup,
+        help="transform (default: scattering)",
+    )
     p.add_argument("--J", type=_positive_int, default=sup, help="octaves (default: 6)")
-    p.add_argument("--Q", type=_q_value, default=sup,
-                   help="wavelets per octave, Q or Q1,Q2 (default: 8)")
-    p.add_argument("--T", type=_positive_int, default=sup,
-                   help="averaging scale in samples (default: 2**J)")
-    p.add_argument("--J-fr", dest="J_fr", type=_positive_int, default=sup,
-                   help="frequential octaves (jtfs only)")
-    p.add_argument("--F", type=_positive_int, default=sup,
-                   help="frequential averaging scale (jtfs only)")
-    p.add_argument("--sample-rate", dest="sample_rate", type=_positive_int, default=sup,
-                   metavar="HZ", help="resample every file to this rate (default: the inputs' "
-                   "common rate)")
-    p.add_argument("--segment", type=_positive_float, default=sup, metavar="SECONDS",
-                   help="segment length (default: whole files, padded to the longest)")
-    p.add_argument("--hop", type=_positive_float, default=sup, metavar="SECONDS",
-                   help="seconds between segment starts (default: --segment)")
-    p.add_argument("--channels", choices=("mix", "each"), default=sup,
-                   help="mix channels to mono, or one item per channel (default: mix)")
-    p.add_argument("--device", choices=("cpu", "cuda"), default=sup,
-                   help="where the transform runs (default: cpu)")
-    p.add_argument("--batch-size", dest="batch_size", type=_positive_int, default=sup,
-                   help="items per batch and per store chunk (default: 32)")
-    p.add_argument("--workers", type=_positive_int, default=sup,
-                   help="local worker processes (default: all cores; 1 = in-process)")
-    p.add_argument("--scheduler", default=sup, metavar="ADDRESS",
-                   help="run on a Dask distributed scheduler, e.g. tcp://host:8786")
-    p.add_argument("--resume", action="store_true",
-                   help="finish an interrupted run into the same output")
+    p.add_argument(
+        "--Q", type=_q_value, default=sup, help="wavelets per octave, Q or Q1,Q2 (default: 8)"
+    )
+    p.add_argument(
+        "--T", type=_positive_int, default=sup, help="averaging scale in samples (default: 2**J)"
+    )
+    p.add_argument(
+        "--J-fr",
+        dest="J_fr",
+        type=_positive_int,
+        default=sup,
+        help="frequential octaves (jtfs only)",
+    )
+    p.add_argument(
+        "--F", type=_positive_int, default=sup, help="frequential averaging scale (jtfs only)"
+    )
+    p.add_argument(
+        "--sample-rate",
+        dest="sample_rate",
+        type=_positive_int,
+        default=sup,
+        metavar="HZ",
+        help="resample every file to this rate (default: the inputs' common rate)",
+    )
+    p.add_argument(
+        "--segment",
+        type=_positive_float,
+        default=sup,
+        metavar="SECONDS",
+        help="segment length (default: whole files, padded to the longest)",
+    )
+    p.add_argument(
+        "--hop",
+        type=_positive_float,
+        default=sup,
+        metavar="SECONDS",
+        help="seconds between segment starts (default: --segment)",
+    )
+    p.add_argument(
+        "--channels",
+        choices=("mix", "each"),
+        default=sup,
+        help="mix channels to mono, or one item per channel (default: mix)",
+    )
+    p.add_argument(
+        "--device",
+        choices=("cpu", "cuda"),
+        default=sup,
+        help="where the transform runs (default: cpu)",
+    )
+    p.add_argument(
+        "--batch-size",
+        dest="batch_size",
+        type=_positive_int,
+        default=sup,
+        help="items per batch and per store chunk (default: 32)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=sup,
+        help="local worker processes (default: all cores; 1 = in-process)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=sup,
+        metavar="ADDRESS",
+        help="run on a Dask distributed scheduler, e.g. tcp://host:8786",
+    )
+    p.add_argument(
+        "--resume", action="store_true", help="finish an interrupted run into the same output"
+    )
     p.add_argument("--config", metavar="FILE", help="TOML or JSON file of options")
     return p
 
@@ -135,7 +198,11 @@ def run(args: argparse.Namespace) -> int:
         logger.error("interrupted; run the same command with --resume to finish")
         return EXIT_INTERRUPTED
     except (
-        ValueError, FileNotFoundError, FileExistsError, NotImplementedError, ConnectionError,
+        ValueError,
+        FileNotFoundError,
+        FileExistsError,
+        NotImplementedError,
+        ConnectionError,
         RuntimeError,
     ) as exc:
         logger.error("%s", exc)
@@ -144,7 +211,11 @@ def run(args: argparse.Namespace) -> int:
         logger.warning("failed: %s: %s", failure["path"], failure["reason"])
     progress_logger.info(
         "wrote %s: %d item(s), %d chunk(s) computed in %.1f s (%.1f items/s), %d failed input(s)",
-        result.output, result.n_items, result.computed_chunks, result.seconds,
-        result.computed_items / max(result.seconds, 1e-9), len(result.failures),
+        result.output,
+        result.n_items,
+        result.computed_chunks,
+        result.seconds,
+        result.computed_items / max(result.seconds, 1e-9),
+        len(result.failures),
     )
     return EXIT_OK if result.ok else EXIT_FAILED_INPUTS

@@ -17,6 +17,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import sys
 from typing import Any, get_args
 
@@ -107,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError, FileExistsError) as exc:
         print(f"scatterwave train: error: {exc}", file=sys.stderr)
         return 2
+    if int(os.environ.get("RANK", "0")) != 0:
+        return 0  # under torchrun only the first process reports
     metrics = ", ".join(f"{k} {v:.4f}" for k, v in result.test.items())
     print(
         f"{config.model} on {config.dataset}: test {metrics} "

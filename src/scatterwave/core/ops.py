@@ -88,6 +88,49 @@ def complex_dtype(xp: Any, real_dtype: Any) -> Any:
     return xp.complex64 if real_dtype == xp.float32 else xp.complex128
 
 
+def bandpass(
+    spectrum: Array,
+    gather: Array,
+    filters: Array,
+    n_rows: int,
+    n_blocks: int,
+    blocks_per_row: int,
+    M: int,
+    xp: Any,
+) -> Array:
+    """``IFFT(fold(spectrum * filter))`` for many rows at once (complex, unscaled).
+
+    Parameters
+    ----------
+    spectrum : complex array, shape (B, R, n_bins)
+        Positive-frequency bins of ``R`` real input rows, ``n_bins >= blocks_per_row * M``
+        (see :func:`extend_bins`).
+    gather : int array, shape (n_rows * n_blocks,)
+        Block indices into the ``(R * blocks_per_row, M)`` block view of ``spectrum``.
+    filters : real array, shape (n_rows, n_blocks * M)
+        Each output row's filter window (block-aligned, see
+        :func:`scatterwave.core.plan._band_windows`).
+
+    Returns
+    -------
+    complex array, shape (B, n_rows, M)
+        ``2**k`` times the analytic signal ``(x * psi)[::2**k]``, where ``2**k`` is the
+        subsampling factor (multiply by ``1 / 2**k`` for the exact values).
+    """
+    B, R, n_bins = spectrum.shape
+    width = blocks_per_row * M
+    if width < n_bins:
+        spectrum = spectrum[..., :width]
+    elif width > n_bins:
+        raise ValueError(f"spectrum has {n_bins} bins; {width} needed (use extend_bins first)")
+    blocks = xp.reshape(spectrum, (B, R * blocks_per_row, M))
+    picked = xp.take(blocks, gather, axis=1)
+    picked = xp.reshape(picked, (B, n_rows, n_blocks, M))
+    product = picked * xp.reshape(filters, (1, n_rows, n_blocks, M))
+    folded = xp.sum(product, axis=2) if n_blocks > 1 else product[:, :, 0, :]
+    return xp.fft.ifft(folded, axis=-1)
+
+
 def bandpass_modulus(
     spectrum: Array,
     gather: Array,
@@ -99,36 +142,38 @@ def bandpass_modulus(
     scale: float,
     xp: Any,
 ) -> Array:
-    """``|IFFT(fold(spectrum * filter))|`` for many rows at once.
+    """``scale * |IFFT(fold(spectrum * filter))|``, real, shape (B, n_rows, M); see :func:`bandpass`.
 
-    Parameters
-    ----------
-    spectrum : complex array, shape (B, R, n_bins)
-        Positive-frequency bins of ``R`` real input rows.
-    gather : int array, shape (n_rows * n_blocks,)
-        Block indices into the ``(R * blocks_per_row, M)`` block view of ``spectrum``.
-    filters : real array, shape (n_rows, n_blocks * M)
-        Each output row's filter window.
-    scale : float
-        ``1 / 2**k``: the Fourier-domain subsampling factor.
-
-    Returns
-    -------
-    real array, shape (B, n_rows, M)
+    ``scale = 1 / 2**k`` gives the exact modulus ``|x * psi|[::2**k]``.
     """
-    B, R, n_bins = spectrum.shape
-    width = blocks_per_row * M
-    if width > n_bins:
-        zeros = xp.zeros((B, R, width - n_bins), dtype=spectrum.dtype, device=_device(spectrum))
-        spectrum = xp.concat([spectrum, zeros], axis=-1)
-    elif width < n_bins:
-        spectrum = spectrum[..., :width]
-    blocks = xp.reshape(spectrum, (B, R * blocks_per_row, M))
-    picked = xp.take(blocks, gather, axis=1)
-    picked = xp.reshape(picked, (B, n_rows, n_blocks, M))
-    product = picked * xp.reshape(filters, (1, n_rows, n_blocks, M))
-    folded = xp.sum(product, axis=2) if n_blocks > 1 else product[:, :, 0, :]
-    return xp.abs(xp.fft.ifft(folded, axis=-1)) * scale
+    z = bandpass(spectrum, gather, filters, n_rows, n_blocks, blocks_per_row, M, xp)
+    return modulus(z, xp) * scale
+
+
+def modulus(z: Array, xp: Any) -> Array:
+    """``|z|`` for complex ``z``, with a zero (not NaN) gradient at ``z = 0``.
+
+    NumPy's ``abs`` is used directly. For autodiff libraries the modulus is computed as
+    ``sqrt(re**2 + im**2 + tiny)`` with ``tiny`` the smallest normal number of the dtype: the
+    offset changes no representable non-zero result (``sqrt(tiny)`` is ``1e-19`` in float32,
+    ``1e-154`` in float64), keeps the gradient finite at zero, and is 2-3 times faster than
+    complex ``abs`` in PyTorch on CPU.
+    """
+    name = getattr(xp, "__name__", "")
+    if name.endswith("numpy") and "jax" not in name:
+        return xp.abs(z)
+    re, im = xp.real(z), xp.imag(z)
+    return xp.sqrt(re * re + im * im + xp.finfo(re.dtype).smallest_normal)
+
+
+def extend_bins(spectrum: Array, width: int, xp: Any) -> Array:
+    """Zero-extend (or keep) the last axis of ``spectrum`` to at least ``width`` bins."""
+    n_bins = spectrum.shape[-1]
+    if width <= n_bins:
+        return spectrum
+    shape = (*spectrum.shape[:-1], width - n_bins)
+    zeros = xp.zeros(shape, dtype=spectrum.dtype, device=_device(spectrum))
+    return xp.concat([spectrum, zeros], axis=-1)
 
 
 def lowpass(spectrum: Array, phi: Array, n_bins: int, k_avg: int, xp: Any) -> Array:

@@ -321,7 +321,7 @@ def build_plan(
                 np.zeros(len(idx), dtype=int),
                 0,
                 k,
-                fb.N_pad // 2 + 1,
+                fb.N_pad // 2,
                 -1,
                 rows,
             )
@@ -343,7 +343,7 @@ def build_plan(
                         local[sel],
                         g.k_out,
                         k,
-                        g.M // 2 + 1,
+                        g.M // 2,
                         gi,
                         rows,
                     )

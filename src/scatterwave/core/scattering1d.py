@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from scatterwave.core.ops import bandpass_modulus, lowpass, pad
+from scatterwave.core.ops import bandpass_modulus, extend_bins, lowpass, pad
 from scatterwave.core.plan import BandGroup, ScatteringPlan
 
 Array = Any
@@ -55,7 +55,9 @@ def scattering1d(
     """
     N, N_pad = plan.N, plan.N_pad
     x_pad = pad(x, plan.pad_left, N_pad - N - plan.pad_left, pad_mode, xp)
-    X = xp.fft.rfft(x_pad, axis=-1)[:, None, :]
+    X_full = xp.fft.rfft(x_pad, axis=-1)[:, None, :]
+    # Wavelets see bins [0, N_pad / 2): the Nyquist bin carries no analysable band-pass energy.
+    X = extend_bins(X_full[..., : N_pad // 2], _width(plan.groups1), xp)
     phi, index = buffers["phi_f"], buffers["index"]
     out: list[tuple[np.ndarray, Array]] = []
 
@@ -75,10 +77,11 @@ def scattering1d(
 
     s0_rows = np.array([0])
     if plan.average == "global":
-        finish(s0_rows, x[:, None, :], 0, None, None)
+        s0 = xp.mean(x[:, None, :], axis=-1, keepdims=True)
+        out.append((s0_rows, s0 * math.sqrt(N) if normalize_energy else s0))
     else:
         off, n_bins, k_avg = plan.S0
-        s0 = lowpass(X, phi[off : off + n_bins], n_bins, k_avg, xp)
+        s0 = lowpass(X_full, phi[off : off + n_bins], n_bins, k_avg, xp)
         k0 = plan.paths["k"][0]
         start, length = plan.out_start(k0), -(-N // 2**k0)
         s0 = s0[..., start : start + length]
@@ -88,16 +91,24 @@ def scattering1d(
 
     need_spectra = plan.average == "local" or bool(plan.groups2)
     spectra1: list[Array | None] = []
-    for g in plan.groups1:
+    for gi, g in enumerate(plan.groups1):
         U1 = _band(X, g, buffers["psi1_f"], index, xp)
         U1_f = xp.fft.rfft(U1, axis=-1) if need_spectra else None
-        spectra1.append(U1_f)
         finish(g.rows, U1, g.k_out, U1_f, g.avg)
+        if U1_f is not None:
+            children = [h for h in plan.groups2 if h.parent == gi]
+            U1_f = extend_bins(U1_f[..., : g.M // 2], _width(children), xp) if children else None
+        spectra1.append(U1_f)
     for g in plan.groups2:
         U2 = _band(spectra1[g.parent], g, buffers["psi2_f"], index, xp)
         U2_f = xp.fft.rfft(U2, axis=-1) if plan.average == "local" else None
         finish(g.rows, U2, g.k_out, U2_f, g.avg)
     return out
+
+
+def _width(groups: list[BandGroup]) -> int:
+    """Spectral bins the groups' block views need."""
+    return max((g.blocks_per_row * g.M for g in groups), default=0)
 
 
 def _band(spectrum: Array, g: BandGroup, filt_buf: Array, index: Array, xp: Any) -> Array:

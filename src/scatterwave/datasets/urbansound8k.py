@@ -7,7 +7,8 @@ Layout (as distributed by Salamon, Jacoby and Bello, ACM MM 2014)::
 
 The CSV has the header ``slice_file_name,fsID,start,end,salience,fold,classID,class``. The data
 set cannot be downloaded by this library; point ``root`` at your copy. Clips (at most 4 s) are
-decoded to mono, resampled and zero-padded (centred) to a fixed length.
+decoded to mono, resampled, zero-padded (centred) to a fixed length and held in memory (the
+8,732 clips take about 2.2 GB at 16 kHz).
 """
 
 from __future__ import annotations

@@ -155,9 +155,7 @@ def probe(path: str | os.PathLike[str]) -> AudioInfo:
     if info.frames <= 0:
         raise AudioError("the file holds no audio samples (0 frames)")
     if info.channels <= 0 or info.samplerate <= 0:
-        raise AudioError(
-            f"invalid header: {info.channels} channel(s) at {info.samplerate} Hz"
-        )
+        raise AudioError(f"invalid header: {info.channels} channel(s) at {info.samplerate} Hz")
     return AudioInfo(str(path), int(info.frames), int(info.samplerate), int(info.channels))
 
 
@@ -242,9 +240,7 @@ def read_segment(
         last = min(info.frames, -((-stop * down) // up) + margin)
         offset = first * up // down
     try:
-        data = sf.read(
-            info.path, start=first, stop=last, dtype="float64", always_2d=True
-        )[0]
+        data = sf.read(info.path, start=first, stop=last, dtype="float64", always_2d=True)[0]
     except (RuntimeError, OSError, sf.LibsndfileError) as exc:
         raise AudioError(f"cannot decode audio: {_reason(exc)}") from exc
     if data.shape[0] != last - first:

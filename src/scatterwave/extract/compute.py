@@ -20,8 +20,10 @@ __all__ = [
     "ChunkResult",
     "ChunkTask",
     "TransformSpec",
+    "check_cuda",
     "compute_chunk",
     "make_transform",
+    "output_shape",
     "run_task",
 ]
 
@@ -108,7 +110,7 @@ def make_transform(spec: TransformSpec) -> Any:
     if spec.transform == "scattering":
         from scatterwave import Scattering1D
 
-        return Scattering1D(spec.n_samples, **params)
+        return Scattering1D(spec.n_samples, out_type="array", **params)
     if spec.transform == "jtfs":
         try:
             from scatterwave import TimeFrequencyScattering1D
@@ -117,8 +119,25 @@ def make_transform(spec: TransformSpec) -> Any:
                 "transform 'jtfs' is unavailable: this installation of scatterwave has no "
                 "TimeFrequencyScattering1D; use transform 'scattering'"
             ) from exc
-        return TimeFrequencyScattering1D(spec.n_samples, **params)
+        return TimeFrequencyScattering1D(spec.n_samples, out_type="array", **params)
     raise ValueError(f"unknown transform {spec.transform!r}; use 'scattering' or 'jtfs'")
+
+
+def output_shape(transform: Any, n_samples: int) -> tuple[int, int]:
+    """``(n_rows, N_out)`` of ``transform`` for one input of ``n_samples`` samples.
+
+    Uses the transform's ``output_shape`` attribute when it has one, otherwise transforms
+    one silent input (once, while planning).
+    """
+    shape = getattr(transform, "output_shape", None)
+    if shape is None:
+        shape = np.asarray(transform(np.zeros((1, n_samples), dtype=np.float32))).shape[1:]
+    if len(shape) != 2:
+        raise ValueError(
+            f"{type(transform).__name__} gives outputs of shape {tuple(shape)} per input; "
+            "expected (n_rows, N_out) (out_type='array')"
+        )
+    return int(shape[0]), int(shape[1])
 
 
 def check_cuda() -> None:

@@ -20,7 +20,7 @@ import dataclasses
 import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,7 +48,7 @@ CONTENT_KEYS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExtractConfig:
     """Options of a feature-extraction job.
 
@@ -99,7 +99,6 @@ class ExtractConfig:
     batch_size: int = 32
     workers: int | None = None
     scheduler: str | None = None
-    _extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -158,8 +157,6 @@ class ExtractConfig:
             raise ValueError(
                 f"scheduler={self.scheduler!r}: expected an address like tcp://host:8786"
             )
-        if self._extra:
-            raise ValueError(f"unknown configuration keys: {sorted(self._extra)}")
 
     # ------------------------------------------------------------------ derived values
     def samples(self, seconds: float, sample_rate: int) -> int:
@@ -179,8 +176,6 @@ class ExtractConfig:
         """The options as a JSON-serialisable dict (tuples become lists)."""
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
-            if f.name.startswith("_"):
-                continue
             value = getattr(self, f.name)
             out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
@@ -196,17 +191,24 @@ class ExtractConfig:
 
         Lists become tuples (``Q = [8, 1]``); unknown keys raise :class:`ValueError`.
         """
-        names = {f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")}
+        names = {f.name for f in dataclasses.fields(cls)}
         known: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
+        unknown: list[str] = []
         for raw_key, value in values.items():
             key = _canonical_key(raw_key, names)
+            if key not in names:
+                unknown.append(raw_key)
+                continue
             if isinstance(value, list):
                 value = tuple(value)
             if key == "Q" and isinstance(value, tuple) and len(value) == 1:
                 value = value[0]
-            (known if key in names else extra)[key] = value
-        return cls(**known, _extra=extra)
+            known[key] = value
+        if unknown:
+            raise ValueError(
+                f"unknown configuration keys: {sorted(unknown)}; valid keys are {sorted(names)}"
+            )
+        return cls(**known)
 
 
 def _canonical_key(raw: str, names: set[str]) -> str:

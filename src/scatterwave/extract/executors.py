@@ -13,7 +13,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from scatterwave.extract.compute import ChunkResult, ChunkTask, TransformSpec, compute_chunk, run_task
+from scatterwave.extract.compute import (
+    ChunkResult,
+    ChunkTask,
+    TransformSpec,
+    compute_chunk,
+    run_task,
+)
 
 __all__ = ["DaskExecutor", "Executor", "InProcessExecutor", "ProcessPoolExecutor"]
 
@@ -112,15 +118,20 @@ class DaskExecutor(Executor):
     ----------
     address : str
         Scheduler address, e.g. ``tcp://127.0.0.1:8786``.
-    timeout : float
-        Seconds to wait for the connection.
+    timeout : float or None
+        Seconds to wait for the connection (``None``: Dask's configuration value
+        ``distributed.comm.timeouts.connect``, 30 s unless changed).
     """
 
-    def __init__(self, address: str, *, timeout: float = 20.0) -> None:
+    def __init__(self, address: str, *, timeout: float | None = None) -> None:
+        import dask.config
+        from dask.utils import parse_timedelta
         from distributed import Client
 
         self.address = address
         self.description = f"Dask cluster at {address}"
+        if timeout is None:
+            timeout = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))
         try:
             self._client = Client(address, timeout=f"{timeout}s", set_as_default=False)
         except (OSError, TimeoutError) as exc:
@@ -144,8 +155,12 @@ class DaskExecutor(Executor):
             nonlocal submitted
             submitted += 1
             return self._client.submit(
-                run_task, spec, task, key=f"scatterwave-extract-{self._token}-{task.index}",
-                pure=False, retries=2,
+                run_task,
+                spec,
+                task,
+                key=f"scatterwave-extract-{self._token}-{task.index}",
+                pure=False,
+                retries=2,
             )
 
         initial = []
@@ -153,7 +168,7 @@ class DaskExecutor(Executor):
             initial.append(submit(task))
             if len(initial) >= window:
                 break
-        queue = as_completed(initial)
+        queue = as_completed(initial, loop=self._client.loop)
         for future in queue:
             result = future.result()
             future.release()

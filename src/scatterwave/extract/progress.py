@@ -35,8 +35,13 @@ class TqdmProgress:
         from tqdm import tqdm
 
         self._bar = tqdm(
-            total=total, initial=done, unit="item", desc="extract", file=sys.stderr,
-            dynamic_ncols=True, smoothing=0.1,
+            total=total,
+            initial=done,
+            unit="item",
+            desc="extract",
+            file=sys.stderr,
+            dynamic_ncols=True,
+            smoothing=0.1,
         )
 
     def update(self, n_items: int) -> None:
@@ -84,8 +89,7 @@ class LogProgress:
         eta = f"{remaining / rate:.0f}s" if rate > 0 else "?"
         pct = 100.0 * self._done / max(self._total, 1)
         return (
-            f"extract: {self._done}/{self._total} items ({pct:.1f}%), "
-            f"{rate:.1f} items/s, ETA {eta}"
+            f"extract: {self._done}/{self._total} items ({pct:.1f}%), {rate:.1f} items/s, ETA {eta}"
         )
 
     def close(self) -> None:

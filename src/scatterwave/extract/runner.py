@@ -10,8 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scatterwave.extract.audio import discover_inputs
-from scatterwave.extract.compute import ChunkResult, ChunkTask, TransformSpec, check_cuda, make_transform
+from scatterwave.extract.audio import AUDIO_EXTENSIONS, discover_inputs
+from scatterwave.extract.compute import (
+    ChunkResult,
+    ChunkTask,
+    TransformSpec,
+    check_cuda,
+    make_transform,
+)
 from scatterwave.extract.config import ExtractConfig
 from scatterwave.extract.executors import (
     DaskExecutor,
@@ -98,10 +104,11 @@ def extract(
 
     Raises
     ------
-    FileNotFoundError, FileExistsError, ValueError, ConnectionError, RuntimeError
+    FileNotFoundError, FileExistsError, ValueError, ConnectionError
         Before any work, when the job cannot run: missing inputs, no usable audio, an
-        existing output without ``resume``, inconsistent options, an unreachable scheduler
-        or CUDA requested without a GPU.
+        existing output without ``resume``, inconsistent options, an unreachable scheduler,
+        CUDA requested without a GPU (RuntimeError), or a transform missing from this
+        installation (NotImplementedError).
     """
     t0 = time.perf_counter()
     config = ExtractConfig() if config is None else config
@@ -109,6 +116,11 @@ def extract(
         check_cuda()
     output = Path(output)
     files = discover_inputs(list(inputs))
+    if not files:
+        raise ValueError(
+            f"no audio files found in {[str(p) for p in inputs]} (folders are searched "
+            f"recursively for {', '.join(sorted(AUDIO_EXTENSIONS))}); check the paths"
+        )
     transform: Any = None
     if output.exists():
         if not resume:
@@ -133,7 +145,9 @@ def extract(
         n_valid = columns["n_valid"]
         done_items = store.n_items - sum(_chunk_len(store, i) for i in pending)
         logger.info(
-            "%d of %d chunk(s) to compute with %s", len(pending), store.n_chunks,
+            "%d of %d chunk(s) to compute with %s",
+            len(pending),
+            store.n_chunks,
             executor.description,
         )
         audio_samples = 0

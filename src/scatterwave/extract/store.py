@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from scatterwave.extract.audio import AudioInfo
-from scatterwave.extract.compute import ChunkResult, ChunkTask
+from scatterwave.extract.compute import ChunkResult, ChunkTask, output_shape
 from scatterwave.extract.config import ExtractConfig
 from scatterwave.extract.plan import Plan
 
@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 #: Version of the store layout written in ``attrs["format_version"]``.
 FORMAT_VERSION = 1
+_META_CHUNK_ROWS = 1 << 20
 
 
 class FeatureStore:
@@ -91,7 +92,7 @@ class FeatureStore:
         if staging.exists():
             logger.info("removing %s left by an interrupted start", staging)
             shutil.rmtree(staging)
-        n_paths, n_out = (int(v) for v in transform.output_shape)
+        n_paths, n_out = output_shape(transform, plan.n_samples)
         chunk = min(config.batch_size, plan.n_items)
         group = zarr.open_group(str(staging), mode="w-")
         group.create_array(
@@ -103,12 +104,20 @@ class FeatureStore:
             dimension_names=("item", "path", "time"),
         )
         group.create_array(
-            "ok", shape=(plan.n_items,), chunks=(chunk,), dtype="bool", fill_value=False,
+            "ok",
+            shape=(plan.n_items,),
+            chunks=(chunk,),
+            dtype="bool",
+            fill_value=False,
             dimension_names=("item",),
         )
         n_chunks = -(-plan.n_items // chunk)
         group.create_array(
-            "chunk_done", shape=(n_chunks,), chunks=(1,), dtype="bool", fill_value=False,
+            "chunk_done",
+            shape=(n_chunks,),
+            chunks=(1,),
+            dtype="bool",
+            fill_value=False,
             dimension_names=("chunk",),
         )
         rate = plan.sample_rate
@@ -150,7 +159,9 @@ class FeatureStore:
         return cls(path, zarr.open_group(str(path), mode="r+"))
 
     @classmethod
-    def open_resume(cls, path: str | Path, *, config: ExtractConfig, inputs: list[str]) -> FeatureStore:
+    def open_resume(
+        cls, path: str | Path, *, config: ExtractConfig, inputs: list[str]
+    ) -> FeatureStore:
         """Open an interrupted store, checking it was made by the same job.
 
         Raises
@@ -256,7 +267,12 @@ class FeatureStore:
             for path, (item, reason) in result.errors.items():
                 known = failures.get(path)
                 if known is None or item < known.get("item", -1):
-                    failures[path] = {"path": path, "reason": reason, "stage": "decode", "item": item}
+                    failures[path] = {
+                        "path": path,
+                        "reason": reason,
+                        "stage": "decode",
+                        "item": item,
+                    }
             self.attrs["failures"] = sorted(failures.values(), key=lambda f: f["path"])
             self.group.attrs["failures"] = self.attrs["failures"]
         self.group["chunk_done"][result.index] = True
@@ -282,7 +298,8 @@ def _write_whole(group: Any, name: str, values: np.ndarray, dims: tuple[str, ...
     arr = group.create_array(
         name,
         shape=values.shape,
-        chunks=values.shape if values.size else (1,) * values.ndim,
+        # one chunk up to 2**20 rows: these arrays are small and read whole
+        chunks=tuple(max(1, min(n, _META_CHUNK_ROWS)) for n in values.shape),
         dtype=values.dtype,
         fill_value=fill,
         dimension_names=dims,

@@ -176,17 +176,25 @@ def build_time_filterbank(
     first- and second-order wavelets and the low-pass), capped by ``max_pad_factor``.
     """
     sigma_min = SIGMA0 / 2**J
-    widest = [sigma_min] if T is None else [sigma_min, SIGMA0 / T]
-    closed = max(gaussian_half_support(s, criterion_amplitude) for s in widest)
-    trial = 2 ** math.ceil(math.log2(4 * closed + 2))
+    closed = gaussian_half_support(sigma_min if T is None else min(sigma_min, SIGMA0 / T),
+                                   criterion_amplitude)
+    # Analytic Morlets decay more slowly than their Gaussian envelope (the lowest ones are cut
+    # at DC, the highest at Nyquist): measure the actual extreme filters at a generous length.
+    trial = 2 ** math.ceil(math.log2(16 * closed + 2))
     if max_pad_factor is not None:
         trial = min(trial, 2 ** (math.ceil(math.log2(N)) + max_pad_factor + 1))
     trial = max(trial, 2 ** math.ceil(math.log2(N)))
-    measured = []
-    for sigma in widest:
-        # A Morlet's envelope is the Gaussian of the same sigma; the lowest wavelet is the widest.
-        measured.append(half_support(gauss_f(trial, sigma), criterion_amplitude))
-    half = max(measured)
+    filters = []
+    for q, r in zip(Q, r_psi):
+        specs = wavelet_specs(J, q, r, xi_min=1.0 / trial)
+        for i in (0, -1):
+            lo, v = positive_morlet(trial, specs.xi[i], specs.sigma[i])
+            dense = np.zeros(trial)
+            dense[lo : lo + len(v)] = v
+            filters.append(dense)
+    if T is not None:
+        filters.append(gauss_f(trial, SIGMA0 / T))
+    half = max(half_support(h_f, criterion_amplitude) for h_f in filters)
     N_pad = padded_length(N, half, max_pad_factor)
     psi1 = make_wavelets(N_pad, J, Q[0], r_psi=r_psi[0], criterion_amplitude=criterion_amplitude)
     psi2 = make_wavelets(N_pad, J, Q[1], r_psi=r_psi[1], criterion_amplitude=criterion_amplitude)

@@ -116,11 +116,13 @@ def _trim(y: torch.Tensor, margin: int) -> torch.Tensor:
     return y[..., margin:-margin]
 
 
-def _check_ints(name: str, values: Sequence[int], minimum: int) -> tuple[int, ...]:
+def _check_ints(name: str, values: Sequence[int], minimum: int | None) -> tuple[int, ...]:
     out = tuple(values)
     for v in out:
-        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-            raise ValueError(f"every entry of {name} must be an int >= {minimum}, got {v!r}.")
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ValueError(f"every entry of {name} must be an int, got {v!r}.")
+        if minimum is not None and v < minimum:
+            raise ValueError(f"every entry of {name} must be >= {minimum}, got {v!r}.")
     return out
 
 
@@ -181,7 +183,7 @@ def check_equivariance(
         )
     if layout not in _LAYOUTS:
         raise ValueError(f"layout must be one of {_LAYOUTS}, got {layout!r}.")
-    shifts = _check_ints("shifts", shifts, -(10**12))
+    shifts = _check_ints("shifts", shifts, None)
     factors = _check_ints("scales", scales, 2)
     grid = ScaleGrid(1, base=base)
     (margin,) = _check_ints("margin", (margin,), 0)
@@ -243,6 +245,11 @@ def _scale_error(
 ) -> tuple[float, tuple[float, ...]]:
     x_dil = dilate(x, factor)
     if x.ndim == 4:
+        if steps >= x.shape[2]:
+            raise ValueError(
+                f"a dilation by {factor} moves the scale axis by {steps} steps, which leaves "
+                f"none of the input's {x.shape[2]} scales on the grid; use a smaller factor."
+            )
         # F'(t, i) = F(t / a, i - m): the m new finest scales have no data and stay zero.
         x_dil = torch.cat([torch.zeros_like(x_dil[:, :, :steps]), x_dil[:, :, :-steps]], dim=2)
     y_dil = module(x_dil)

@@ -10,6 +10,7 @@ dilation, so kernels can be dilated exactly on the integer time grid.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = ["ScaleGrid"]
@@ -65,7 +66,7 @@ class ScaleGrid:
     def __len__(self) -> int:
         return self.n_scales
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(self.scales)
 
     def scale(self, index: int) -> int:

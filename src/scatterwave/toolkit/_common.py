@@ -6,7 +6,8 @@ Coefficients come in three layouts, all handled by :func:`per_row`:
   ``TimeFrequencyScattering1D`` with ``out_type="array"``): rows are grouped by ``meta["pair"]``
   when present, else by ``meta["order"]``;
 * a dict ``{pair_name: array (..., n_rows_pair, N_out)}`` (JTFS ``out_type="dict"``) with
-  either ``meta[pair_name][field]`` or ``meta[field][pair_name]``;
+  ``meta[pair_name][field]``, ``meta[field][pair_name]``, or a row-aligned ``meta`` over the
+  concatenated pairs with a ``"pair"`` field (``TimeFrequencyScattering1D.meta()``);
 * a dict ``{path_key: array (..., N_out_key)}`` (``Scattering1D`` ``out_type="dict"``) whose
   keys appear in the row-aligned ``meta["key"]``: paths are grouped by ``meta["order"]``.
 """
@@ -50,7 +51,9 @@ def abs2(xp: Any, a: Any) -> Any:
 def reduce_except_row(xp: Any, a: Any) -> Any:
     """Sum an array ``(..., n_rows, N)`` over every axis but the row axis -> ``(n_rows,)``."""
     if a.ndim < 2:
-        raise ValueError(f"expected coefficients of shape (..., n_rows, N_out), got shape {a.shape}.")
+        raise ValueError(
+            f"expected coefficients of shape (..., n_rows, N_out), got shape {a.shape}."
+        )
     axes = tuple(i for i in range(a.ndim) if i != a.ndim - 2)
     return xp.sum(a, axis=axes)
 
@@ -123,8 +126,14 @@ def per_row(
         if "key" in meta and all(k in list(meta["key"]) for k in keys):
             return _per_path_key(inputs, meta, fn)
         groups: dict[Hashable, RowGroup] = {}
+        row_pairs = list(meta["pair"]) if "pair" in meta else None
         for pair in keys:
-            row_meta = _row_meta_of_dict(meta, pair)
+            if row_pairs is not None and not isinstance(meta["pair"], Mapping):
+                # row-aligned meta over the concatenated pairs (JTFS meta() for dict output)
+                idx = np.asarray([i for i, p in enumerate(row_pairs) if p == pair], dtype=int)
+                row_meta: dict[str, Any] | None = _take_rows(meta, idx, len(row_pairs))
+            else:
+                row_meta = _row_meta_of_dict(meta, pair)
             if row_meta is None:
                 raise ValueError(
                     f"meta has no entry for coefficient key {pair!r}: expected meta[{pair!r}] "

@@ -4,9 +4,9 @@ Vocabulary: a *pair* is a group of coefficient rows sharing the same kind of fil
 scattering *order* (0, 1, 2) for :class:`~scatterwave.Scattering1D`, a JTFS pair such as
 ``"psi_t * psi_f_up"`` for joint time-frequency scattering. A *slice* is a set of rows of one pair
 sharing all wavelet indices but the last, i.e. the rows with equal ``meta["n"][:-1]``: for
-second-order time scattering (``meta["n"] = (n1, n2)``), all ``n2`` of one parent ``n1``; for JTFS with ``meta["n"] = (n2, n1_fr, n1)``, the
-joint slice over ``n1`` for fixed ``(n2, n1_fr)``. ``slice_by="row"`` makes every row its own
-slice.
+second-order time scattering (``meta["n"] = (n1, n2)``), all ``n2`` of one parent ``n1``; for
+JTFS with ``meta["n"] = (n2, n1_fr, n1)``, the joint slice over ``n1`` for fixed
+``(n2, n1_fr)``. ``slice_by="row"`` makes every row its own slice.
 """
 
 from __future__ import annotations
@@ -160,7 +160,9 @@ class EnergyRatios:
 def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> Any:
     num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.where(num > 0, np.inf, np.nan))
+        return np.where(
+            den > 0, num / np.where(den > 0, den, 1.0), np.where(num > 0, np.inf, np.nan)
+        )
 
 
 def coeff_energy_ratios(
@@ -233,9 +235,12 @@ class EnergyConservation:
 def est_energy_conservation(x: Any, transform: Callable[[Any], Any]) -> EnergyConservation:
     """Estimate how much of the input's energy a transform's output keeps.
 
-    With ``normalize="energy"`` (the default of the transforms), an ideal non-expansive
-    filterbank with enough orders keeps close to 100 % of the energy
-    (``total`` close to 1); the per-pair ratios show where it goes.
+    With ``normalize="energy"`` (the default of the transforms) and averaging, the orders
+    partition the energy of a non-expansive scattering: ``total`` stays below 1 and approaches
+    it as orders are added; the per-pair ratios show where the energy goes. Without averaging
+    (``average=False``) the order-2 rows re-decompose the order-1 moduli, so only the per-pair
+    ratios are meaningful (order 1 alone is then close to 1). Joint time-frequency scattering
+    is not a partition either: its pairs share first-order energy.
 
     Parameters
     ----------

@@ -10,11 +10,12 @@ JTFS row, axis ``-2``) through three steps:
    .. math:: \mu_p = \frac{\sum_i |S_p[i]|}{\#\{i : |S_p[i]| > \tau\}},
 
    where :math:`i` runs over samples and time and :math:`\tau` is :math:`\sqrt{\epsilon}` (the
-   float64 machine epsilon) times the largest :math:`|S|` of the batch. Unlike the plain mean
-   (``scale="mean"``), it ignores structurally zero entries (padding, paths that are zero for
-   most samples), so sparse rows are not inflated. Rows that are entirely zero get
-   :math:`\mu_p = 1`.
-2. **Log compression** (``log=True``): :math:`y_p = \log(1 + S_p / (C \mu_p))`. It is
+   float64 machine epsilon) times the largest :math:`|S_p|` (of each batch when streaming).
+   Unlike the plain mean (``scale="mean"``), it ignores structurally zero entries (padding,
+   paths that are zero for most samples), so sparse rows are not inflated. Rows that are
+   entirely zero get :math:`\mu_p = 1`.
+2. **Log compression** (``log=True``): :math:`y_p = \log(1 + S_p / (C \mu_p))`, applied to
+   :math:`|S_p|` with the sign restored for signed rows (order 0 is a low-passed signal). It is
    close to linear, :math:`S_p / (C\mu_p)`, for coefficients well below :math:`C \mu_p` and
    logarithmic above, so it compresses the dynamic range of each row relative to its own
    typical size; :math:`C` (default 1) moves that knee. With ``log=False``,
@@ -108,7 +109,8 @@ def _scale_sums(S: Any, method: ScaleMethod) -> tuple[np.ndarray, np.ndarray]:
     a = xp.abs(S)
     total = to_numpy(reduce_except_row(xp, a)).astype(np.float64)
     if method == "sparse_mean":
-        tau = _SQRT_EPS * float(to_numpy(xp.max(a))) if array_api_compat.size(a) else 0.0
+        axes = tuple(i for i in range(a.ndim) if i != a.ndim - 2)
+        tau = _SQRT_EPS * xp.max(a, axis=axes)[:, None]
         count = to_numpy(reduce_except_row(xp, xp.astype(a > tau, a.dtype)))
     else:
         count = np.full(total.shape, array_api_compat.size(a) / a.shape[-2] if a.shape[-2] else 0.0)
@@ -116,8 +118,11 @@ def _scale_sums(S: Any, method: ScaleMethod) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _compress(S: Any, scale: Any, log: bool, C: float, xp: Any) -> Any:
-    y = S / (C * scale[:, None]) if log else S / scale[:, None]
-    return xp.log1p(y) if log else y
+    if not log:
+        return S / scale[:, None]
+    y = S / (C * scale[:, None])
+    # sign-preserving: order-0 coefficients (low-passed signal) can be negative
+    return xp.sign(y) * xp.log1p(xp.abs(y))
 
 
 def _as_xp(v: np.ndarray, like: Any, xp: Any) -> Any:
@@ -166,7 +171,9 @@ def fit_normalization(
         if n_rows is None:
             n_rows = S.shape[-2]
         elif S.shape[-2] != n_rows:
-            raise ValueError(f"all batches must have {n_rows} rows, got a batch with {S.shape[-2]}.")
+            raise ValueError(
+                f"all batches must have {n_rows} rows, got a batch with {S.shape[-2]}."
+            )
         t, c = _scale_sums(S, "mean" if scale == "none" else scale)
         total, count = (t, c) if total is None else (total + t, count + c)
     if n_rows is None or total is None or count is None:

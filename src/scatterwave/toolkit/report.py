@@ -123,7 +123,9 @@ class FilterbankValidation:
                 names = ["phi" if j == -1 else str(j) for j in c.flagged[:max_indices]]
                 more = len(c.flagged) - max_indices
                 lines.append(
-                    "  flagged filters: " + ", ".join(names) + (f" (+{more} more)" if more > 0 else "")
+                    "  flagged filters: "
+                    + ", ".join(names)
+                    + (f" (+{more} more)" if more > 0 else "")
                 )
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"

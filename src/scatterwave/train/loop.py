@@ -77,7 +77,9 @@ class TrainResult:
     stopped_early: bool = False
 
 
-def epoch_batches(n: int, batch_size: int, *, seed: int, epoch: int, world_size: int = 1):
+def epoch_batches(
+    n: int, batch_size: int, *, seed: int, epoch: int, world_size: int = 1
+) -> list[torch.Tensor]:
     """Global batches of one epoch: a seeded permutation of ``range(n)`` cut into chunks.
 
     Parameters

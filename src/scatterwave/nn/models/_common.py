@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import math
 from dataclasses import dataclass
 
@@ -105,7 +106,7 @@ def he_normal_(module: nn.Module) -> None:
                 nn.init.zeros_(sub.bias)
 
 
-class RawWaveformModel(nn.Module):
+class RawWaveformModel(nn.Module, abc.ABC):
     """Base class of the model zoo: ``(B, in_channels, T)`` waveforms to ``(B, n_classes)``.
 
     Subclasses set ``length_ops`` (the time-axis operations, in order) and implement
@@ -152,5 +153,6 @@ class RawWaveformModel(nn.Module):
         self._check_length(x.shape[-1])
         return self._forward(x)
 
+    @abc.abstractmethod
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError(f"{type(self).__name__} must implement _forward")
+        """Map a validated input ``(B, in_channels, T)`` to ``(B, n_classes)``."""

@@ -132,8 +132,7 @@ class WSampleCNN(RawWaveformModel):
         p = check_probability("dropout", dropout)
         self.n_scales = check_n_scales(self.name, n_scales, len(W_SAMPLECNN_CROPS))
         width = scaled_width(90, check_multiplier(width_multiplier))
-        layers, ops = wavelet_stem(in_channels, width, n_scales, 3, (3, 1))
-        layers, ops = layers[:-1], ops[:-1]  # pool -> BN -> ReLU only
+        layers, ops = wavelet_stem(in_channels, width, n_scales, 3, 3)
         c_in = width
         for i, factor in enumerate(SAMPLECNN_FACTORS):
             c_out = width * factor

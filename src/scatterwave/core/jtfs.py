@@ -1,0 +1,265 @@
+"""The joint time-frequency scattering computation, written once against the array API.
+
+``jtfs(x, plan, buffers, xp)`` computes, for every row of a
+:class:`~scatterwave.core.jtfs_plan.JTFSPlan`:
+
+* ``S0 = x * phi_T`` and ``S1 = U1 * phi_T`` with ``U1 = |x * psi1|`` (as Scattering1D);
+* the *phi_t* pairs: ``S1`` stacked over ``n1`` and filtered along frequency by ``phi_F``
+  (``phi_t * phi_f``, real) or by the up wavelets (``|S1 *_fr psi_fr|``, ``phi_t * psi_f``);
+* the *psi_t* pairs: ``Y2 = U1 * psi2`` (complex) stacked over ``n1``, padded along frequency,
+  FFT along ``n1``, multiplied by all frequential filters of a group at once, folded for
+  frequential subsampling, inverse FFT, modulus, then frequential low-pass (``average_fr``) and
+  time low-pass ``phi_T``.
+
+Every output is multiplied by ``sqrt(N / N_out)`` along time and ``sqrt(N1 / R_out)`` along
+frequency (stride and unpadding corrections), so ``sum(S**2)`` is comparable with ``sum(x**2)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from scatterwave.core.jtfs_plan import FreqGroup, JointGroup, JTFSPlan
+from scatterwave.core.ops import (
+    _device,
+    bandpass,
+    complex_dtype,
+    extend_bins,
+    lowpass,
+    modulus,
+    pad,
+)
+from scatterwave.core.scattering1d import _band, _width
+
+Array = Any
+
+
+def jtfs(
+    x: Array,
+    plan: JTFSPlan,
+    buffers: dict[str, Array],
+    xp: Any,
+    *,
+    pad_mode: Any = "reflect",
+    pad_mode_fr: Any = "zero",
+) -> list[Array]:
+    """All output rows of a batch of signals, in the plan's computation order.
+
+    Parameters
+    ----------
+    x : real array, shape (B, N)
+    plan : JTFSPlan
+    buffers : dict of str to array
+        ``plan.buffers`` converted to ``x``'s library, device and real dtype.
+    xp : namespace
+    pad_mode : {"reflect", "zero"} or callable
+        Time padding.
+    pad_mode_fr : {"zero", "reflect", "conj-reflect"} or callable
+        Frequency padding; a callable is called as ``pad_mode_fr(y, L)`` and must pad the
+        last axis of ``y`` (frequency rows carrying data) to ``L`` rows.
+
+    Returns
+    -------
+    list of array
+        Blocks of shape ``(B, rows, N_out)`` whose rows follow ``plan.rows``.
+    """
+    first = plan.first
+    N, N_pad = first.N, first.N_pad
+    B = x.shape[0]
+    x_pad = pad(x, first.pad_left, N_pad - N - first.pad_left, pad_mode, xp)
+    X_full = xp.fft.rfft(x_pad, axis=-1)[:, None, :]
+    # Wavelets see bins [0, N_pad / 2), as in Scattering1D (the Nyquist bin is dropped).
+    X = extend_bins(X_full[..., : N_pad // 2], _width(first.groups1), xp)
+    phi, index = buffers["phi_f"], buffers["index"]
+    glob = plan.log2_stride is None
+
+    def time_out(coef: Array, k: int, spectrum: Array | None, avg) -> Array:
+        """Time low-pass (or global mean), unpad and energy-normalise the last axis."""
+        if not glob:
+            off, n_bins, k_avg = avg
+            if spectrum is None:
+                spectrum = xp.fft.rfft(coef, axis=-1)
+            coef = lowpass(spectrum, phi[off : off + n_bins], n_bins, k_avg, xp)
+            k = plan.log2_stride
+        start, length = first.out_start(k), -(-N // 2**k)
+        coef = coef[..., start : start + length]
+        if glob:
+            coef = xp.mean(coef, axis=-1, keepdims=True)
+        return coef * math.sqrt(N / coef.shape[-1])
+
+    out: list[Array] = []
+    if glob:
+        out.append(time_out(x[:, None, :], 0, None, None))
+    else:
+        off, n_bins, k_avg = first.S0
+        s0 = lowpass(X_full, phi[off : off + n_bins], n_bins, k_avg, xp)
+        k0 = int(first.paths["k"][0])
+        start, length = first.out_start(k0), -(-N // 2**k0)
+        s0 = s0[..., start : start + length]
+        out.append(s0 * math.sqrt(N / s0.shape[-1]))
+
+    spectra1: list[Array] = []
+    s1_parts = []
+    for gi, g in enumerate(first.groups1):
+        U1 = _band(X, g, buffers["psi1_f"], index, xp)
+        U1_f = xp.fft.rfft(U1, axis=-1)
+        s1_parts.append(time_out(U1, g.k_out, U1_f, g.avg))
+        children = [b for jg in plan.joint for b in jg.bands if b.parent == gi]
+        spectra1.append(extend_bins(U1_f[..., : g.M // 2], _width(children), xp))
+    S1 = xp.concat(s1_parts, axis=1) if len(s1_parts) > 1 else s1_parts[0]
+    out.append(S1)
+
+    if plan.first_freq:
+        # frequency last: (B, t, 1, N1)
+        Y = _pad_fr(xp.permute_dims(S1, (0, 2, 1))[:, :, None, :], plan, buffers, xp, pad_mode_fr)
+        Yf = _fft_fr(Y, plan.first_freq, xp)
+        for g in plan.first_freq:
+            out.append(_flat(_freq_group(Y, Yf, g, plan, buffers, xp), B, xp))
+
+    for jg in plan.joint:
+        Y = _assemble(spectra1, jg, plan, buffers, xp, pad_mode_fr)
+        Yf = _fft_fr(Y, jg.freq, xp)
+        for g in jg.freq:
+            Z = time_out(_freq_group(Y, Yf, g, plan, buffers, xp), jg.k2, None, jg.avg)
+            if g.rows_valid < g.rows:  # rows beyond this n2's first-order rows are zero
+                shape = (*Z.shape[:3], g.rows - g.rows_valid, Z.shape[-1])
+                Z = xp.concat([Z, xp.zeros(shape, dtype=Z.dtype, device=_device(Z))], axis=3)
+            out.append(_flat(Z, B, xp))
+    return out
+
+
+def _flat(z: Array, B: int, xp: Any) -> Array:
+    """(B, P, n_filters, rows, t) -> (B, P * n_filters * rows, t)."""
+    return xp.reshape(z, (B, -1, z.shape[-1]))
+
+
+def pad_mode_fr_call(y: Array, L: int, pad_mode_fr: Callable) -> Array:
+    """Call a user's ``pad_mode_fr(y, L)`` and check the shape it returns."""
+    out = pad_mode_fr(y, L)
+    expected = (*y.shape[:-1], L)
+    if tuple(out.shape) != expected:
+        raise ValueError(
+            f"the pad_mode_fr callable returned shape {tuple(out.shape)}; expected "
+            f"{expected} (it is called as pad_mode_fr(y, L) and must pad the last axis of y, "
+            f"shape {tuple(y.shape)}, to L rows)"
+        )
+    return out
+
+
+def _pad_fr(y: Array, plan: JTFSPlan, buffers: dict, xp: Any, pad_mode_fr: Any) -> Array:
+    """Pad the last (frequency) axis of ``y`` (B, t, P, N1) to ``plan.L`` rows."""
+    if callable(pad_mode_fr):
+        return pad_mode_fr_call(y, plan.L, pad_mode_fr)
+    off, size = plan.fr_pad
+    zero = xp.zeros((*y.shape[:-1], 1), dtype=y.dtype, device=_device(y))
+    return xp.take(xp.concat([y, zero], axis=-1), buffers["index"][off : off + size], axis=3)
+
+
+def _conj_rows(y: Array, conj: tuple[int, int] | None, buffers: dict, xp: Any) -> Array:
+    """Conjugate the frequency positions flagged in the ``mask`` buffer (conj-reflect)."""
+    if conj is None:
+        return y
+    off, size = conj
+    mask = buffers["mask"][off : off + size] > 0.5
+    return xp.where(mask, xp.conj(y), y)
+
+
+def _assemble(
+    spectra1: list[Array], jg: JointGroup, plan: JTFSPlan, buffers: dict, xp: Any, pad_mode_fr
+) -> Array:
+    """``Y2 = U1 * psi2`` of every valid pair of ``jg``, shape (B, M, P, L), padded."""
+    index = buffers["index"]
+    parts = []
+    for band in jg.bands:
+        off, n_filt, width = band.filt
+        filters = xp.reshape(buffers["psi2_f"][off : off + n_filt * width], (n_filt, width))
+        fo, fn = band.filt_index
+        filters = xp.take(filters, index[fo : fo + fn], axis=0)
+        go, gn = band.gather
+        z = bandpass(
+            spectra1[band.parent],
+            index[go : go + gn],
+            filters,
+            len(band.rows),
+            band.n_blocks,
+            band.blocks_per_row,
+            band.M,
+            xp,
+        )
+        parts.append(z * (1.0 / 2 ** (band.k_out - band.k_in)))
+    B = parts[0].shape[0]
+    ref = parts[0]
+    parts.append(xp.zeros((B, 1, jg.M), dtype=ref.dtype, device=_device(ref)))
+    rows = xp.concat(parts, axis=1)
+    if jg.conj_t is not None:
+        off, size = jg.conj_t
+        mask = buffers["mask"][off : off + size] > 0.5
+        rows = xp.where(mask, xp.conj(rows), rows)
+    ao, an = jg.assemble
+    P = len(jg.n2)
+    Y = xp.take(xp.permute_dims(rows, (0, 2, 1)), index[ao : ao + an], axis=2)
+    Y = xp.reshape(Y, (B, jg.M, P, an // P))
+    if callable(pad_mode_fr):
+        return pad_mode_fr_call(Y, jg.L, pad_mode_fr)
+    return _conj_rows(Y, jg.fr_conj, buffers, xp)
+
+
+def _fft_fr(Y: Array, groups: list[FreqGroup], xp: Any) -> Array | None:
+    """FFT of ``Y`` along frequency (complex), computed once for all groups that need it."""
+    if all(g.kind == "mean" for g in groups):
+        return None
+    if not xp.isdtype(Y.dtype, "complex floating"):
+        Y = xp.astype(Y, complex_dtype(xp, Y.dtype))
+    return xp.fft.fft(Y, axis=-1)
+
+
+def _freq_group(
+    Y: Array, Yf: Array | None, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp: Any
+) -> Array:
+    """Frequential filtering of ``Y`` (B, t, P, L) (spectrum ``Yf``) by group ``g``.
+
+    Returns shape (B, P, n_filters, rows, t).
+    """
+    B, t, P, _ = Y.shape
+    N1 = plan.N1
+    if g.kind == "mean":
+        Z = xp.sum(Y[..., : g.n_in], axis=-1, keepdims=True)[..., None] * (1.0 / N1)
+        Z = _detect(Z, g.modulus, xp) * g.scale
+        return xp.permute_dims(Z, (0, 2, 3, 4, 1))
+    n_total = 2**g.k
+    go, gn = g.gather
+    nf, nb = g.n_filters, g.n_blocks
+    if n_total == 1:
+        picked = xp.reshape(Yf, (B, t, P, 1, 1, g.L_k))
+    else:
+        blocks = xp.reshape(Yf, (B, t, P, n_total, g.L_k))
+        picked = xp.take(blocks, buffers["index"][go : go + gn], axis=3)
+        picked = xp.reshape(picked, (B, t, P, nf, nb, g.L_k))
+    off, _, width = g.filt
+    w = xp.reshape(buffers["psi_fr"][off : off + nf * width], (nf, nb, g.L_k))
+    product = picked * w
+    folded = xp.sum(product, axis=4) if nb > 1 else product[:, :, :, :, 0, :]
+    Z = xp.fft.ifft(folded, axis=-1)
+    if n_total > 1:
+        Z = Z * (1.0 / n_total)
+    if g.post[0] == "none":
+        Z = Z[..., : g.rows_valid]  # unpad before the modulus and the time stage
+    Z = _detect(Z, g.modulus, xp)
+    if g.post[0] == "local":
+        _, off, n_bins, k_out = g.post
+        phi = buffers["phi_f"][off : off + n_bins]
+        Z = lowpass(xp.fft.rfft(Z, axis=-1), phi, n_bins, k_out - g.k, xp)
+    elif g.post[0] == "global":
+        Z = xp.sum(Z[..., : -(-g.n_in // n_total)], axis=-1, keepdims=True)
+        Z = Z * (1.0 / -(-N1 // n_total))
+    Z = Z[..., : g.rows_valid] * g.scale
+    return xp.permute_dims(Z, (0, 2, 3, 4, 1))
+
+
+def _detect(z: Array, take_modulus: bool, xp: Any) -> Array:
+    """Modulus (or real part) of ``z``; real ``z`` is passed through ``abs`` (or unchanged)."""
+    if not xp.isdtype(z.dtype, "complex floating"):
+        return xp.abs(z) if take_modulus else z
+    return modulus(z, xp) if take_modulus else xp.real(z)

@@ -1,0 +1,512 @@
+"""TimeFrequencyScattering1D: joint time-frequency scattering of any array library's signals."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from typing import Any, Literal
+
+import numpy as np
+
+from scatterwave._validation import check_choice, check_int, parse_pair
+from scatterwave.core.jtfs_build import build_jtfs_plan
+from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan
+from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
+from scatterwave.filters.frequential import (
+    FrequentialFilterbank,
+    build_frequential_filterbank,
+    default_J_fr,
+    frequential_padded_length,
+)
+
+logger = logging.getLogger(__name__)
+
+Array = Any
+PadMode = Literal["reflect", "zero"] | Callable[[Any, int, int], Any]
+PadModeFr = Literal["zero", "reflect", "conj-reflect"] | Callable[[Any, int], Any]
+Pair = Literal[
+    "S0",
+    "S1",
+    "phi_t * phi_f",
+    "phi_t * psi_f",
+    "psi_t * phi_f",
+    "psi_t * psi_f_up",
+    "psi_t * psi_f_dn",
+]
+JOINT_PAIRS = PAIRS[2:]
+
+
+class TimeFrequencyScattering1D:
+    r"""Joint time-frequency scattering (JTFS) of 1-D signals.
+
+    The scalogram ``U1(t, n1) = |x * psi1_{n1}|(t)`` (row ``n1 = 0`` is the highest
+    frequency) is filtered jointly along time by second-order wavelets ``psi2`` and along
+    frequency (the ``n1`` axis) by frequential wavelets ``psi_fr`` of both spins, before a
+    single modulus and low-pass filtering by ``phi_T`` (time) and optionally ``phi_F``
+    (frequency). Outputs, named by pair:
+
+    ============================  ==========================================================
+    ``"S0"``                      ``x * phi_T``
+    ``"S1"``                      ``U1 * phi_T`` (time scattering, first order)
+    ``"phi_t * phi_f"``           ``S1 *_fr phi_F``
+    ``"phi_t * psi_f"``           ``|S1 *_fr psi_fr|`` (one spin; times ``sqrt 2`` for both)
+    ``"psi_t * phi_f"``           ``|U1 * psi2 *_fr phi_F| * phi_T``
+    ``"psi_t * psi_f_up"``        ``|U1 * psi2 *_fr psi_fr_up| * phi_T`` (spin +1)
+    ``"psi_t * psi_f_dn"``        ``|U1 * psi2 *_fr psi_fr_dn| * phi_T`` (spin -1)
+    ============================  ==========================================================
+
+    followed, for the ``psi_f`` pairs with ``average_fr=True``, by ``phi_F`` along frequency.
+
+    **Spin convention.** ``psi_fr_up`` is the strictly analytic frequential Morlet applied along
+    ``n1`` in increasing order (decreasing frequency); ``psi_fr_dn(f) = psi_fr_up(-f)``. With
+    analytic time wavelets, the joint wavelet ``psi2(t) psi_fr_up(n1)`` has wavefronts along
+    which ``n1`` decreases as ``t`` grows: it matches **rising** chirps (frequency increasing
+    with time). Spin +1 (``_up``) = rising, spin -1 (``_dn``) = falling.
+
+    Devices: CPU, CUDA (whatever the input's library supports). Differentiable: yes (torch,
+    JAX). Libraries: NumPy, PyTorch, JAX, CuPy, array-api-strict.
+
+    Parameters
+    ----------
+    N : int or None
+        Input length (None: built per input length on first use).
+    J : int >= 1
+        Maximum log2 time scale of the wavelets; ``2**J <= N``.
+    Q : int or tuple of (int, int)
+        Wavelets per octave at orders 1 and 2 (an int ``Q`` means ``(Q, 1)``).
+    J_fr : int, optional
+        Maximum log2 scale of the frequential wavelets, in rows; at most
+        ``ceil(log2 N1)`` (``N1``: number of first-order wavelets). Default
+        ``min(max(ceil(log2 N1) - 2, 3), ceil(log2 N1))``.
+    Q_fr : int >= 1
+        Frequential wavelets per octave.
+    T : int, optional
+        Time averaging scale, ``1 <= T <= N``; default ``2**J``.
+    F : int or "global", optional
+        Width of the frequential low-pass in rows, ``1 <= F <= N1``; default ``Q[0]`` (one
+        octave). ``"global"``: mean over all rows. Always used by the ``phi_f`` pairs; used for
+        the ``psi_f`` pairs when ``average_fr`` is True.
+    average : {True, "global"}
+        Local time averaging by ``phi_T`` or a global time mean (length-1 outputs).
+    average_fr : bool
+        Low-pass the ``psi_f`` pairs along frequency by ``phi_F`` (or the global mean).
+    out_type : {"dict", "array"}
+        ``"dict"``: pair -> array ``(..., n_rows, t)`` (or ``(..., n_slices, n_freq, t)`` for
+        joint pairs with ``out_3D``). ``"array"``: every row concatenated along one axis,
+        ``(..., n_rows, t)``; with ``out_3D``, a tuple ``(S_time (..., 1 + N1, t),
+        S_joint (..., n_slices, n_freq, t))``. Rows follow :meth:`meta`.
+    aligned : bool
+        With ``average_fr=False``, give every joint slice the same frequential stride (the
+        finest any slice needs) so that row ``i`` is the same ``n1`` in every slice. With
+        ``average_fr=True`` all slices share the stride of ``phi_F`` either way.
+    out_3D : bool
+        Return joint slices as 3-D ``(n_slices, n_freq, t)`` arrays; requires ``average_fr``.
+    sampling_filters_fr : {"resample", "exclude"}
+        ``"resample"``: every second-order path uses all frequential wavelets. ``"exclude"``:
+        drop, per ``n2``, frequential wavelets wider than ``2**ceil(log2 N_fr)`` rows, where
+        ``N_fr`` is the number of first-order rows that ``psi2_{n2}`` sees.
+    pad_mode : {"reflect", "zero"} or callable
+        Time padding, as in Scattering1D. With ``"reflect"``, ``U1 * psi2`` is conjugated on
+        the reflected samples so that time reversal does not flip the spin.
+    pad_mode_fr : {"zero", "reflect", "conj-reflect"} or callable
+        Frequency-axis padding beyond the last row. A callable is called as
+        ``f(y, L)`` with ``y`` of shape ``(B, P, N1, t)`` and returns ``(B, P, L, t)``.
+    max_pad_factor, max_pad_factor_fr : int >= 0 or None
+        Caps of the padded lengths, ``2**(ceil(log2 N) + max_pad_factor)`` and
+        ``2**(ceil(log2 N1) + max_pad_factor_fr)``; None: no cap.
+    oversampling, oversampling_fr : int >= 0
+        Reduce every time / frequency subsampling exponent by this much.
+    out_exclude : sequence of str, optional
+        Pairs not returned (and, for the phi_t and joint pairs, not computed).
+    paths_exclude : dict, optional
+        ``{"n2": [...], "n1_fr": [...]}``: second-order or frequential wavelet indices
+        (negative counts from the end) that are not computed.
+    r_psi : float or tuple of 3 floats
+        Crossing amplitude of neighbouring wavelets (order 1, order 2, frequential).
+    criterion_amplitude : float
+        Amplitude defining supports (padding) and band edges (subsampling).
+    memory_budget_mb : float > 0
+        Batches are processed in chunks whose estimated working memory stays below this.
+    check_input : bool
+        Reject non-finite input.
+
+    Notes
+    -----
+    Energy: every row is scaled by ``sqrt(N / N_out)`` and ``sqrt(N1 / R_out)``, so the sum of
+    squares of ``S0`` and the four phi_t / psi_t families except ``S1`` (which they decompose)
+    estimates ``||x||**2`` (see ``docs/jtfs.md`` for the measured band).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scatterwave import TimeFrequencyScattering1D
+    >>> jtfs = TimeFrequencyScattering1D(2048, J=6, Q=8, J_fr=3, Q_fr=1, out_type="array")
+    >>> Sx = jtfs(np.random.default_rng(0).standard_normal(2048))
+    >>> Sx.shape[0] == len(jtfs.meta()["pair"])
+    True
+    """
+
+    def __init__(
+        self,
+        N: int | None,
+        J: int,
+        Q: int | tuple[int, int] = (16, 1),
+        J_fr: int | None = None,
+        Q_fr: int = 2,
+        T: int | None = None,
+        F: int | Literal["global"] | None = None,
+        *,
+        average: bool | Literal["global"] = True,
+        average_fr: bool = False,
+        out_type: Literal["dict", "array"] = "dict",
+        aligned: bool = True,
+        out_3D: bool = False,
+        sampling_filters_fr: Literal["resample", "exclude"] = "resample",
+        pad_mode: PadMode = "reflect",
+        pad_mode_fr: PadModeFr = "zero",
+        max_pad_factor: int | None = 2,
+        max_pad_factor_fr: int | None = 2,
+        oversampling: int = 0,
+        oversampling_fr: int = 0,
+        out_exclude: tuple[Pair, ...] | list[Pair] | None = None,
+        paths_exclude: dict[str, list[int]] | None = None,
+        r_psi: float | tuple[float, float, float] = math.sqrt(0.5),
+        criterion_amplitude: float = 1e-3,
+        memory_budget_mb: float = 1024.0,
+        check_input: bool = True,
+    ) -> None:
+        check_int("N", N, minimum=2, allow_none=True)
+        check_int("J", J, minimum=1)
+        Q = parse_pair("Q", Q, default_second=1, kind=int)
+        for q in Q:
+            check_int("Q", q, minimum=1)
+        check_int("J_fr", J_fr, minimum=1, allow_none=True)
+        check_int("Q_fr", Q_fr, minimum=1)
+        check_int("T", T, minimum=1, allow_none=True)
+        if F is not None and F != "global":
+            check_int("F", F, minimum=1)
+        if average is False:
+            raise NotImplementedError(
+                "average=False is not supported by TimeFrequencyScattering1D: the joint slices "
+                "would have a different time stride per second-order wavelet. Use average=True "
+                "with a small T (and oversampling) for fine time resolution, or "
+                "average='global'"
+            )
+        if average not in (True, "global"):
+            raise ValueError(f"average must be True or 'global'; got {average!r}")
+        for name, flag in (("average_fr", average_fr), ("aligned", aligned), ("out_3D", out_3D)):
+            if not isinstance(flag, bool):
+                raise TypeError(f"{name} must be True or False; got {flag!r}")
+        check_choice("out_type", out_type, ("dict", "array"))
+        if out_3D and not average_fr:
+            raise ValueError(
+                "out_3D=True needs average_fr=True so that every joint slice has the same "
+                "number of frequency rows; set average_fr=True or out_3D=False"
+            )
+        if sampling_filters_fr == "recalibrate":
+            raise NotImplementedError(
+                "sampling_filters_fr='recalibrate' is not implemented; use 'resample' or 'exclude'"
+            )
+        check_choice("sampling_filters_fr", sampling_filters_fr, ("resample", "exclude"))
+        if not callable(pad_mode):
+            check_choice("pad_mode", pad_mode, ("reflect", "zero"))
+        if not callable(pad_mode_fr):
+            check_choice("pad_mode_fr", pad_mode_fr, ("zero", "reflect", "conj-reflect"))
+        check_int("max_pad_factor", max_pad_factor, minimum=0, allow_none=True)
+        check_int("max_pad_factor_fr", max_pad_factor_fr, minimum=0, allow_none=True)
+        check_int("oversampling", oversampling, minimum=0)
+        check_int("oversampling_fr", oversampling_fr, minimum=0)
+        out_exclude = tuple(out_exclude or ())
+        for pair in out_exclude:
+            if pair not in PAIRS:
+                raise ValueError(
+                    f"invalid coefficient name {pair!r} in out_exclude; expected some of "
+                    f"{', '.join(map(repr, PAIRS))}"
+                )
+        if set(out_exclude) >= set(PAIRS):
+            raise ValueError("out_exclude removes every pair; keep at least one")
+        if paths_exclude:
+            unknown = set(paths_exclude) - {"n2", "n1_fr"}
+            if unknown:
+                raise ValueError(
+                    f"paths_exclude keys must be 'n2' and/or 'n1_fr'; got {sorted(unknown)}"
+                )
+        self.r_psi = _parse_r_psi(r_psi)
+        if not 0.0 < float(criterion_amplitude) < 0.1:
+            raise ValueError(
+                "criterion_amplitude must be in (0, 0.1) (default 1e-3); "
+                f"got {criterion_amplitude!r}"
+            )
+        if not float(memory_budget_mb) > 0:
+            raise ValueError(f"memory_budget_mb must be > 0; got {memory_budget_mb!r}")
+        self.N, self.J, self.Q, self.J_fr, self.Q_fr, self.T, self.F = N, J, Q, J_fr, Q_fr, T, F
+        self.average, self.average_fr = average, average_fr
+        self.out_type, self.aligned, self.out_3D = out_type, aligned, out_3D
+        self.sampling_filters_fr = sampling_filters_fr
+        self.pad_mode, self.pad_mode_fr = pad_mode, pad_mode_fr
+        self.max_pad_factor, self.max_pad_factor_fr = max_pad_factor, max_pad_factor_fr
+        self.oversampling, self.oversampling_fr = oversampling, oversampling_fr
+        self.out_exclude = out_exclude
+        self.paths_exclude = paths_exclude
+        self.criterion_amplitude = float(criterion_amplitude)
+        self.memory_budget_mb = float(memory_budget_mb)
+        self.check_input = check_input
+        self._built: dict[int, tuple[tuple[TimeFilterbank, FrequentialFilterbank], JTFSPlan]] = {}
+        self._converted: dict[tuple, dict[str, Array]] = {}
+        if N is not None:
+            self._build(N)
+
+    # ------------------------------------------------------------------ building
+    def _build(self, N: int) -> tuple[tuple[TimeFilterbank, FrequentialFilterbank], JTFSPlan]:
+        if N in self._built:
+            return self._built[N]
+        if 2**self.J > N:
+            raise ValueError(
+                f"J={self.J} is too large for inputs of length N={N}: need 2**J <= N; "
+                f"use J <= {math.floor(math.log2(N))} or longer inputs"
+            )
+        T = None if self.average == "global" else (2**self.J if self.T is None else self.T)
+        if T is not None and T > N:
+            raise ValueError(
+                f"T={T} exceeds the input length N={N}; use T <= N or average='global'"
+            )
+        fb = build_time_filterbank(
+            N,
+            self.J,
+            self.Q,
+            T,
+            r_psi=self.r_psi[:2],
+            criterion_amplitude=self.criterion_amplitude,
+            max_pad_factor=self.max_pad_factor,
+        )
+        N1 = len(fb.psi1)
+        if N1 < 2:
+            raise ValueError(
+                f"J={self.J}, Q={self.Q} gives {N1} first-order wavelet(s); JTFS needs at least "
+                "2 rows along frequency: increase J or Q[0]"
+            )
+        top = math.ceil(math.log2(N1))
+        J_fr = default_J_fr(N1) if self.J_fr is None else self.J_fr
+        if J_fr > top:
+            raise ValueError(
+                f"J_fr={J_fr} exceeds ceil(log2 N1)={top} for N1={N1} first-order wavelets "
+                f"(J={self.J}, Q={self.Q}); use J_fr <= {top}"
+            )
+        F = self.Q[0] if self.F is None else self.F
+        if F != "global" and F > N1:
+            raise ValueError(
+                f"F={F} exceeds the number of first-order rows N1={N1}; use F <= {N1} or "
+                "F='global' for a mean over all rows"
+            )
+        ffb = build_frequential_filterbank(
+            N1,
+            J_fr,
+            self.Q_fr,
+            None if F == "global" else F,
+            r_psi_fr=self.r_psi[2],
+            criterion_amplitude=self.criterion_amplitude,
+            max_pad_factor_fr=self.max_pad_factor_fr,
+            two_sided=self.pad_mode_fr != "zero",
+        )
+        paths = _resolve_paths_exclude(self.paths_exclude, len(fb.psi2), len(ffb))
+        plan = build_jtfs_plan(
+            fb,
+            ffb,
+            average="local" if self.average is True else "global",
+            average_fr=self.average_fr,
+            aligned=self.aligned,
+            oversampling=self.oversampling,
+            oversampling_fr=self.oversampling_fr,
+            sampling_filters_fr=self.sampling_filters_fr,
+            pad_mode=None if callable(self.pad_mode) else self.pad_mode,
+            pad_mode_fr=None if callable(self.pad_mode_fr) else self.pad_mode_fr,
+            out_exclude=self.out_exclude,
+            paths_exclude=paths,
+            axis_length=lambda n: frequential_padded_length(
+                n,
+                J_fr,
+                None if F == "global" else F,
+                criterion_amplitude=self.criterion_amplitude,
+                max_pad_factor_fr=self.max_pad_factor_fr,
+                two_sided=self.pad_mode_fr != "zero",
+            ),
+        )
+        if not plan.joint and not set(JOINT_PAIRS[2:]) <= set(self.out_exclude):
+            raise ValueError(
+                f"no second-order path: with J={self.J}, Q={self.Q} no second-order wavelet "
+                "sees any first-order envelope; increase J"
+            )
+        self._built[N] = ((fb, ffb), plan)
+        return (fb, ffb), plan
+
+    def _buffers(self, N: int, xp: Any, like: Array) -> dict[str, Array]:
+        from array_api_compat import device
+
+        from scatterwave.scattering1d import convert_buffers
+
+        key = (N, getattr(xp, "__name__", str(xp)), str(device(like)), str(like.dtype))
+        if key not in self._converted:
+            _, plan = self._build(N)
+            self._converted[key] = convert_buffers(plan.buffers, xp, like)
+        return self._converted[key]
+
+    # ------------------------------------------------------------------ calling
+    def __call__(self, x: Array) -> Array | tuple[Array, Array] | dict[str, Array]:
+        """JTFS coefficients of ``x``.
+
+        Parameters
+        ----------
+        x : array, shape (..., N), float32 or float64
+            Any array-API array.
+
+        Returns
+        -------
+        dict of str to array, array of shape (..., n_rows, t), or tuple of arrays
+            See ``out_type`` and ``out_3D``; same library, device and dtype as ``x``.
+        """
+        from array_api_compat import array_namespace
+
+        xp = array_namespace(x)
+        N = self._check_input(x, xp)
+        return self._forward(x, xp, self._buffers(N, xp, x))
+
+    def _check_input(self, x: Array, xp: Any) -> int:
+        from scatterwave.scattering1d import Scattering1D
+
+        return Scattering1D._check_input(self, x, xp)  # same rules, same messages
+
+    def _forward(self, x: Array, xp: Any, buffers: dict[str, Array]) -> Any:
+        from scatterwave.core.jtfs import jtfs
+        from scatterwave.core.ops import as_index
+
+        N = int(x.shape[-1])
+        _, plan = self._build(N)
+        lead = tuple(x.shape[:-1])
+        x2 = xp.reshape(x, (-1, N))
+        B = x2.shape[0]
+        per_signal = plan.bytes_per_signal // (2 if x.dtype == xp.float32 else 1)
+        chunk = max(1, int(self.memory_budget_mb * 2**20 // max(per_signal, 1)))
+        pieces = []
+        for b0 in range(0, B, chunk):
+            blocks = jtfs(
+                x2[b0 : min(b0 + chunk, B), ...],
+                plan,
+                buffers,
+                xp,
+                pad_mode=self.pad_mode,
+                pad_mode_fr=self.pad_mode_fr,
+            )
+            pieces.append(xp.concat(blocks, axis=1))
+        S = xp.concat(pieces, axis=0) if len(pieces) > 1 else pieces[0]
+        S = xp.take(S, as_index(plan.keep, S, xp), axis=1)
+        pair = plan.rows["pair"][plan.keep]
+        t = S.shape[-1]
+        if self.out_type == "array" and not self.out_3D:
+            return xp.reshape(S, (*lead, S.shape[1], t))
+        names = [p for p in PAIRS if p in set(pair)]
+        bounds = {p: (int(np.argmax(pair == p)), int(np.sum(pair == p))) for p in names}
+        if self.out_type == "array":
+            n_time = sum(bounds[p][1] for p in ("S0", "S1") if p in bounds)
+            R = self._rows_per_slice(plan)
+            S_time = xp.reshape(S[:, :n_time, :], (*lead, n_time, t))
+            joint = S[:, n_time:, :]
+            S_joint = xp.reshape(joint, (*lead, joint.shape[1] // R, R, t))
+            return S_time, S_joint
+        out = {}
+        for p in names:
+            start, count = bounds[p]
+            block = S[:, start : start + count, :]
+            if self.out_3D and p in JOINT_PAIRS:
+                R = self._rows_per_slice(plan)
+                out[p] = xp.reshape(block, (*lead, count // R, R, t))
+            else:
+                out[p] = xp.reshape(block, (*lead, count, t))
+        return out
+
+    @staticmethod
+    def _rows_per_slice(plan: JTFSPlan) -> int:
+        groups = plan.first_freq + [g for jg in plan.joint for g in jg.freq]
+        return max(g.rows for g in groups) if groups else 1
+
+    # ------------------------------------------------------------------ introspection
+    def meta(self, N: int | None = None) -> dict[str, Any]:
+        """Metadata of every output row, in output order (``out_type="array"`` row order;
+        for dicts, the rows of each pair in turn; with ``out_3D``, slice-major).
+
+        Returns
+        -------
+        dict
+            ``pair`` (n_rows,) object array of pair names; ``n`` (n_rows, 3) int
+            ``(n2, n1_fr, n1)`` with -1 where absent (``n1`` is the first-order row at the
+            centre of the output row); ``j``, ``xi``, ``sigma``, ``is_cqt`` (n_rows, 3) for
+            ``(psi2, psi_fr, psi1)`` (frequential ``xi`` signed by spin; NaN / -1 where
+            absent); ``spin`` (n_rows,) in {-1, 0, +1}; ``stride`` (n_rows, 2) int: time
+            stride in samples (``N`` for a global mean) and frequency stride in rows
+            (``N1`` for a global mean, 0 for ``S0``).
+        """
+        _, plan = self._build(self._resolve_N(N))
+        return {k: v[plan.keep] for k, v in plan.rows.items()}
+
+    def _resolve_N(self, N: int | None) -> int:
+        N = self.N if N is None else N
+        if N is None:
+            raise ValueError("this transform was built with N=None: pass N explicitly")
+        return N
+
+    def filterbank(self, N: int | None = None) -> dict[str, Any]:
+        """Time and frequential filters, dense on their padded DFT grids.
+
+        Returns
+        -------
+        dict
+            ``psi1_f``, ``psi2_f`` (n, N_pad), ``phi_f`` (N_pad,), ``N_pad``; ``psi_fr_up``,
+            ``psi_fr_dn`` (n_fr, L), ``phi_fr`` (L,) or None, ``L``, ``lp_sum_fr`` (L,),
+            ``psi_fr_meta`` (dict of xi, sigma, j, is_cqt, support, gain).
+        """
+        (fb, ffb), _ = self._build(self._resolve_N(N))
+        return {
+            "psi1_f": fb.psi1.filters.dense(),
+            "psi2_f": fb.psi2.filters.dense(),
+            "phi_f": fb.phi_f,
+            "N_pad": fb.N_pad,
+            "psi_fr_up": ffb.psi_up,
+            "psi_fr_dn": ffb.psi_dn,
+            "phi_fr": ffb.phi,
+            "L": ffb.L,
+            "lp_sum_fr": ffb.lp_sum,
+            "psi_fr_meta": {
+                k: getattr(ffb, k) for k in ("xi", "sigma", "j", "is_cqt", "support", "gain")
+            },
+        }
+
+    def __repr__(self) -> str:
+        parts = [f"N={self.N}", f"J={self.J}", f"Q={self.Q}", f"J_fr={self.J_fr}"]
+        parts += [f"Q_fr={self.Q_fr}", f"T={self.T}", f"F={self.F}"]
+        for name in ("average", "average_fr", "out_type", "aligned", "out_3D"):
+            parts.append(f"{name}={getattr(self, name)!r}")
+        return f"TimeFrequencyScattering1D({', '.join(parts)})"
+
+
+def _parse_r_psi(r_psi: Any) -> tuple[float, float, float]:
+    values = tuple(r_psi) if isinstance(r_psi, (tuple, list)) else (r_psi,)
+    if not 1 <= len(values) <= 3:
+        raise ValueError(f"r_psi must be a float or up to 3 floats; got {r_psi!r}")
+    values = values + (values[-1],) * (3 - len(values))
+    for r in values:
+        if not isinstance(r, (int, float)) or isinstance(r, bool) or not 0.0 < r < 1.0:
+            raise ValueError(f"r_psi values must be floats in (0, 1) (e.g. 0.7071); got {r!r}")
+    return tuple(float(r) for r in values)
+
+
+def _resolve_paths_exclude(paths: dict | None, n2: int, n_fr: int) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {"n2": [], "n1_fr": []}
+    for key, size in (("n2", n2), ("n1_fr", n_fr)):
+        for n in (paths or {}).get(key, ()):
+            check_int(f"paths_exclude[{key!r}] entries", n)
+            if not -size <= n < size:
+                raise ValueError(
+                    f"paths_exclude[{key!r}] index {n} out of range for {size} wavelets"
+                )
+            out[key].append(n % size)
+    return out

@@ -1,0 +1,93 @@
+"""``torch.nn.Module`` wrappers of the scattering transforms.
+
+The wrappers hold the compiled filters as a few named, non-persistent buffers (``psi1_f``,
+``psi2_f``, ``phi_f``, ``index``, ...), so ``.to(device, dtype)`` moves them with the module and
+``state_dict()`` stays empty (filters are derived from the hyper-parameters, never learned).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from scatterwave.scattering1d import Scattering1D as _Scattering1D
+
+
+class _TransformModule(torch.nn.Module):
+    """Runs an array-API transform with torch buffers; see the subclasses."""
+
+    def __init__(self, transform: Any) -> None:
+        super().__init__()
+        if transform.N is None:
+            raise ValueError(
+                "torch modules need a fixed input length: pass N (the buffers are sized for it)"
+            )
+        self.transform = transform
+        _, plan = transform._build(transform.N)
+        self._names = []
+        for name, arr in plan.buffers.items():
+            # Filters are kept in float64 (their design precision) and cast to the input's dtype
+            # on use, so float64 inputs get exact filters whatever the default dtype.
+            self.register_buffer(name, torch.from_numpy(arr.copy()), persistent=False)
+            self._names.append(name)
+
+    def _buffers_for(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        out = {}
+        for name in self._names:
+            buf = getattr(self, name)
+            if name != "index" and buf.dtype != x.dtype:
+                buf = buf.to(x.dtype)
+            out[name] = buf
+        return out
+
+    def forward(self, x: torch.Tensor) -> Any:
+        """Transform ``x`` of shape ``(..., N)``; see the wrapped transform's ``__call__``."""
+        from array_api_compat import array_namespace
+
+        xp = array_namespace(x)
+        self.transform._check_input(x, xp)
+        return self.transform._forward(x, xp, self._buffers_for(x))
+
+    def meta(self) -> dict[str, Any]:
+        """Metadata aligned with the output (see the wrapped transform's ``meta``)."""
+        return self.transform.meta()
+
+    @property
+    def output_shape(self) -> Any:
+        """Shape of one signal's output."""
+        return self.transform.output_shape
+
+    def extra_repr(self) -> str:
+        return repr(self.transform)
+
+
+class Scattering1D(_TransformModule):
+    """:class:`scatterwave.Scattering1D` as a ``torch.nn.Module``.
+
+    Takes the same arguments (``N`` is required). Filters are buffers: move the module with
+    ``.to(device)``; a float64 input uses float64 filters.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from scatterwave.nn import Scattering1D
+    >>> S = Scattering1D(1024, J=5, Q=8)
+    >>> S(torch.randn(3, 1024)).shape == (3, *S.output_shape)
+    True
+    """
+
+    def __init__(self, N: int, J: int, *args: Any, **kwargs: Any) -> None:
+        super().__init__(_Scattering1D(N, J, *args, **kwargs))
+
+
+class TimeFrequencyScattering1D(_TransformModule):
+    """:class:`scatterwave.TimeFrequencyScattering1D` as a ``torch.nn.Module``.
+
+    Takes the same arguments (``N`` is required); filters are non-persistent buffers.
+    """
+
+    def __init__(self, N: int, J: int, *args: Any, **kwargs: Any) -> None:
+        from scatterwave.jtfs import TimeFrequencyScattering1D as _JTFS
+
+        super().__init__(_JTFS(N, J, *args, **kwargs))

@@ -1,0 +1,265 @@
+"""Pack joint time-frequency scattering outputs into dense 4-D tensors (for 2-D / 3-D convnets).
+
+Axes, all ordered by **increasing frequency**:
+
+* ``n1`` (first-order frequency): output rows are reversed (row 0 of a slice is the highest
+  frequency) and slices with fewer rows are zero-padded at the low-frequency end;
+* ``n2`` (second-order, temporal modulation): index 0 is the time low-pass ``phi_t`` (the
+  ``phi_t * phi_f`` and ``phi_t * psi_f`` pairs), then the second-order wavelets from the
+  lowest to the highest centre frequency;
+* ``n1_fr`` (frequential modulation, signed): spin-down wavelets from the most negative
+  frequential frequency, the frequential low-pass ``phi_f``, then spin-up wavelets up to the
+  highest; structures 3 and 4 order each spin by increasing ``|xi_fr|`` instead.
+
+``phi_t * psi_f`` has no spin (it stands for both, with a ``sqrt 2`` energy factor): it is
+placed at both the spin-up and the spin-down position, each scaled by ``1 / sqrt 2``, so the
+packed energy equals the input energy. Likewise ``phi_f`` pairs duplicated into both spins
+(structure 4) are scaled by ``1 / sqrt 2``. Slices the transform did not produce
+(``sampling_filters_fr="exclude"``, ``paths_exclude``, ``out_exclude``) are explicit zeros.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import numpy as np
+
+from scatterwave.toolkit._common import namespace
+
+Array = Any
+
+_JOINT = (
+    "phi_t * phi_f",
+    "phi_t * psi_f",
+    "psi_t * phi_f",
+    "psi_t * psi_f_up",
+    "psi_t * psi_f_dn",
+)
+
+
+def pack_coeffs_jtfs(
+    Scx: dict[str, Array] | Array | tuple[Array, Array],
+    meta: dict[str, Any],
+    *,
+    structure: Literal[1, 2, 3, 4] = 1,
+    separate_lowpass: bool = False,
+) -> Array | tuple[Array, ...]:
+    """Pack JTFS coefficients into dense tensors.
+
+    Parameters
+    ----------
+    Scx : dict of str to array, array, or tuple of two arrays
+        Output of :class:`scatterwave.TimeFrequencyScattering1D` with ``average=True`` (all rows
+        share one time length ``t``): ``out_type="dict"`` (with or without ``out_3D``),
+        ``out_type="array"`` ``(..., n_rows, t)``, or the ``out_3D`` array tuple.
+        Any array library; leading batch dimensions are kept.
+    meta : dict
+        ``jtfs.meta()`` of the same transform (row-aligned).
+    structure : {1, 2, 3, 4}
+        1: ``(..., n1_fr, n2, n1, t)``; 2: ``(..., n2, n1_fr, n1, t)``;
+        3: ``(up, dn, phi_f)`` with ``up``, ``dn`` of shape ``(..., n2, n_fr, n1, t)`` and
+        ``phi_f`` (the ``phi_f`` pairs) of shape ``(..., n2, 1, n1, t)``;
+        4: ``(up, dn)`` of shape ``(..., n2, 1 + n_fr, n1, t)``, each including ``phi_f`` at
+        ``n1_fr`` index 0. ``n2`` counts ``phi_t`` plus the second-order wavelets;
+        ``n1_fr`` counts ``2 n_fr + 1`` (structures 1, 2).
+    separate_lowpass : bool
+        Structures 1 and 2: return ``(spinned, phi_f, phi_t)`` where ``spinned`` excludes
+        the ``phi_f`` column and the ``phi_t`` row (``(..., 2 n_fr, n2 - 1, n1, t)`` for
+        structure 1), ``phi_f`` holds ``psi_t * phi_f`` (``(..., 1, n2 - 1, n1, t)``) and
+        ``phi_t`` holds the ``phi_t`` pairs (``(..., 2 n_fr + 1, 1, n1, t)``); axes as in
+        ``structure``. Structure 3: ``(up, dn, phi_f, phi_t)`` with ``phi_t`` split off the
+        same way, shape ``(..., 1, 2 n_fr + 1, n1, t)`` (spin-down, ``phi_f``, spin-up). Not
+        available for structure 4.
+
+    Returns
+    -------
+    array or tuple of arrays
+        Same library, device and dtype as ``Scx``.
+
+    Raises
+    ------
+    ValueError
+        On a structure other than 1-4, on rows of different time lengths, or when ``meta``
+        does not match ``Scx``.
+    """
+    if structure not in (1, 2, 3, 4) or isinstance(structure, bool):
+        raise ValueError(f"structure must be 1, 2, 3 or 4; got {structure!r}")
+    if separate_lowpass and structure == 4:
+        raise ValueError(
+            "separate_lowpass=True is not available for structure 4, whose tensors include the "
+            "low-pass by definition; use structure 3 (or 1, 2) with separate_lowpass=True"
+        )
+    rows, xp = _rows(Scx, meta)
+    pair = np.asarray(meta["pair"]).astype(str)
+    n = np.asarray(meta["n"])
+    stride_f = np.asarray(meta["stride"])[:, 1]
+    joint = np.isin(pair, _JOINT)
+    if not joint.any():
+        raise ValueError("meta has no joint pair to pack (all were excluded)")
+    n2_all = sorted({int(v) for v in n[joint, 0] if v >= 0}, reverse=True)  # low freq first
+    fr_all = sorted({int(v) for v in n[joint, 1] if v >= 0}, reverse=True)  # low |xi| first
+    K = len(fr_all)
+    n2_pos = {-1: 0, **{v: i + 1 for i, v in enumerate(n2_all)}}
+    # slice rows: position within the slice from the row's first-order centre
+    r = np.where(n[:, 2] >= 0, n[:, 2] // np.maximum(stride_f, 1), 0)
+    slice_len = {}
+    for i in np.flatnonzero(joint):
+        key = (pair[i], n[i, 0], n[i, 1])
+        slice_len[key] = max(slice_len.get(key, 0), int(r[i]) + 1)
+    R = max(slice_len.values())
+
+    # signed frequential position (structures 1, 2): dn (most negative) ... phi ... up (highest)
+    def fr_signed(p: str, n1_fr: int) -> list[tuple[int, float]]:
+        if n1_fr < 0:
+            return [(K, 1.0)]
+        up, dn = K + 1 + fr_all.index(n1_fr), K - 1 - fr_all.index(n1_fr)
+        if p in ("phi_t * phi_f", "psi_t * phi_f"):
+            return [(K, 1.0)]
+        if p == "psi_t * psi_f_up":
+            return [(up, 1.0)]
+        if p == "psi_t * psi_f_dn":
+            return [(dn, 1.0)]
+        return [(up, math.sqrt(0.5)), (dn, math.sqrt(0.5))]  # phi_t * psi_f
+
+    n_rows = rows.shape[-2]
+    entries: dict[str, list[tuple[tuple[int, ...], int, float]]] = {}
+
+    def put(name: str, pos: tuple[int, ...], row: int, scale: float) -> None:
+        entries.setdefault(name, []).append((pos, row, scale))
+
+    for i in np.flatnonzero(joint):
+        p, n2, n1_fr = pair[i], int(n[i, 0]), int(n[i, 1])
+        j2 = n2_pos[n2]
+        length = slice_len[(p, n[i, 0], n[i, 1])]
+        j1 = R - length + (length - 1 - int(r[i]))  # reversed, zero-padded at the low end
+        is_phi_t, is_phi_f = p.startswith("phi_t"), p.endswith("phi_f")
+        if structure in (1, 2):
+            for f, scale in fr_signed(p, n1_fr):
+                if separate_lowpass and is_phi_t:
+                    put("phi_t", (f, 0, j1), i, scale)
+                elif separate_lowpass and is_phi_f:
+                    put("phi_f", (0, j2 - 1, j1), i, scale)
+                else:
+                    ff = f - (f > K) if separate_lowpass else f
+                    put("main", (ff, j2 - separate_lowpass, j1), i, scale)
+            continue
+        spins = {"psi_t * psi_f_up": ("up",), "psi_t * psi_f_dn": ("dn",)}.get(p, ("up", "dn"))
+        for spin in spins:
+            dup = len(spins) == 2
+            scale = math.sqrt(0.5) if dup else 1.0
+            if structure == 3 and is_phi_f:
+                if separate_lowpass and is_phi_t:
+                    put("phi_t", (0, 0, j1), i, 1.0)
+                else:
+                    put("phi_f", (j2 - separate_lowpass, 0, j1), i, 1.0)
+                break
+            f = (0 if is_phi_f else 1 + fr_all.index(n1_fr)) - (structure == 3)
+            if separate_lowpass and is_phi_t:
+                put("phi_t_" + spin, (0, f, j1), i, scale)
+            else:
+                put(spin, (j2 - separate_lowpass, f, j1), i, scale)
+
+    n2_size = len(n2_all) + 1
+    shapes = _shapes(structure, separate_lowpass, K, n2_size, R)
+    return _gather(rows, xp, entries, shapes, n_rows, structure, separate_lowpass)
+
+
+def _shapes(structure: int, sep: bool, K: int, n2: int, R: int) -> dict[str, tuple]:
+    if structure == 1:
+        main = (2 * K + 1 - sep, n2 - sep, R)
+        return {"main": main, "phi_f": (1, n2 - 1, R), "phi_t": (2 * K + 1, 1, R)}
+    if structure == 2:  # built as structure 1, transposed at the end
+        main = (2 * K + 1 - sep, n2 - sep, R)
+        return {"main": main, "phi_f": (1, n2 - 1, R), "phi_t": (2 * K + 1, 1, R)}
+    if structure == 3:
+        spin = (n2 - sep, K, R)
+        return {
+            "up": spin,
+            "dn": spin,
+            "phi_f": (n2 - sep, 1, R),
+            "phi_t": (1, 1, R),
+            "phi_t_up": (1, K, R),
+            "phi_t_dn": (1, K, R),
+        }
+    spin = (n2, K + 1, R)
+    return {"up": spin, "dn": spin}
+
+
+def _gather(rows, xp, entries, shapes, n_rows, structure, sep) -> Array:
+    from array_api_compat import device
+
+    from scatterwave.core.ops import as_index
+
+    lead, t = rows.shape[:-2], rows.shape[-1]
+    zero = xp.zeros((*lead, 1, t), dtype=rows.dtype, device=device(rows))
+    padded = xp.concat([rows, zero], axis=-2)
+    packed = {}
+    for name, shape in shapes.items():
+        idx = np.full(shape, n_rows, dtype=np.int64)
+        scale = np.zeros(shape)
+        for pos, row, s in entries.get(name, []):
+            idx[pos] = row
+            scale[pos] = s
+        out = xp.take(padded, as_index(idx.ravel(), rows, xp), axis=rows.ndim - 2)
+        w = xp.asarray(scale.ravel()[:, None].astype(_np_dtype(rows, xp)), device=device(rows))
+        out = xp.reshape(out * w, (*lead, *shape, t))
+        if structure == 2:
+            nd = out.ndim
+            perm = (*range(nd - 4), nd - 3, nd - 4, nd - 2, nd - 1)
+            out = xp.permute_dims(out, perm)
+        packed[name] = out
+    if structure in (1, 2):
+        return (packed["main"], packed["phi_f"], packed["phi_t"]) if sep else packed["main"]
+    if structure == 3:
+        if not sep:
+            return packed["up"], packed["dn"], packed["phi_f"]
+        # phi_t pairs: spin-down, phi_f, spin-up along n1_fr (each by increasing |xi_fr|)
+        phi_t = xp.concat([packed["phi_t_dn"], packed["phi_t"], packed["phi_t_up"]], axis=-3)
+        return packed["up"], packed["dn"], packed["phi_f"], phi_t
+    return packed["up"], packed["dn"]
+
+
+def _np_dtype(a: Array, xp: Any) -> type:
+    return np.float32 if a.dtype == xp.float32 else np.float64
+
+
+def _rows(Scx: Any, meta: dict) -> tuple[Array, Any]:
+    """All coefficients as one ``(..., n_rows, t)`` array in meta's row order."""
+    pair = np.asarray(meta["pair"]).astype(str)
+    if isinstance(Scx, dict):
+        order = list(dict.fromkeys(pair))
+        missing = [p for p in order if p not in Scx]
+        if missing:
+            raise ValueError(f"meta lists pairs {missing} that Scx (keys {list(Scx)}) lacks")
+        arrays = [Scx[p] for p in order]
+        xp = namespace(*arrays)
+        t = {a.shape[-1] for a in arrays}
+        if len(t) > 1:
+            raise ValueError(
+                f"rows have different time lengths {sorted(t)}; packing needs average=True"
+            )
+        flat = []
+        for p, a in zip(order, arrays):
+            count = int(np.sum(pair == p))
+            is_3d = a.ndim >= 3 and a.shape[-2] != count and a.shape[-3] * a.shape[-2] == count
+            lead = a.shape[: a.ndim - (3 if is_3d else 2)]
+            flat.append(xp.reshape(a, (*lead, count, a.shape[-1])))
+        rows = xp.concat(flat, axis=-2)
+    elif isinstance(Scx, tuple):
+        S_time, S_joint = Scx
+        xp = namespace(S_time, S_joint)
+        lead = S_joint.shape[:-3]
+        joint = xp.reshape(
+            S_joint, (*lead, S_joint.shape[-3] * S_joint.shape[-2], S_joint.shape[-1])
+        )
+        rows = xp.concat([S_time, joint], axis=-2)
+    else:
+        xp = namespace(Scx)
+        rows = Scx
+    if rows.shape[-2] != len(pair):
+        raise ValueError(
+            f"Scx has {rows.shape[-2]} rows but meta describes {len(pair)}: pass the meta() of "
+            "the transform that produced Scx"
+        )
+    return rows, xp

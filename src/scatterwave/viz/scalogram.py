@@ -1,0 +1,129 @@
+"""Scalogram: the modulus of the wavelet transform, ``|x * psi1|``, at full time resolution."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+
+from scatterwave.viz._style import (
+    CMAP_MAGNITUDE,
+    check_sample_rate,
+    freq_unit,
+    get_axes,
+    time_unit,
+    to_numpy,
+)
+
+__all__ = ["plot_scalogram", "scalogram"]
+
+
+def scalogram(x: Any, scattering: Any) -> tuple[np.ndarray, np.ndarray]:
+    """First-order wavelet modulus ``|x * psi1|`` of one signal, unsubsampled.
+
+    The signal is reflect-padded to the transform's padded length, filtered in the Fourier
+    domain with the first-order wavelets of ``scattering`` and unpadded, so the rows are what
+    :class:`~scatterwave.Scattering1D` averages into ``S1`` (before any subsampling).
+
+    Parameters
+    ----------
+    x : array, shape (N,)
+        One real signal, any array library.
+    scattering : Scattering1D
+        Provides the first-order wavelets (``filterbank()["psi1_f"]``).
+
+    Returns
+    -------
+    U1 : ndarray, shape (n1, N), float64
+        Row ``n1`` is ``|x * psi1_n1|``; row 0 has the highest centre frequency.
+    xi : ndarray, shape (n1,)
+        Centre frequencies of the rows, cycles per sample.
+    """
+    x = np.asarray(to_numpy(x), dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError(
+            f"x must be one signal of shape (N,); got shape {x.shape}. Select one, e.g. x[0]"
+        )
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x contains NaN or infinite values; clean or mask them first")
+    if not hasattr(scattering, "filterbank"):
+        raise TypeError(
+            f"scattering must be a Scattering1D (with a filterbank() method); got "
+            f"{type(scattering).__name__}"
+        )
+    N = x.shape[0]
+    bank = scattering.filterbank(N if getattr(scattering, "N", None) is None else None)
+    psi_f = to_numpy(bank["psi1_f"])
+    N_pad = psi_f.shape[-1]
+    if N_pad < N:
+        raise ValueError(f"the filterbank's padded length {N_pad} is shorter than x ({N})")
+    left = (N_pad - N) // 2
+    xp = np.pad(x, (left, N_pad - N - left), mode="reflect") if N > 1 else np.resize(x, N_pad)
+    U1 = np.abs(np.fft.ifft(np.fft.fft(xp)[None, :] * psi_f, axis=-1))[:, left : left + N]
+    return U1, np.asarray(bank["psi1_meta"]["xi"], dtype=np.float64)
+
+
+def plot_scalogram(
+    x: Any,
+    *,
+    scattering: Any = None,
+    J: int | None = None,
+    Q: int = 8,
+    sample_rate: float | None = None,
+    scale: Literal["linear", "log"] = "linear",
+    ax: Any = None,
+) -> Any:
+    """Draw the scalogram ``|x * psi1|`` of a signal on a logarithmic frequency axis.
+
+    Parameters
+    ----------
+    x : array, shape (N,)
+        One real signal, any array library.
+    scattering : Scattering1D, optional
+        Transform whose first-order wavelets are used. Default: ``Scattering1D(N, J, Q)``.
+    J : int, optional
+        Octaves covered when ``scattering`` is None; default ``floor(log2 N) - 3``.
+    Q : int
+        Wavelets per octave when ``scattering`` is None.
+    sample_rate : float, optional
+        Sampling rate in Hz: axes in seconds and Hz instead of samples and cycles/sample.
+    scale : {"linear", "log"}
+        Colour scale of the modulus; ``"log"`` shows ``20 log10(U1 / max)`` in dB, floored
+        at -60 dB.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    sample_rate = check_sample_rate(sample_rate)
+    if scale not in ("linear", "log"):
+        raise ValueError(f'scale must be "linear" or "log"; got {scale!r}')
+    x_np = np.asarray(to_numpy(x))
+    if x_np.ndim != 1:
+        raise ValueError(
+            f"x must be one signal of shape (N,); got shape {x_np.shape}. Select one, e.g. x[0]"
+        )
+    if scattering is None:
+        from scatterwave.scattering1d import Scattering1D
+
+        N = x_np.shape[0]
+        if N < 16:
+            raise ValueError(f"x is too short for a scalogram ({N} samples; need at least 16)")
+        J = max(1, int(np.log2(N)) - 3) if J is None else J
+        scattering = Scattering1D(N, J=J, Q=Q, max_order=1)
+    U1, xi = scalogram(x_np, scattering)
+    if scale == "log":
+        U1 = 20 * np.log10(np.maximum(U1 / max(U1.max(), np.finfo(float).tiny), 1e-3))
+    fscale, flabel = freq_unit(sample_rate)
+    tscale, tlabel = time_unit(sample_rate)
+    t = np.arange(U1.shape[1]) * tscale
+    ax = get_axes(ax)
+    mesh = ax.pcolormesh(t, xi * fscale, U1, shading="nearest", cmap=CMAP_MAGNITUDE)
+    ax.set_yscale("log")
+    ax.set_xlabel(tlabel)
+    ax.set_ylabel(flabel)
+    ax.set_title("scalogram $|x * \\psi_1|$" + (" (dB)" if scale == "log" else ""))
+    ax.figure.colorbar(mesh, ax=ax, fraction=0.05)
+    return ax

@@ -1,0 +1,130 @@
+"""Tests of ``scatterwave extract`` (scatterwave.commands.extract), in-process and as a
+subprocess killed with SIGKILL and resumed."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scatterwave.cli import main
+
+from .conftest import make_corpus
+
+zarr = pytest.importorskip("zarr")
+sf = pytest.importorskip("soundfile")
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+OPTS = ["--sample-rate", "8000", "--segment", "0.25", "--hop", "0.125", "--J", "4", "--Q", "4"]
+
+
+def test_cli_happy_path_and_exit_codes(
+    corpus: Path, clean_corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = tmp_path / "clean.zarr"
+    assert main(["extract", str(clean_corpus), "-o", str(out), *OPTS, "--workers", "1"]) == 0
+    g = zarr.open_group(str(out), mode="r")
+    assert g.attrs["complete"] is True and g.attrs["failures"] == []
+    assert g.attrs["config"]["hop"] == 0.125
+    # some inputs fail: the store is complete, the failures are listed, the exit code says so
+    bad_out = tmp_path / "bad.zarr"
+    with caplog.at_level(logging.WARNING):
+        code = main(["extract", str(corpus), "-o", str(bad_out), *OPTS, "--workers", "1"])
+    assert code == 1
+    assert "bad.wav" in caplog.text and "cut.flac" in caplog.text
+    assert len(zarr.open_group(str(bad_out), mode="r").attrs["failures"]) == 3
+    # output exists without --resume: refused before any work (exit 2)
+    caplog.clear()
+    assert main(["extract", str(clean_corpus), "-o", str(out), *OPTS]) == 2
+    assert "--resume" in caplog.text
+    # no input files / an input that does not exist
+    empty = tmp_path / "nothing_here"
+    empty.mkdir()
+    assert main(["extract", str(empty / "x.wav"), "-o", str(tmp_path / "n.zarr")]) == 2
+    assert not (tmp_path / "n.zarr").exists()
+
+
+def test_cli_rejects_bad_sample_rate(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["extract", "x.wav", "-o", str(tmp_path / "o.zarr"), "--sample-rate", "16k"])
+    assert exc.value.code == 2
+    assert "expected a positive integer, got '16k'" in capsys.readouterr().err
+
+
+def test_cli_config_file_and_override(clean_corpus: Path, tmp_path: Path) -> None:
+    cfg = tmp_path / "job.json"
+    cfg.write_text(
+        json.dumps(
+            {
+                "sample-rate": 8000,
+                "segment": 0.5,
+                "J": 3,
+                "Q": [4, 1],
+                "batch_size": 5,
+                "workers": 1,
+            }
+        )
+    )
+    out = tmp_path / "cfg.zarr"
+    args = ["extract", str(clean_corpus), "-o", str(out), "--config", str(cfg), "--J", "4"]
+    assert main(args) == 0
+    g = zarr.open_group(str(out), mode="r")
+    assert g.attrs["config"]["J"] == 4 and g.attrs["config"]["Q"] == [4, 1]
+    assert g.attrs["n_samples"] == 4000 and g["coefficients"].chunks[0] == 5
+
+
+def _count_done(store: Path) -> int:
+    folder = store / "chunk_done" / "c"
+    return len(os.listdir(folder)) if folder.is_dir() else 0
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "corpus", bad=False)
+    rng = np.random.default_rng(7)
+    sf.write(corpus / "long.wav", 0.1 * rng.standard_normal(8000 * 30), 8000, subtype="FLOAT")
+    args = [str(corpus), *OPTS, "--batch-size", "2", "--workers", "1"]
+    out = tmp_path / "killed.zarr"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scatterwave", "extract", *args, "-o", str(out)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while _count_done(out) < 4 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+        stderr = proc.stderr.read().decode() if proc.stderr is not None else ""
+        if proc.stderr is not None:
+            proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL, f"the job ended before the kill: {stderr}"
+    g = zarr.open_group(str(out), mode="r")
+    done_before = int(np.sum(g["chunk_done"][:]))
+    assert 4 <= done_before < g["chunk_done"].shape[0] and g.attrs["complete"] is False
+    # resume finishes the job without recomputing the committed chunks
+    assert main(["extract", *args, "-o", str(out), "--resume"]) == 0
+    ref = tmp_path / "ref.zarr"
+    assert main(["extract", *args, "-o", str(ref)]) == 0
+    a, b = zarr.open_group(str(out), mode="r"), zarr.open_group(str(ref), mode="r")
+    assert a.attrs["complete"] is True and bool(np.all(a["chunk_done"][:]))
+    ca, cb = np.asarray(a["coefficients"][:]), np.asarray(b["coefficients"][:])
+    assert ca.shape == cb.shape and not np.isnan(ca).any()  # no holes
+    np.testing.assert_array_equal(ca, cb)  # no duplicates or shifted items: equal arrays
+    for name in ("file_index", "start_sample", "ok"):
+        np.testing.assert_array_equal(a[name][:], b[name][:])

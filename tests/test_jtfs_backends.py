@@ -1,0 +1,142 @@
+"""TimeFrequencyScattering1D across array libraries, dtypes, and its gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scatterwave import TimeFrequencyScattering1D
+
+N = 256
+CONFIG = dict(J=4, Q=8, J_fr=3, Q_fr=1, F=4, out_type="array")
+
+
+@pytest.fixture(scope="module")
+def signal() -> np.ndarray:
+    return np.random.default_rng(0).standard_normal((2, N))
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["avg_fr_off", "avg_fr_on"])
+def case(request, signal):
+    jtfs = TimeFrequencyScattering1D(N, **CONFIG, average_fr=request.param, pad_mode_fr="reflect")
+    return jtfs, jtfs(signal)
+
+
+@pytest.fixture(autouse=True)
+def torch_one_thread():
+    """One torch thread: the CI machine has 2 shared cores, and oversubscription is 20x slower."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture
+def jax_x64():
+    jax = pytest.importorskip("jax")
+    previous = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    yield jax
+    jax.config.update("jax_enable_x64", previous)
+
+
+def _close(actual, desired, rtol):
+    # tolerance relative to each output's scale: FFT round-off is relative to the largest value
+    np.testing.assert_allclose(actual, desired, rtol=rtol, atol=rtol * np.abs(desired).max())
+
+
+def test_torch_float64_and_float32(case, signal):
+    torch = pytest.importorskip("torch")
+    jtfs, ref = case
+    out = jtfs(torch.from_numpy(signal))
+    assert isinstance(out, torch.Tensor) and out.dtype == torch.float64
+    _close(out.numpy(), ref, 1e-10)
+    out32 = jtfs(torch.from_numpy(signal.astype(np.float32)))
+    assert out32.dtype == torch.float32
+    _close(out32.numpy(), ref, 1e-5)
+
+
+def test_jax_jit_float64_and_float32(case, signal, jax_x64):
+    # Under jax.jit: eager JAX compiles each of the hundreds of distinct ops separately
+    # (tens of seconds on the CI machine), one jit compiles the whole graph once.
+    import jax
+    import jax.numpy as jnp
+
+    jtfs, ref = case
+    f = jax.jit(jtfs)
+    out = f(jnp.asarray(signal))
+    assert out.dtype == jnp.float64
+    _close(np.asarray(out), ref, 1e-10)
+    out32 = f(jnp.asarray(signal, dtype=jnp.float32))
+    assert out32.dtype == jnp.float32
+    _close(np.asarray(out32), ref, 1e-5)
+
+
+def test_numpy_float32(case, signal):
+    jtfs, ref = case
+    out = jtfs(signal.astype(np.float32))
+    assert out.dtype == np.float32
+    _close(out, ref, 1e-5)
+
+
+def test_array_api_strict(case, signal):
+    xps = pytest.importorskip("array_api_strict")
+    jtfs, ref = case
+    out = jtfs(xps.asarray(signal))
+    assert out.dtype == xps.float64
+    _close(np.asarray(out), ref, 1e-10)
+
+
+def test_torch_gradcheck_tiny():
+    torch = pytest.importorskip("torch")
+    jtfs = TimeFrequencyScattering1D(
+        64, J=3, Q=4, J_fr=2, Q_fr=1, F=2, out_type="array", pad_mode_fr="conj-reflect"
+    )
+    rng = np.random.default_rng(1)
+    weights = torch.from_numpy(rng.standard_normal(jtfs(np.zeros(64)).shape))
+    x = torch.from_numpy(rng.standard_normal(64)).requires_grad_(True)
+
+    def f(x):
+        return (jtfs(x) * weights).sum()
+
+    assert torch.autograd.gradcheck(f, (x,), eps=1e-6, atol=1e-6, rtol=1e-4)
+
+
+def test_jax_grad_matches_finite_differences(jax_x64):
+    import jax
+    import jax.numpy as jnp
+
+    jtfs = TimeFrequencyScattering1D(64, J=3, Q=4, J_fr=2, Q_fr=1, F=2, out_type="array")
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(64)
+    w = jnp.asarray(rng.standard_normal(jtfs(x).shape))
+
+    @jax.jit
+    def f(v):
+        return jnp.sum(jtfs(v) * w)
+
+    g = np.asarray(jax.jit(jax.grad(f))(jnp.asarray(x)))
+    assert np.abs(g).max() > 0
+    eps = 1e-6
+    for i in (0, 17, 40, 63):
+        e = np.zeros(64)
+        e[i] = eps
+        fd = (float(f(jnp.asarray(x + e))) - float(f(jnp.asarray(x - e)))) / (2 * eps)
+        # central differences in float64: error O(eps**2) plus round-off ~1e-10 / eps
+        assert abs(fd - g[i]) < 1e-6 * max(1.0, abs(g[i]))
+
+
+@pytest.mark.filterwarnings("ignore:.*CUDA.*:UserWarning")
+def test_torch_cuda_if_available(signal, case):
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    jtfs, ref = case
+    out = jtfs(torch.from_numpy(signal).cuda())
+    assert out.is_cuda
+    _close(out.cpu().numpy(), ref, 1e-10)

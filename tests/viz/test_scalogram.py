@@ -1,0 +1,64 @@
+"""Tests of scatterwave.viz.scalogram."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scatterwave import Scattering1D
+from scatterwave.viz import plot_scalogram, scalogram
+
+from ._helpers import expected_size, saved_png_size
+
+
+def test_scalogram_peaks_at_the_tone_frequency():
+    N = 1024
+    f0 = 0.1
+    x = np.cos(2 * np.pi * f0 * np.arange(N))
+    S = Scattering1D(N, J=5, Q=8, max_order=1)
+    U1, xi = scalogram(x, S)
+    assert U1.shape == (len(xi), N)
+    energy = (U1[:, 200:-200] ** 2).sum(axis=1)
+    # the strongest row is the wavelet centred nearest the tone (within a 1/Q octave)
+    assert abs(np.log2(xi[np.argmax(energy)] / f0)) <= 1 / 8
+
+
+def test_scalogram_accepts_transforms_built_without_N():
+    x = np.random.default_rng(0).standard_normal(512)
+    U_a, _ = scalogram(x, Scattering1D(None, J=4, Q=4))
+    U_b, _ = scalogram(x, Scattering1D(512, J=4, Q=4))
+    # same filters, same computation: identical up to float64 rounding
+    np.testing.assert_allclose(U_a, U_b, rtol=1e-12, atol=1e-12)
+
+
+def test_plot_scalogram_units_scales_and_ax(tmp_path):
+    import matplotlib.pyplot as plt
+
+    N = 1024
+    x = np.cos(2 * np.pi * 0.05 * np.arange(N) ** 1.2 / N**0.2)
+    ax = plot_scalogram(x, J=5, sample_rate=2000.0, scale="log")
+    assert ax.get_yscale() == "log"
+    assert ax.get_xlabel() == "time (s)"
+    assert ax.get_xlim()[1] == pytest.approx((N - 1) / 2000.0, rel=0.01)
+    data = ax.collections[0].get_array()
+    assert data.max() == pytest.approx(0.0, abs=1e-9)  # dB relative to the maximum
+    assert data.min() >= -60.0 - 1e-9  # floor at -60 dB (eps = 1e-3)
+    assert saved_png_size(ax.figure, tmp_path / "sc.png") == expected_size(ax.figure)
+
+    _, axes = plt.subplots(2, 1)
+    assert plot_scalogram(x, J=5, ax=axes[1]) is axes[1]
+    assert not axes[0].collections
+
+
+def test_scalogram_rejects_bad_input():
+    S = Scattering1D(256, J=3, Q=4)
+    with pytest.raises(ValueError, match="one signal"):
+        scalogram(np.zeros((2, 256)), S)
+    with pytest.raises(ValueError, match="NaN"):
+        scalogram(np.full(256, np.nan), S)
+    with pytest.raises(TypeError, match="Scattering1D"):
+        scalogram(np.zeros(256), object())
+    with pytest.raises(ValueError, match="scale"):
+        plot_scalogram(np.zeros(256), scale="db")
+    with pytest.raises(ValueError, match="too short"):
+        plot_scalogram(np.zeros(8))
