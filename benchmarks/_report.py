@@ -1,7 +1,7 @@
 """Markdown report of a Scattering1D benchmark run (see ``benchmarks/scattering1d.py``).
 
-``python benchmarks/_report.py results.json`` re-renders the report of a run saved with
-``--json``.
+``python benchmarks/_report.py results.json [wall|cpu]`` re-renders the report of a run saved
+with ``--json``, from its wall-clock or CPU timings.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 DASH = "—"
 
 
-def _med(res: dict[str, Any] | None, op: str) -> float | None:
+def _med(res: dict[str, Any] | None, op: str, clock: str) -> float | None:
     if not res:
         return None
-    return res.get("median_s", {}).get(op)
+    return res[f"median_{clock}_s"].get(op)
 
 
 def _ms(seconds: float | None, batch: int) -> str:
@@ -45,15 +45,22 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return [_row(header), _row(align), *(_row(r) for r in rows)]
 
 
-def render_report(configs: list[dict[str, Any]], info: dict[str, Any]) -> str:
-    """The report: forward, backward, build/memory tables and the targets, as Markdown."""
+def render_report(configs: list[dict[str, Any]], info: dict[str, Any], clock: str) -> str:
+    """The report: forward, backward, build/memory tables and the targets, as Markdown.
+
+    ``clock`` ("wall" or "cpu") picks the timings the tables show.
+    """
     fwd, bwd, mem = [], [], []
     for c in configs:
         ours, peer = c["results"].get("ours"), c["results"].get("peer")
         key = [c["backend"], _size(c["N"]), c["J"], c["batch"]]
         B = c["batch"]
         paths = f"{ours['n_paths']} / {peer['n_paths'] if peer else DASH}"
-        f_ours, f_peer, floor = _med(ours, "forward"), _med(peer, "forward"), _med(ours, "floor")
+        f_ours, f_peer, floor = (
+            _med(ours, "forward", clock),
+            _med(peer, "forward", clock),
+            _med(ours, "floor", clock),
+        )
         fwd.append(
             [
                 *key,
@@ -66,14 +73,14 @@ def render_report(configs: list[dict[str, Any]], info: dict[str, Any]) -> str:
             ]
         )
         if c["backend"] == "torch":
-            b_ours, b_peer = _med(ours, "backward"), _med(peer, "backward")
+            b_ours, b_peer = _med(ours, "backward", clock), _med(peer, "backward", clock)
             bwd.append([*key, _ms(b_ours, B), _ms(b_peer, B), _ratio(b_peer, b_ours)])
         mem.append(
             [
                 *key,
-                f"{ours['build_median_s']:.3f}",
-                DASH if not peer else f"{peer['build_median_s']:.3f}",
-                _ratio(peer and peer["build_median_s"], ours["build_median_s"]),
+                f"{ours[f'build_median_{clock}_s']:.3f}",
+                DASH if not peer else f"{peer[f'build_median_{clock}_s']:.3f}",
+                _ratio(peer and peer[f"build_median_{clock}_s"], ours[f"build_median_{clock}_s"]),
                 _mb(ours, "forward"),
                 _mb(peer, "forward"),
                 _mb(ours, "backward"),
@@ -81,7 +88,8 @@ def render_report(configs: list[dict[str, Any]], info: dict[str, Any]) -> str:
             ]
         )
     head = ["backend", "N", "J", "batch"]
-    lines = ["### Forward (median time per signal, ms)", ""]
+    what = "CPU time" if clock == "cpu" else "wall-clock time"
+    lines = [f"### Forward (median {what} per signal, ms)", ""]
     lines += _table(
         [
             *head,
@@ -95,7 +103,7 @@ def render_report(configs: list[dict[str, Any]], info: dict[str, Any]) -> str:
         fwd,
     )
     if bwd:
-        lines += ["", "### Forward + backward, torch (median time per signal, ms)", ""]
+        lines += ["", f"### Forward + backward, torch (median {what} per signal, ms)", ""]
         lines += _table([*head, "scatterwave", "Kymatio", "speed-up"], bwd)
     lines += ["", "### Filterbank build (s) and peak memory of one call (MiB)", ""]
     lines += _table(
@@ -111,8 +119,8 @@ def render_report(configs: list[dict[str, Any]], info: dict[str, Any]) -> str:
         ],
         mem,
     )
-    lines += ["", "### Targets", ""] + [f"- {t}" for t in check_targets(configs)]
-    lines += ["", machine_line(info)]
+    lines += ["", "### Targets", ""] + [f"- {t}" for t in check_targets(configs, clock)]
+    lines += ["", machine_line(info, clock)]
     return "\n".join(lines)
 
 
@@ -123,7 +131,7 @@ def _find(configs: list[dict], backend: str, N: int, J: int, batch: int) -> dict
     return None
 
 
-def check_targets(configs: list[dict[str, Any]]) -> list[str]:
+def check_targets(configs: list[dict[str, Any]], clock: str) -> list[str]:
     """One line per target of issue 2 that this run measured: value and PASS / MISS."""
     out = []
 
@@ -138,13 +146,14 @@ def check_targets(configs: list[dict[str, Any]]) -> list[str]:
         c = _find(configs, backend, N, J, B)
         if c is None or "peer" not in c["results"]:
             continue
-        s = _med(c["results"]["peer"], "forward") / _med(c["results"]["ours"], "forward")
+        ours, peer = c["results"]["ours"], c["results"]["peer"]
+        s = _med(peer, "forward", clock) / _med(ours, "forward", clock)
         out.append(
             f"forward {backend} N={_size(N)} J={J} batch {B}: {s:.1f}x faster than Kymatio "
             f"(goal >= {goal:.0f}x): {verdict(s >= goal)}"
         )
     for N, limit in ((2**16, 0.1), (2**18, 0.5)):
-        builds = [c["results"]["ours"]["build_median_s"] for c in configs if c["N"] == N]
+        builds = [c["results"]["ours"][f"build_median_{clock}_s"] for c in configs if c["N"] == N]
         if builds:
             worst = max(builds)
             out.append(
@@ -168,7 +177,8 @@ def check_targets(configs: list[dict[str, Any]]) -> list[str]:
     slow = [
         c
         for c in configs
-        if _med(c["results"]["ours"], "forward") > 2 * _med(c["results"]["ours"], "floor")
+        if _med(c["results"]["ours"], "forward", clock)
+        > 2 * _med(c["results"]["ours"], "floor", clock)
     ]
     out.append(
         f"forward within 2x of the FFT floor: {len(configs) - len(slow)}/{len(configs)} "
@@ -183,7 +193,7 @@ def _label(c: dict[str, Any]) -> str:
     return f"{c['backend']} {_size(c['N'])}/J{c['J']}/B{c['batch']}"
 
 
-def machine_line(info: dict[str, Any]) -> str:
+def machine_line(info: dict[str, Any], clock: str) -> str:
     m = info.get("machine", {})
     versions = "; ".join(
         f"{name}: " + ", ".join(f"{k} {v}" for k, v in w.get("versions", {}).items())
@@ -195,7 +205,7 @@ def machine_line(info: dict[str, Any]) -> str:
     return (
         f"Run {info.get('date', '?')} on {m.get('cpu', '?')} ({m.get('cores', '?')} cores), "
         f"device {args.get('device', 'cpu')}, torch threads {args.get('threads', '?')}, "
-        f"clock {args.get('clock', 'wall')}, "
+        f"clock {clock}, "
         f"{args.get('repeats', '?')} alternating rounds of >= {args.get('min_time', '?')} s; "
         f"load average {'/'.join(load)} at start, {'/'.join(load_end)} at end; "
         f"{versions}; {info.get('elapsed_s', 0):.0f} s in all."
@@ -203,8 +213,8 @@ def machine_line(info: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        raise SystemExit("usage: python benchmarks/_report.py RESULTS.json")
+    if len(sys.argv) not in (2, 3) or sys.argv[2:] not in ([], ["wall"], ["cpu"]):
+        raise SystemExit("usage: python benchmarks/_report.py RESULTS.json [wall|cpu]")
     with open(sys.argv[1]) as f:
         data = json.load(f)
-    print(render_report(data["configs"], data))
+    print(render_report(data["configs"], data, sys.argv[2] if len(sys.argv) == 3 else "wall"))

@@ -8,9 +8,11 @@ them identically for every library:
 * time: ``time.perf_counter`` (wall) and ``time.process_time`` (CPU time of the process, all
   threads) around each call (``torch.cuda.synchronize`` on CUDA), after one untimed warm-up;
 * peak memory: on CPU the growth of the process's resident set during one call, from the
-  kernel's high-water mark (``VmHWM``, reset through ``/proc/self/clear_refs``), with glibc
-  told to serve every allocation of a page or more by ``mmap`` during that call (and to return
-  free heap memory first), so that memory freed by earlier calls cannot hide the peak; on CUDA
+  kernel's high-water mark (``VmHWM``, reset through ``/proc/self/clear_refs``), less the
+  file-backed pages (library code) faulted in meanwhile. The driver measures it in a fresh
+  worker started with ``MALLOC_MMAP_THRESHOLD_=4096``, so every allocation of a page or more
+  is mapped on demand and unmapped when freed: free memory kept by the allocator from
+  earlier calls can neither hide nor inflate the peak. On CUDA:
   ``torch.cuda.max_memory_allocated`` minus the memory allocated before the call.
 
 This file must run under both the project's environment and the peer library's virtual
@@ -19,8 +21,6 @@ environment, so it depends on NumPy and (optionally) torch only.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import json
 import os
@@ -33,8 +33,6 @@ from typing import Any
 import numpy as np
 
 CLEAR_REFS = "/proc/self/clear_refs"
-M_MMAP_THRESHOLD = -3  # mallopt parameter number (glibc malloc.h)
-GLIBC_DEFAULT_MMAP_THRESHOLD = 128 * 1024
 
 
 class Adapter:
@@ -68,6 +66,11 @@ class Adapter:
 
         torch.set_num_threads(threads)
         self.device = device
+        # Warm-up: the first transform of each backend pays for lazy imports and first-use
+        # set-up, which would otherwise be charged to the first configuration's build.
+        for backend, dtype in (("numpy", "float64"), ("torch", "float32")):
+            self.build(N=1024, J=3, Q=8, batch=1, backend=backend, dtype=dtype, seed=0)
+        self.transform = self.x = None
         return {
             "library": self.library,
             "versions": self.versions(),
@@ -82,10 +85,10 @@ class Adapter:
         self.transform, self.backend, self.dtype = None, backend, dtype
         gc.collect()
         sync(self.device)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         self.transform = self.construct(N, J, Q)
         sync(self.device)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         x = np.random.default_rng(seed).standard_normal((batch, N)).astype(dtype)
         if self.backend == "torch":
             import torch
@@ -94,7 +97,8 @@ class Adapter:
         else:
             self.x = x
         out = self.forward(self.x)
-        return {"build_s": elapsed, "n_paths": int(out.shape[-2]), "out_shape": list(out.shape)}
+        shape = list(out.shape)
+        return {"build_s": elapsed, "build_cpu_s": cpu, "n_paths": shape[-2], "out_shape": shape}
 
     def forward_backward(self, x: Any) -> None:
         x = x.detach().clone().requires_grad_()
@@ -160,8 +164,8 @@ def memory_method(device: str) -> str:
     if device != "cpu":
         return "torch.cuda.max_memory_allocated"
     if _can_reset_hwm():
-        policy = "all allocations mmapped" if _glibc() is not None else "default malloc"
-        return f"VmHWM growth (peak RSS reset via /proc/self/clear_refs; {policy})"
+        mmap = os.environ.get("MALLOC_MMAP_THRESHOLD_", "glibc default")
+        return f"VmHWM growth (peak RSS reset via /proc/self/clear_refs; mmap threshold {mmap})"
     return "unavailable"
 
 
@@ -198,32 +202,15 @@ def peak_memory(fn: Callable[[], Any], device: str) -> int | None:
         return int(peak)
     if not _can_reset_hwm():
         return None
-    libc = _glibc()
-    if libc is not None:
-        libc.mallopt(M_MMAP_THRESHOLD, 4096)
-        libc.malloc_trim(0)
-    try:
-        base = _status_kib("VmRSS")
-        with open(CLEAR_REFS, "w") as f:
-            f.write("5")
-        out = fn()
-        peak = _status_kib("VmHWM") - base
-        del out
-    finally:
-        if libc is not None:
-            libc.mallopt(M_MMAP_THRESHOLD, GLIBC_DEFAULT_MMAP_THRESHOLD)
+    base, file_base = _status_kib("VmRSS"), _status_kib("RssFile")
+    with open(CLEAR_REFS, "w") as f:
+        f.write("5")
+    out = fn()
+    # Code pages of the libraries (file-backed, e.g. libtorch) that the kernel evicted under
+    # memory pressure and the call faulted back in are not the call's memory.
+    peak = _status_kib("VmHWM") - base - max(0, _status_kib("RssFile") - file_base)
+    del out
     return int(peak) * 1024
-
-
-def _glibc() -> Any:
-    """glibc's C library through ctypes, or None on other C libraries."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    libc = ctypes.CDLL(name)
-    if not hasattr(libc, "mallopt") or not hasattr(libc, "malloc_trim"):
-        return None
-    return libc
 
 
 def serve(adapter: Adapter) -> None:

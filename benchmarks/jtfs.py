@@ -160,13 +160,13 @@ def run_one(config: dict, library: str, batch: int, repeats: int) -> Row:
     )
 
 
-def configurations(quick: bool) -> list[dict]:
+def configurations(quick: bool, sizes: tuple[int, ...] = (2**13, 2**16)) -> list[dict]:
     target = dict(N=2**13, J=8, Q=(8, 1), J_fr=3, Q_fr=1, F=8)
     out = [dict(target, average_fr=True), dict(target, average_fr=False)]
     if quick:
         return out
     for N, J, J_fr, Q_fr, avg_fr in itertools.product(
-        (2**13, 2**16), (8, 10), (3, 5), (1, 2), (True, False)
+        sizes, (8, 10), (3, 5), (1, 2), (True, False)
     ):
         out.append(dict(N=N, J=J, Q=(16, 1), J_fr=J_fr, Q_fr=Q_fr, average_fr=avg_fr))
     return out
@@ -198,11 +198,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--libraries", nargs="+", default=["numpy", "torch"])
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[2**13, 2**16], help="input lengths N"
+    )
     parser.add_argument("--markdown", help="write the table to this file")
     args = parser.parse_args(argv)
     rows = []
     for config, library, batch in itertools.product(
-        configurations(args.quick), args.libraries, args.batches
+        configurations(args.quick, tuple(args.sizes)), args.libraries, args.batches
     ):
         try:
             row = run_one(config, library, batch, args.repeats)

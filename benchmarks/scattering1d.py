@@ -46,7 +46,6 @@ Q = 8
 #: (N, J, batch) of the full run; every configuration runs with each backend. N = 2^18 runs
 #: with batch 1 only: a batch of 8 costs Kymatio about a minute per forward-backward call here.
 FULL_CONFIGS = [
-    (2**13, 6, 1),
     (2**13, 8, 1),
     (2**13, 8, 32),
     (2**13, 10, 32),
@@ -54,7 +53,6 @@ FULL_CONFIGS = [
     (2**16, 8, 1),
     (2**16, 8, 8),
     (2**16, 10, 8),
-    (2**18, 8, 1),
     (2**18, 10, 1),
 ]
 #: The configurations of the speed targets of issue 2.
@@ -167,11 +165,32 @@ def median(values: list[float]) -> float:
     return s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
 
 
-def run_config(cfg: Config, workers: dict[str, Worker], args: argparse.Namespace) -> None:
+@dataclass
+class WorkerSpec:
+    """How to start one library's worker."""
+
+    name: str
+    python: str
+    script: Path
+    src: str | None
+
+    def start(self, *, memory: bool = False) -> Worker:
+        env = worker_env(self.src)
+        if memory:  # every allocation >= 1 page is mmapped on demand, unmapped when freed
+            env["MALLOC_MMAP_THRESHOLD_"] = "4096"
+        return Worker(self.name, self.python, self.script, env)
+
+
+def run_config(
+    cfg: Config,
+    workers: dict[str, Worker],
+    specs: dict[str, WorkerSpec],
+    args: argparse.Namespace,
+) -> None:
     """Build, time and measure one configuration with every worker, alternating calls."""
     names = list(workers)
     res: dict[str, dict[str, Any]] = {
-        n: {"build_s": [], "times": {}, "cpu_times": {}} for n in names
+        n: {"build_s": [], "build_cpu_s": [], "times": {}, "cpu_times": {}} for n in names
     }
     kw = dict(N=cfg.N, J=cfg.J, Q=Q, batch=cfg.batch, backend=cfg.backend)
     kw["dtype"] = DTYPES[cfg.backend]
@@ -179,6 +198,7 @@ def run_config(cfg: Config, workers: dict[str, Worker], args: argparse.Namespace
         for n in names:
             reply = workers[n].call("build", seed=r, **kw)
             res[n]["build_s"].append(reply.pop("build_s"))
+            res[n]["build_cpu_s"].append(reply.pop("build_cpu_s"))
             res[n].update(reply)
     ops = ["forward"] + (["backward"] if cfg.backend == "torch" else [])
     for op in ops:
@@ -194,12 +214,20 @@ def run_config(cfg: Config, workers: dict[str, Worker], args: argparse.Namespace
                 )
                 res[n]["times"].setdefault(what, []).extend(t["times"])
                 res[n]["cpu_times"].setdefault(what, []).extend(t["cpu_times"])
+    for n in names:  # in a fresh process: the allocator's history must not matter
+        w = specs[n].start(memory=True)
+        try:
+            w.call("hello", threads=args.threads, device=args.device)
+            w.call("build", seed=0, **kw)
+            for op in ops:
+                res[n][f"peak_{op}_bytes"] = w.call("memory", what=op)["peak_bytes"]
+        finally:
+            w.close()
     for n in names:
-        for op in ops:
-            res[n][f"peak_{op}_bytes"] = workers[n].call("memory", what=op)["peak_bytes"]
-        clock = res[n]["cpu_times" if args.clock == "cpu" else "times"]
-        res[n]["median_s"] = {op: median(v) for op, v in clock.items()}
-        res[n]["build_median_s"] = median(res[n]["build_s"])
+        res[n]["median_wall_s"] = {op: median(v) for op, v in res[n]["times"].items()}
+        res[n]["median_cpu_s"] = {op: median(v) for op, v in res[n]["cpu_times"].items()}
+        res[n]["build_median_wall_s"] = median(res[n]["build_s"])
+        res[n]["build_median_cpu_s"] = median(res[n]["build_cpu_s"])
     cfg.results = res
 
 
@@ -226,7 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--backends", default="numpy,torch", help="subset of numpy,torch")
     p.add_argument("--repeats", type=int, default=None, help="alternating rounds (default 3)")
     p.add_argument(
-        "--min-time", type=float, default=0.2, help="repeat a call within a round up to this (s)"
+        "--min-time",
+        type=float,
+        default=None,
+        help="repeat a call within a round up to this many seconds (default 0.2; quick: 0)",
     )
     p.add_argument(
         "--clock",
@@ -239,14 +270,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (both)")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--no-peer", action="store_true", help="scatterwave only (no Kymatio)")
+    p.add_argument(
+        "--src",
+        type=Path,
+        default=ROOT / "src",
+        help="directory holding the scatterwave package to benchmark (default: this repo's src)",
+    )
     p.add_argument("--json", type=Path, help="write raw results (all timings) here")
     args = p.parse_args(argv)
     if args.repeats is None:
         args.repeats = 3
+    if args.min_time is None:
+        args.min_time = 0.0 if args.quick else 0.2
     if args.build_repeats is None:
         args.build_repeats = 1 if args.quick else 2
     if args.repeats < 1 or args.build_repeats < 1 or args.threads < 1:
         raise SystemExit("--repeats, --build-repeats and --threads must be >= 1")
+    if not (args.src / "scatterwave" / "__init__.py").is_file():
+        raise SystemExit(f"--src {args.src}: no scatterwave package there")
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if not backends or set(backends) - set(DTYPES):
         raise SystemExit(f"--backends must be a subset of numpy,torch; got {args.backends!r}")
@@ -268,17 +309,16 @@ def main(argv: list[str] | None = None) -> int:
     info = {"machine": machine_info(), "args": {k: str(v) for k, v in vars(args).items()}}
     info["date"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     try:
-        workers["ours"] = Worker(
-            "scatterwave",
-            sys.executable,
-            HERE / "_scatterwave_worker.py",
-            worker_env(str(ROOT / "src")),
-        )
+        specs = {
+            "ours": WorkerSpec(
+                "scatterwave", sys.executable, HERE / "_scatterwave_worker.py", str(args.src)
+            )
+        }
         if not args.no_peer:
             peer_python = ensure_peer_env(PEER_VENV)
-            workers["peer"] = Worker(
-                "kymatio", peer_python, HERE / "_kymatio_worker.py", worker_env(None)
-            )
+            specs["peer"] = WorkerSpec("kymatio", peer_python, HERE / "_kymatio_worker.py", None)
+        for name, spec in specs.items():
+            workers[name] = spec.start()
         hello = {
             n: w.call("hello", threads=args.threads, device=args.device) for n, w in workers.items()
         }
@@ -290,10 +330,11 @@ def main(argv: list[str] | None = None) -> int:
             if "peer" in workers and not hello["peer"]["cuda"]:
                 log("the Kymatio venv's torch has no CUDA: benchmarking scatterwave only")
                 workers.pop("peer").close()
+                specs.pop("peer")
         t_start = time.perf_counter()
         for i, cfg in enumerate(configs):
             log(f"[{i + 1}/{len(configs)}] {cfg.label}")
-            run_config(cfg, workers, args)
+            run_config(cfg, workers, specs, args)
         info["elapsed_s"] = time.perf_counter() - t_start
     finally:
         for w in workers.values():
@@ -311,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         for c in configs
     ]
-    print(render_report(info["configs"], info))
+    print(render_report(info["configs"], info, clock=args.clock))
     if args.json:
         args.json.write_text(json.dumps(info, indent=1))
         log(f"raw results written to {args.json}")

@@ -108,6 +108,8 @@ LISTED = {
     "api/index",
     "dev/contracts",
 }
+# Phrases turned into links to optional pages when those exist: docname -> (phrase, target page).
+OPTIONAL_LINKS = {"guide/jtfs": ("the JTFS design notes", "jtfs")}
 # Written by sphinx-gallery into the source folder (orphan pages, git-ignored).
 GENERATED = {"sg_execution_times"}
 _PAGE_MARKER = re.compile(r"^\.\. scatterwave-pages::[ \t]*$", re.MULTILINE)
@@ -164,6 +166,11 @@ def other_toplevel_modules() -> list[str]:
 
 def _expand(app, docname: str, source: list[str]) -> None:
     text = source[0]
+    if docname in OPTIONAL_LINKS:
+        phrase, target = OPTIONAL_LINKS[docname]
+        if target in _docnames():
+            depth = "../" * docname.count("/")
+            text = text.replace(phrase, f"{{doc}}`{phrase} <{depth}{target}>`", 1)
     if _PAGE_MARKER.search(text):
         entries = "\n".join(f"   {p}" for p in extra_pages())
         block = (

@@ -48,3 +48,49 @@ def test_docs_build_without_warnings(tmp_path):
     for page in ("index.html", "glossary.html", "api/viz.html", "auto_examples/index.html"):
         assert (out / page).is_file(), f"{page} was not built"
     assert "plot_jtfs_2d" in (out / "api" / "viz.html").read_text(encoding="utf-8")
+
+
+def _load_conf():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "scatterwave_docs_conf", ROOT / "docs" / "conf.py"
+    )
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    return conf
+
+
+def test_optional_pages_are_listed_only_when_present():
+    conf = _load_conf()
+    pages = conf.extra_pages()
+    present = set(conf._docnames())
+    # every existing optional page is listed, first and in the declared order
+    expected = [p for p in conf.OPTIONAL_PAGES if p in present]
+    assert pages[: len(expected)] == expected
+    # nothing missing, nothing already placed by index.rst, no generated page
+    assert set(pages) <= present
+    assert not set(pages) & conf.LISTED
+    assert "sg_execution_times" not in pages
+
+
+def test_module_expansion_finds_public_modules():
+    conf = _load_conf()
+    mods = conf.public_modules("scatterwave.viz")
+    assert "scatterwave.viz.jtfs" in mods and "scatterwave.viz.demo" in mods
+    assert not any(m.rsplit(".", 1)[-1].startswith("_") for m in mods)
+    others = conf.other_toplevel_modules()
+    assert "scatterwave.scattering1d" not in others and "scatterwave.cli" in others
+
+
+def test_optional_link_only_when_the_page_exists(monkeypatch):
+    conf = _load_conf()
+    phrase, target = conf.OPTIONAL_LINKS["guide/jtfs"]
+    text = f"see {phrase}."
+    monkeypatch.setattr(conf, "_docnames", lambda: ["index"])
+    source = [text]
+    conf._expand(None, "guide/jtfs", source)
+    assert source == [text]
+    monkeypatch.setattr(conf, "_docnames", lambda: ["index", target])
+    conf._expand(None, "guide/jtfs", source)
+    assert source == [f"see {{doc}}`{phrase} <../{target}>`."]

@@ -117,6 +117,10 @@ def test_meta_global_time_average(x):
     S = jtfs(x)
     assert all(v.shape[-1] == 1 for v in S.values())
     assert np.all(jtfs.meta()["stride"][:, 0] == N)
+    # S0 is the energy-normalised mean of the signal
+    np.testing.assert_allclose(S["S0"][:, 0, 0], x.mean(axis=-1) * np.sqrt(N), rtol=1e-12)
+    S3 = make(average="global", average_fr=True, F="global", out_3D=True)(x)
+    assert all(v.shape[-2:] == (1, 1) for k, v in S3.items() if k not in ("S0", "S1"))
 
 
 @pytest.mark.parametrize(
@@ -299,3 +303,29 @@ def test_bad_input_raises_clear_errors():
 def test_zero_input_gives_zero_output():
     S = make(out_type="array")(np.zeros(N))
     assert np.all(S == 0)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [dict(out_type="array"), dict(), dict(out_type="array", average_fr=True, out_3D=True)],
+    ids=["array", "dict", "array-3D"],
+)
+def test_output_shape_matches_output(x, kw):
+    jtfs = make(**kw)
+    S = jtfs(x[0])
+    shape = jtfs.output_shape
+    if isinstance(S, dict):
+        assert {k: v.shape for k, v in S.items()} == shape
+    elif isinstance(S, tuple):
+        assert tuple(s.shape for s in S) == shape
+    else:
+        assert S.shape == shape
+
+
+def test_time_pad_mode_callable_matches_zero(x):
+    def zero_pad(v, left, right):
+        return np.concatenate([np.zeros((v.shape[0], left)), v, np.zeros((v.shape[0], right))], 1)
+
+    a, b = make(pad_mode="zero")(x), make(pad_mode=zero_pad)(x)
+    for k in a:  # same computation: float64 round-off only
+        np.testing.assert_allclose(b[k], a[k], rtol=1e-12, atol=1e-14)

@@ -323,6 +323,7 @@ class TimeFrequencyScattering1D:
             pad_mode_fr=None if callable(self.pad_mode_fr) else self.pad_mode_fr,
             out_exclude=self.out_exclude,
             paths_exclude=paths,
+            criterion_amplitude=self.criterion_amplitude,
             axis_length=lambda n: frequential_padded_length(
                 n,
                 J_fr,
@@ -453,6 +454,32 @@ class TimeFrequencyScattering1D:
         if N is None:
             raise ValueError("this transform was built with N=None: pass N explicitly")
         return N
+
+    @property
+    def output_shape(self) -> Any:
+        """Shape of one signal's output for the configured ``N``.
+
+        ``(n_rows, t)`` for ``out_type="array"``; ``((1 + N1, t), (n_slices, n_freq, t))`` with
+        ``out_3D``; for ``out_type="dict"``, a dict of pair to shape.
+        """
+        _, plan = self._build(self._resolve_N(None))
+        first = plan.first
+        t = 1 if plan.log2_stride is None else -(-first.N // 2**plan.log2_stride)
+        pair = plan.rows["pair"][plan.keep]
+        R = self._rows_per_slice(plan)
+        shapes = {}
+        for p in PAIRS:
+            count = int(np.sum(pair == p))
+            if count:
+                is_3d = self.out_3D and p in JOINT_PAIRS
+                shapes[p] = (count // R, R, t) if is_3d else (count, t)
+        if self.out_type == "dict":
+            return shapes
+        if not self.out_3D:
+            return (len(pair), t)
+        n_time = sum(shapes[p][0] for p in ("S0", "S1") if p in shapes)
+        n_slices = sum(shapes[p][0] for p in JOINT_PAIRS if p in shapes)
+        return (n_time, t), (n_slices, R, t)
 
     def filterbank(self, N: int | None = None) -> dict[str, Any]:
         """Time and frequential filters, dense on their padded DFT grids.

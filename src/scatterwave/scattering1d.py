@@ -10,6 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from scatterwave._validation import check_choice, check_int, check_r_psi, parse_pair
+from scatterwave.core.ops import is_traced
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
@@ -167,6 +168,7 @@ class Scattering1D:
         self.check_input = check_input
         self._built: dict[int, tuple[TimeFilterbank, ScatteringPlan]] = {}
         self._converted: dict[tuple, dict[str, Array]] = {}
+        self._jit_cache: dict[tuple, Callable] = {}
         if N is not None:
             self._build(N)
 
@@ -238,8 +240,6 @@ class Scattering1D:
     def _buffers(self, N: int, xp: Any, like: Array) -> dict[str, Array]:
         from array_api_compat import device
 
-        from scatterwave.core.ops import is_traced
-
         _, plan = self._build(N)
         if is_traced(like):  # arrays made while tracing must not outlive the trace
             return convert_buffers(plan.buffers, xp, like)
@@ -266,11 +266,23 @@ class Scattering1D:
 
         xp = array_namespace(x)
         N = self._check_input(x, xp)
-        return self._forward(x, xp, self._buffers(N, xp, x))
+        buffers = self._buffers(N, xp, x)
+        if _is_jax_array(x) and not is_traced(x):
+            return self._jitted(N, x)(x, buffers)
+        return self._forward(x, xp, buffers)
+
+    def _jitted(self, N: int, x: Array) -> Callable:
+        """The forward pass compiled by ``jax.jit`` (eager JAX would compile every small op)."""
+        key = (N, tuple(x.shape), str(x.dtype))
+        if key not in self._jit_cache:
+            import jax
+            from array_api_compat import array_namespace
+
+            xp = array_namespace(x)
+            self._jit_cache[key] = jax.jit(lambda v, buffers: self._forward(v, xp, buffers))
+        return self._jit_cache[key]
 
     def _check_input(self, x: Array, xp: Any) -> int:
-        from scatterwave.core.ops import is_traced
-
         if x.ndim < 1:
             raise ValueError("x must have at least one dimension (time last); got a scalar")
         if not xp.isdtype(x.dtype, "real floating"):
@@ -423,6 +435,10 @@ class Scattering1D:
         parts = [f"N={self.N}", f"J={self.J}"]
         parts += [f"{k}={getattr(self, k)!r}" for k, v in defaults.items() if getattr(self, k) != v]
         return f"Scattering1D({', '.join(parts)})"
+
+
+def _is_jax_array(x: Array) -> bool:
+    return type(x).__module__.startswith("jax")
 
 
 def _keys(plan: ScatteringPlan) -> list[tuple]:

@@ -87,6 +87,18 @@ def test_max_pad_factor_caps_padding():
     assert fb0.N_pad == 2**10
 
 
+@pytest.mark.parametrize(("N", "J"), [(4096, 6), (8192, 8), (1000, 5), (2**16, 8)])
+def test_padded_length_is_fft_friendly_and_divisible(N, J):
+    fb = bank(N=N, J=J)
+    m = fb.N_pad // 2 ** (J + 1)
+    assert fb.N_pad % 2 ** (J + 1) == 0
+    for p in (2, 3, 5):
+        while m % p == 0:
+            m //= p
+    assert m == 1  # 5-smooth: fast FFTs at every subsampling level
+    assert fb.N_pad >= N + 2 * fb.half_support or fb.N_pad == 2 ** (math.ceil(math.log2(N)) + 2)
+
+
 @pytest.mark.parametrize("Q", [1, 8, 16])
 def test_no_aliasing_at_chosen_subsampling(Q):
     """The analytic band fits in the folded spectrum and the envelope below its Nyquist."""

@@ -75,7 +75,7 @@ def jtfs(
     phi, index = buffers["phi_f"], buffers["index"]
     glob = plan.log2_stride is None
 
-    def time_out(coef: Array, k: int, spectrum: Array | None, avg) -> Array:
+    def time_out(coef: Array, k: int, spectrum: Array | None, avg, start=None) -> Array:
         """Time low-pass (or global mean), unpad and energy-normalise the last axis."""
         if not glob:
             off, n_bins, k_avg = avg
@@ -83,15 +83,16 @@ def jtfs(
                 spectrum = xp.fft.rfft(coef, axis=-1)
             coef = lowpass(spectrum, phi[off : off + n_bins], n_bins, k_avg, xp)
             k = plan.log2_stride
-        start, length = first.out_start(k), -(-N // 2**k)
+        start = first.out_start(k) if start is None else start
+        length = -(-N // 2**k)
         coef = coef[..., start : start + length]
         if glob:
             coef = xp.mean(coef, axis=-1, keepdims=True)
         return coef * math.sqrt(N / coef.shape[-1])
 
     out: list[Array] = []
-    if glob:
-        out.append(time_out(x[:, None, :], 0, None, None))
+    if glob:  # S0 is the mean of the unpadded input
+        out.append(xp.mean(x[:, None, :], axis=-1, keepdims=True) * math.sqrt(N))
     else:
         off, n_bins, k_avg = first.S0
         s0 = lowpass(X_full, phi[off : off + n_bins], n_bins, k_avg, xp)
@@ -122,7 +123,8 @@ def jtfs(
         Y = _assemble(spectra1, jg, plan, buffers, xp, pad_mode_fr)
         Yf = _fft_fr(Y, jg.freq, xp)
         for g in jg.freq:
-            Z = time_out(_freq_group(Y, Yf, g, plan, buffers, xp), jg.k2, None, jg.avg)
+            Z = _freq_group(Y, Yf, g, plan, buffers, xp)
+            Z = time_out(Z, jg.k2, None, jg.avg, start=jg.trim[2])
             if g.rows_valid < g.rows:  # rows beyond this n2's first-order rows are zero
                 shape = (*Z.shape[:3], g.rows - g.rows_valid, Z.shape[-1])
                 Z = xp.concat([Z, xp.zeros(shape, dtype=Z.dtype, device=_device(Z))], axis=3)
@@ -188,7 +190,7 @@ def _assemble(
             band.M,
             xp,
         )
-        parts.append(z * (1.0 / 2 ** (band.k_out - band.k_in)))
+        parts.append(z)  # the windows already carry the 1 / 2**(k_out - k_in) factor
     B = parts[0].shape[0]
     ref = parts[0]
     parts.append(xp.zeros((B, 1, jg.M), dtype=ref.dtype, device=_device(ref)))
@@ -197,10 +199,12 @@ def _assemble(
         off, size = jg.conj_t
         mask = buffers["mask"][off : off + size] > 0.5
         rows = xp.where(mask, xp.conj(rows), rows)
+    a, b, _ = jg.trim
+    rows = rows[..., a:b]  # only the samples the kept outputs depend on
     ao, an = jg.assemble
     P = len(jg.n2)
     Y = xp.take(xp.permute_dims(rows, (0, 2, 1)), index[ao : ao + an], axis=2)
-    Y = xp.reshape(Y, (B, jg.M, P, an // P))
+    Y = xp.reshape(Y, (B, b - a, P, an // P))
     if callable(pad_mode_fr):
         return pad_mode_fr_call(Y, jg.L, pad_mode_fr)
     return _conj_rows(Y, jg.fr_conj, buffers, xp)
@@ -241,9 +245,7 @@ def _freq_group(
     w = xp.reshape(buffers["psi_fr"][off : off + nf * width], (nf, nb, g.L_k))
     product = picked * w
     folded = xp.sum(product, axis=4) if nb > 1 else product[:, :, :, :, 0, :]
-    Z = xp.fft.ifft(folded, axis=-1)
-    if n_total > 1:
-        Z = Z * (1.0 / n_total)
+    Z = xp.fft.ifft(folded, axis=-1)  # 1 / 2**k of the folding is applied with g.scale
     if g.post[0] == "none":
         Z = Z[..., : g.rows_valid]  # unpad before the modulus and the time stage
     Z = _detect(Z, g.modulus, xp)
@@ -254,7 +256,7 @@ def _freq_group(
     elif g.post[0] == "global":
         Z = xp.sum(Z[..., : -(-g.n_in // n_total)], axis=-1, keepdims=True)
         Z = Z * (1.0 / -(-N1 // n_total))
-    Z = Z[..., : g.rows_valid] * g.scale
+    Z = Z[..., : g.rows_valid] * (g.scale / n_total)
     return xp.permute_dims(Z, (0, 2, 3, 4, 1))
 
 

@@ -36,6 +36,7 @@ def build_jtfs_plan(
     out_exclude: tuple[str, ...],
     paths_exclude: dict[str, list[int]],
     axis_length: Callable[[int], int],
+    criterion_amplitude: float = 1e-3,
 ) -> JTFSPlan:
     """Plan the whole transform; see :mod:`scatterwave.core.jtfs_plan`.
 
@@ -50,6 +51,8 @@ def build_jtfs_plan(
         None for a callable (called on the unpadded rows at run time).
     axis_length : callable
         ``axis_length(n_rows)``: padded length of a frequency axis carrying ``n_rows`` rows.
+    criterion_amplitude : float
+        Sets the time window of the joint stage (half-support of ``phi_T``).
     """
     first = build_plan(fb, max_order=1, average=average, oversampling=oversampling)
     N1, L = ffb.N1, ffb.L
@@ -123,6 +126,7 @@ def build_jtfs_plan(
             oversampling=oversampling,
             pad_mode_fr=pad_mode_fr,
             time_conj=pad_mode == "reflect",
+            criterion_amplitude=criterion_amplitude,
             psi2_buf=psi2_buf,
             phi_buf=phi_buf,
             idx_buf=idx_buf,
@@ -133,6 +137,8 @@ def build_jtfs_plan(
         src, _ = row_source(N1, L, pad_mode_fr)
         fr_pad = (idx_buf.add(np.where(src >= 0, src, N1)), L)
     s1_n1 = first.paths["n"][first.paths["order"] == 1, 0]
+    if np.any(np.diff(s1_n1) < 0):  # the S1 rows are the frequency axis: n1 must ascend
+        raise RuntimeError(f"first-order rows are computed out of order: {s1_n1.tolist()}")
     plan = JTFSPlan(
         first=first,
         N1=N1,
@@ -141,7 +147,6 @@ def build_jtfs_plan(
         first_freq=first_freq,
         joint=joint,
         fr_pad=fr_pad,
-        s1_order=np.argsort(s1_n1, kind="stable"),
     )
     plan.buffers = {
         "psi1_f": first.buffers["psi1_f"],
@@ -168,7 +173,7 @@ def _row_meta(plan: JTFSPlan, fb: TimeFilterbank, ffb: FrequentialFilterbank) ->
 
     k0 = int(plan.first.paths["k"][0])
     add("S0", -1, -1, -1, 0, -1 if plan.log2_stride is None else k0, -2)
-    for n1 in np.sort(plan.first.paths["n"][plan.first.paths["order"] == 1, 0]):
+    for n1 in plan.first.paths["n"][plan.first.paths["order"] == 1, 0]:
         add("S1", -1, -1, int(n1), 0, kt, 0)
 
     def add_group(g, n2: int) -> None:
@@ -234,7 +239,7 @@ def _bytes_per_signal(plan: JTFSPlan) -> int:
     total = c * first.N_pad * (2 + sum(len(g.rows) for g in first.groups1) // 4)
     worst = 0
     for jg in plan.joint:
-        P, M = len(jg.n2), jg.M
+        P, M = len(jg.n2), jg.trim[1] - jg.trim[0]
         base = 3 * c * P * jg.L * M
         fr = max(
             (c * P * g.n_filters * (g.n_blocks + 2) * g.L_k * M for g in jg.freq),

@@ -4,12 +4,13 @@ The first order (``S0``, ``U1``, ``S1``) reuses the Scattering1D plan. The joint
 second-order wavelets ``psi2`` by their time subsampling exponent ``k2``; for each such
 :class:`JointGroup`, one batched band-pass per first-order group computes the complex
 ``Y2 = U1 * psi2`` of every valid ``(n2, n1)`` pair directly at rate ``2**k2`` (folding or
-zero-padding the envelope spectrum, both exact), and one gather assembles them into a
-``(P, L, M)`` array: ``P`` second-order wavelets, the padded frequency axis of ``L`` rows
-(``n1 = 0`` first, invalid pairs zero, padding from ``pad_mode_fr``) and ``M`` time samples.
-The frequential filters are applied in :class:`FreqGroup` batches that share a frequential
-subsampling exponent. Every output row's metadata is recorded while building these groups, in
-the same order as the computation, so ``meta()`` cannot disagree with the coefficients.
+zero-padding the envelope spectrum, both exact), the time samples the outputs depend on are
+kept, and one gather assembles a ``(B, t, P, L)`` array: ``P`` second-order wavelets and the
+padded frequency axis of ``L`` rows last (``n1 = 0`` first, invalid pairs zero, padding from
+``pad_mode_fr``). The frequential filters are applied in :class:`FreqGroup` batches that share
+a frequential subsampling exponent. Every output row's metadata is recorded while building
+these groups, in the same order as the computation, so ``meta()`` cannot disagree with the
+coefficients.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from scatterwave.core.plan import (
     second_order_pairs,
 )
 from scatterwave.filters.bank import TimeFilterbank
+from scatterwave.filters.design import SIGMA0
 from scatterwave.filters.frequential import FrequentialFilterbank
-from scatterwave.filters.morlet import fold
+from scatterwave.filters.morlet import fold, gauss_f
+from scatterwave.filters.support import gaussian_half_support
 
 #: Output pairs, in output order.
 PAIRS = (
@@ -130,6 +133,10 @@ class JointGroup:
         ``(phi_offset, n_bins, k_avg)`` of the time low-pass; None for a global time mean.
     valid_rows : ndarray of int, shape (P,)
         One past the last valid first-order row of each ``n2``.
+    trim : tuple of int
+        ``(a, b, start)``: only time samples ``[a, b)`` of ``Y2`` are processed (the unpadded
+        part plus the half-support of ``phi_T``), and the output starts at sample ``start`` of
+        the averaged window.
     L : int
         Padded length of this group's frequency axis (from ``max(valid_rows)`` rows).
     freq : list of FreqGroup
@@ -146,6 +153,7 @@ class JointGroup:
     conj_t: tuple[int, int] | None
     avg: tuple[int, int, int] | None
     valid_rows: np.ndarray
+    trim: tuple[int, int, int] = (0, 0, 0)
     L: int = 0
     freq: list[FreqGroup] = field(default_factory=list)
     fr_conj: tuple[int, int] | None = None
@@ -153,7 +161,30 @@ class JointGroup:
 
 @dataclass
 class JTFSPlan:
-    """Everything the JTFS compute core needs, independent of the array library."""
+    """Everything the JTFS compute core needs, independent of the array library.
+
+    Attributes
+    ----------
+    first : ScatteringPlan
+        First-order plan (``S0``, ``U1``, ``S1``) with the JTFS's left padding.
+    N1, L : int
+        Number of first-order rows and padded length of the full frequency axis.
+    log2_stride : int or None
+        Output time stride exponent (None: global time mean).
+    first_freq : list of FreqGroup
+        Frequential filters of the ``phi_t`` pairs (applied to ``S1``).
+    joint : list of JointGroup
+    fr_pad : tuple of int or None
+        ``(offset, L)`` of the source row of each padded position of ``S1``'s axis.
+    buffers : dict of str to ndarray
+        Flat filter buffers (float64) and ``"index"`` (int64).
+    rows : dict of str to ndarray
+        Per-row metadata in computation order.
+    keep : ndarray of int
+        Rows returned, in output order (indices into computation order).
+    bytes_per_signal : int
+        Estimated working memory of one signal's forward pass.
+    """
 
     first: ScatteringPlan
     N1: int
@@ -162,7 +193,6 @@ class JTFSPlan:
     first_freq: list[FreqGroup]
     joint: list[JointGroup]
     fr_pad: tuple[int, int] | None
-    s1_order: np.ndarray
     buffers: dict[str, np.ndarray] = field(default_factory=dict)
     rows: dict[str, np.ndarray] = field(default_factory=dict)
     keep: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
@@ -322,6 +352,7 @@ def joint_groups(
     pad_mode_fr: str | None,
     frequency_axis: Callable[[int], tuple[int, list[FreqGroup]]],
     time_conj: bool,
+    criterion_amplitude: float,
     psi2_buf: _Buffer,
     phi_buf: _Buffer,
     idx_buf: _Buffer,
@@ -364,7 +395,12 @@ def joint_groups(
                     n_blocks=n_blocks,
                     blocks_per_row=per_row,
                     gather=(idx_buf.add(gather), gather.size),
-                    filt=(psi2_buf.add(values), len(unique), values.shape[1]),
+                    # exact values of the subsampled (or interpolated) band-pass
+                    filt=(
+                        psi2_buf.add(values / 2.0 ** (k2 - g.k_out)),
+                        len(unique),
+                        values.shape[1],
+                    ),
                     filt_index=(idx_buf.add(inverse), len(inverse)),
                     parent=gi,
                     avg=None,
@@ -396,11 +432,13 @@ def joint_groups(
         fr_conj = None
         if pad_mode_fr == "conj-reflect":
             fr_conj = (mask_buf.add(reflected.astype(float), key=("fr", n_rows, L)), L)
-        avg = None
+        trim, avg = _time_window(fb, first, k2, log2_stride, criterion_amplitude), None
         if log2_stride is not None:
-            n_bins = (N_pad >> log2_stride) // 2 + 1
-            off = phi_buf.add(fb.phi_level(k2, n_bins), key=(k2, n_bins))
-            avg = (off, n_bins, log2_stride - k2)
+            width = trim[1] - trim[0]
+            k_avg = log2_stride - k2
+            n_bins = (width >> k_avg) // 2 + 1
+            phi = fold(gauss_f(width << k2, SIGMA0 / fb.T), k2)[:n_bins]
+            avg = (phi_buf.add(phi, key=("t", width, k2, n_bins)), n_bins, k_avg)
         out.append(
             JointGroup(
                 n2=n2s,
@@ -411,12 +449,39 @@ def joint_groups(
                 conj_t=conj_t,
                 avg=avg,
                 valid_rows=valid,
+                trim=trim,
                 L=L,
                 freq=freq,
                 fr_conj=fr_conj,
             )
         )
     return out
+
+
+def _time_window(
+    fb: TimeFilterbank,
+    first: ScatteringPlan,
+    k2: int,
+    log2_stride: int | None,
+    criterion_amplitude: float,
+) -> tuple[int, int, int]:
+    """Time samples of ``Y2`` (rate ``2**k2``) that the kept outputs depend on.
+
+    The unpadded signal occupies ``[u0, u0 + n_u)``; local averaging by ``phi_T`` reads
+    ``h`` more samples on each side (its half-support to ``criterion_amplitude``), a global
+    mean none. The window is aligned on the output stride so that the averaged samples fall on
+    the same grid as without trimming, and its circular convolution never wraps into kept
+    samples.
+    """
+    M = fb.N_pad >> k2
+    u0, n_u = first.pad_left >> k2, -(-fb.N // 2**k2)
+    if log2_stride is None:
+        return (u0, u0 + n_u, 0)
+    step = 2 ** (log2_stride - k2)
+    h = math.ceil(gaussian_half_support(SIGMA0 / fb.T, criterion_amplitude) / 2**k2)
+    a = max(u0 - h, 0) // step * step
+    b = min(-(-(u0 + n_u + h) // step) * step, M)
+    return (a, b, (u0 - a) // step)
 
 
 def joint_pairs(fb: TimeFilterbank, n2_exclude: list[int]) -> tuple[np.ndarray, np.ndarray]:

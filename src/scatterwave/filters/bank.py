@@ -16,7 +16,7 @@ from scatterwave.filters.design import (
 from scatterwave.filters.morlet import fold, gauss_f
 from scatterwave.filters.normalize import energy_gains, littlewood_paley
 from scatterwave.filters.sparse import BandFilters, positive_gauss, positive_morlet
-from scatterwave.filters.support import gaussian_half_support, half_support, padded_length
+from scatterwave.filters.support import gaussian_half_support, half_support, smooth_padded_length
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class TimeFilterbank:
     Attributes
     ----------
     N, N_pad : int
-        Input length and padded length (a power of two).
+        Input length and padded length (a 5-smooth multiple of ``2**(max(J, log2 T) + 1)``).
     J : int
     Q : tuple of int
         ``(Q1, Q2)``.
@@ -195,7 +195,9 @@ def build_time_filterbank(
     if T is not None:
         filters.append(gauss_f(trial, SIGMA0 / T))
     half = max(half_support(h_f, criterion_amplitude) for h_f in filters)
-    N_pad = padded_length(N, half, max_pad_factor)
+    # Every subsampling level up to max(J, log2 T) + 1 must divide the padded length.
+    log2_T = 0 if T is None else int(math.floor(math.log2(T)))
+    N_pad = smooth_padded_length(N, half, max_pad_factor, 2 ** (max(J, log2_T) + 1))
     psi1 = make_wavelets(N_pad, J, Q[0], r_psi=r_psi[0], criterion_amplitude=criterion_amplitude)
     psi2 = make_wavelets(N_pad, J, Q[1], r_psi=r_psi[1], criterion_amplitude=criterion_amplitude)
     phi_J = low_pass_positive(N_pad, sigma_min)

@@ -39,3 +39,41 @@ def padded_length(N: int, half_width: int, max_pad_factor: int | None) -> int:
     if max_pad_factor is not None:
         J_pad = min(J_pad, log2_N + max_pad_factor)
     return 2 ** max(J_pad, log2_N)
+
+
+def smooth_padded_length(N: int, half_width: int, max_pad_factor: int | None, multiple: int) -> int:
+    """Smallest FFT-friendly length ``>= N + 2 * half_width``, a multiple of ``multiple``.
+
+    The length is ``multiple * m`` with ``m`` 5-smooth (only prime factors 2, 3, 5), so every
+    level ``length >> k`` (``2**k`` dividing ``multiple``) is a fast FFT size, and padding
+    overshoots by at most 25 % instead of up to 100 % for powers of two. It never exceeds
+    ``2**(ceil(log2 N) + max_pad_factor)`` (when not None) and is at least ``N``.
+
+    Parameters
+    ----------
+    N : int
+        Signal length.
+    half_width : int
+        Samples of padding wanted on each side.
+    max_pad_factor : int or None
+    multiple : int
+        A power of two; the padded length must be divisible by it.
+    """
+    need = max(N + 2 * half_width, N)
+    cap = None if max_pad_factor is None else 2 ** (math.ceil(math.log2(N)) + max_pad_factor)
+    if cap is not None:
+        need = min(need, cap)
+    m = -(-need // multiple)
+    while not _is_smooth(m):
+        m += 1
+    length = m * multiple
+    if cap is not None and length > cap:
+        length = cap if cap % multiple == 0 else (cap // multiple) * multiple
+    return max(length, -(-N // multiple) * multiple)
+
+
+def _is_smooth(m: int) -> bool:
+    for p in (2, 3, 5):
+        while m % p == 0 and m > 1:
+            m //= p
+    return m == 1

@@ -8,11 +8,14 @@ meaning of *pair* and *slice*.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from scatterwave.viz._style import get_axes, pair_meta, to_numpy
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_coeff_distance", "plot_energy_profile"]
 
@@ -87,7 +90,7 @@ def plot_energy_profile(
     kind: Literal["l2", "l1"] = "l2",
     per: Per = "pair",
     ax: Any = None,
-) -> Any:
+) -> Axes:
     """Energy of the coefficients per pair (bars) or per slice of each pair (lines).
 
     Parameters
@@ -151,7 +154,7 @@ def plot_coeff_distance(
     kind: Literal["l2", "l1"] = "l2",
     per: Per = "pair",
     ax: Any = None,
-) -> Any:
+) -> Axes:
     """Relative distance ``||Sx1 - Sx0|| / ||Sx0||`` per pair (bars) or per slice (lines).
 
     Parameters

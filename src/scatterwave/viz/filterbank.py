@@ -7,7 +7,7 @@ arrays sampled on ``np.fft.fftfreq(N_pad)`` (frequential wavelets of JTFS).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -21,6 +21,10 @@ from scatterwave.viz._style import (
     time_unit,
     to_numpy,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_filterbank", "plot_filterbank_fr", "plot_filterbank_heatmap"]
 
@@ -60,7 +64,7 @@ def plot_filterbank(
     sample_rate: float | None = None,
     log_freq: bool = False,
     ax: Any = None,
-) -> Any:
+) -> Axes:
     r"""Frequency responses of one order's wavelets, the low-pass, and the Littlewood-Paley sum.
 
     The Littlewood-Paley sum drawn is the frame function of scatterwave's analytic filterbank,
@@ -135,7 +139,7 @@ def plot_filterbank_heatmap(
     N: int | None = None,
     sample_rate: float | None = None,
     ax: Any = None,
-) -> Any:
+) -> Figure:
     """Heatmaps of every wavelet in time: real part, imaginary part and modulus.
 
     Each row is one wavelet (row 0 = highest centre frequency), normalised to a peak modulus
@@ -225,7 +229,7 @@ def plot_filterbank_fr(
     lp_sum: bool = True,
     N: int | None = None,
     ax: Any = None,
-) -> Any:
+) -> Axes:
     """Frequential filterbank of joint time-frequency scattering, both spins, with its LP sum.
 
     The frequential wavelets act along the first-order (log-frequency) axis ``n1``; their

@@ -9,7 +9,7 @@ half the other: a rising chirp lights up one half and a falling chirp the other.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from scatterwave.viz._style import (
     freq_unit,
     get_axes_grid,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["joint_wavelet", "jtfs_grid_shape", "plot_jtfs_2d"]
 
@@ -101,7 +104,7 @@ def plot_jtfs_2d(
     sample_rate: float | None = None,
     Q1: int | None = None,
     ax: Any = None,
-) -> Any:
+) -> Figure:
     """Joint slices (or joint wavelets) of JTFS laid out on the (xi2, xi1_fr) plane.
 
     Columns are temporal wavelets ``psi2`` from the highest ``xi2`` (left) to the lowest, then

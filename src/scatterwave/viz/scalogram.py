@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -14,6 +14,9 @@ from scatterwave.viz._style import (
     time_unit,
     to_numpy,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_scalogram", "scalogram"]
 
@@ -72,7 +75,7 @@ def plot_scalogram(
     sample_rate: float | None = None,
     scale: Literal["linear", "log"] = "linear",
     ax: Any = None,
-) -> Any:
+) -> Axes:
     """Draw the scalogram ``|x * psi1|`` of a signal on a logarithmic frequency axis.
 
     Parameters
