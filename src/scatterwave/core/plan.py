@@ -20,7 +20,7 @@ from scatterwave.filters.bank import TimeFilterbank
 from scatterwave.filters.sparse import BandFilters
 
 #: A second-order path (n1, n2) is kept when psi2 captures at least this fraction of the
-#: spectral energy of the first-order envelope |x * psi1| (see :func:`path_energy_overlap`).
+#: spectral energy of the first-order envelope ``|x * psi1|`` (see :func:`path_energy_overlap`).
 PATH_OVERLAP_THRESHOLD = 1e-2
 
 

@@ -1,6 +1,6 @@
 """The Scattering1D computation, written once against the array API standard.
 
-``scattering1d(x, plan, buffers, xp)`` runs the cascade
+``scattering1d(x, plan, buffers, xp)`` runs the cascade::
 
     S0 = x * phi_T,   U1 = |x * psi1|,   S1 = U1 * phi_T,   U2 = |U1 * psi2|,   S2 = U2 * phi_T
 

@@ -1,6 +1,6 @@
 """Littlewood-Paley normalisation: make ``{phi_J, psi_n}`` a near-tight, non-expansive frame.
 
-For a real signal ``x`` and strictly analytic wavelets ``psi_n``,
+For a real signal ``x`` and strictly analytic wavelets ``psi_n``::
 
     ||x * phi||^2 + sum_n ||x * psi_n||^2 = (1/N) sum_f |x_f(f)|^2 A(f),
     A(f) = |phi_f(f)|^2 + 1/2 sum_n (|psi_f_n(f)|^2 + |psi_f_n(-f)|^2),

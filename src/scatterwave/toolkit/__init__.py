@@ -20,10 +20,12 @@ from scatterwave.toolkit.energy import (
 )
 from scatterwave.toolkit.lp import compute_lp_sum
 from scatterwave.toolkit.normalize import NormalizationStats, fit_normalization, normalize
+from scatterwave.toolkit.packing import pack_coeffs_jtfs
 from scatterwave.toolkit.report import CheckResult, FilterbankValidation
 from scatterwave.toolkit.validate import validate_filterbank
 
 __all__ = [
+    "pack_coeffs_jtfs",
     "CheckResult",
     "EnergyConservation",
     "EnergyRatios",

@@ -1,0 +1,114 @@
+"""What every array-API transform shares: input checks, filter caches, the call path.
+
+A transform subclass provides ``_build(N) -> (filterbank, plan)`` (``plan.buffers``: flat NumPy
+arrays) and ``_forward(x, xp, buffers)``. This base class turns those into ``__call__`` for any
+array library: it checks the input once, converts the filters to the input's library, device
+and dtype once per combination (cached), and compiles the whole forward pass with ``jax.jit``
+for JAX inputs (eager JAX would compile every small operation separately).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from scatterwave.core.ops import as_index, is_traced
+
+Array = Any
+
+
+class ArrayAPITransform:
+    """Base class of :class:`~scatterwave.Scattering1D` and the JTFS transform."""
+
+    N: int | None
+    check_input: bool
+
+    def _init_caches(self) -> None:
+        self._built: dict[int, tuple[Any, Any]] = {}
+        self._converted: dict[tuple, dict[str, Array]] = {}
+        self._jit_cache: dict[tuple, Callable] = {}
+
+    def _build(self, N: int) -> tuple[Any, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _forward(self, x: Array, xp: Any, buffers: dict[str, Array]) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def __call__(self, x: Array) -> Any:
+        """Transform ``x`` of shape ``(..., N)``; see the subclass for the output."""
+        from array_api_compat import array_namespace
+
+        xp = array_namespace(x)
+        N = self._check_input(x, xp)
+        buffers = self._buffers(N, xp, x)
+        if type(x).__module__.startswith("jax") and not is_traced(x):
+            return self._jitted(N, x, xp)(x, buffers)
+        return self._forward(x, xp, buffers)
+
+    def _jitted(self, N: int, x: Array, xp: Any) -> Callable:
+        """The forward pass compiled by ``jax.jit``, one per input shape and dtype."""
+        key = (N, tuple(x.shape), str(x.dtype))
+        if key not in self._jit_cache:
+            import jax
+
+            self._jit_cache[key] = jax.jit(lambda v, buffers: self._forward(v, xp, buffers))
+        return self._jit_cache[key]
+
+    def _buffers(self, N: int, xp: Any, like: Array) -> dict[str, Array]:
+        from array_api_compat import device
+
+        _, plan = self._build(N)
+        if is_traced(like):  # arrays made while tracing must not outlive the trace
+            return convert_buffers(plan.buffers, xp, like)
+        key = (N, getattr(xp, "__name__", str(xp)), str(device(like)), str(like.dtype))
+        if key not in self._converted:
+            self._converted[key] = convert_buffers(plan.buffers, xp, like)
+        return self._converted[key]
+
+    def _check_input(self, x: Array, xp: Any) -> int:
+        """Validate ``x``; return its length. Messages say what was given and how to fix it."""
+        if x.ndim < 1:
+            raise ValueError("x must have at least one dimension (time last); got a scalar")
+        if not xp.isdtype(x.dtype, "real floating"):
+            if xp.isdtype(x.dtype, "complex floating"):
+                raise TypeError(
+                    f"complex input (dtype {x.dtype}) is not supported; transform the real and "
+                    "imaginary parts separately"
+                )
+            raise TypeError(
+                f"x must be float32 or float64; got dtype {x.dtype}. Convert it first, "
+                "e.g. x.astype(np.float32) or torch's x.float()"
+            )
+        if x.dtype not in (xp.float32, xp.float64):
+            raise TypeError(f"x must be float32 or float64; got {x.dtype}")
+        N = int(x.shape[-1])
+        if self.N is not None and N != self.N:
+            raise ValueError(
+                f"x has length {N} along its last axis but this transform was built for "
+                f"N={self.N}; pass N=None to accept any length"
+            )
+        if N < 2:
+            raise ValueError(f"x must have at least 2 samples along its last axis; got {N}")
+        if math.prod(x.shape[:-1]) == 0:
+            raise ValueError(f"x has an empty batch (shape {tuple(x.shape)})")
+        if self.check_input and not is_traced(x) and not bool(xp.all(xp.isfinite(x))):
+            raise ValueError("x contains NaN or infinite values; clean or mask them first")
+        return N
+
+
+def convert_buffers(buffers: dict[str, np.ndarray], xp: Any, like: Array) -> dict[str, Array]:
+    """Convert a plan's NumPy buffers to ``like``'s library, device and real dtype."""
+    from array_api_compat import device
+
+    dev = device(like)
+    np_dtype = np.float32 if like.dtype == xp.float32 else np.float64
+    out = {}
+    for name, arr in buffers.items():
+        if name == "index":
+            out[name] = as_index(arr, like, xp)
+        else:
+            out[name] = xp.asarray(arr.astype(np_dtype), device=dev)
+    return out
