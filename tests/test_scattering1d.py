@@ -1,14 +1,12 @@
 """Scattering1D on NumPy: accuracy, signal invariants, energy, shapes, meta and errors."""
 
-import math
 
 import numpy as np
 import pytest
 
+from _reference import reference_scattering
 from scatterwave import Scattering1D
 from scatterwave.core import plan as plan_module
-
-from _reference import reference_scattering
 
 #: Relative L2 error of the fast transform against the full-rate cascade, per order. The only
 #: approximation is early subsampling of the envelopes |x * psi1| (their spectral tail above

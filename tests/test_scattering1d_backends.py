@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-from scatterwave import Scattering1D
-
 from _tol import RTOL_F32, RTOL_F64
+from scatterwave import Scattering1D
 
 torch = pytest.importorskip("torch")
 jax = pytest.importorskip("jax")

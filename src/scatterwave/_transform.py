@@ -104,11 +104,22 @@ def convert_buffers(buffers: dict[str, np.ndarray], xp: Any, like: Array) -> dic
     from array_api_compat import device
 
     dev = device(like)
-    np_dtype = np.float32 if like.dtype == xp.float32 else np.float64
+    single = like.dtype == xp.float32
+    np_dtype = np.float32 if single else np.float64
+    # Every filter multiplies a complex spectrum. PyTorch promotes a real operand to complex on
+    # each such product (an allocation and a slower kernel), so its filters are stored complex.
+    complex_filters = "torch" in getattr(xp, "__name__", "")
     out = {}
     for name, arr in buffers.items():
         if name == "index":
             out[name] = as_index(arr, like, xp)
+        elif complex_filters and is_filter(name):
+            out[name] = xp.asarray(arr.astype(np.complex64 if single else np.complex128), device=dev)
         else:
             out[name] = xp.asarray(arr.astype(np_dtype), device=dev)
     return out
+
+
+def is_filter(name: str) -> bool:
+    """Buffers named ``*_f`` / ``*_fr`` hold Fourier-domain filters (house naming convention)."""
+    return name.endswith(("_f", "_fr"))

@@ -13,7 +13,7 @@ def check_int(
     """Raise TypeError/ValueError unless ``value`` is an int (not bool) ``>= minimum``."""
     if value is None and allow_none:
         return
-    if isinstance(value, bool) or not isinstance(value, (int,)) and not _is_integral(value):
+    if isinstance(value, bool) or (not isinstance(value, (int,)) and not _is_integral(value)):
         raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")

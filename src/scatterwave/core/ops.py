@@ -7,6 +7,7 @@ library, on every device, differentiably.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -151,19 +152,19 @@ def bandpass_modulus(
 
 
 def modulus(z: Array, xp: Any) -> Array:
-    """``|z|`` for complex ``z``, with a zero (not NaN) gradient at ``z = 0``.
+    """``|z|`` for complex ``z``, with a finite (not NaN) gradient at ``z = 0``.
 
-    NumPy's ``abs`` is used directly. For autodiff libraries the modulus is computed as
-    ``sqrt(re**2 + im**2 + tiny)`` with ``tiny`` the smallest normal number of the dtype: the
-    offset changes no representable non-zero result (``sqrt(tiny)`` is ``1e-19`` in float32,
-    ``1e-154`` in float64), keeps the gradient finite at zero, and is 2-3 times faster than
-    complex ``abs`` in PyTorch on CPU.
+    NumPy's ``abs`` is used directly. For the other (autodiff) libraries the modulus is
+    ``hypot(re, im + c)`` with ``c = sqrt(smallest normal number)`` of the dtype: the shift
+    changes no result above ``c`` (``1e-19`` in float32, ``1e-154`` in float64) by more than
+    a relative ``c / |z|``, keeps the gradient finite at zero, and ``hypot`` on the real and
+    imaginary views is 3 times faster than complex ``abs`` in PyTorch on CPU.
     """
     name = getattr(xp, "__name__", "")
     if name.endswith("numpy") and "jax" not in name:
         return xp.abs(z)
     re, im = xp.real(z), xp.imag(z)
-    return xp.sqrt(re * re + im * im + xp.finfo(re.dtype).smallest_normal)
+    return xp.hypot(re, im + math.sqrt(xp.finfo(re.dtype).smallest_normal))
 
 
 def extend_bins(spectrum: Array, width: int, xp: Any) -> Array:

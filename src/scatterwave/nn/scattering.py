@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from scatterwave._transform import is_filter
 from scatterwave.scattering1d import Scattering1D as _Scattering1D
 
 
@@ -26,6 +27,8 @@ class _TransformModule(torch.nn.Module):
         self.transform = transform
         _, plan = transform._build(transform.N)
         self._names = []
+        self._cast: dict[str, torch.Tensor] = {}
+        self._cast_key: tuple | None = None
         for name, arr in plan.buffers.items():
             # Filters are kept in float64 (their design precision) and cast to the input's dtype
             # on use, so float64 inputs get exact filters whatever the default dtype.
@@ -33,13 +36,21 @@ class _TransformModule(torch.nn.Module):
             self._names.append(name)
 
     def _buffers_for(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        out = {}
-        for name in self._names:
-            buf = getattr(self, name)
-            if name != "index" and buf.dtype != x.dtype:
-                buf = buf.to(x.dtype)
-            out[name] = buf
-        return out
+        """The buffers in the dtypes the compute core wants for ``x`` (cached per dtype)."""
+        bufs = [getattr(self, name) for name in self._names]
+        key = (x.dtype, *(id(b) for b in bufs))  # invalidated when .to() replaces buffers
+        if self._cast_key != key:
+            single = x.dtype == torch.float32
+            out = {}
+            for name, buf in zip(self._names, bufs):
+                if name == "index":
+                    out[name] = buf
+                elif is_filter(name):  # torch multiplies complex by complex fastest
+                    out[name] = buf.to(torch.complex64 if single else torch.complex128)
+                else:
+                    out[name] = buf.to(x.dtype)
+            self._cast, self._cast_key = out, key
+        return self._cast
 
     def forward(self, x: torch.Tensor) -> Any:
         """Transform ``x`` of shape ``(..., N)``; see the wrapped transform's ``__call__``."""

@@ -25,7 +25,6 @@ from scatterwave.toolkit.report import CheckResult, FilterbankValidation
 from scatterwave.toolkit.validate import validate_filterbank
 
 __all__ = [
-    "pack_coeffs_jtfs",
     "CheckResult",
     "EnergyConservation",
     "EnergyRatios",
@@ -41,5 +40,6 @@ __all__ = [
     "est_energy_conservation",
     "fit_normalization",
     "normalize",
+    "pack_coeffs_jtfs",
     "validate_filterbank",
 ]
