@@ -1,6 +1,5 @@
 """Scattering1D on NumPy: accuracy, signal invariants, energy, shapes, meta and errors."""
 
-
 import numpy as np
 import pytest
 
@@ -16,7 +15,13 @@ REFERENCE_RTOL = {0: 1e-5, 1: 1e-3, 2: 4e-3}
 
 @pytest.mark.parametrize(
     ("N", "J", "Q", "T"),
-    [(2048, 6, 8, None), (4096, 8, (8, 2), None), (2048, 5, 1, None), (2048, 6, 8, 16), (1000, 6, 8, 32)],
+    [
+        (2048, 6, 8, None),
+        (4096, 8, (8, 2), None),
+        (2048, 5, 1, None),
+        (2048, 6, 8, 16),
+        (1000, 6, 8, 32),
+    ],
 )
 def test_matches_full_rate_reference(rng, N, J, Q, T):
     S = Scattering1D(N, J, Q, T)
@@ -77,7 +82,10 @@ def test_pure_tone_lands_in_the_right_wavelet(Q):
 def test_time_shift_invariance_grows_with_T():
     N, shift = 4096, 64
     t = np.arange(N)
-    x = sum(np.cos(2 * np.pi * f * t) * np.exp(-0.5 * ((t - N / 2) / 100) ** 2) for f in (0.05, 0.13, 0.21))
+    x = sum(
+        np.cos(2 * np.pi * f * t) * np.exp(-0.5 * ((t - N / 2) / 100) ** 2)
+        for f in (0.05, 0.13, 0.21)
+    )
     x_shift = np.roll(x, shift)
 
     def distance(T):
@@ -177,8 +185,16 @@ def test_dict_output_matches_array_and_meta(rng):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(), dict(T=8), dict(oversampling=2), dict(max_order=1), dict(Q=(4, 2)),
-     dict(average="global"), dict(average=False, out_type="dict"), dict(J=3, Q=1)],
+    [
+        dict(),
+        dict(T=8),
+        dict(oversampling=2),
+        dict(max_order=1),
+        dict(Q=(4, 2)),
+        dict(average="global"),
+        dict(average=False, out_type="dict"),
+        dict(J=3, Q=1),
+    ],
 )
 def test_meta_is_aligned_with_the_output(rng, kwargs):
     kwargs = {"J": 5, **kwargs}
@@ -194,7 +210,9 @@ def test_meta_is_aligned_with_the_output(rng, kwargs):
     order = meta["order"]
     assert np.all(np.diff(order) >= 0)
     assert np.all(np.isnan(meta["xi"][order == 0]))
-    assert np.all(np.isnan(meta["xi"][order == 1, 1])) and not np.any(np.isnan(meta["xi"][order == 1, 0]))
+    assert np.all(np.isnan(meta["xi"][order == 1, 1])) and not np.any(
+        np.isnan(meta["xi"][order == 1, 0])
+    )
     second = order == 2
     # psi2 analyses the envelope |x * psi1|: centred below that envelope's Nyquist frequency.
     assert np.all(meta["xi"][second, 1] < 0.5 / 2.0 ** meta["j"][second, 0])
@@ -213,7 +231,9 @@ def test_pad_modes_differ_only_near_the_borders(rng):
     x = rng.standard_normal(4096)
     a = Scattering1D(4096, 6, pad_mode="reflect")(x)
     b = Scattering1D(4096, 6, pad_mode="zero")(x)
-    c = Scattering1D(4096, 6, pad_mode=lambda v, l, r: np.pad(v, ((0, 0), (l, r)), mode="reflect"))(x)
+    c = Scattering1D(4096, 6, pad_mode=lambda v, l, r: np.pad(v, ((0, 0), (l, r)), mode="reflect"))(
+        x
+    )
     np.testing.assert_array_equal(a, c)
     middle = slice(16, -16)
     assert np.abs(a[:, middle] - b[:, middle]).max() < 1e-2 * np.abs(a).max()

@@ -78,7 +78,10 @@ def test_jax_gradient_matches_finite_differences(rng):
 
     grad = np.asarray(jax.jit(jax.grad(loss))(jnp.asarray(x)))
     eps = 1e-6
-    fd = (float(loss(jnp.asarray(x + eps * direction))) - float(loss(jnp.asarray(x - eps * direction)))) / (2 * eps)
+    fd = (
+        float(loss(jnp.asarray(x + eps * direction)))
+        - float(loss(jnp.asarray(x - eps * direction)))
+    ) / (2 * eps)
     # Central differences of a smooth loss: error O(eps^2) plus round-off ~1e-10 relative.
     assert abs(grad @ direction - fd) < 1e-6 * abs(fd)
 

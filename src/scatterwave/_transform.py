@@ -114,7 +114,9 @@ def convert_buffers(buffers: dict[str, np.ndarray], xp: Any, like: Array) -> dic
         if name == "index":
             out[name] = as_index(arr, like, xp)
         elif complex_filters and is_filter(name):
-            out[name] = xp.asarray(arr.astype(np.complex64 if single else np.complex128), device=dev)
+            out[name] = xp.asarray(
+                arr.astype(np.complex64 if single else np.complex128), device=dev
+            )
         else:
             out[name] = xp.asarray(arr.astype(np_dtype), device=dev)
     return out

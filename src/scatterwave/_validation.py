@@ -61,4 +61,4 @@ def check_r_psi(r_psi: tuple) -> tuple[float, float]:
 
 def log2_int(value: int) -> int:
     """``floor(log2 value)``."""
-    return int(math.floor(math.log2(value)))
+    return math.floor(math.log2(value))

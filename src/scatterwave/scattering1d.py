@@ -148,7 +148,8 @@ class Scattering1D(ArrayAPITransform):
         )
         if not 0.0 < float(criterion_amplitude) < 0.1:
             raise ValueError(
-                f"criterion_amplitude must be in (0, 0.1) (default 1e-3); got {criterion_amplitude!r}"
+                "criterion_amplitude must be in (0, 0.1) (default 1e-3); "
+                f"got {criterion_amplitude!r}"
             )
         if not float(memory_budget_mb) > 0:
             raise ValueError(f"memory_budget_mb must be > 0; got {memory_budget_mb!r}")
@@ -181,7 +182,7 @@ class Scattering1D(ArrayAPITransform):
         if 2**self.J > N:
             raise ValueError(
                 f"J={self.J} is too large for inputs of length N={N}: need 2**J <= N; "
-                f"use J <= {int(math.floor(math.log2(N)))} or longer inputs"
+                f"use J <= {math.floor(math.log2(N))} or longer inputs"
             )
         T = None if self.average == "global" else (2**self.J if self.T is None else self.T)
         if T is not None and T > N:

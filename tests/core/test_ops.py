@@ -15,13 +15,17 @@ def test_reflect_matches_numpy_for_any_pad_length(N, factor):
     left, right = int(factor * N), int(factor * N) + 1
     x = np.arange(N, dtype=float)
     # np.pad's reflect mode repeats the reflection for pads longer than the signal.
-    np.testing.assert_array_equal(x[reflect_indices(N, left, right)], np.pad(x, (left, right), "reflect"))
+    np.testing.assert_array_equal(
+        x[reflect_indices(N, left, right)], np.pad(x, (left, right), "reflect")
+    )
 
 
 def test_pad_modes(rng):
     x = rng.standard_normal((3, 10))
     np.testing.assert_array_equal(pad(x, 4, 5, "zero", xp), np.pad(x, ((0, 0), (4, 5))))
-    np.testing.assert_array_equal(pad(x, 4, 5, "reflect", xp), np.pad(x, ((0, 0), (4, 5)), "reflect"))
+    np.testing.assert_array_equal(
+        pad(x, 4, 5, "reflect", xp), np.pad(x, ((0, 0), (4, 5)), "reflect")
+    )
     edge = pad(x, 2, 3, lambda a, l, r: np.pad(a, ((0, 0), (l, r)), "edge"), xp)
     np.testing.assert_array_equal(edge, np.pad(x, ((0, 0), (2, 3)), "edge"))
     with pytest.raises(ValueError, match="pad_mode callable returned shape"):

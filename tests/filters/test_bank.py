@@ -21,7 +21,12 @@ LP_LOWER_BELOW = 0.72
 
 def bank(N=2**13, J=8, Q=(8, 1), T=None, max_pad_factor=2):
     return build_time_filterbank(
-        N, J, Q, 2**J if T is None else T, r_psi=(R, R), criterion_amplitude=1e-3,
+        N,
+        J,
+        Q,
+        2**J if T is None else T,
+        r_psi=(R, R),
+        criterion_amplitude=1e-3,
         max_pad_factor=max_pad_factor,
     )
 

@@ -8,7 +8,13 @@ import pytest
 from scatterwave.filters.morlet import fold, gauss_f, morlet_f
 from scatterwave.filters.sparse import positive_gauss, positive_morlet
 
-CASES = [(1024, 0.45, 0.03), (1024, 0.01, 0.004), (4096, 0.4, 0.16), (256, 0.002, 0.004), (2048, 0.1, 0.05)]
+CASES = [
+    (1024, 0.45, 0.03),
+    (1024, 0.01, 0.004),
+    (4096, 0.4, 0.16),
+    (256, 0.002, 0.004),
+    (2048, 0.1, 0.05),
+]
 
 
 @pytest.mark.parametrize(("N", "xi", "sigma"), CASES)

@@ -143,7 +143,9 @@ def bandpass_modulus(
     scale: float,
     xp: Any,
 ) -> Array:
-    """``scale * |IFFT(fold(spectrum * filter))|``, real, shape (B, n_rows, M); see :func:`bandpass`.
+    """``scale * |IFFT(fold(spectrum * filter))|``, real, shape (B, n_rows, M).
+
+    See :func:`bandpass`.
 
     ``scale = 1 / 2**k`` gives the exact modulus ``|x * psi|[::2**k]``.
     """

@@ -2,7 +2,8 @@
 
 A plan is pure NumPy bookkeeping derived from a :class:`~scatterwave.filters.bank.TimeFilterbank`.
 It groups first-order wavelets by subsampling exponent and second-order paths by
-``(first-order group, subsampling exponent)``, so the compute core (:mod:`scatterwave.core.scattering1d`)
+``(first-order group, subsampling exponent)``, so the compute core
+(:mod:`scatterwave.core.scattering1d`)
 runs one batched multiply-fold-IFFT per group and never loops over paths. It also holds the
 compiled filter values (only the bands each group needs) and the metadata of every output row,
 produced by walking the *same* groups in the same order as the computation: meta and

@@ -151,7 +151,7 @@ class TimeFilterbank:
     @property
     def log2_T(self) -> int | None:
         """``floor(log2 T)``, the log2 of the averaging stride."""
-        return None if self.T is None else int(math.floor(math.log2(self.T)))
+        return None if self.T is None else math.floor(math.log2(self.T))
 
     def phi_level(self, k: int, n_bins: int) -> np.ndarray:
         """Low-pass for a signal subsampled by ``2**k``, on bins ``[0, n_bins)``."""
@@ -176,8 +176,9 @@ def build_time_filterbank(
     first- and second-order wavelets and the low-pass), capped by ``max_pad_factor``.
     """
     sigma_min = SIGMA0 / 2**J
-    closed = gaussian_half_support(sigma_min if T is None else min(sigma_min, SIGMA0 / T),
-                                   criterion_amplitude)
+    closed = gaussian_half_support(
+        sigma_min if T is None else min(sigma_min, SIGMA0 / T), criterion_amplitude
+    )
     # Analytic Morlets decay more slowly than their Gaussian envelope (the lowest ones are cut
     # at DC, the highest at Nyquist): measure the actual extreme filters at a generous length.
     trial = 2 ** math.ceil(math.log2(16 * closed + 2))
@@ -196,7 +197,7 @@ def build_time_filterbank(
         filters.append(gauss_f(trial, SIGMA0 / T))
     half = max(half_support(h_f, criterion_amplitude) for h_f in filters)
     # Every subsampling level up to max(J, log2 T) + 1 must divide the padded length.
-    log2_T = 0 if T is None else int(math.floor(math.log2(T)))
+    log2_T = 0 if T is None else math.floor(math.log2(T))
     N_pad = smooth_padded_length(N, half, max_pad_factor, 2 ** (max(J, log2_T) + 1))
     psi1 = make_wavelets(N_pad, J, Q[0], r_psi=r_psi[0], criterion_amplitude=criterion_amplitude)
     psi2 = make_wavelets(N_pad, J, Q[1], r_psi=r_psi[1], criterion_amplitude=criterion_amplitude)

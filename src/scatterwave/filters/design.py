@@ -42,12 +42,12 @@ class WaveletSpecs:
 
 
 def crossing_factor(r_psi: float) -> float:
-    """``sqrt(2 ln(1/r))``: Gaussians whose centres are this many (summed) sigmas apart cross at r."""
+    """``sqrt(2 ln(1/r))``: Gaussians this many (summed) sigmas apart cross at ``r``."""
     return math.sqrt(2.0 * math.log(1.0 / r_psi))
 
 
 def cq_sigma(xi: np.ndarray | float, Q: int, r_psi: float) -> np.ndarray | float:
-    """Bandwidth of constant-Q wavelets with ``Q`` per octave crossing their neighbours at ``r_psi``."""
+    """Bandwidth of constant-Q wavelets, ``Q`` per octave, crossing neighbours at ``r_psi``."""
     ratio = 2.0 ** (-1.0 / Q)
     return xi * (1.0 - ratio) / (1.0 + ratio) / crossing_factor(r_psi)
 
@@ -109,7 +109,7 @@ def wavelet_specs(J: int, Q: int, r_psi: float, xi_min: float) -> WaveletSpecs:
 
 
 def band_edge_factor(criterion_amplitude: float) -> float:
-    """``sqrt(2 ln(1/criterion))``: a Gaussian falls to the criterion this many sigmas from its peak."""
+    """``sqrt(2 ln(1/criterion))``: sigmas from its peak where a Gaussian reaches the criterion."""
     return math.sqrt(2.0 * math.log(1.0 / criterion_amplitude))
 
 

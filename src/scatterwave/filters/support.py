@@ -28,7 +28,7 @@ def half_support(h_f: np.ndarray, criterion_amplitude: float) -> int:
 
 
 def gaussian_half_support(sigma: float, criterion_amplitude: float) -> float:
-    """Closed-form half-width of a Gaussian of frequency std ``sigma`` (time std ``1/(2 pi sigma)``)."""
+    """Closed-form half-width of a Gaussian of frequency std ``sigma`` (time std 1/(2 pi sigma))."""
     return math.sqrt(2.0 * math.log(1.0 / criterion_amplitude)) / (2.0 * math.pi * sigma)
 
 
