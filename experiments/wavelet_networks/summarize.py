@@ -12,7 +12,7 @@ HERE = Path(__file__).parent
 
 def main() -> None:
     print("| task | model | parameters | seeds | test accuracy (mean ± std) | per seed | "
-          "val accuracy | best epoch | s/epoch |")  # fmt: skip
+          "val accuracy | best epoch | wall s/epoch |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
     for task_dir in sorted(p for p in HERE.iterdir() if p.is_dir()):
         models = sorted({f.name.rsplit("_seed", 1)[0] for f in task_dir.glob("*_seed*.json")})

@@ -69,6 +69,11 @@ class Scattering1D(ArrayAPITransform):
     paths_exclude : dict, optional
         ``{"n1": [...], "n2": [...]}``: wavelet indices (negative counts from the end) whose
         paths are not computed.
+    min_path_energy : float in [0, 1)
+        A second-order path ``(n1, n2)`` is computed when ``psi2`` passes at least this fraction
+        of the spectral energy of the envelope ``|x * psi1|`` (see Notes). The default keeps
+        more than 99% of the second-order energy of white noise; ``0.1`` computes about half
+        the paths (about Kymatio's count, twice as fast) and keeps about 87%.
     r_psi : float or tuple of (float, float)
         Amplitude at which neighbouring wavelets cross (per order), in (0, 1).
     criterion_amplitude : float
@@ -84,10 +89,10 @@ class Scattering1D(ArrayAPITransform):
 
     Notes
     -----
-    Second-order paths ``(n1, n2)`` are computed only when ``psi2`` passes at least 1% of
-    the spectral energy of the envelope ``|x * psi1|`` (Gaussian model of the envelope
-    spectrum, :func:`scatterwave.core.plan.path_energy_overlap`) and ``psi2`` is centred below the
-    envelope's Nyquist frequency.
+    Second-order paths ``(n1, n2)`` are computed only when ``psi2`` passes at least
+    ``min_path_energy`` (1%) of the spectral energy of the envelope ``|x * psi1|`` (Gaussian
+    model of the envelope spectrum, :func:`scatterwave.core.plan.path_energy_overlap`) and
+    ``psi2`` is centred below the envelope's Nyquist frequency.
 
     Examples
     --------
@@ -114,10 +119,11 @@ class Scattering1D(ArrayAPITransform):
         analytic: bool = True,
         out_type: Literal["array", "dict"] = "array",
         paths_exclude: dict[str, list[int]] | None = None,
+        min_path_energy: float = 0.01,
         r_psi: float | tuple[float, float] = math.sqrt(0.5),
         criterion_amplitude: float = 1e-3,
         normalize: Literal["energy", "amplitude"] = "energy",
-        memory_budget_mb: float = 1024.0,
+        memory_budget_mb: float = 128.0,
         check_input: bool = True,
     ) -> None:
         check_int("N", N, minimum=2, allow_none=True)
@@ -151,6 +157,10 @@ class Scattering1D(ArrayAPITransform):
                 "criterion_amplitude must be in (0, 0.1) (default 1e-3); "
                 f"got {criterion_amplitude!r}"
             )
+        if isinstance(min_path_energy, bool) or not 0.0 <= float(min_path_energy) < 1.0:
+            raise ValueError(
+                f"min_path_energy must be in [0, 1) (default 0.01); got {min_path_energy!r}"
+            )
         if not float(memory_budget_mb) > 0:
             raise ValueError(f"memory_budget_mb must be > 0; got {memory_budget_mb!r}")
         self.N, self.J, self.Q, self.T = N, J, Q, T
@@ -162,6 +172,7 @@ class Scattering1D(ArrayAPITransform):
         self.analytic = analytic
         self.out_type = out_type
         self.paths_exclude = paths_exclude
+        self.min_path_energy = float(min_path_energy)
         self.r_psi = r_psi
         self.criterion_amplitude = float(criterion_amplitude)
         self.normalize = normalize
@@ -213,6 +224,7 @@ class Scattering1D(ArrayAPITransform):
             average=self._average_mode,
             oversampling=self.oversampling,
             paths_exclude=self._paths_exclude(fb),
+            min_path_energy=self.min_path_energy,
         )
         self._built[N] = (fb, plan)
         return fb, plan

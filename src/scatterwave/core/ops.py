@@ -127,8 +127,10 @@ def bandpass(
     blocks = xp.reshape(spectrum, (B, R * blocks_per_row, M))
     picked = xp.take(blocks, gather, axis=1)
     picked = xp.reshape(picked, (B, n_rows, n_blocks, M))
-    product = picked * xp.reshape(filters, (1, n_rows, n_blocks, M))
-    folded = xp.sum(product, axis=2) if n_blocks > 1 else product[:, :, 0, :]
+    # In place: ``picked`` is a fresh gather, and a new temporary of this size costs about as
+    # much as an FFT over it (JAX arrays are immutable; there ``*=`` rebinds the name).
+    picked *= xp.reshape(filters, (1, n_rows, n_blocks, M))
+    folded = xp.sum(picked, axis=2) if n_blocks > 1 else xp.reshape(picked, (B, n_rows, M))
     return xp.fft.ifft(folded, axis=-1)
 
 

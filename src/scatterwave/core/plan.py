@@ -140,9 +140,16 @@ def path_energy_overlap(
     return num / den[:, None]
 
 
-def second_order_pairs(fb: TimeFilterbank, paths_exclude: dict | None) -> np.ndarray:
-    """Boolean matrix (n1, n2): which second-order paths are computed."""
-    keep = path_energy_overlap(fb.psi1.sigma, fb.psi2.xi, fb.psi2.sigma) >= PATH_OVERLAP_THRESHOLD
+def second_order_pairs(
+    fb: TimeFilterbank, paths_exclude: dict | None, min_path_energy: float | None = None
+) -> np.ndarray:
+    """Boolean matrix (n1, n2): which second-order paths are computed.
+
+    A path is kept when ``psi2`` passes at least ``min_path_energy`` (default
+    :data:`PATH_OVERLAP_THRESHOLD`) of the envelope spectrum of ``|x * psi1|``.
+    """
+    threshold = PATH_OVERLAP_THRESHOLD if min_path_energy is None else min_path_energy
+    keep = path_energy_overlap(fb.psi1.sigma, fb.psi2.xi, fb.psi2.sigma) >= threshold
     # psi2 must also be centred below the Nyquist frequency of the envelope's sampling rate.
     keep &= fb.psi2.xi[None, :] < 0.5 / 2.0 ** fb.psi1.j[:, None]
     if paths_exclude:
@@ -230,6 +237,7 @@ def build_plan(
     average: str,
     oversampling: int,
     paths_exclude: dict | None = None,
+    min_path_energy: float | None = None,
 ) -> ScatteringPlan:
     """Group the rows of a Scattering1D and compile the filter bands each group needs.
 
@@ -242,6 +250,8 @@ def build_plan(
         Subsampling exponents are reduced by this much (finer time sampling).
     paths_exclude : dict, optional
         ``{"n1": [...], "n2": [...]}`` wavelet indices whose paths are not computed.
+    min_path_energy : float, optional
+        Second-order path threshold, see :func:`second_order_pairs`.
     """
     psi1, psi2 = fb.psi1, fb.psi2
     log2_T = fb.log2_T
@@ -255,7 +265,7 @@ def build_plan(
     n1_kept = np.ones(len(psi1), dtype=bool)
     if paths_exclude:
         n1_kept[list(paths_exclude.get("n1", ()))] = False
-    pairs = second_order_pairs(fb, paths_exclude) if max_order == 2 else None
+    pairs = second_order_pairs(fb, paths_exclude, min_path_energy) if max_order == 2 else None
     k2_total = exponent(psi2.j)
     all_k = [int(k) for k in k1[n1_kept]]
     if pairs is not None:
