@@ -24,12 +24,32 @@ class ArrayAPITransform:
     """Base class of :class:`~scatterwave.Scattering1D` and the JTFS transform."""
 
     N: int | None
+    J: int
+    T: int | None
+    average: Any
     check_input: bool
 
     def _init_caches(self) -> None:
         self._built: dict[int, tuple[Any, Any]] = {}
         self._converted: dict[tuple, dict[str, Array]] = {}
         self._jit_cache: dict[tuple, Callable] = {}
+
+    def _averaging_scale(self, N: int) -> int | None:
+        """Check ``J`` and ``T`` against the input length; return ``T`` (None: global mean)."""
+        if 2**self.J > N:
+            raise ValueError(
+                f"J={self.J} is too large for inputs of length N={N}: need 2**J <= N; "
+                f"use J <= {math.floor(math.log2(N))} or longer inputs"
+            )
+        if self.average == "global":
+            return None
+        T = 2**self.J if self.T is None else self.T
+        if T > N:
+            raise ValueError(
+                f"T={T} exceeds the input length N={N}; use T <= N, or average='global' "
+                "for a mean over the whole signal"
+            )
+        return T
 
     def _build(self, N: int) -> tuple[Any, Any]:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -261,16 +261,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
     def _build(self, N: int) -> tuple[tuple[TimeFilterbank, FrequentialFilterbank], JTFSPlan]:
         if N in self._built:
             return self._built[N]
-        if 2**self.J > N:
-            raise ValueError(
-                f"J={self.J} is too large for inputs of length N={N}: need 2**J <= N; "
-                f"use J <= {math.floor(math.log2(N))} or longer inputs"
-            )
-        T = None if self.average == "global" else (2**self.J if self.T is None else self.T)
-        if T is not None and T > N:
-            raise ValueError(
-                f"T={T} exceeds the input length N={N}; use T <= N or average='global'"
-            )
+        T = self._averaging_scale(N)
         fb = build_time_filterbank(
             N,
             self.J,

@@ -158,6 +158,7 @@ def _fdts_distances(pair, args) -> tuple[float, float]:
     import numpy as np
 
     from scatterwave import Scattering1D, TimeFrequencyScattering1D
+    from scatterwave.core.jtfs_plan import PAIRS
 
     N = pair.shape[-1]
     ts = Scattering1D(N, args.J, args.Q, average="global")(pair)
@@ -172,21 +173,10 @@ def _fdts_distances(pair, args) -> tuple[float, float]:
         average="global",
         average_fr=True,
         pad_mode="zero",
-        out_exclude=tuple(p for p in _PAIRS if p not in spinned),
+        out_exclude=tuple(p for p in PAIRS if p not in spinned),
     )(pair)
     joint = np.concatenate([jtfs[p] for p in spinned], axis=-2)
     return _rel(ts[0], ts[1]), _rel(joint[0], joint[1])
-
-
-_PAIRS = (
-    "S0",
-    "S1",
-    "phi_t * phi_f",
-    "phi_t * psi_f",
-    "psi_t * phi_f",
-    "psi_t * psi_f_up",
-    "psi_t * psi_f_dn",
-)
 
 
 def _figures(out: Path) -> str:

@@ -12,16 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from scatterwave.core.jtfs_plan import PAIRS
+
 #: Pair names of joint time-frequency scattering, in the order they are drawn.
-JTFS_PAIRS: tuple[str, ...] = (
-    "S0",
-    "S1",
-    "phi_t * phi_f",
-    "phi_t * psi_f",
-    "psi_t * phi_f",
-    "psi_t * psi_f_up",
-    "psi_t * psi_f_dn",
-)
+JTFS_PAIRS: tuple[str, ...] = PAIRS
 
 #: Colour maps: signed quantities (real / imaginary parts) and magnitudes.
 CMAP_SIGNED = "RdBu_r"
