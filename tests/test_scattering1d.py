@@ -227,7 +227,7 @@ def test_meta_is_aligned_with_the_output(rng, kwargs):
 
 
 def test_any_input_length_when_N_is_none(rng):
-    S = Scattering1D(None, 5)
+    S = Scattering1D(J=5)  # N omitted
     for N in (600, 1024, 1500):
         x = rng.standard_normal(N)
         out = S(x)
@@ -315,6 +315,8 @@ def test_bad_inputs_raise_clear_errors():
         Scattering1D(1024, 5, average=False)(np.zeros(1024))
     with pytest.raises(ValueError, match="pass N explicitly"):
         Scattering1D(None, 5).meta()
+    with pytest.raises(TypeError, match="J .* is required"):
+        Scattering1D(1024)
 
 
 def test_filterbank_exposes_dense_filters_and_meta():

@@ -150,8 +150,8 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
 
     def __init__(
         self,
-        N: int | None,
-        J: int,
+        N: int | None = None,
+        J: int | None = None,
         Q: int | tuple[int, int] = (16, 1),
         J_fr: int | None = None,
         Q_fr: int = 2,
@@ -178,6 +178,8 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         check_input: bool = True,
     ) -> None:
         check_int("N", N, minimum=2, allow_none=True)
+        if J is None:
+            raise TypeError("J (the maximum log2 scale) is required, e.g. J=8")
         check_int("J", J, minimum=1)
         Q = parse_pair("Q", Q, default_second=1, kind=int)
         for q in Q:
