@@ -315,7 +315,7 @@ def test_bad_inputs_raise_clear_errors():
         Scattering1D(1024, 5, average=False)(np.zeros(1024))
     with pytest.raises(ValueError, match="pass N explicitly"):
         Scattering1D(None, 5).meta()
-    with pytest.raises(TypeError, match="J .* is required"):
+    with pytest.raises(TypeError, match=r"J .* is required"):
         Scattering1D(1024)
 
 
