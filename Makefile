@@ -15,8 +15,11 @@ $(PY):
 	$(PIP) install --quiet --upgrade pip
 
 # torch is pinned to 2.13.0 (a CPU wheel on these machines) through the `torch` extra.
+# pretty_midi (its General-MIDI SoundFont) and tinysoundfont render instrument notes in the
+# tests; --no-deps because pretty_midi's optional audio-playback dependency needs a C library.
 $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e ".[dev]"
+	$(PIP) install --quiet --no-deps "pretty_midi==0.2.11.post0" "tinysoundfont==0.3.7"
 	touch $(STAMP)
 
 demo: $(STAMP)
