@@ -62,3 +62,16 @@ def check_r_psi(r_psi: tuple) -> tuple[float, float]:
 def log2_int(value: int) -> int:
     """``floor(log2 value)``."""
     return math.floor(math.log2(value))
+
+
+def check_scales(N: Any, J: Any, Q: Any, T: Any) -> tuple[int, int]:
+    """Validate the core hyper-parameters shared by the transforms; return ``(Q1, Q2)``."""
+    check_int("N", N, minimum=2, allow_none=True)
+    if J is None:
+        raise TypeError("J (the maximum log2 scale) is required, e.g. J=8")
+    check_int("J", J, minimum=1)
+    Q = parse_pair("Q", Q, default_second=1, kind=int)
+    for q in Q:
+        check_int("Q", q, minimum=1)
+    check_int("T", T, minimum=1, allow_none=True)
+    return Q

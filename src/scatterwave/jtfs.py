@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from scatterwave._transform import ArrayAPITransform
-from scatterwave._validation import check_choice, check_int, parse_pair
+from scatterwave._validation import check_choice, check_int, check_scales
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
@@ -177,16 +177,9 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         memory_budget_mb: float = 128.0,
         check_input: bool = True,
     ) -> None:
-        check_int("N", N, minimum=2, allow_none=True)
-        if J is None:
-            raise TypeError("J (the maximum log2 scale) is required, e.g. J=8")
-        check_int("J", J, minimum=1)
-        Q = parse_pair("Q", Q, default_second=1, kind=int)
-        for q in Q:
-            check_int("Q", q, minimum=1)
+        Q = check_scales(N, J, Q, T)
         check_int("J_fr", J_fr, minimum=1, allow_none=True)
         check_int("Q_fr", Q_fr, minimum=1)
-        check_int("T", T, minimum=1, allow_none=True)
         if F is not None and F != "global":
             check_int("F", F, minimum=1)
         if average is False:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from scatterwave._transform import ArrayAPITransform
-from scatterwave._validation import check_choice, check_int, check_r_psi, parse_pair
+from scatterwave._validation import check_choice, check_int, check_r_psi, check_scales, parse_pair
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
@@ -127,14 +127,7 @@ class Scattering1D(ArrayAPITransform):
         memory_budget_mb: float = 128.0,
         check_input: bool = True,
     ) -> None:
-        check_int("N", N, minimum=2, allow_none=True)
-        if J is None:
-            raise TypeError("J (the maximum log2 scale) is required, e.g. J=8")
-        check_int("J", J, minimum=1)
-        Q = parse_pair("Q", Q, default_second=1, kind=int)
-        for q in Q:
-            check_int("Q", q, minimum=1)
-        check_int("T", T, minimum=1, allow_none=True)
+        Q = check_scales(N, J, Q, T)
         if max_order not in (1, 2) or isinstance(max_order, bool):
             raise ValueError(f"max_order must be 1 or 2; got {max_order!r}")
         if average not in (True, False, "global"):
