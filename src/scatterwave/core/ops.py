@@ -115,8 +115,9 @@ def bandpass(
     Returns
     -------
     complex array, shape (B, n_rows, M)
-        ``2**k`` times the analytic signal ``(x * psi)[::2**k]``, where ``2**k`` is the
-        subsampling factor (multiply by ``1 / 2**k`` for the exact values).
+        The analytic signal ``(x * psi)[::2**k]`` when the filter windows include the
+        subsampling factor ``1 / 2**k`` (as the plans' compiled windows do); ``2**k`` times it
+        otherwise.
     """
     B, R, n_bins = spectrum.shape
     width = blocks_per_row * M
@@ -128,31 +129,11 @@ def bandpass(
     picked = xp.take(blocks, gather, axis=1)
     picked = xp.reshape(picked, (B, n_rows, n_blocks, M))
     # In place: ``picked`` is a fresh gather, and a new temporary of this size costs about as
-    # much as an FFT over it (JAX arrays are immutable; there ``*=`` rebinds the name).
+    # much as an FFT over it; this beats a broadcast product without the gather (measured).
+    # JAX arrays are immutable: there ``*=`` rebinds the name.
     picked *= xp.reshape(filters, (1, n_rows, n_blocks, M))
     folded = xp.sum(picked, axis=2) if n_blocks > 1 else xp.reshape(picked, (B, n_rows, M))
     return xp.fft.ifft(folded, axis=-1)
-
-
-def bandpass_modulus(
-    spectrum: Array,
-    gather: Array,
-    filters: Array,
-    n_rows: int,
-    n_blocks: int,
-    blocks_per_row: int,
-    M: int,
-    scale: float,
-    xp: Any,
-) -> Array:
-    """``scale * |IFFT(fold(spectrum * filter))|``, real, shape (B, n_rows, M).
-
-    See :func:`bandpass`.
-
-    ``scale = 1 / 2**k`` gives the exact modulus ``|x * psi|[::2**k]``.
-    """
-    z = bandpass(spectrum, gather, filters, n_rows, n_blocks, blocks_per_row, M, xp)
-    return modulus(z, xp) * scale
 
 
 def modulus(z: Array, xp: Any) -> Array:

@@ -46,7 +46,8 @@ class BandGroup:
     gather : tuple of int
         ``(offset, size)`` of the block indices (``n * n_blocks``) in the flat index buffer.
     filt : tuple of int
-        ``(offset, n_filters, n_blocks * M)``: the distinct filter windows in the flat buffer.
+        ``(offset, n_filters, n_blocks * M)``: the distinct filter windows in the flat buffer,
+        already multiplied by the Fourier-subsampling factor ``2**-(k_out - k_in)``.
     filt_index : tuple of int or None
         ``(offset, n)`` of each row's filter number, or None when row ``i`` uses filter ``i``.
     parent : int
@@ -301,6 +302,7 @@ def build_plan(
         M = fb.N_pad >> k_out
         unique, inverse = np.unique(index, return_inverse=True)
         start, values, n_blocks = _band_windows(filters, unique, k_in, M, n_bins)
+        values = values / 2 ** (k_out - k_in)  # the Fourier-subsampling factor, folded in once
         gather, per_row = _block_gather(source_rows, start[inverse], n_blocks, n_bins, M)
         identity = len(unique) == len(index) and np.array_equal(inverse, np.arange(len(index)))
         filt_index = None if identity else (idx_buf.add(inverse), len(inverse))

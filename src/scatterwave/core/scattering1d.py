@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from scatterwave.core.ops import bandpass_modulus, extend_bins, lowpass, pad
+from scatterwave.core.ops import bandpass, extend_bins, lowpass, modulus, pad
 from scatterwave.core.plan import BandGroup, ScatteringPlan
 
 Array = Any
@@ -119,14 +119,8 @@ def _band(spectrum: Array, g: BandGroup, filt_buf: Array, index: Array, xp: Any)
         fo, fn = g.filt_index
         filters = xp.take(filters, index[fo : fo + fn], axis=0)
     go, gn = g.gather
-    return bandpass_modulus(
-        spectrum,
-        index[go : go + gn],
-        filters,
-        len(g.rows),
-        g.n_blocks,
-        g.blocks_per_row,
-        g.M,
-        1.0 / 2 ** (g.k_out - g.k_in),
-        xp,
+    # The windows carry the subsampling factor, so this is exactly |(u * psi)[::2**k]|.
+    z = bandpass(
+        spectrum, index[go : go + gn], filters, len(g.rows), g.n_blocks, g.blocks_per_row, g.M, xp
     )
+    return modulus(z, xp)
