@@ -174,7 +174,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         paths_exclude: dict[str, list[int]] | None = None,
         r_psi: float | tuple[float, float, float] = math.sqrt(0.5),
         criterion_amplitude: float = 1e-3,
-        memory_budget_mb: float = 128.0,
+        memory_budget_mb: float = 32.0,
         check_input: bool = True,
     ) -> None:
         Q = check_scales(N, J, Q, T)
