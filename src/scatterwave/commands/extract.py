@@ -9,30 +9,13 @@ without ``--resume``, no CUDA, unreachable scheduler); 130 interrupted (run agai
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 from typing import Any
 
 __all__ = ["add_parser", "run"]
 
 logger = logging.getLogger(__name__)
-
-#: Command-line destinations that are configuration options (the rest are job arguments).
-_OPTION_DESTS = (
-    "transform",
-    "J",
-    "Q",
-    "T",
-    "J_fr",
-    "F",
-    "sample_rate",
-    "segment",
-    "hop",
-    "channels",
-    "device",
-    "batch_size",
-    "workers",
-    "scheduler",
-)
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -175,7 +158,9 @@ def _config_from_args(args: argparse.Namespace) -> Any:
     if args.config is not None:
         values.update(load_config_file(args.config))
         values = {k.replace("-", "_"): v for k, v in values.items()}
-    for dest in _OPTION_DESTS:
+    # Every configuration field has a command-line option of the same name (the rest of the
+    # namespace are job arguments: inputs, output, resume, config).
+    for dest in (f.name for f in dataclasses.fields(ExtractConfig)):
         if hasattr(args, dest):
             values[dest] = getattr(args, dest)
     return ExtractConfig.from_mapping(values)
