@@ -12,7 +12,7 @@ import numpy as np
 from scatterwave._transform import ArrayAPITransform
 from scatterwave._validation import check_choice, check_int, check_scales
 from scatterwave.core.jtfs_build import build_jtfs_plan
-from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan
+from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan, Pair
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
 from scatterwave.filters.frequential import (
     FrequentialFilterbank,
@@ -26,15 +26,6 @@ logger = logging.getLogger(__name__)
 Array = Any
 PadMode = Literal["reflect", "zero"] | Callable[[Any, int, int], Any]
 PadModeFr = Literal["zero", "reflect", "conj-reflect"] | Callable[[Any, int], Any]
-Pair = Literal[
-    "S0",
-    "S1",
-    "phi_t * phi_f",
-    "phi_t * psi_f",
-    "psi_t * phi_f",
-    "psi_t * psi_f_up",
-    "psi_t * psi_f_dn",
-]
 JOINT_PAIRS = PAIRS[2:]
 
 

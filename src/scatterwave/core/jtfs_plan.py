@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -36,7 +37,7 @@ from scatterwave.filters.morlet import fold, gauss_f
 from scatterwave.filters.support import gaussian_half_support
 
 #: Output pairs, in output order.
-PAIRS = (
+Pair = Literal[
     "S0",
     "S1",
     "phi_t * phi_f",
@@ -44,7 +45,8 @@ PAIRS = (
     "psi_t * phi_f",
     "psi_t * psi_f_up",
     "psi_t * psi_f_dn",
-)
+]
+PAIRS: tuple[str, ...] = get_args(Pair)
 
 
 @dataclass(frozen=True)
