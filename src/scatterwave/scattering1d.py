@@ -288,9 +288,8 @@ class Scattering1D(ArrayAPITransform):
                 "out_type='dict', or raise oversampling so that every stride is 1"
             )
         S = xp.concat([arr for _, arr in blocks], axis=1)
-        from scatterwave.core.ops import as_index
-
-        S = xp.take(S, as_index(plan.order(), S, xp), axis=1)
+        off, n = plan.order_index
+        S = xp.take(S, buffers["index"][off : off + n], axis=1)
         return xp.reshape(S, (*lead, S.shape[1], S.shape[2]))
 
     # ------------------------------------------------------------------ introspection

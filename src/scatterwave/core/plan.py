@@ -87,6 +87,8 @@ class ScatteringPlan:
         Flat float64 filter buffers ``psi1_f``, ``psi2_f`` and ``phi_f``.
     paths : dict of str to ndarray
         Per-row metadata in computation order; see :meth:`meta`.
+    order_index : tuple of int
+        ``(offset, n_paths)`` of :meth:`order` in the flat ``index`` buffer.
     """
 
     N: int
@@ -99,6 +101,7 @@ class ScatteringPlan:
     groups2: list[BandGroup] = field(default_factory=list)
     buffers: dict[str, np.ndarray] = field(default_factory=dict)
     paths: dict[str, np.ndarray] = field(default_factory=dict)
+    order_index: tuple[int, int] = (0, 0)
 
     @property
     def n_paths(self) -> int:
@@ -388,4 +391,9 @@ def build_plan(
         },
         paths=paths,
     )
+    # The output permutation, stored with the other indices so it is converted to the input's
+    # library and device once, not on every call.
+    perm = plan.order()
+    plan.order_index = (idx_buf.add(perm), len(perm))
+    plan.buffers["index"] = idx_buf.array().astype(np.int64)
     return plan
