@@ -2,30 +2,40 @@
 
 Run ``nice -n 10 python benchmarks/jtfs.py [--quick] [--repeats 5] [--markdown out.md]``.
 
-For each configuration it reports, per signal: forward time (median of ``--repeats``), the
-*FFT floor* (the time of the bare FFTs this configuration's forward pass performs, recorded
-from one forward and replayed on random data of the same shapes), backward time (torch only:
+For each configuration it reports, per signal: forward time (median of ``--repeats``; wall
+clock and process CPU time), the *FFT floor* (the time of the bare FFTs this configuration's
+forward pass performs, recorded from one forward and replayed on random data of the same
+shapes) and the *FFT + matmul floor* (the same with the frequential matrix products, the other
+linear kernel of the joint stage; ``fwd/floor`` divides by it), backward time (torch only:
 ``S.sum().backward()``), build time (filters + plan), peak memory of one forward
 (``tracemalloc`` for NumPy, the process RSS high-water mark for torch) and the number of
 coefficients per signal. Kymatio's JTFS is not on PyPI, so there is no reference library.
+torch runs one intra-op thread and BLAS one thread (set before NumPy is imported).
 """
 
 from __future__ import annotations
 
-import argparse
-import itertools
-import resource
-import statistics
-import sys
-import time
-import tracemalloc
-from dataclasses import dataclass, field
-from typing import Any
+import os
 
-import numpy as np
+# One BLAS thread (the frequential matrix products), like torch's one intra-op thread: the
+# timings are per-core costs, comparable with the peers' single-threaded figures.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from scatterwave import TimeFrequencyScattering1D
-from scatterwave.core.jtfs import jtfs as jtfs_core
+import argparse  # noqa: E402
+import itertools  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from scatterwave import TimeFrequencyScattering1D  # noqa: E402
+from scatterwave.core.jtfs import jtfs as jtfs_core  # noqa: E402
 
 
 @dataclass
@@ -35,7 +45,9 @@ class Row:
     batch: int
     build_s: float
     forward_s: float
+    forward_cpu_s: float
     fft_floor_s: float
+    floor_s: float
     backward_s: float | None
     peak_mb: float
     n_coeffs: int
@@ -59,15 +71,25 @@ class _RecordingFFT:
 
 
 class _RecordingNamespace:
+    """``xp`` whose FFTs and matrix products are recorded (the transforms' linear kernels)."""
+
     def __init__(self, xp: Any, log: list) -> None:
-        self._xp, self.fft = xp, _RecordingFFT(xp.fft, log)
+        self._xp, self._log, self.fft = xp, log, _RecordingFFT(xp.fft, log)
+
+    def matmul(self, a: Any, b: Any) -> Any:
+        self._log.append(("matmul", (tuple(a.shape), tuple(b.shape)), (a.dtype, b.dtype), (), {}))
+        return self._xp.matmul(a, b)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._xp, name)
 
 
-def _fft_floor(jtfs: TimeFrequencyScattering1D, x: Any, xp: Any, repeats: int) -> float:
-    """Median time of replaying the FFTs of one forward pass on random inputs."""
+def _floors(jtfs: TimeFrequencyScattering1D, x: Any, xp: Any, repeats: int) -> tuple[float, float]:
+    """Median times of replaying one forward pass's FFTs, and its FFTs plus matrix products.
+
+    The calls are recorded from a forward pass through :class:`_RecordingNamespace` and
+    replayed on random inputs of the same shapes and dtypes.
+    """
     log: list = []
     _, plan = jtfs._build(x.shape[-1])
     buffers = jtfs._buffers(x.shape[-1], xp, x)
@@ -80,35 +102,51 @@ def _fft_floor(jtfs: TimeFrequencyScattering1D, x: Any, xp: Any, repeats: int) -
         pad_mode_fr=jtfs.pad_mode_fr,
     )
     rng = np.random.default_rng(0)
-    inputs = []
-    for name, shape, dtype, args, kwargs in log:
+
+    def random(shape: tuple[int, ...], dtype: Any) -> Any:
         a = rng.standard_normal(shape)
         if "complex" in str(dtype):
             a = a + 1j * rng.standard_normal(shape)
-        is_torch = "torch" in str(type(x))
-        if is_torch:
+        if "torch" in str(type(x)):
             import torch
 
-            a = torch.from_numpy(a).to(dtype)
+            return torch.from_numpy(a).to(dtype)
+        return a.astype(dtype)
+
+    calls = []  # (is_fft, fn, operands, kwargs)
+    for name, shape, dtype, args, kwargs in log:
+        if name == "matmul":
+            operands = (random(shape[0], dtype[0]), random(shape[1], dtype[1]))
+            calls.append((False, xp.matmul, operands, {}))
         else:
-            a = a.astype(dtype)
-        inputs.append((getattr(xp.fft, name), a, args, kwargs))
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for fn, a, args, kwargs in inputs:
-            fn(a, *args, **kwargs)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+            calls.append((True, getattr(xp.fft, name), (random(shape, dtype), *args), kwargs))
+
+    def replay(with_matmul: bool) -> float:
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            for is_fft, fn, operands, kwargs in calls:
+                if is_fft or with_matmul:
+                    fn(*operands, **kwargs)
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times)
+
+    return replay(False), replay(True)
 
 
 def _median_time(fn, repeats: int) -> float:
-    times = []
+    return _median_times(fn, repeats)[0]
+
+
+def _median_times(fn, repeats: int) -> tuple[float, float]:
+    """Median wall-clock and process CPU time of ``fn()``."""
+    wall, cpu = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def run_one(config: dict, library: str, batch: int, repeats: int) -> Row:
@@ -128,7 +166,7 @@ def run_one(config: dict, library: str, batch: int, repeats: int) -> Row:
         jtfs(x)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        forward = _median_time(lambda: jtfs(x), repeats)
+        forward, forward_cpu = _median_times(lambda: jtfs(x), repeats)
         peak_mb = peak / 2**20
     else:
         import torch
@@ -138,7 +176,8 @@ def run_one(config: dict, library: str, batch: int, repeats: int) -> Row:
         x = torch.from_numpy(x_np.astype(np.float32))
         xp = array_namespace(x)
         S = jtfs(x)
-        forward = _median_time(lambda: jtfs(x), repeats)
+        with torch.no_grad():
+            forward, forward_cpu = _median_times(lambda: jtfs(x), repeats)
         xg = x.clone().requires_grad_(True)
 
         def fwd_bwd() -> None:
@@ -146,14 +185,16 @@ def run_one(config: dict, library: str, batch: int, repeats: int) -> Row:
 
         backward = max(_median_time(fwd_bwd, repeats) - forward, 0.0)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    floor = _fft_floor(jtfs, x, xp, repeats)
+    fft_floor, floor = _floors(jtfs, x, xp, repeats)
     return Row(
         config=config,
         library=library,
         batch=batch,
         build_s=build,
         forward_s=forward / batch,
-        fft_floor_s=floor / batch,
+        forward_cpu_s=forward_cpu / batch,
+        fft_floor_s=fft_floor / batch,
+        floor_s=floor / batch,
         backward_s=None if backward is None else backward / batch,
         peak_mb=peak_mb,
         n_coeffs=int(np.prod(S.shape[1:])),
@@ -175,8 +216,9 @@ def configurations(quick: bool, sizes: tuple[int, ...] = (2**13, 2**16)) -> list
 def markdown(rows: list[Row]) -> str:
     head = (
         "| N | J | Q | J_fr | Q_fr | F | avg_fr | library | batch | forward ms/sig | "
-        "FFT floor ms/sig | fwd/floor | backward ms/sig | build s | peak MB | coeffs/sig |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "forward CPU ms/sig | FFT floor ms/sig | FFT+matmul floor ms/sig | fwd/floor | "
+        "backward ms/sig | build s | peak MB | coeffs/sig |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     lines = []
     for r in rows:
@@ -185,8 +227,9 @@ def markdown(rows: list[Row]) -> str:
         lines.append(
             f"| 2^{int(np.log2(c['N']))} | {c['J']} | {c['Q']} | {c['J_fr']} | {c['Q_fr']} | "
             f"{c.get('F', 'Q1')} | {'on' if c['average_fr'] else 'off'} | {r.library} | "
-            f"{r.batch} | {1e3 * r.forward_s:.1f} | {1e3 * r.fft_floor_s:.1f} | "
-            f"{r.forward_s / r.fft_floor_s:.1f}x | {bwd} | {r.build_s:.2f} | "
+            f"{r.batch} | {1e3 * r.forward_s:.1f} | {1e3 * r.forward_cpu_s:.1f} | "
+            f"{1e3 * r.fft_floor_s:.1f} | {1e3 * r.floor_s:.1f} | "
+            f"{r.forward_s / r.floor_s:.1f}x | {bwd} | {r.build_s:.2f} | "
             f"{r.peak_mb:.0f} | {r.n_coeffs} |"
         )
     return head + "\n".join(lines) + "\n"

@@ -27,8 +27,10 @@ from scatterwave.core.ops import (
     bandpass,
     complex_dtype,
     extend_bins,
+    is_numpy,
     lowpass,
     modulus,
+    modulus_parts,
     pad,
 )
 from scatterwave.core.scattering1d import _band, _width
@@ -120,10 +122,15 @@ def jtfs(
             out.append(_flat(_freq_group(Y, Yf, g, plan, buffers, xp), B, xp))
 
     for jg in plan.joint:
-        Y = _assemble(spectra1, jg, plan, buffers, xp, pad_mode_fr)
-        Yf = _fft_fr(Y, jg.freq, xp)
-        for g in jg.freq:
-            Z = _freq_group(Y, Yf, g, plan, buffers, xp)
+        rows = _pair_rows(spectra1, jg, buffers, xp)
+        if plan.dense_fr:
+            Y = _rows_layout(rows, jg, buffers, xp)
+            groups = [_freq_group_dense(Y, g, plan, buffers, xp) for g in jg.freq]
+        else:
+            Y = _assemble(rows, jg, buffers, xp, pad_mode_fr)
+            Yf = _fft_fr(Y, jg.freq, xp)
+            groups = [_freq_group(Y, Yf, g, plan, buffers, xp) for g in jg.freq]
+        for g, Z in zip(jg.freq, groups):
             Z = time_out(Z, jg.k2, None, jg.avg, start=jg.trim[2])
             if g.rows_valid < g.rows:  # rows beyond this n2's first-order rows are zero
                 shape = (*Z.shape[:3], g.rows - g.rows_valid, Z.shape[-1])
@@ -168,10 +175,8 @@ def _conj_rows(y: Array, conj: tuple[int, int] | None, buffers: dict, xp: Any) -
     return xp.where(mask, xp.conj(y), y)
 
 
-def _assemble(
-    spectra1: list[Array], jg: JointGroup, plan: JTFSPlan, buffers: dict, xp: Any, pad_mode_fr
-) -> Array:
-    """``Y2 = U1 * psi2`` of every valid pair of ``jg``, shape (B, M, P, L), padded."""
+def _pair_rows(spectra1: list[Array], jg: JointGroup, buffers: dict, xp: Any) -> Array:
+    """``Y2 = U1 * psi2`` of every valid pair of ``jg`` plus one zero row, (B, pairs + 1, t)."""
     index = buffers["index"]
     parts = []
     for band in jg.bands:
@@ -200,14 +205,67 @@ def _assemble(
         mask = buffers["mask"][off : off + size] > 0.5
         rows = xp.where(mask, xp.conj(rows), rows)
     a, b, _ = jg.trim
-    rows = rows[..., a:b]  # only the samples the kept outputs depend on
+    return rows[..., a:b]  # only the samples the kept outputs depend on
+
+
+def _rows_layout(rows: Array, jg: JointGroup, buffers: dict, xp: Any) -> Array:
+    """``Y2`` along each second-order wavelet's unpadded frequency axis, shape (B, P, n_rows, t).
+
+    In real form ``[Re Y2; Im Y2]`` (B, P, 2 * n_rows, t) except for NumPy, see
+    :func:`_freq_group_dense`.
+    """
     ao, an = jg.assemble
     P = len(jg.n2)
-    Y = xp.take(xp.permute_dims(rows, (0, 2, 1)), index[ao : ao + an], axis=2)
-    Y = xp.reshape(Y, (B, b - a, P, an // P))
+    B, t = rows.shape[0], rows.shape[-1]
+    Y = xp.reshape(xp.take(rows, buffers["index"][ao : ao + an], axis=1), (B, P, an // P, t))
+    return Y if is_numpy(xp) else xp.concat([xp.real(Y), xp.imag(Y)], axis=2)
+
+
+def _assemble(rows: Array, jg: JointGroup, buffers: dict, xp: Any, pad_mode_fr) -> Array:
+    """The padded frequency axes, frequency last, shape (B, t, P, L)."""
+    B, t = rows.shape[0], rows.shape[-1]
+    ao, an = jg.assemble
+    P = len(jg.n2)
+    Y = xp.take(xp.permute_dims(rows, (0, 2, 1)), buffers["index"][ao : ao + an], axis=2)
+    Y = xp.reshape(Y, (B, t, P, an // P))
     if callable(pad_mode_fr):
         return pad_mode_fr_call(Y, jg.L, pad_mode_fr)
     return _conj_rows(Y, jg.fr_conj, buffers, xp)
+
+
+def _freq_group_dense(Y: Array, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp: Any) -> Array:
+    """Frequential filtering of the unpadded frequency axes by matrices.
+
+    ``Y`` is complex, shape (B, P, n_rows, t), for NumPy (whose complex ``abs`` is vectorised)
+    and ``[Re Y2; Im Y2]``, shape (B, P, 2 * n_rows, t), for the other libraries (a real
+    product gives the real and imaginary parts as contiguous blocks, whose ``hypot`` is
+    several times faster than a complex modulus in PyTorch). Returns shape
+    (B, P, n_filters, rows_valid, t).
+    """
+    B, P, n_in, t = Y.shape
+    complex_form = xp.isdtype(Y.dtype, "complex floating")
+    if g.kind == "mean":
+        if complex_form:
+            Z = _detect(xp.sum(Y[:, :, : g.n_in, :], axis=2), g.modulus, xp)
+        else:
+            parts = [xp.sum(Y[:, :, a : a + g.n_in, :], axis=2) for a in (0, n_in // 2)]
+            Z = modulus_parts(parts[0], parts[1], xp) if g.modulus else parts[0]
+        return xp.reshape(Z * (g.scale / plan.N1), (B, P, 1, 1, t))
+    off, R, n_cols, lp_off = g.dense
+    nf = g.n_filters
+    W = xp.reshape(buffers["fr_op"][off : off + 4 * nf * R * n_cols], (2 * nf * R, 2 * n_cols))
+    if complex_form:
+        W = W[: nf * R, :n_cols] + 1j * W[nf * R :, :n_cols]
+        Z = _detect(xp.reshape(xp.matmul(W, Y), (B, P, nf, R, t)), g.modulus, xp)
+    else:
+        Z = xp.reshape(xp.matmul(W, Y), (B, P, 2, nf, R, t))
+        Z = modulus_parts(Z[:, :, 0, ...], Z[:, :, 1, ...], xp) if g.modulus else Z[:, :, 0, ...]
+    if g.post[0] == "local":
+        Phi = xp.reshape(buffers["fr_lp"][lp_off : lp_off + g.rows_valid * R], (g.rows_valid, R))
+        Z = xp.matmul(Phi, Z)
+    elif g.post[0] == "global":
+        Z = xp.sum(Z, axis=3, keepdims=True)
+    return Z
 
 
 def _fft_fr(Y: Array, groups: list[FreqGroup], xp: Any) -> Array | None:

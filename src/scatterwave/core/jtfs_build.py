@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from scatterwave.core.jtfs_dense import LINEAR_PAD_MODES, attach_dense_operators
 from scatterwave.core.jtfs_plan import (
     PAIRS,
     JTFSPlan,
@@ -114,6 +115,8 @@ def build_jtfs_plan(
             items += [(pair, n, spin, bank[n]) for n in n1_fr_kept]
         return L_g, freq_groups(f, items, n_in=n_rows, modulus=True, extra_scale=1.0, **common)
 
+    # Linear frequency padding is folded into dense operators applied to the unpadded rows.
+    dense = pad_mode_fr in LINEAR_PAD_MODES
     joint = []
     if joint_names or "psi_t * phi_f" not in excluded:
         joint = joint_groups(
@@ -124,7 +127,7 @@ def build_jtfs_plan(
             pairs=pairs,
             log2_stride=log2_stride,
             oversampling=oversampling,
-            pad_mode_fr=pad_mode_fr,
+            pad_mode_fr=None if dense else pad_mode_fr,
             time_conj=pad_mode == "reflect",
             criterion_amplitude=criterion_amplitude,
             psi2_buf=psi2_buf,
@@ -147,6 +150,7 @@ def build_jtfs_plan(
         first_freq=first_freq,
         joint=joint,
         fr_pad=fr_pad,
+        dense_fr=dense,
     )
     plan.buffers = {
         "psi1_f": first.buffers["psi1_f"],
@@ -156,6 +160,8 @@ def build_jtfs_plan(
         "mask": mask_buf.array(),
         "index": idx_buf.array().astype(np.int64),
     }
+    if dense:
+        attach_dense_operators(plan, pad_mode_fr)
     plan.rows = _row_meta(plan, fb, ffb)
     plan.keep = _kept_rows(plan, ffb, out_exclude, sampling_filters_fr)
     plan.bytes_per_signal = _bytes_per_signal(plan)
@@ -240,10 +246,11 @@ def _bytes_per_signal(plan: JTFSPlan) -> int:
     worst = 0
     for jg in plan.joint:
         P, M = len(jg.n2), jg.trim[1] - jg.trim[0]
-        base = 3 * c * P * jg.L * M
-        fr = max(
-            (c * P * g.n_filters * (g.n_blocks + 2) * g.L_k * M for g in jg.freq),
-            default=0,
-        )
-        worst = max(worst, base + fr)
+        if plan.dense_fr:  # Y2 unpadded; per group the product (re, im) and its modulus
+            base = 3 * c * P * int(jg.valid_rows.max()) * M
+            sizes = [2 * c * P * g.n_filters * (g.dense[1] if g.dense else 1) * M for g in jg.freq]
+        else:
+            base = 3 * c * P * jg.L * M
+            sizes = [c * P * g.n_filters * (g.n_blocks + 2) * g.L_k * M for g in jg.freq]
+        worst = max(worst, base + max(sizes, default=0))
     return int(total + worst)

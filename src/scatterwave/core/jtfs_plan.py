@@ -89,6 +89,11 @@ class FreqGroup:
     spin : list of int
     k_out : int
         Frequential stride exponent of the output rows (-1: global).
+    dense : tuple of int or None
+        ``(op_offset, R, n_rows, lp_offset)`` when the group is applied as matrices (see
+        :mod:`scatterwave.core.jtfs_dense`): ``W`` (``n_filters * R`` by ``n_rows``) in the
+        ``fr_op`` buffer and, for a local low-pass, ``Phi`` (``rows_valid`` by ``R``) in
+        ``fr_lp`` (``lp_offset`` -1 otherwise).
     """
 
     kind: str
@@ -107,6 +112,7 @@ class FreqGroup:
     n1_fr: list[int]
     spin: list[int]
     k_out: int
+    dense: tuple[int, int, int, int] | None = None
 
     @property
     def n_filters(self) -> int:
@@ -186,6 +192,9 @@ class JTFSPlan:
         Rows returned, in output order (indices into computation order).
     bytes_per_signal : int
         Estimated working memory of one signal's forward pass.
+    dense_fr : bool
+        The joint stage's frequential filtering is applied as matrices to unpadded rows
+        (:mod:`scatterwave.core.jtfs_dense`).
     """
 
     first: ScatteringPlan
@@ -199,6 +208,7 @@ class JTFSPlan:
     rows: dict[str, np.ndarray] = field(default_factory=dict)
     keep: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     bytes_per_signal: int = 0
+    dense_fr: bool = False
 
 
 def _circular_windows(h: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, int]:

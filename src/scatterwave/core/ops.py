@@ -80,6 +80,12 @@ def _device(x: Array) -> Any:
     return device(x)
 
 
+def is_numpy(xp: Any) -> bool:
+    """True for NumPy (plain or through ``array_api_compat``), which has no autodiff."""
+    name = getattr(xp, "__name__", "")
+    return name.endswith("numpy") and "jax" not in name
+
+
 def _is_jax(xp: Any) -> bool:
     return "jax" in getattr(xp, "__name__", "")
 
@@ -145,11 +151,19 @@ def modulus(z: Array, xp: Any) -> Array:
     a relative ``c / |z|``, keeps the gradient finite at zero, and ``hypot`` on the real and
     imaginary views is 3 times faster than complex ``abs`` in PyTorch on CPU.
     """
-    name = getattr(xp, "__name__", "")
-    if name.endswith("numpy") and "jax" not in name:
+    if is_numpy(xp):
         return xp.abs(z)
     re, im = xp.real(z), xp.imag(z)
     return xp.hypot(re, im + math.sqrt(xp.finfo(re.dtype).smallest_normal))
+
+
+def modulus_parts(re: Array, im: Array, xp: Any) -> Array:
+    """``sqrt(re**2 + im**2)`` from separate real and imaginary parts (see :func:`modulus`).
+
+    Contiguous parts make this several times faster than the modulus of an interleaved
+    complex array in PyTorch on CPU (vectorised ``hypot``).
+    """
+    return xp.hypot(re, im if is_numpy(xp) else im + math.sqrt(xp.finfo(re.dtype).smallest_normal))
 
 
 def extend_bins(spectrum: Array, width: int, xp: Any) -> Array:

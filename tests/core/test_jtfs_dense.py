@@ -1,0 +1,69 @@
+"""The JTFS frequential stage as matrices agrees with its FFT formulation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import scatterwave.core.jtfs_build as jtfs_build
+from scatterwave import TimeFrequencyScattering1D
+from scatterwave.core.jtfs_dense import NEGLIGIBLE
+
+N = 1024
+BASE = dict(J=6, Q=(8, 1), J_fr=3, Q_fr=1)
+
+
+@pytest.fixture(scope="module")
+def x() -> np.ndarray:
+    return np.random.default_rng(3).standard_normal((2, N))
+
+
+def _pair(monkeypatch, **kw):
+    dense = TimeFrequencyScattering1D(N, **{**BASE, **kw})
+    with monkeypatch.context() as m:
+        m.setattr(jtfs_build, "LINEAR_PAD_MODES", ())  # force the FFT formulation
+        fft = TimeFrequencyScattering1D(N, **{**BASE, **kw})
+        fft._build(N)
+    return dense, fft
+
+
+@pytest.mark.parametrize("pad_mode_fr", ["zero", "reflect"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(average_fr=False),
+        dict(average_fr=True, F=4),
+        dict(average_fr=True, F=8, oversampling_fr=1),
+        dict(average_fr=True, F="global"),
+        dict(average_fr=False, aligned=False),
+    ],
+    ids=["avg_fr_off", "F4", "F8_os1", "F_global", "unaligned"],
+)
+def test_dense_matches_fft(monkeypatch, x, pad_mode_fr, options):
+    dense, fft = _pair(monkeypatch, pad_mode_fr=pad_mode_fr, **options)
+    assert dense._build(N)[1].dense_fr and not fft._build(N)[1].dense_fr
+    Sd, Sf = dense(x), fft(x)
+    assert list(Sd) == list(Sf)
+    for k in Sd:
+        assert Sd[k].shape == Sf[k].shape
+        # Identical up to round-off and the skipped rows of |Z| (weights below NEGLIGIBLE of
+        # the largest, so at most a few times NEGLIGIBLE of the largest coefficient).
+        scale = np.max(np.abs(Sf[k]))
+        np.testing.assert_allclose(Sd[k], Sf[k], rtol=0, atol=100 * NEGLIGIBLE * scale)
+
+
+def test_conj_reflect_keeps_fft_formulation():
+    jtfs = TimeFrequencyScattering1D(N, **BASE, pad_mode_fr="conj-reflect")
+    plan = jtfs._build(N)[1]
+    assert not plan.dense_fr and "fr_op" not in plan.buffers
+
+
+def test_operators_skip_rows_only_when_negligible():
+    jtfs = TimeFrequencyScattering1D(N, **BASE, average_fr=True, F=4)
+    plan = jtfs._build(N)[1]
+    groups = [g for jg in plan.joint for g in jg.freq if g.dense is not None]
+    assert groups
+    for g in groups:
+        _, R, n_cols, lp_off = g.dense
+        assert R <= g.L_k and n_cols >= 1
+        assert (lp_off >= 0) == (g.post[0] == "local")
