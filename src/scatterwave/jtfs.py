@@ -129,6 +129,13 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
     squares of ``S0`` and the four phi_t / psi_t families except ``S1`` (which they decompose)
     estimates ``||x||**2`` (see ``docs/jtfs.md`` for the measured band).
 
+    Computation: with ``pad_mode_fr`` ``"zero"`` or ``"reflect"`` the frequential filtering of
+    the joint stage (padding, filters, subsampling, unpadding) is applied as precomputed
+    matrices to the unpadded first-order rows, one matrix product per group of frequential
+    filters; they take a few MB to about 70 MB (float64, ``Q=16``, ``J=10``, ``J_fr=5``,
+    ``Q_fr=2``). ``"conj-reflect"``, callables and configurations whose matrices would exceed
+    256 MB use FFTs along frequency instead (same coefficients).
+
     Examples
     --------
     >>> import numpy as np

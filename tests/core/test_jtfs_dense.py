@@ -67,3 +67,18 @@ def test_operators_skip_rows_only_when_negligible():
         _, R, n_cols, lp_off = g.dense
         assert R <= g.L_k and n_cols >= 1
         assert (lp_off >= 0) == (g.post[0] == "local")
+
+
+def test_oversized_operators_fall_back_to_fft(monkeypatch, x):
+    monkeypatch.setattr(jtfs_build, "DENSE_MAX_BYTES", 0)
+    jtfs = TimeFrequencyScattering1D(N, **BASE)
+    plan = jtfs._build(N)[1]
+    assert not plan.dense_fr and "fr_op" not in plan.buffers
+    monkeypatch.undo()
+    reference = TimeFrequencyScattering1D(N, **BASE)
+    assert reference._build(N)[1].dense_fr
+    Sa, Sb = jtfs(x), reference(x)
+    for k in Sa:
+        np.testing.assert_allclose(
+            Sa[k], Sb[k], rtol=0, atol=100 * NEGLIGIBLE * np.abs(Sb[k]).max()
+        )

@@ -8,7 +8,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from scatterwave.core.jtfs_dense import LINEAR_PAD_MODES, attach_dense_operators
+from scatterwave.core.jtfs_dense import (
+    DENSE_MAX_BYTES,
+    LINEAR_PAD_MODES,
+    attach_dense_operators,
+)
 from scatterwave.core.jtfs_plan import (
     PAIRS,
     JTFSPlan,
@@ -38,6 +42,7 @@ def build_jtfs_plan(
     paths_exclude: dict[str, list[int]],
     axis_length: Callable[[int], int],
     criterion_amplitude: float = 1e-3,
+    dense_fr: bool = True,
 ) -> JTFSPlan:
     """Plan the whole transform; see :mod:`scatterwave.core.jtfs_plan`.
 
@@ -54,7 +59,12 @@ def build_jtfs_plan(
         ``axis_length(n_rows)``: padded length of a frequency axis carrying ``n_rows`` rows.
     criterion_amplitude : float
         Sets the time window of the joint stage (half-support of ``phi_T``).
+    dense_fr : bool
+        Apply the joint stage's frequential filtering as matrices
+        (:mod:`scatterwave.core.jtfs_dense`) when the padding mode allows it and the matrices
+        take at most :data:`~scatterwave.core.jtfs_dense.DENSE_MAX_BYTES`.
     """
+    arguments = dict(locals())
     first = build_plan(fb, max_order=1, average=average, oversampling=oversampling)
     N1, L = ffb.N1, ffb.L
     log2_stride = first.log2_stride
@@ -116,7 +126,7 @@ def build_jtfs_plan(
         return L_g, freq_groups(f, items, n_in=n_rows, modulus=True, extra_scale=1.0, **common)
 
     # Linear frequency padding is folded into dense operators applied to the unpadded rows.
-    dense = pad_mode_fr in LINEAR_PAD_MODES
+    dense = dense_fr and pad_mode_fr in LINEAR_PAD_MODES
     joint = []
     if joint_names or "psi_t * phi_f" not in excluded:
         joint = joint_groups(
@@ -162,6 +172,8 @@ def build_jtfs_plan(
     }
     if dense:
         attach_dense_operators(plan, pad_mode_fr)
+        if plan.buffers["fr_op"].nbytes > DENSE_MAX_BYTES:  # too large: the FFT formulation
+            return build_jtfs_plan(**{**arguments, "dense_fr": False})
     plan.rows = _row_meta(plan, fb, ffb)
     plan.keep = _kept_rows(plan, ffb, out_exclude, sampling_filters_fr)
     plan.bytes_per_signal = _bytes_per_signal(plan)

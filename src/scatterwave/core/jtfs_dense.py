@@ -28,6 +28,10 @@ from scatterwave.core.jtfs_plan import FreqGroup, JTFSPlan, row_source
 #: Pad modes whose frequency padding is a linear map of the data rows.
 LINEAR_PAD_MODES = ("zero", "reflect")
 
+#: Largest total size of the matrices (float64) for which the dense formulation is used; the
+#: largest benchmarked configuration (Q=16, J=10, J_fr=5, Q_fr=2) needs about 70 MB.
+DENSE_MAX_BYTES = 256 * 2**20
+
 #: Rows of ``|Z|`` whose largest possible weight in any kept output is below this fraction of
 #: the largest weight are skipped (far below float64 round-off of the sums they would enter).
 NEGLIGIBLE = 1e-8
