@@ -124,7 +124,7 @@ class Scattering1D(ArrayAPITransform):
         r_psi: float | tuple[float, float] = math.sqrt(0.5),
         criterion_amplitude: float = 1e-3,
         normalize: Literal["energy", "amplitude"] = "energy",
-        memory_budget_mb: float = 128.0,
+        memory_budget_mb: float = 32.0,
         check_input: bool = True,
     ) -> None:
         Q = check_scales(N, J, Q, T)
@@ -383,14 +383,26 @@ def _keys(plan: ScatteringPlan) -> list[tuple]:
 
 
 def plan_bytes_per_signal(plan: ScatteringPlan, itemsize: int) -> int:
-    """Estimated peak working memory per signal of one forward pass, in bytes."""
+    """Estimated peak working memory per signal of one forward pass, in bytes.
+
+    The input spectrum, plus the largest footprint of one first-order group (envelopes,
+    spectra, band-pass temporaries) together with its largest second-order child (the core
+    runs each group's children right after it), plus the outputs.
+    """
     c = 2 * itemsize
-    total = c * plan.N_pad
-    for g in plan.groups1:
+    worst = 0
+    for gi, g in enumerate(plan.groups1):
         n = len(g.rows)
-        total += c * n * (g.n_blocks * g.M + g.M // 2 + 1) + itemsize * n * g.M
-    worst2 = 0
-    for g in plan.groups2:
-        n = len(g.rows)
-        worst2 = max(worst2, c * n * (2 * g.n_blocks * g.M + g.M) + itemsize * n * g.M)
-    return int(total + worst2)
+        own = c * n * (g.n_blocks * g.M + g.M // 2 + 1) + itemsize * n * g.M
+        children = [
+            c * len(h.rows) * (2 * h.n_blocks * h.M + h.M) + itemsize * len(h.rows) * h.M
+            for h in plan.groups2
+            if h.parent == gi
+        ]
+        worst = max(worst, own + max(children, default=0))
+    local = plan.average == "local"
+    outputs = sum(
+        len(g.rows) * plan.out_length(plan.log2_stride if local else g.k_out)
+        for g in plan.groups1 + plan.groups2
+    )
+    return int(c * plan.N_pad + worst + itemsize * outputs)

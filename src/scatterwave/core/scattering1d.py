@@ -61,8 +61,8 @@ def scattering1d(
     phi, index = buffers["phi_f"], buffers["index"]
     out: list[tuple[np.ndarray, Array]] = []
 
-    def finish(rows: np.ndarray, coef: Array, k: int, spectrum: Array | None, avg) -> None:
-        """Average (locally or globally) or keep, then unpad, normalise and store."""
+    def finish(rows: np.ndarray, coef: Array, k: int, spectrum: Array | None, avg):
+        """Average (locally or globally) or keep, then unpad and normalise."""
         if plan.average == "local":
             off, n_bins, k_avg = avg
             coef = lowpass(spectrum, phi[off : off + n_bins], n_bins, k_avg, xp)
@@ -73,7 +73,7 @@ def scattering1d(
             coef = xp.mean(coef, axis=-1, keepdims=True)
         if normalize_energy:
             coef = coef * math.sqrt(N / coef.shape[-1])
-        out.append((rows, coef))
+        return rows, coef
 
     s0_rows = np.array([0])
     if plan.average == "global":
@@ -89,21 +89,27 @@ def scattering1d(
             s0 = s0 * math.sqrt(N / s0.shape[-1])
         out.append((s0_rows, s0))
 
+    # Each first-order group is followed at once by its second-order children, so only one
+    # group's envelopes and spectra are alive at a time (peak memory); results keep plan order.
     need_spectra = plan.average == "local" or bool(plan.groups2)
-    spectra1: list[Array | None] = []
+    second: list[Any] = [None] * len(plan.groups2)
+    first: list[Any] = []
     for gi, g in enumerate(plan.groups1):
         U1 = _band(X, g, buffers["psi1_f"], index, xp)
         U1_f = xp.fft.rfft(U1, axis=-1) if need_spectra else None
-        finish(g.rows, U1, g.k_out, U1_f, g.avg)
-        if U1_f is not None:
-            children = [h for h in plan.groups2 if h.parent == gi]
-            U1_f = extend_bins(U1_f[..., : g.M // 2], _width(children), xp) if children else None
-        spectra1.append(U1_f)
-    for g in plan.groups2:
-        U2 = _band(spectra1[g.parent], g, buffers["psi2_f"], index, xp)
-        U2_f = xp.fft.rfft(U2, axis=-1) if plan.average == "local" else None
-        finish(g.rows, U2, g.k_out, U2_f, g.avg)
-    return out
+        first.append(finish(g.rows, U1, g.k_out, U1_f, g.avg))
+        children = [hi for hi, h in enumerate(plan.groups2) if h.parent == gi]
+        if not children:
+            continue
+        width = _width([plan.groups2[hi] for hi in children])
+        spectrum = extend_bins(U1_f[..., : g.M // 2], width, xp)
+        del U1, U1_f
+        for hi in children:
+            h = plan.groups2[hi]
+            U2 = _band(spectrum, h, buffers["psi2_f"], index, xp)
+            U2_f = xp.fft.rfft(U2, axis=-1) if plan.average == "local" else None
+            second[hi] = finish(h.rows, U2, h.k_out, U2_f, h.avg)
+    return out + first + second
 
 
 def _width(groups: list[BandGroup]) -> int:
