@@ -121,3 +121,18 @@ def test_jtfs_texture_resynthesis():
     assert res.loss < res.history["loss"][0] / 20
     assert _rel_error(jtfs, res.x, target) == pytest.approx(res.rel_error, rel=1e-6)
     assert res.rel_error < 0.2
+
+
+def test_package_attribute_is_the_module():
+    import importlib
+    import inspect
+    import sys
+
+    import scatterwave
+    import scatterwave.reconstruct as module
+
+    assert inspect.ismodule(module) and module is sys.modules["scatterwave.reconstruct"]
+    assert scatterwave.reconstruct is module is importlib.import_module("scatterwave.reconstruct")
+    assert scatterwave.reconstruct.reconstruct is reconstruct
+    assert scatterwave.reconstruct.ReconstructionResult is ReconstructionResult
+    assert "reconstruct" in scatterwave.__all__

@@ -6,6 +6,10 @@ gradient descent, with gradients from torch's or JAX's automatic differentiation
 transform of scatterwave accepts torch and JAX arrays). Scattering is invariant to time shifts
 up to its averaging scale and discards phase, so the result matches the target's coefficients,
 not necessarily the original waveform: it is a *resynthesis*.
+
+The function is :func:`scatterwave.reconstruct.reconstruct`
+(``from scatterwave.reconstruct import reconstruct``); ``scatterwave.reconstruct`` itself is this
+module.
 """
 
 from __future__ import annotations

@@ -169,3 +169,60 @@ def test_jax_outputs(jtfs_like):
     for pair in Sx:
         # float32 sums of a few dozen squares: relative error ~1e-6
         assert e_jx[pair].total == pytest.approx(e_np[pair].total, rel=1e-5)
+
+
+def test_jtfs_dict_output_with_flat_meta(jtfs, xb):
+    # dict output {pair: (B, rows, t)} with meta() row-aligned over the concatenated pairs
+    x = np.random.default_rng(3).standard_normal((2, 512))
+    Sx, meta = jtfs(x), jtfs.meta()
+    pairs = np.asarray(meta["pair"])
+    assert list(dict.fromkeys(pairs)) == list(Sx)
+    e = coeff_energy({k: xb(v) for k, v in Sx.items()}, meta)
+    assert list(e) == list(Sx)
+    for pair, pe in e.items():
+        want = (np.asarray(Sx[pair]) ** 2).sum(axis=(0, -1))
+        np.testing.assert_allclose(pe.rows, want, rtol=RTOL)
+        assert pe.total == pytest.approx(want.sum(), rel=RTOL)
+        # slices: rows of equal meta["n"][:-1], in first-seen order
+        parents = [tuple(int(v) for v in n[:-1]) for n in np.asarray(meta["n"])[pairs == pair]]
+        assert pe.slice_keys == list(dict.fromkeys(parents))
+        for key, value in zip(pe.slice_keys, pe.slices, strict=True):
+            mask = np.asarray([p == key for p in parents])
+            assert value == pytest.approx(want[mask].sum(), rel=RTOL)
+    # the same coefficients as one (B, n_rows, t) array give the same energies and ratios
+    cat = np.concatenate(list(Sx.values()), axis=-2)
+    e_cat = coeff_energy(cat, meta)
+    for pair in e:
+        np.testing.assert_allclose(e[pair].rows, e_cat[pair].rows, rtol=RTOL)
+    r, r_cat = coeff_energy_ratios(Sx, meta), coeff_energy_ratios(cat, meta)
+    up, dn = e["psi_t * psi_f_up"].total, e["psi_t * psi_f_dn"].total
+    assert r.total == pytest.approx(dn / up, rel=RTOL) == r_cat.total
+    np.testing.assert_allclose(r.slices, r_cat.slices, rtol=RTOL)
+
+
+def test_jtfs_out_3D_dict_with_flat_meta(xb):
+    from scatterwave.jtfs import TimeFrequencyScattering1D
+
+    kw = dict(J=5, Q=8, J_fr=3, Q_fr=1, average_fr=True)
+    flat = TimeFrequencyScattering1D(512, **kw)
+    nested = TimeFrequencyScattering1D(512, out_3D=True, **kw)
+    x = np.random.default_rng(4).standard_normal((2, 512))
+    S3 = nested(x)
+    assert S3["psi_t * psi_f_up"].ndim == 4  # (B, n2, n1_fr, t): rows split over two axes
+    e3 = coeff_energy({k: xb(v) for k, v in S3.items()}, nested.meta())
+    e2 = coeff_energy(flat(x), flat.meta())
+    assert list(e3) == list(e2)
+    for pair in e2:
+        np.testing.assert_allclose(e3[pair].rows, e2[pair].rows, rtol=1e-10)
+        assert e3[pair].slice_keys == e2[pair].slice_keys
+
+
+def test_jtfs_dict_with_the_meta_of_another_transform(jtfs):
+    from scatterwave.jtfs import TimeFrequencyScattering1D
+
+    other = TimeFrequencyScattering1D(512, J=6, Q=8, J_fr=3, Q_fr=1)
+    Sx = jtfs(np.random.default_rng(5).standard_normal(512))
+    with pytest.raises(ValueError, match=r"pair 'S1' have shape \(\d+, \d+\) but meta"):
+        coeff_energy(Sx, other.meta())
+    with pytest.raises(ValueError, match="no row of the coefficient key 'extra'"):
+        coeff_energy({**Sx, "extra": Sx["S1"]}, jtfs.meta())

@@ -51,3 +51,14 @@ def test_bad_input_gives_clear_errors(tmp_path, capsys):
             ]
         )
     assert "KEY=VALUE" in capsys.readouterr().err
+
+
+def test_train_fixed_length_model_from_the_cli(tmp_path, capsys):
+    argv = ["train", "--model", "1dcnn", "--width-multiplier", "0.1", "--dataset", "synthetic",
+            "--option", "n_train=8", "--option", "n_val=4", "--option", "n_test=4",
+            "--option", "length=7000", "--epochs", "1", "--batch-size", "4",
+            "--out", str(tmp_path / "run"), "--progress", "log"]  # fmt: skip
+    assert main(argv) == 0, capsys.readouterr().err
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["data"]["length"] == 7000 and metrics["best_epoch"] == 1
+    assert 0.0 <= metrics["test"]["accuracy"] <= 1.0

@@ -148,3 +148,18 @@ def test_wavelet_loss_of_a_plain_model_is_zero(tmp_path, data):
     r = fit(cfg, data=data, model_factory=tiny_factory)
     assert float(regularizers.wavelet_loss(tiny_factory(4, 1)).detach()) == 0.0
     assert r.history[0]["train_wavelet_loss"] == 0.0
+
+
+def test_fixed_length_model_is_built_for_the_data_length(tmp_path):
+    from scatterwave.nn.models import build
+
+    # 7000 samples: above the 1D-CNN's minimum (6622) but far from its default 64000
+    data = make_waveforms(n_train=8, n_val=4, n_test=4, length=7000, seed=0)
+    config = _config(tmp_path, model="1dcnn", width_multiplier=0.1, epochs=1, batch_size=4)
+    result = fit(config, data=data)
+    assert result.best_epoch == 1 and np.isfinite(result.test["loss"])
+    # the classifier's input size depends on input_length: the count identifies it
+    sized = build("1dcnn", 4, width_multiplier=0.1, input_length=7000)
+    default = build("1dcnn", 4, width_multiplier=0.1)
+    assert result.n_parameters == sum(p.numel() for p in sized.parameters())
+    assert result.n_parameters != sum(p.numel() for p in default.parameters())

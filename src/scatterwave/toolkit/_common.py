@@ -7,7 +7,9 @@ Coefficients come in three layouts, all handled by :func:`per_row`:
   when present, else by ``meta["order"]``;
 * a dict ``{pair_name: array (..., n_rows_pair, N_out)}`` (JTFS ``out_type="dict"``) with
   ``meta[pair_name][field]``, ``meta[field][pair_name]``, or a row-aligned ``meta`` over the
-  concatenated pairs with a ``"pair"`` field (``TimeFrequencyScattering1D.meta()``);
+  concatenated pairs with a ``"pair"`` field (``TimeFrequencyScattering1D.meta()``; with
+  ``out_3D=True`` a pair's ``(..., n_outer, n_inner, N_out)`` block is read as its
+  ``n_outer * n_inner`` rows in C order);
 * a dict ``{path_key: array (..., N_out_key)}`` (``Scattering1D`` ``out_type="dict"``) whose
   keys appear in the row-aligned ``meta["key"]``: paths are grouped by ``meta["order"]``.
 """
@@ -128,9 +130,11 @@ def per_row(
         groups: dict[Hashable, RowGroup] = {}
         row_pairs = list(meta["pair"]) if "pair" in meta else None
         for pair in keys:
+            blocks = [inp[pair] for inp in inputs]
             if row_pairs is not None and not isinstance(meta["pair"], Mapping):
                 # row-aligned meta over the concatenated pairs (JTFS meta() for dict output)
                 idx = np.asarray([i for i, p in enumerate(row_pairs) if p == pair], dtype=int)
+                blocks = [_pair_rows(pair, b, len(idx)) for b in blocks]
                 row_meta: dict[str, Any] | None = _take_rows(meta, idx, len(row_pairs))
             else:
                 row_meta = _row_meta_of_dict(meta, pair)
@@ -139,7 +143,6 @@ def per_row(
                     f"meta has no entry for coefficient key {pair!r}: expected meta[{pair!r}] "
                     f"(a dict of fields) or meta[field][{pair!r}]; meta keys are {sorted(meta)}."
                 )
-            blocks = [inp[pair] for inp in inputs]
             xp = namespace(*blocks)
             groups[pair] = RowGroup(tuple(to_numpy(v) for v in fn(xp, *blocks)), row_meta)
         return groups
@@ -167,6 +170,30 @@ def per_row(
             tuple(v[idx] for v in per_row_values), _take_rows(meta, idx, len(labels))
         )
     return groups
+
+
+def _pair_rows(pair: Hashable, block: Any, n_meta: int) -> Any:
+    """Coefficients of ``pair`` as ``(..., n_meta, N_out)``, ``n_meta`` its rows in ``meta``.
+
+    An ``out_3D`` block ``(..., n_outer, n_inner, N_out)`` with ``n_outer * n_inner == n_meta``
+    is flattened in C order, which is the order of its rows in ``meta``.
+    """
+    if block.ndim >= 2 and block.shape[-2] == n_meta:
+        return block
+    if block.ndim >= 3 and block.shape[-3] * block.shape[-2] == n_meta:
+        lead = tuple(block.shape[:-3])
+        return namespace(block).reshape(block, (*lead, n_meta, block.shape[-1]))
+    if n_meta == 0:
+        raise ValueError(
+            f"meta['pair'] has no row of the coefficient key {pair!r}: pass the meta() of the "
+            "transform that computed the coefficients."
+        )
+    raise ValueError(
+        f"coefficients of pair {pair!r} have shape {tuple(block.shape)} but meta['pair'] has "
+        f"{n_meta} rows of that pair: expected shape (..., {n_meta}, N_out) (or "
+        "(..., n_outer, n_inner, N_out) with out_3D). Pass the meta() of the transform that "
+        "computed the coefficients."
+    )
 
 
 def _per_path_key(

@@ -161,17 +161,16 @@ def _build_model(config: TrainConfig, data: DatasetSplits, factory: ModelFactory
     if factory is not None:
         return factory(data.n_classes, data.in_channels)
     try:
-        from scatterwave.nn.models import build
+        from scatterwave.nn.models import accepted_options, build
     except ModuleNotFoundError as exc:
         raise ModuleNotFoundError(
             "building a model by name needs scatterwave.nn.models (and torch)", name=exc.name
         ) from exc
-    return build(
-        config.model,
-        data.n_classes,
-        in_channels=data.in_channels,
-        width_multiplier=config.width_multiplier,
-    )
+    options: dict[str, Any] = {"width_multiplier": config.width_multiplier}
+    if "input_length" in accepted_options(config.model):
+        # the 1D-CNNs flatten time into their classifier: size it for the data's signals
+        options["input_length"] = data.length
+    return build(config.model, data.n_classes, in_channels=data.in_channels, **options)
 
 
 def _make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
@@ -280,7 +279,9 @@ def fit(
         ``config.dataset``.
     model_factory : callable, optional
         ``factory(n_classes, in_channels) -> nn.Module``; by default
-        :func:`scatterwave.nn.models.build` with ``config.model`` and ``config.width_multiplier``.
+        :func:`scatterwave.nn.models.build` with ``config.model`` and ``config.width_multiplier``,
+        plus ``input_length`` (the signal length of ``data``) for the models with a fixed input
+        length (the 1D-CNNs).
     resume : bool
         Continue from ``<out_dir>/checkpoint.pt`` if it exists (start afresh otherwise). Without
         it, an existing checkpoint is an error, so a run is never silently overwritten.

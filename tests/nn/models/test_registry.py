@@ -102,3 +102,20 @@ def test_build_errors():
         models.build("w-m5", 10, width_multiplier=0)
     with pytest.raises(ValueError, match="n_classes"):
         models.build("m3", 0)
+
+
+def test_accepted_options_match_build():
+    assert models.accepted_options("1dcnn") == [
+        "in_channels",
+        "width_multiplier",
+        "dropout",
+        "input_length",
+    ]
+    assert models.accepted_options("m3") == ["in_channels", "width_multiplier", "global_pool"]
+    # exactly the 1D-CNNs have a fixed input length
+    fixed = [name for name in ALL if "input_length" in models.accepted_options(name)]
+    assert fixed == ["1dcnn", "w-1dcnn"]
+    for name in ALL:
+        assert "n_scales" in models.accepted_options(name) or not name.startswith("w-")
+    with pytest.raises(ValueError, match="unknown model name 'M3'"):
+        models.accepted_options("M3")

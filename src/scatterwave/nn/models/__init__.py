@@ -4,6 +4,11 @@
 >>> net = models.build("w-m5", n_classes=10, width_multiplier=0.25)
 """
 
-from scatterwave.nn.models.registry import available, build, paper_parameter_count
+from scatterwave.nn.models.registry import (
+    accepted_options,
+    available,
+    build,
+    paper_parameter_count,
+)
 
-__all__ = ["available", "build", "paper_parameter_count"]
+__all__ = ["accepted_options", "available", "build", "paper_parameter_count"]

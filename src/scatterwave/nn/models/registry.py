@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 from torch import nn
 
-__all__ = ["PAPER_PARAMETER_COUNTS", "available", "build", "paper_parameter_count"]
+__all__ = [
+    "PAPER_PARAMETER_COUNTS",
+    "accepted_options",
+    "available",
+    "build",
+    "paper_parameter_count",
+]
 
 #: Parameters at width 1.0 for 10 classes (50 for the SampleCNNs): arithmetic on the
 #: published layer shapes (Dai et al. 2017; Abdoli et al. 2019; Lee et al. 2017; Romero
@@ -42,7 +50,8 @@ def _builders() -> dict[str, Callable[..., nn.Module]]:
     from scatterwave.nn.models.wdai import WDaiNet, WDaiResNet
 
     def named(cls: Callable[..., nn.Module], name: str) -> Callable[..., nn.Module]:
-        return lambda n_classes, **kw: cls(name, n_classes, **kw)
+        # a partial keeps the class's signature (minus ``name``) for accepted_options
+        return functools.partial(cls, name)
 
     table: dict[str, Callable[..., nn.Module]] = {
         name: named(DaiNet, name) for name in ("m3", "m5", "m11", "m18")
@@ -75,6 +84,31 @@ def _check_name(name: object) -> str:
 def paper_parameter_count(name: str) -> int:
     """Parameter budget of ``name`` in the paper (10 classes; 50 for the SampleCNNs)."""
     return PAPER_PARAMETER_COUNTS[_check_name(name)]
+
+
+def accepted_options(name: str) -> list[str]:
+    """Keyword options that :func:`build` accepts for the model ``name``.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`available`.
+
+    Returns
+    -------
+    list of str
+        The model's keyword-only options in signature order, ``in_channels`` first, e.g.
+        ``["in_channels", "width_multiplier", "dropout", "input_length"]`` for ``"1dcnn"``.
+        A caller that knows its signal length passes it as ``input_length`` when this list
+        contains it (the 1D-CNNs, whose classifier fixes the input length).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+    """
+    params = inspect.signature(_builders()[_check_name(name)]).parameters.values()
+    return [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
 
 
 def build(name: str, n_classes: int, *, in_channels: int = 1, **options: Any) -> nn.Module:
