@@ -84,7 +84,9 @@ class Scattering1D(ArrayAPITransform):
         ``sum(S**2)`` estimates the energy it captures and is comparable with ``sum(x**2)``.
         ``"amplitude"``: plain local averages (``S0`` of a constant equals the constant).
     memory_budget_mb : float > 0
-        Batches are processed in chunks whose estimated peak working memory stays below this.
+        Batches are processed in chunks whose estimated peak working memory stays below this
+        (one signal per chunk at least: a single long signal may need more, see
+        :func:`plan_bytes_per_signal`).
     check_input : bool
         Reject non-finite input (one reduction over ``x``; skipped inside ``jax.jit``).
 

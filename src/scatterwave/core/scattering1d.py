@@ -99,16 +99,18 @@ def scattering1d(
         U1_f = xp.fft.rfft(U1, axis=-1) if need_spectra else None
         first.append(finish(g.rows, U1, g.k_out, U1_f, g.avg))
         children = [hi for hi, h in enumerate(plan.groups2) if h.parent == gi]
-        if not children:
-            continue
-        width = _width([plan.groups2[hi] for hi in children])
-        spectrum = extend_bins(U1_f[..., : g.M // 2], width, xp)
-        del U1, U1_f
+        spectrum = None
+        if children:
+            width = _width([plan.groups2[hi] for hi in children])
+            spectrum = extend_bins(U1_f[..., : g.M // 2], width, xp)
+        del U1, U1_f  # dropped before the next group's temporaries exist (peak memory)
         for hi in children:
             h = plan.groups2[hi]
             U2 = _band(spectrum, h, buffers["psi2_f"], index, xp)
             U2_f = xp.fft.rfft(U2, axis=-1) if plan.average == "local" else None
             second[hi] = finish(h.rows, U2, h.k_out, U2_f, h.avg)
+            del U2, U2_f
+        del spectrum
     return out + first + second
 
 
