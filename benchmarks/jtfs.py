@@ -7,9 +7,9 @@ clock and process CPU time), the *FFT floor* (the time of the bare FFTs this con
 forward pass performs, recorded from one forward and replayed on random data of the same
 shapes) and the *FFT + matmul floor* (the same with the frequential matrix products, the other
 linear kernel of the joint stage; ``fwd/floor`` divides by it), backward time (torch only:
-``S.sum().backward()``), build time (filters + plan), peak memory of one forward
-(``tracemalloc`` for NumPy, the process RSS high-water mark for torch) and the number of
-coefficients per signal. Kymatio's JTFS is not on PyPI, so there is no reference library.
+``S.sum().backward()``), build time (filters + plan), peak memory of one forward (the growth
+of the resident set's high-water mark in a fresh process, as in ``scattering1d.py``) and the
+number of coefficients per signal. Kymatio's JTFS is not on PyPI, so there is no reference library.
 torch runs one intra-op thread and BLAS one thread (set before NumPy is imported).
 """
 
@@ -24,18 +24,17 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import itertools  # noqa: E402
-import resource  # noqa: E402
+import json  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-import tracemalloc  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 from scatterwave import TimeFrequencyScattering1D  # noqa: E402
-from scatterwave.core.jtfs import jtfs as jtfs_core  # noqa: E402
 
 
 @dataclass
@@ -91,16 +90,8 @@ def _floors(jtfs: TimeFrequencyScattering1D, x: Any, xp: Any, repeats: int) -> t
     replayed on random inputs of the same shapes and dtypes.
     """
     log: list = []
-    _, plan = jtfs._build(x.shape[-1])
     buffers = jtfs._buffers(x.shape[-1], xp, x)
-    jtfs_core(
-        xp.reshape(x, (-1, x.shape[-1])),
-        plan,
-        buffers,
-        _RecordingNamespace(xp, log),
-        pad_mode=jtfs.pad_mode,
-        pad_mode_fr=jtfs.pad_mode_fr,
-    )
+    jtfs._forward(x, _RecordingNamespace(xp, log), buffers)  # chunked like a real call
     rng = np.random.default_rng(0)
 
     def random(shape: tuple[int, ...], dtype: Any) -> Any:
@@ -149,6 +140,47 @@ def _median_times(fn, repeats: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
+def _peak_in_fresh_process(config: dict, library: str, batch: int) -> float:
+    """Peak memory (MiB) of one forward call, measured in a fresh process.
+
+    Same method as ``benchmarks/scattering1d.py``: the growth of the resident set's high-water
+    mark (``VmHWM``, reset through ``/proc/self/clear_refs``) during one call after a warm-up,
+    in a process started with ``MALLOC_MMAP_THRESHOLD_=4096`` so that memory freed by earlier
+    calls can neither hide nor inflate it. Input and output are included. NaN where ``/proc``
+    cannot be used.
+    """
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="4096")
+    spec = json.dumps({"config": config, "library": library, "batch": batch})
+    done = subprocess.run(
+        [sys.executable, __file__, "--peak-worker", spec],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def _peak_worker(spec: str) -> None:
+    """Entry point of :func:`_peak_in_fresh_process` (prints MiB)."""
+    from _worker_common import peak_memory
+
+    job = json.loads(spec)
+    config = {k: tuple(v) if isinstance(v, list) else v for k, v in job["config"].items()}
+    jtfs = TimeFrequencyScattering1D(config["N"], **{k: v for k, v in config.items() if k != "N"},
+                                     out_type="array")  # fmt: skip
+    x = np.random.default_rng(0).standard_normal((job["batch"], config["N"]))
+    if job["library"] == "torch":
+        import torch
+
+        torch.set_num_threads(1)
+        x = torch.from_numpy(x.astype(np.float32))
+        torch.set_grad_enabled(False)
+    jtfs(x)  # warm-up: buffer conversion, caches
+    peak = peak_memory(lambda: jtfs(x), "cpu")
+    print("nan" if peak is None else peak / 2**20)
+
+
 def run_one(config: dict, library: str, batch: int, repeats: int) -> Row:
     t0 = time.perf_counter()
     jtfs = TimeFrequencyScattering1D(config["N"], **{k: v for k, v in config.items() if k != "N"},
@@ -162,12 +194,7 @@ def run_one(config: dict, library: str, batch: int, repeats: int) -> Row:
         x = x_np
         xp = array_namespace(x)
         S = jtfs(x)  # warm-up (buffer conversion)
-        tracemalloc.start()
-        jtfs(x)
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
         forward, forward_cpu = _median_times(lambda: jtfs(x), repeats)
-        peak_mb = peak / 2**20
     else:
         import torch
         from array_api_compat import array_namespace
@@ -184,8 +211,8 @@ def run_one(config: dict, library: str, batch: int, repeats: int) -> Row:
             jtfs(xg).sum().backward()
 
         backward = max(_median_time(fwd_bwd, repeats) - forward, 0.0)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     fft_floor, floor = _floors(jtfs, x, xp, repeats)
+    peak_mb = _peak_in_fresh_process(config, library, batch)
     return Row(
         config=config,
         library=library,
@@ -236,6 +263,10 @@ def markdown(rows: list[Row]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--peak-worker"]:
+        _peak_worker(argv[1])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the two target configurations")
     parser.add_argument("--repeats", type=int, default=5)

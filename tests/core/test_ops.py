@@ -65,3 +65,21 @@ def test_modulus_has_finite_gradient_at_zero():
     m.sum().backward()
     assert torch.all(torch.isfinite(z.grad))
     assert float(m.detach().max()) < 1e-150
+
+
+def test_modulus_shift_only_where_gradients_can_flow():
+    torch = pytest.importorskip("torch")
+    from array_api_compat import array_namespace
+
+    from scatterwave.core.ops import modulus_parts
+
+    z = torch.zeros(3, dtype=torch.complex128)
+    xp = array_namespace(z)
+    with torch.no_grad():  # no gradient: the exact modulus
+        assert float(modulus(z, xp).max()) == 0.0
+    assert 0.0 < float(modulus(z, xp).max()) < 1e-150  # grad mode: shifted by sqrt(tiny)
+    # torch.func differentiates tensors that do not report requires_grad
+    grad = torch.func.grad(lambda re: modulus_parts(re, torch.zeros_like(re), xp).sum())
+    assert torch.all(torch.isfinite(grad(torch.zeros(4, dtype=torch.float64))))
+    re, im = torch.tensor([3.0, -5.0]), torch.tensor([4.0, 12.0])
+    np.testing.assert_allclose(modulus_parts(re, im, xp).numpy(), [5.0, 13.0], rtol=1e-7)

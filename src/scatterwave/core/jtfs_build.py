@@ -258,9 +258,11 @@ def _bytes_per_signal(plan: JTFSPlan) -> int:
     worst = 0
     for jg in plan.joint:
         P, M = len(jg.n2), jg.trim[1] - jg.trim[0]
-        if plan.dense_fr:  # Y2 unpadded; per group the product (re, im) and its modulus
+        if plan.dense_fr:  # Y2 unpadded
             base = 3 * c * P * int(jg.valid_rows.max()) * M
-            sizes = [2 * c * P * g.n_filters * (g.dense[1] if g.dense else 1) * M for g in jg.freq]
+            # the product (real and imaginary parts: one complex per row) and its modulus
+            rows = [g.n_filters * (g.dense[1] if g.dense else 1) for g in jg.freq]
+            sizes = [3 * c * P * r * M // 2 for r in rows]
         else:
             base = 3 * c * P * jg.L * M
             sizes = [c * P * g.n_filters * (g.n_blocks + 2) * g.L_k * M for g in jg.freq]

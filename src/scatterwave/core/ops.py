@@ -158,7 +158,8 @@ def modulus(z: Array, xp: Any) -> Array:
 def modulus_parts(re: Array, im: Array, xp: Any) -> Array:
     """``sqrt(re**2 + im**2)`` from separate real and imaginary parts.
 
-    Where gradients can flow (JAX, and PyTorch tensors that require grad) the modulus is
+    Where gradients can flow (JAX; PyTorch unless gradient recording is off, as under
+    ``torch.no_grad()`` or ``torch.inference_mode()``) the modulus is
     ``hypot(re, im + c)`` with ``c = sqrt(smallest normal number)`` of the dtype: the shift
     changes no result above ``c`` (``1e-19`` in float32, ``1e-154`` in float64) by more than a
     relative ``c / |z|`` and keeps the gradient finite at zero. Elsewhere it is skipped (one
@@ -171,13 +172,17 @@ def modulus_parts(re: Array, im: Array, xp: Any) -> Array:
 
 
 def _needs_gradient(a: Array, xp: Any) -> bool:
-    """Whether a gradient may be taken through ``a`` (JAX always; PyTorch when recording)."""
+    """Whether a gradient may be taken through ``a`` (JAX always; PyTorch when recording).
+
+    PyTorch is asked about its grad mode, not ``a.requires_grad``: ``torch.func`` transforms
+    differentiate tensors that do not report ``requires_grad``.
+    """
     if _is_jax(xp):
         return True
     if type(a).__module__.startswith("torch"):
         import torch
 
-        return torch.is_grad_enabled() and a.requires_grad
+        return torch.is_grad_enabled()
     return False
 
 

@@ -185,17 +185,19 @@ def build_time_filterbank(
     if max_pad_factor is not None:
         trial = min(trial, 2 ** (math.ceil(math.log2(N)) + max_pad_factor + 1))
     trial = max(trial, 2 ** math.ceil(math.log2(N)))
-    filters = []
+    extremes = set()  # (xi, sigma); the lowest wavelets of both orders usually coincide
     for q, r in zip(Q, r_psi):
         specs = wavelet_specs(J, q, r, xi_min=1.0 / trial)
-        for i in (0, -1):
-            lo, v = positive_morlet(trial, specs.xi[i], specs.sigma[i])
-            dense = np.zeros(trial)
-            dense[lo : lo + len(v)] = v
-            filters.append(dense)
-    if T is not None:
-        filters.append(gauss_f(trial, SIGMA0 / T))
-    half = max(half_support(h_f, criterion_amplitude) for h_f in filters)
+        extremes |= {(float(specs.xi[i]), float(specs.sigma[i])) for i in (0, -1)}
+    halves = []
+    for xi, sigma in sorted(extremes):
+        lo, v = positive_morlet(trial, xi, sigma)
+        dense = np.zeros(trial)
+        dense[lo : lo + len(v)] = v
+        halves.append(half_support(dense, criterion_amplitude))
+    if T is not None:  # a sampled Gaussian: its measured half-width is the closed form's floor
+        halves.append(math.floor(gaussian_half_support(SIGMA0 / T, criterion_amplitude)))
+    half = max(halves)
     # Every subsampling level up to max(J, log2 T) + 1 must divide the padded length.
     log2_T = 0 if T is None else math.floor(math.log2(T))
     N_pad = smooth_padded_length(N, half, max_pad_factor, 2 ** (max(J, log2_T) + 1))
