@@ -125,10 +125,6 @@ def _floors(jtfs: TimeFrequencyScattering1D, x: Any, xp: Any, repeats: int) -> t
     return replay(False), replay(True)
 
 
-def _median_time(fn, repeats: int) -> float:
-    return _median_times(fn, repeats)[0]
-
-
 def _median_times(fn, repeats: int) -> tuple[float, float]:
     """Median wall-clock and process CPU time of ``fn()``."""
     wall, cpu = [], []
@@ -210,7 +206,7 @@ def run_one(config: dict, library: str, batch: int, repeats: int) -> Row:
         def fwd_bwd() -> None:
             jtfs(xg).sum().backward()
 
-        backward = max(_median_time(fwd_bwd, repeats) - forward, 0.0)
+        backward = max(_median_times(fwd_bwd, repeats)[0] - forward, 0.0)
     fft_floor, floor = _floors(jtfs, x, xp, repeats)
     peak_mb = _peak_in_fresh_process(config, library, batch)
     return Row(

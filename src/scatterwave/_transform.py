@@ -82,11 +82,18 @@ class ArrayAPITransform:
 
         _, plan = self._build(N)
         if is_traced(like):  # arrays made while tracing must not outlive the trace
-            return convert_buffers(plan.buffers, xp, like)
+            return self._convert_buffers(plan, xp, like)
         key = (N, getattr(xp, "__name__", str(xp)), str(device(like)), str(like.dtype))
         if key not in self._converted:
-            self._converted[key] = convert_buffers(plan.buffers, xp, like)
+            self._converted[key] = self._convert_buffers(plan, xp, like)
         return self._converted[key]
+
+    def _convert_buffers(self, plan: Any, xp: Any, like: Array) -> dict[str, Array]:
+        """``plan.buffers`` in ``like``'s library, device and dtype (cached by the caller).
+
+        Subclasses may lay a buffer out differently for one library here, once.
+        """
+        return convert_buffers(plan.buffers, xp, like)
 
     def _check_input(self, x: Array, xp: Any) -> int:
         """Validate ``x``; return its length. Messages say what was given and how to fix it."""

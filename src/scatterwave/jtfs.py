@@ -12,7 +12,9 @@ import numpy as np
 from scatterwave._transform import ArrayAPITransform
 from scatterwave._validation import check_choice, check_int, check_scales
 from scatterwave.core.jtfs_build import build_jtfs_plan
+from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan, Pair
+from scatterwave.core.ops import is_numpy
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
 from scatterwave.filters.frequential import (
     FrequentialFilterbank,
@@ -340,6 +342,12 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             See ``out_type`` and ``out_3D``; same library, device and dtype as ``x``.
         """
         return super().__call__(x)
+
+    def _convert_buffers(self, plan: JTFSPlan, xp: Any, like: Array) -> dict[str, Array]:
+        out = super()._convert_buffers(plan, xp, like)
+        if plan.dense_fr and is_numpy(xp):  # NumPy multiplies complex matrices, see core.jtfs
+            out["fr_op"] = complex_operators(plan, single=like.dtype == xp.float32)
+        return out
 
     def _forward(self, x: Array, xp: Any, buffers: dict[str, Array]) -> Any:
         from scatterwave.core.jtfs import jtfs

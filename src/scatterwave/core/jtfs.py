@@ -236,11 +236,12 @@ def _assemble(rows: Array, jg: JointGroup, buffers: dict, xp: Any, pad_mode_fr) 
 def _freq_group_dense(Y: Array, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp: Any) -> Array:
     """Frequential filtering of the unpadded frequency axes by matrices.
 
-    ``Y`` is complex, shape (B, P, n_rows, t), for NumPy (whose complex ``abs`` is vectorised)
-    and ``[Re Y2; Im Y2]``, shape (B, P, 2 * n_rows, t), for the other libraries (a real
-    product gives the real and imaginary parts as contiguous blocks, whose ``hypot`` is
-    several times faster than a complex modulus in PyTorch). Returns shape
-    (B, P, n_filters, rows_valid, t).
+    ``Y`` is complex, shape (B, P, n_rows, t), for NumPy, whose complex ``abs`` is vectorised
+    (its ``fr_op`` buffer then holds complex matrices, see
+    :func:`scatterwave.core.jtfs_dense.complex_operators`), and ``[Re Y2; Im Y2]``, shape
+    (B, P, 2 * n_rows, t), for the other libraries: a real product gives the real and
+    imaginary parts as contiguous blocks, whose ``hypot`` is several times faster than a
+    complex modulus in PyTorch. Returns shape (B, P, n_filters, rows_valid, t).
     """
     B, P, n_in, t = Y.shape
     complex_form = xp.isdtype(Y.dtype, "complex floating")
@@ -253,11 +254,11 @@ def _freq_group_dense(Y: Array, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp:
         return xp.reshape(Z * (g.scale / plan.N1), (B, P, 1, 1, t))
     off, R, n_cols, lp_off = g.dense
     nf = g.n_filters
-    W = xp.reshape(buffers["fr_op"][off : off + 4 * nf * R * n_cols], (2 * nf * R, 2 * n_cols))
-    if complex_form:
-        W = W[: nf * R, :n_cols] + 1j * W[nf * R :, :n_cols]
+    if complex_form:  # ``fr_op`` holds the complex matrices, a quarter of the real form's size
+        W = xp.reshape(buffers["fr_op"][off // 4 : off // 4 + nf * R * n_cols], (nf * R, n_cols))
         Z = _detect(xp.reshape(xp.matmul(W, Y), (B, P, nf, R, t)), g.modulus, xp)
     else:
+        W = xp.reshape(buffers["fr_op"][off : off + 4 * nf * R * n_cols], (2 * nf * R, 2 * n_cols))
         Z = xp.reshape(xp.matmul(W, Y), (B, P, 2, nf, R, t))
         Z = modulus_parts(Z[:, :, 0, ...], Z[:, :, 1, ...], xp) if g.modulus else Z[:, :, 0, ...]
     if g.post[0] == "local":

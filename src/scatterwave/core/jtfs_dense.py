@@ -24,6 +24,7 @@ import dataclasses
 import numpy as np
 
 from scatterwave.core.jtfs_plan import FreqGroup, JTFSPlan, row_source
+from scatterwave.core.plan import _Buffer
 
 #: Pad modes whose frequency padding is a linear map of the data rows.
 LINEAR_PAD_MODES = ("zero", "reflect")
@@ -44,9 +45,7 @@ def attach_dense_operators(plan: JTFSPlan, pad_mode_fr: str) -> None:
     records each group's offsets in :attr:`FreqGroup.dense`. The joint groups' ``assemble``
     indices must address the unpadded rows (``n_rows`` per second-order wavelet).
     """
-    ops: list[np.ndarray] = []
-    lps: list[np.ndarray] = []
-    sizes = {"op": 0, "lp": 0}
+    op_buf, lp_buf = _Buffer(), _Buffer()
     for ji, jg in enumerate(plan.joint):
         n_rows = int(jg.valid_rows.max())
         src, _ = row_source(n_rows, jg.L, pad_mode_fr)
@@ -60,17 +59,32 @@ def attach_dense_operators(plan: JTFSPlan, pad_mode_fr: str) -> None:
                 freq.append(g)
                 continue
             W, Phi = _group_operator(g, spectrum, plan)
-            dense = (sizes["op"], W.shape[0] // (2 * g.n_filters), n_rows, -1)
-            ops.append(W.ravel())
-            sizes["op"] += W.size
-            if Phi is not None:
-                dense = (*dense[:3], sizes["lp"])
-                lps.append(Phi.ravel())
-                sizes["lp"] += Phi.size
-            freq.append(dataclasses.replace(g, dense=dense))
+            R = W.shape[0] // (2 * g.n_filters)
+            lp_off = -1 if Phi is None else lp_buf.add(Phi)
+            freq.append(dataclasses.replace(g, dense=(op_buf.add(W), R, n_rows, lp_off)))
         plan.joint[ji] = dataclasses.replace(jg, freq=freq)
-    plan.buffers["fr_op"] = np.concatenate(ops) if ops else np.zeros(0)
-    plan.buffers["fr_lp"] = np.concatenate(lps) if lps else np.zeros(0)
+    plan.buffers["fr_op"] = op_buf.array()
+    plan.buffers["fr_lp"] = lp_buf.array()
+
+
+def complex_operators(plan: JTFSPlan, *, single: bool) -> np.ndarray:
+    """The ``fr_op`` matrices as complex ``W`` (complex64 if ``single``), flat, in buffer order.
+
+    Each group's complex matrix has a quarter of its real form's entries, so a group whose real
+    form starts at ``off`` starts at ``off // 4`` here.
+    """
+    real = plan.buffers["fr_op"]
+    parts = []
+    for jg in plan.joint:
+        for g in jg.freq:
+            if g.dense is None:
+                continue
+            off, R, n, _ = g.dense
+            h, w = g.n_filters * R, n
+            block = real[off : off + 4 * h * w].reshape(2 * h, 2 * w)
+            parts.append((block[:h, :w] + 1j * block[h:, :w]).ravel())
+    out = np.concatenate(parts) if parts else np.zeros(0, dtype=complex)
+    return out.astype(np.complex64 if single else np.complex128)
 
 
 def _group_operator(

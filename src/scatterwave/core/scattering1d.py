@@ -61,7 +61,9 @@ def scattering1d(
     phi, index = buffers["phi_f"], buffers["index"]
     out: list[tuple[np.ndarray, Array]] = []
 
-    def finish(rows: np.ndarray, coef: Array, k: int, spectrum: Array | None, avg):
+    def finish(
+        rows: np.ndarray, coef: Array, k: int, spectrum: Array | None, avg
+    ) -> tuple[np.ndarray, Array]:
         """Average (locally or globally) or keep, then unpad and normalise."""
         if plan.average == "local":
             off, n_bins, k_avg = avg
