@@ -395,9 +395,9 @@ def plan_bytes_per_signal(plan: ScatteringPlan, itemsize: int) -> int:
     worst = 0
     for gi, g in enumerate(plan.groups1):
         n = len(g.rows)
-        own = c * n * (g.n_blocks * g.M + g.M // 2 + 1) + itemsize * n * g.M
+        own = c * n * (g.n_blocks * g.block + g.M // 2 + 1) + itemsize * n * g.M
         children = [
-            c * len(h.rows) * (2 * h.n_blocks * h.M + h.M) + itemsize * len(h.rows) * h.M
+            c * len(h.rows) * (2 * h.n_blocks * h.block + h.M) + itemsize * len(h.rows) * h.M
             for h in plan.groups2
             if h.parent == gi
         ]

@@ -83,3 +83,39 @@ def test_modulus_shift_only_where_gradients_can_flow():
     assert torch.all(torch.isfinite(grad(torch.zeros(4, dtype=torch.float64))))
     re, im = torch.tensor([3.0, -5.0]), torch.tensor([4.0, 12.0])
     np.testing.assert_allclose(modulus_parts(re, im, xp).numpy(), [5.0, 13.0], rtol=1e-7)
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_torch_modulus_matches_abs_and_leaves_input_unless_told(rng, overwrite):
+    torch = pytest.importorskip("torch")
+    from array_api_compat import array_namespace
+
+    z = torch.from_numpy(rng.standard_normal((2, 3, 64)) + 1j * rng.standard_normal((2, 3, 64)))
+    expected = torch.abs(z)
+    before = z.clone()
+    with torch.no_grad():
+        m = modulus(z, array_namespace(z), overwrite=overwrite)
+    # sqrt(re**2 + im**2) against hypot: a few ulps in float64.
+    torch.testing.assert_close(m, expected, rtol=1e-14, atol=0)
+    assert torch.equal(z, before) != overwrite  # overwrite=True squared z in place
+
+
+@pytest.mark.parametrize("amplitude", [1e-21, 1e21])
+def test_float32_torch_scattering_is_exact_for_extreme_amplitudes(rng, amplitude):
+    """The torch modulus squares; the cores' power-of-two input scaling keeps it in range.
+
+    Without it, float32 squares of |z| ~ 1e-21 are subnormal (1e-42, 2-3 significant digits)
+    and of 1e21 overflow to inf. Scattering is positively homogeneous, so S(a x) = a S(x)
+    must hold to float32 round-off (rtol 1e-5, as for float32 against float64 elsewhere).
+    """
+    torch = pytest.importorskip("torch")
+    from scatterwave import Scattering1D, TimeFrequencyScattering1D
+
+    x = rng.standard_normal((2, 1024)).astype(np.float32)
+    for S in (Scattering1D(1024, 5, Q=4), TimeFrequencyScattering1D(1024, 5, Q=(4, 1), J_fr=2)):
+        ref, out = S(torch.from_numpy(x)), S(torch.from_numpy(x) * amplitude)
+        if isinstance(ref, dict):  # JTFS: one array per pair
+            ref, out = torch.cat(list(ref.values()), 1), torch.cat(list(out.values()), 1)
+        out = out / amplitude
+        assert torch.isfinite(out).all()
+        torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-6 * float(ref.abs().max()))

@@ -153,8 +153,9 @@ def test_scattering1d_filterbank_passes():
         r = validate_filterbank(fb[f"{name}_f"], fb["phi_f"], subsampling=fb[f"{name}_meta"]["j"])
         assert r.status != "error", r.report()
         assert _failed(r) <= {"boundary_decay"}, r.report()
-        # Known, bounded: the strictly analytic lowest (and highest) wavelets are cut at DC
-        # (Nyquist), which slows their time decay slightly beyond the criterion amplitude.
+        # Known, bounded: the strictly analytic extreme wavelets (notched at DC, cut at
+        # Nyquist) decay more slowly than their Gaussian envelope, so a short signal's
+        # capped padding may leave them slightly above the criterion amplitude.
         n = len(fb[f"{name}_f"])
         assert set(r["boundary_decay"].flagged) <= {0, n - 1}
         assert r["boundary_decay"].metrics["max time boundary ratio"] < 10 * CA

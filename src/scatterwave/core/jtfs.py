@@ -32,6 +32,8 @@ from scatterwave.core.ops import (
     modulus,
     modulus_parts,
     pad,
+    range_scale,
+    unscale,
 )
 from scatterwave.core.scattering1d import _band, _width
 
@@ -71,6 +73,7 @@ def jtfs(
     N, N_pad = first.N, first.N_pad
     B = x.shape[0]
     x_pad = pad(x, first.pad_left, N_pad - N - first.pad_left, pad_mode, xp)
+    x_pad, scale = range_scale(x_pad, xp)  # undone on every output computed from x_pad
     X_full = xp.fft.rfft(x_pad, axis=-1)[:, None, :]
     # Wavelets see bins [0, N_pad / 2), as in Scattering1D (the Nyquist bin is dropped).
     X = extend_bins(X_full[..., : N_pad // 2], _width(first.groups1), xp)
@@ -136,7 +139,9 @@ def jtfs(
                 shape = (*Z.shape[:3], g.rows - g.rows_valid, Z.shape[-1])
                 Z = xp.concat([Z, xp.zeros(shape, dtype=Z.dtype, device=_device(Z))], axis=3)
             out.append(_flat(Z, B, xp))
-    return out
+    if glob:  # out[0], the mean of x, was not computed from the scaled x_pad
+        return out[:1] + [unscale(o, scale) for o in out[1:]]
+    return [unscale(o, scale) for o in out]
 
 
 def _flat(z: Array, B: int, xp: Any) -> Array:
@@ -192,8 +197,9 @@ def _pair_rows(spectra1: list[Array], jg: JointGroup, buffers: dict, xp: Any) ->
             len(band.rows),
             band.n_blocks,
             band.blocks_per_row,
-            band.M,
+            band.block,
             xp,
+            n_out=band.M,
         )
         parts.append(z)  # the windows already carry the 1 / 2**(k_out - k_in) factor
     B = parts[0].shape[0]
@@ -323,4 +329,4 @@ def _detect(z: Array, take_modulus: bool, xp: Any) -> Array:
     """Modulus (or real part) of ``z``; real ``z`` is passed through ``abs`` (or unchanged)."""
     if not xp.isdtype(z.dtype, "complex floating"):
         return xp.abs(z) if take_modulus else z
-    return modulus(z, xp) if take_modulus else xp.real(z)
+    return modulus(z, xp, overwrite=True) if take_modulus else xp.real(z)

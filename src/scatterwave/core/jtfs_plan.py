@@ -28,6 +28,7 @@ from scatterwave.core.plan import (
     _band_windows,
     _block_gather,
     _Buffer,
+    block_size,
     second_order_pairs,
 )
 from scatterwave.filters.bank import TimeFilterbank
@@ -396,14 +397,16 @@ def joint_groups(
             n2_idx = n2s[p]
             unique, inverse = np.unique(n2_idx, return_inverse=True)
             n_bins = g.M // 2  # the envelope's Nyquist bin is dropped, as in Scattering1D
-            start, values, n_blocks = _band_windows(fb.psi2.filters, unique, g.k_out, M, n_bins)
-            gather, per_row = _block_gather(loc, start[inverse], n_blocks, n_bins, M)
+            block = block_size(M, n_bins)
+            start, values, n_blocks = _band_windows(fb.psi2.filters, unique, g.k_out, block, n_bins)
+            gather, per_row = _block_gather(loc, start[inverse], n_blocks, n_bins, block)
             bands.append(
                 BandGroup(
                     rows=np.arange(len(loc)),
                     k_in=g.k_out,
                     k_out=k2,
                     M=M,
+                    block=block,
                     n_blocks=n_blocks,
                     blocks_per_row=per_row,
                     gather=(idx_buf.add(gather), gather.size),

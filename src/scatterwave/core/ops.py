@@ -102,57 +102,131 @@ def bandpass(
     n_rows: int,
     n_blocks: int,
     blocks_per_row: int,
-    M: int,
+    block: int,
     xp: Any,
+    *,
+    n_out: int | None = None,
 ) -> Array:
     """``IFFT(fold(spectrum * filter))`` for many rows at once (complex, unscaled).
 
     Parameters
     ----------
     spectrum : complex array, shape (B, R, n_bins)
-        Positive-frequency bins of ``R`` real input rows, ``n_bins >= blocks_per_row * M``
+        Positive-frequency bins of ``R`` real input rows, ``n_bins >= blocks_per_row * block``
         (see :func:`extend_bins`).
     gather : int array, shape (n_rows * n_blocks,)
-        Block indices into the ``(R * blocks_per_row, M)`` block view of ``spectrum``.
-    filters : real array, shape (n_rows, n_blocks * M)
+        Block indices into the ``(R * blocks_per_row, block)`` block view of ``spectrum``.
+    filters : real array, shape (n_rows, n_blocks * block)
         Each output row's filter window (block-aligned, see
         :func:`scatterwave.core.plan._band_windows`).
+    block : int
+        Bins per block: the output length ``M`` when the ``n_blocks`` blocks are folded
+        (Fourier subsampling), or fewer when the output is longer than the input's band (no
+        fold: the inverse FFT zero-pads the window to ``n_out`` bins).
+    n_out : int, optional
+        Output length ``M`` (default ``block``).
 
     Returns
     -------
-    complex array, shape (B, n_rows, M)
+    complex array, shape (B, n_rows, n_out)
         The analytic signal ``(x * psi)[::2**k]`` when the filter windows include the
         subsampling factor ``1 / 2**k`` (as the plans' compiled windows do); ``2**k`` times it
         otherwise.
     """
     B, R, n_bins = spectrum.shape
-    width = blocks_per_row * M
+    width = blocks_per_row * block
     if width < n_bins:
         spectrum = spectrum[..., :width]
     elif width > n_bins:
         raise ValueError(f"spectrum has {n_bins} bins; {width} needed (use extend_bins first)")
-    blocks = xp.reshape(spectrum, (B, R * blocks_per_row, M))
+    blocks = xp.reshape(spectrum, (B, R * blocks_per_row, block))
     picked = xp.take(blocks, gather, axis=1)
-    picked = xp.reshape(picked, (B, n_rows, n_blocks, M))
+    picked = xp.reshape(picked, (B, n_rows, n_blocks, block))
     # In place: ``picked`` is a fresh gather, and a new temporary of this size costs about as
     # much as an FFT over it; this beats a broadcast product without the gather (measured).
     # JAX arrays are immutable: there ``*=`` rebinds the name.
-    picked *= xp.reshape(filters, (1, n_rows, n_blocks, M))
-    folded = xp.sum(picked, axis=2) if n_blocks > 1 else xp.reshape(picked, (B, n_rows, M))
+    picked *= xp.reshape(filters, (1, n_rows, n_blocks, block))
+    folded = xp.sum(picked, axis=2) if n_blocks > 1 else xp.reshape(picked, (B, n_rows, block))
     del picked  # not alive during the FFT (peak memory)
-    return xp.fft.ifft(folded, axis=-1)
+    if n_out is None or n_out == block:
+        return xp.fft.ifft(folded, axis=-1)
+    return xp.fft.ifft(folded, n=n_out, axis=-1)
 
 
-def modulus(z: Array, xp: Any) -> Array:
+def modulus(z: Array, xp: Any, *, overwrite: bool = False) -> Array:
     """``|z|`` for complex ``z``, with a finite (not NaN) gradient at ``z = 0``.
 
-    NumPy's ``abs`` is used directly. For the other libraries the modulus is
-    ``hypot(re, im)`` on the real and imaginary views (3 times faster than complex ``abs`` in
-    PyTorch on CPU); see :func:`modulus_parts` for the gradient at zero.
+    With ``overwrite=True`` the caller declares ``z`` a temporary that may be destroyed
+    (PyTorch without gradient recording squares it in place: one allocation and first touch of
+    fresh memory less, about 5 % of a Scattering1D call).
+
+    NumPy's ``abs`` is used directly. PyTorch squares the interleaved real view (contiguous,
+    vectorised), adds the two parts and takes the square root: 2-2.5 times faster on CPU than
+    ``hypot`` on the strided real and imaginary views, and 5 times faster than complex ``abs``
+    (measured, complex64). Squaring needs ``|z|`` within about ``1e-19 .. 1e19`` in float32, so
+    the cores call :func:`range_scale` on their input first. The other libraries take
+    ``hypot(re, im)`` (:func:`modulus_parts`).
     """
     if is_numpy(xp):
         return xp.abs(z)
+    if _is_torch(z):
+        return _modulus_torch(z, overwrite)
     return modulus_parts(xp.real(z), xp.imag(z), xp)
+
+
+def _modulus_torch(z: Array, overwrite: bool) -> Array:
+    """``sqrt(re**2 + im**2)`` of a torch complex tensor; see :func:`modulus`.
+
+    Where a gradient is recorded, the smallest normal number of the dtype is added under the
+    root (``|z|`` changes only below ``1e-19`` in float32, ``1e-154`` in float64), which keeps the
+    gradient finite (zero) at ``z = 0``.
+    """
+    import torch
+
+    if torch.is_grad_enabled():
+        squares = torch.view_as_real(z).square()
+        total = torch.add(squares[..., 0], squares[..., 1])
+        return torch.sqrt(total + torch.finfo(total.dtype).smallest_normal)
+    parts = torch.view_as_real(z)
+    squares = parts.square_() if overwrite else parts.square()
+    return torch.add(squares[..., 0], squares[..., 1]).sqrt_()
+
+
+def _is_torch(a: Array) -> bool:
+    return type(a).__module__.startswith("torch")
+
+
+def range_scale(x: Array, xp: Any) -> tuple[Array, Array | None]:
+    """Bring each row of ``x`` (shape ``(B, N)``) to a peak near 1 where the modulus squares.
+
+    Every transform is positively homogeneous (``S(a x) = a S(x)`` for ``a > 0``), so dividing
+    each row by a power of two ``s`` (the nearest to its peak ``max |x|``) and multiplying the
+    outputs by ``s`` (:func:`unscale`) changes no result, not even by round-off: scaling by a
+    power of two is exact. It keeps the squares in :func:`_modulus_torch` away from float32
+    underflow and overflow (a strain signal of amplitude ``1e-21`` squared is ``1e-42``).
+    ``s`` is a constant for autodiff. Only PyTorch squares, so elsewhere ``x`` is returned as is.
+
+    Returns
+    -------
+    x_scaled : array, shape (B, N)
+    scale : array, shape (B, 1), or None when ``x`` is returned unchanged
+    """
+    if not _is_torch(x):
+        return x, None
+    import torch
+
+    with torch.no_grad():
+        peak = torch.amax(torch.abs(x), dim=-1, keepdim=True)
+        peak = torch.where(peak > 0, peak, torch.ones_like(peak))
+        scale = torch.exp2(torch.round(torch.log2(peak)))
+    return x / scale, scale
+
+
+def unscale(coef: Array, scale: Array | None) -> Array:
+    """Undo :func:`range_scale` on an output block of shape ``(B, ...)``."""
+    if scale is None:
+        return coef
+    return coef * scale.reshape((scale.shape[0],) + (1,) * (coef.ndim - 1))
 
 
 def modulus_parts(re: Array, im: Array, xp: Any) -> Array:
@@ -179,7 +253,7 @@ def _needs_gradient(a: Array, xp: Any) -> bool:
     """
     if _is_jax(xp):
         return True
-    if type(a).__module__.startswith("torch"):
+    if _is_torch(a):
         import torch
 
         return torch.is_grad_enabled()

@@ -30,9 +30,9 @@ class BandGroup:
     """Rows computed by one batched band-pass + modulus.
 
     The input spectrum (``rows_in`` rows of ``n_bins`` positive bins) is viewed as
-    ``(rows_in * blocks_per_row, M)`` blocks; each output row takes ``n_blocks`` consecutive
-    blocks, multiplies them by its filter window, sums them (subsampling in Fourier) and takes
-    the modulus of the inverse FFT.
+    ``(rows_in * blocks_per_row, block)`` blocks; each output row takes ``n_blocks``
+    consecutive blocks, multiplies them by its filter window, sums them (subsampling in
+    Fourier) and takes the modulus of the inverse FFT of length ``M``.
 
     Attributes
     ----------
@@ -42,6 +42,9 @@ class BandGroup:
         Subsampling exponent of the input and of the output (``k_out >= k_in``).
     M : int
         Output length (IFFT size).
+    block : int
+        Bins per block (see :func:`block_size`): ``M``, or the input's ``n_bins`` when the
+        output rate is at least the input's (no fold; the IFFT zero-pads to ``M``).
     n_blocks, blocks_per_row : int
     gather : tuple of int
         ``(offset, size)`` of the block indices (``n * n_blocks``) in the flat index buffer.
@@ -60,6 +63,7 @@ class BandGroup:
     k_in: int
     k_out: int
     M: int
+    block: int
     n_blocks: int
     blocks_per_row: int
     gather: tuple[int, int]
@@ -186,6 +190,17 @@ class _Buffer:
         return np.concatenate(self.parts) if self.parts else np.zeros(0)
 
 
+def block_size(M: int, n_bins: int) -> int:
+    """Bins per block for outputs of length ``M`` from ``n_bins`` positive input bins.
+
+    When ``M >= 2 * n_bins`` (output rate at least the input's) every band fits in one block
+    without folding; a block of the input's ``n_bins`` and an inverse FFT zero-padded to ``M``
+    give the same result as a block of ``M`` half filled with zeros, with half the gather and
+    product work and no zero-extended copy of the spectrum.
+    """
+    return n_bins if M >= 2 * n_bins else M
+
+
 def _band_windows(
     filters: BandFilters, index: np.ndarray, k_in: int, M: int, n_bins: int
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -303,10 +318,11 @@ def build_plan(
 
     def band_group(filters, buf, index, source_rows, k_in, k_out, n_bins, parent, rows):
         M = fb.N_pad >> k_out
+        block = block_size(M, n_bins)
         unique, inverse = np.unique(index, return_inverse=True)
-        start, values, n_blocks = _band_windows(filters, unique, k_in, M, n_bins)
+        start, values, n_blocks = _band_windows(filters, unique, k_in, block, n_bins)
         values = values / 2 ** (k_out - k_in)  # the Fourier-subsampling factor, folded in once
-        gather, per_row = _block_gather(source_rows, start[inverse], n_blocks, n_bins, M)
+        gather, per_row = _block_gather(source_rows, start[inverse], n_blocks, n_bins, block)
         identity = len(unique) == len(index) and np.array_equal(inverse, np.arange(len(index)))
         filt_index = None if identity else (idx_buf.add(inverse), len(inverse))
         return BandGroup(
@@ -314,6 +330,7 @@ def build_plan(
             k_in=k_in,
             k_out=k_out,
             M=M,
+            block=block,
             n_blocks=n_blocks,
             blocks_per_row=per_row,
             gather=(idx_buf.add(gather), gather.size),

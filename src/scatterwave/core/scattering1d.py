@@ -17,7 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from scatterwave.core.ops import bandpass, extend_bins, lowpass, modulus, pad
+from scatterwave.core.ops import (
+    bandpass,
+    extend_bins,
+    lowpass,
+    modulus,
+    pad,
+    range_scale,
+    unscale,
+)
 from scatterwave.core.plan import BandGroup, ScatteringPlan
 
 Array = Any
@@ -55,6 +63,7 @@ def scattering1d(
     """
     N, N_pad = plan.N, plan.N_pad
     x_pad = pad(x, plan.pad_left, N_pad - N - plan.pad_left, pad_mode, xp)
+    x_pad, scale = range_scale(x_pad, xp)  # undone on every block computed from x_pad
     X_full = xp.fft.rfft(x_pad, axis=-1)[:, None, :]
     # Wavelets see bins [0, N_pad / 2): the Nyquist bin carries no analysable band-pass energy.
     X = extend_bins(X_full[..., : N_pad // 2], _width(plan.groups1), xp)
@@ -86,7 +95,7 @@ def scattering1d(
         s0 = lowpass(X_full, phi[off : off + n_bins], n_bins, k_avg, xp)
         k0 = plan.paths["k"][0]
         start, length = plan.out_start(k0), -(-N // 2**k0)
-        s0 = s0[..., start : start + length]
+        s0 = unscale(s0[..., start : start + length], scale)
         if normalize_energy:
             s0 = s0 * math.sqrt(N / s0.shape[-1])
         out.append((s0_rows, s0))
@@ -113,12 +122,12 @@ def scattering1d(
             second[hi] = finish(h.rows, U2, h.k_out, U2_f, h.avg)
             del U2, U2_f
         del spectrum
-    return out + first + second
+    return out + [(rows, unscale(coef, scale)) for rows, coef in first + second]
 
 
 def _width(groups: list[BandGroup]) -> int:
     """Spectral bins the groups' block views need."""
-    return max((g.blocks_per_row * g.M for g in groups), default=0)
+    return max((g.blocks_per_row * g.block for g in groups), default=0)
 
 
 def _band(spectrum: Array, g: BandGroup, filt_buf: Array, index: Array, xp: Any) -> Array:
@@ -131,6 +140,14 @@ def _band(spectrum: Array, g: BandGroup, filt_buf: Array, index: Array, xp: Any)
     go, gn = g.gather
     # The windows carry the subsampling factor, so this is exactly |(u * psi)[::2**k]|.
     z = bandpass(
-        spectrum, index[go : go + gn], filters, len(g.rows), g.n_blocks, g.blocks_per_row, g.M, xp
+        spectrum,
+        index[go : go + gn],
+        filters,
+        len(g.rows),
+        g.n_blocks,
+        g.blocks_per_row,
+        g.block,
+        xp,
+        n_out=g.M,
     )
-    return modulus(z, xp)
+    return modulus(z, xp, overwrite=True)

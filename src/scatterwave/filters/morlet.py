@@ -62,11 +62,13 @@ def gauss_f(N: int, sigma: float) -> np.ndarray:
 def morlet_f(N: int, xi: float, sigma: float, *, analytic: bool = True) -> np.ndarray:
     """Morlet wavelet in the Fourier domain, shape ``(N,)``, real (zero phase), peak near 1.
 
-    The wavelet is a Gabor ``G(f; xi, sigma)`` minus ``kappa`` times a Gaussian of the same width
-    centred at 0, with ``kappa`` chosen so that the response at ``f = 0`` is exactly zero (zero
-    mean in time). With ``analytic=True`` every negative-frequency bin is set to zero and the
-    Nyquist bin (for even ``N``) is scaled by ``1 / sqrt(2)``, so that ``|psi_f|**2`` counts the
-    Nyquist bin once when the Littlewood-Paley sum is folded over positive frequencies.
+    With ``analytic=True`` (the default) the wavelet is a periodised Gabor ``G(f; xi, sigma)``
+    times the smooth DC notch :func:`scatterwave.filters.sparse.dc_notch` on the positive
+    frequencies and zero on the negative ones; the Nyquist bin (for even ``N``) is scaled by
+    ``1 / sqrt(2)``, so that ``|psi_f|**2`` counts it once when the Littlewood-Paley sum is
+    folded over positive frequencies. With ``analytic=False`` it is the classical two-sided
+    Morlet: the Gabor minus ``kappa`` times a Gaussian of the same width centred at 0, with
+    ``kappa`` making the response at ``f = 0`` exactly zero (zero mean in time).
 
     Parameters
     ----------
@@ -77,19 +79,24 @@ def morlet_f(N: int, xi: float, sigma: float, *, analytic: bool = True) -> np.nd
     sigma : float > 0
         Bandwidth (standard deviation) in cycles per sample.
     analytic : bool
-        Zero the negative frequencies (strictly analytic wavelet).
+        Strictly analytic wavelet (zero negative frequencies).
 
     Returns
     -------
     ndarray of float64, shape (N,)
     """
     gabor = densify(N, *gauss_bins(N, xi, sigma))
-    low = densify(N, *gauss_bins(N, 0.0, sigma))
-    psi = gabor - (gabor[0] / low[0]) * low
     if analytic:
-        psi[N // 2 + 1 :] = 0.0
+        from scatterwave.filters.sparse import dc_notch
+
+        psi = np.zeros(N)
+        half = N // 2 + 1
+        psi[:half] = gabor[:half] * dc_notch(np.arange(half) / N, sigma)
         if N % 2 == 0:
             psi[N // 2] *= math.sqrt(0.5)
+        return psi
+    low = densify(N, *gauss_bins(N, 0.0, sigma))
+    psi = gabor - (gabor[0] / low[0]) * low
     psi[0] = 0.0
     return psi
 
