@@ -24,6 +24,15 @@ from scatterwave.filters.sparse import BandFilters
 #: spectral energy of the first-order envelope ``|x * psi1|`` (see :func:`path_energy_overlap`).
 PATH_OVERLAP_THRESHOLD = 1e-2
 
+#: Second-order groups are split so that one group holds at most this many complex samples
+#: per signal (rows x output length), but keeps at least :data:`GROUP_MIN_ROWS` rows. This
+#: bounds the temporaries alive at once (peak memory at batch 1: 9.8 -> 4.8 MiB for torch at
+#: N=2**16, J=8) and keeps them cache-sized (batched calls got 15-20 % faster); fewer rows per
+#: FFT call would cost more than they save (PyTorch plans every CPU FFT call anew, and
+#: multi-row FFTs are vectorised across rows). Measured in session 4, benchmarks/README.md.
+GROUP_SAMPLES = 2**16
+GROUP_MIN_ROWS = 4
+
 
 @dataclass(frozen=True)
 class BandGroup:
@@ -366,21 +375,23 @@ def build_plan(
             local, n2 = np.nonzero(pairs[n1_group])
             k_out = np.maximum(k2_total[n2], g.k_out)
             for k in sorted({int(v) for v in k_out}):
-                sel = k_out == k
-                rows = add_rows(2, n1_group[local[sel]], n2[sel], row_k(k))
-                groups2.append(
-                    band_group(
-                        psi2.filters,
-                        psi2_buf,
-                        n2[sel],
-                        local[sel],
-                        g.k_out,
-                        k,
-                        g.M // 2,
-                        gi,
-                        rows,
+                sel = np.flatnonzero(k_out == k)
+                per_group = max(GROUP_MIN_ROWS, GROUP_SAMPLES // (fb.N_pad >> k))
+                for part in np.array_split(sel, -(-len(sel) // per_group)):
+                    rows = add_rows(2, n1_group[local[part]], n2[part], row_k(k))
+                    groups2.append(
+                        band_group(
+                            psi2.filters,
+                            psi2_buf,
+                            n2[part],
+                            local[part],
+                            g.k_out,
+                            k,
+                            g.M // 2,
+                            gi,
+                            rows,
+                        )
                     )
-                )
     n = np.asarray(meta["n"], dtype=int).reshape(-1, 2)
     order = np.asarray(meta["order"], dtype=int)
     paths = {"order": order, "n": n, "k": np.asarray(meta["k"], dtype=int)}

@@ -98,8 +98,14 @@ def setup(device: str = "auto") -> DistContext:
 
 
 def teardown(ctx: DistContext) -> None:
-    """Destroy the process group if :func:`setup` created it."""
+    """Destroy the process group if :func:`setup` created it.
+
+    All ranks meet at a barrier first: a rank that destroys the group while another still
+    talks to it (gloo) can abort the other at exit ("terminate called without an active
+    exception", seen intermittently in tests/train/test_train_distributed.py).
+    """
     if ctx.initialized_here and dist.is_initialized():
+        dist.barrier()
         dist.destroy_process_group()
 
 
