@@ -4,7 +4,14 @@ import array_api_compat.numpy as xp
 import numpy as np
 import pytest
 
-from scatterwave.core.ops import bandpass, extend_bins, modulus, pad, reflect_indices
+from scatterwave.core.ops import (
+    bandpass,
+    bandpass_pairs,
+    extend_bins,
+    modulus,
+    pad,
+    reflect_indices,
+)
 from scatterwave.core.plan import _band_windows, _block_gather
 from scatterwave.filters.sparse import BandFilters, positive_morlet
 
@@ -119,3 +126,16 @@ def test_float32_torch_scattering_is_exact_for_extreme_amplitudes(rng, amplitude
         out = out / amplitude
         assert torch.isfinite(out).all()
         torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-6 * float(ref.abs().max()))
+
+
+def test_bandpass_pairs_equals_the_gathered_bandpass(rng):
+    """The broadcast product over (input row, filter) pairs equals gather + multiply."""
+    B, R, M, n_blocks = 2, 3, 16, 2
+    spectrum = rng.standard_normal((B, R, 6 * M)) + 1j * rng.standard_normal((B, R, 6 * M))
+    filters = rng.standard_normal((4, n_blocks * M))
+    first, n_in, start = 1, 2, 3
+    out = bandpass_pairs(spectrum, first, n_in, start, filters, n_blocks, M, xp)
+    rows = np.repeat(np.arange(first, first + n_in), 4)
+    gather = (rows[:, None] * 6 + start + np.arange(n_blocks)[None, :]).ravel()
+    ref = bandpass(spectrum, gather, np.tile(filters, (n_in, 1)), len(rows), n_blocks, 6, M, xp)
+    np.testing.assert_allclose(out, ref, rtol=0, atol=1e-12)

@@ -24,6 +24,12 @@ def test_second_order_groups_are_bounded_and_cover_every_pair_once(N, J):
     computed = {tuple(plan.paths["n"][r]) for r in rows}
     n1, n2 = np.nonzero(second_order_pairs(fb, None))
     assert computed == set(zip(n1.tolist(), n2.tolist()))
+    # Groups of every (input row, filter) pair skip the gather; their layout is input-major.
+    for g in plan.groups1 + plan.groups2:
+        if g.broadcast is not None:
+            _, n_in, _ = g.broadcast
+            assert len(g.rows) % n_in == 0
+    assert any(g.broadcast is not None for g in plan.groups2)
     # The large N=2**16 groups were split (the bound is not vacuous there).
     if N == 2**16:
         assert len(plan.groups2) > len({(g.parent, g.k_out) for g in plan.groups2})

@@ -153,6 +153,46 @@ def bandpass(
     return xp.fft.ifft(folded, n=n_out, axis=-1)
 
 
+def bandpass_pairs(
+    spectrum: Array,
+    first_row: int,
+    n_rows_in: int,
+    start_block: int,
+    filters: Array,
+    n_blocks: int,
+    block: int,
+    xp: Any,
+) -> Array:
+    """:func:`bandpass` for every pair of input row and filter, without a gather.
+
+    Output row ``i * n_filters + f`` is input row ``first_row + i`` filtered by filter ``f``;
+    every filter's window starts at block ``start_block``. The product is a broadcast over a
+    view of the spectrum, so no copy of the input blocks is made.
+
+    Parameters
+    ----------
+    spectrum : complex array, shape (B, R, n_bins)
+        ``n_bins >= (start_block + n_blocks) * block``.
+    filters : array, shape (n_filters, n_blocks * block)
+
+    Returns
+    -------
+    complex array, shape (B, n_rows_in * n_filters, block)
+    """
+    B = spectrum.shape[0]
+    n_filt = filters.shape[0]
+    lo, hi = start_block * block, (start_block + n_blocks) * block
+    if hi > spectrum.shape[-1]:
+        raise ValueError(f"spectrum has {spectrum.shape[-1]} bins; {hi} needed (extend_bins)")
+    view = xp.reshape(
+        spectrum[:, first_row : first_row + n_rows_in, lo:hi], (B, n_rows_in, 1, n_blocks, block)
+    )
+    product = view * xp.reshape(filters, (1, 1, n_filt, n_blocks, block))
+    folded = xp.sum(product, axis=3) if n_blocks > 1 else product
+    del product
+    return xp.fft.ifft(xp.reshape(folded, (B, n_rows_in * n_filt, block)), axis=-1)
+
+
 def modulus(z: Array, xp: Any, *, overwrite: bool = False) -> Array:
     """``|z|`` for complex ``z``, with a finite (not NaN) gradient at ``z = 0``.
 
@@ -268,6 +308,18 @@ def extend_bins(spectrum: Array, width: int, xp: Any) -> Array:
     shape = (*spectrum.shape[:-1], width - n_bins)
     zeros = xp.zeros(shape, dtype=spectrum.dtype, device=_device(spectrum))
     return xp.concat([spectrum, zeros], axis=-1)
+
+
+def spectrum_bins(spectrum: Array, n_keep: int, width: int, xp: Any) -> Array:
+    """The first ``n_keep`` bins of ``spectrum``, zero-extended to ``width``, as a new array.
+
+    Always contiguous: the block views of :func:`bandpass` reshape it, which copies a sliced
+    (strided) array on every call.
+    """
+    kept = spectrum[..., :n_keep]
+    if width > n_keep:
+        return extend_bins(kept, width, xp)
+    return xp.concat([kept], axis=-1)  # a copy (``asarray(copy=True)`` warns under autograd)
 
 
 def lowpass(spectrum: Array, phi: Array, n_bins: int, k_avg: int, xp: Any) -> Array:

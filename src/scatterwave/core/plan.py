@@ -62,6 +62,11 @@ class BandGroup:
         already multiplied by the Fourier-subsampling factor ``2**-(k_out - k_in)``.
     filt_index : tuple of int or None
         ``(offset, n)`` of each row's filter number, or None when row ``i`` uses filter ``i``.
+    broadcast : tuple of int or None
+        ``(first_row, n_rows_in, start_block)`` when the rows are every pair of the input
+        rows ``first_row .. first_row + n_rows_in - 1`` (outer) and the group's filters
+        (inner), all starting at the same block: the product is then a broadcast over a
+        view of the spectrum, with no gather (see :func:`scatterwave.core.ops.bandpass_pairs`).
     parent : int
         Index of the first-order group whose envelopes feed this group (-1 for order 1).
     avg : tuple of int or None
@@ -80,6 +85,7 @@ class BandGroup:
     filt_index: tuple[int, int] | None
     parent: int
     avg: tuple[int, int, int] | None
+    broadcast: tuple[int, int, int] | None = None
 
 
 @dataclass
@@ -210,6 +216,20 @@ def block_size(M: int, n_bins: int) -> int:
     return n_bins if M >= 2 * n_bins else M
 
 
+def _pairs_layout(source_rows: np.ndarray, inverse: np.ndarray, n_filters: int) -> tuple | None:
+    """``(first_row, n_rows_in)`` when row ``r`` is input row ``first_row + r // n_filters``
+    with filter ``r % n_filters`` (every pair, input-major), else None."""
+    source_rows = np.asarray(source_rows)
+    first, n_in = int(source_rows[0]), -(-len(source_rows) // n_filters)
+    expected_src = np.repeat(np.arange(first, first + n_in), n_filters)
+    expected_filt = np.tile(np.arange(n_filters), n_in)
+    if len(source_rows) != n_in * n_filters:
+        return None
+    if np.array_equal(source_rows, expected_src) and np.array_equal(inverse, expected_filt):
+        return first, n_in
+    return None
+
+
 def _band_windows(
     filters: BandFilters, index: np.ndarray, k_in: int, M: int, n_bins: int
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -327,9 +347,19 @@ def build_plan(
 
     def band_group(filters, buf, index, source_rows, k_in, k_out, n_bins, parent, rows):
         M = fb.N_pad >> k_out
-        block = block_size(M, n_bins)
         unique, inverse = np.unique(index, return_inverse=True)
-        start, values, n_blocks = _band_windows(filters, unique, k_in, block, n_bins)
+        pairs_layout = _pairs_layout(source_rows, inverse, len(unique))
+        broadcast = None
+        if pairs_layout is not None:
+            # Every (input row, filter) pair: a broadcast product over blocks of M bins (the
+            # spectrum is zero-extended once per input, not once per output row).
+            start, values, n_blocks = _band_windows(filters, unique, k_in, M, n_bins)
+            if np.all(start == start[0]):
+                block = M
+                broadcast = (*pairs_layout, int(start[0]))
+        if broadcast is None:
+            block = block_size(M, n_bins)
+            start, values, n_blocks = _band_windows(filters, unique, k_in, block, n_bins)
         values = values / 2 ** (k_out - k_in)  # the Fourier-subsampling factor, folded in once
         gather, per_row = _block_gather(source_rows, start[inverse], n_blocks, n_bins, block)
         identity = len(unique) == len(index) and np.array_equal(inverse, np.arange(len(index)))
@@ -347,6 +377,7 @@ def build_plan(
             filt_index=filt_index,
             parent=parent,
             avg=lowpass(k_out),
+            broadcast=broadcast,
         )
 
     S0 = lowpass(0) if average != "global" else None

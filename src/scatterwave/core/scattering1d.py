@@ -19,11 +19,13 @@ import numpy as np
 
 from scatterwave.core.ops import (
     bandpass,
+    bandpass_pairs,
     extend_bins,
     lowpass,
     modulus,
     pad,
     range_scale,
+    spectrum_bins,
     unscale,
 )
 from scatterwave.core.plan import BandGroup, ScatteringPlan
@@ -113,7 +115,7 @@ def scattering1d(
         spectrum = None
         if children:
             width = _width([plan.groups2[hi] for hi in children])
-            spectrum = extend_bins(U1_f[..., : g.M // 2], width, xp)
+            spectrum = spectrum_bins(U1_f, g.M // 2, width, xp)
         del U1, U1_f  # dropped before the next group's temporaries exist (peak memory)
         for hi in children:
             h = plan.groups2[hi]
@@ -134,11 +136,15 @@ def _band(spectrum: Array, g: BandGroup, filt_buf: Array, index: Array, xp: Any)
     """Run one band group: gather blocks, multiply by filters, fold, IFFT, modulus."""
     off, n_filt, width = g.filt
     filters = xp.reshape(filt_buf[off : off + n_filt * width], (n_filt, width))
+    # The windows carry the subsampling factor, so this is exactly |(u * psi)[::2**k]|.
+    if g.broadcast is not None:
+        first, n_in, start = g.broadcast
+        z = bandpass_pairs(spectrum, first, n_in, start, filters, g.n_blocks, g.block, xp)
+        return modulus(z, xp, overwrite=True)
     if g.filt_index is not None:
         fo, fn = g.filt_index
         filters = xp.take(filters, index[fo : fo + fn], axis=0)
     go, gn = g.gather
-    # The windows carry the subsampling factor, so this is exactly |(u * psi)[::2**k]|.
     z = bandpass(
         spectrum,
         index[go : go + gn],
