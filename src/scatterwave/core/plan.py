@@ -216,6 +216,39 @@ def block_size(M: int, n_bins: int) -> int:
     return n_bins if M >= 2 * n_bins else M
 
 
+def _split_pairs(local: np.ndarray, n2: np.ndarray, per_group: int) -> list[np.ndarray]:
+    """Split the rows of one second-order rate into groups, as full (n1 x n2) blocks.
+
+    ``(local, n2)`` are the rows' input row and wavelet, input-major. Consecutive input rows
+    with the same set of ``n2`` form a block of every pair, which runs as a broadcast product
+    without a gather (:func:`_pairs_layout`); blocks are cut at input-row boundaries into groups
+    of about ``per_group`` rows (at least one input row each).
+
+    Returns
+    -------
+    list of ndarray of int
+        Positions into ``local`` / ``n2``, in order, covering every row once.
+    """
+    starts = np.flatnonzero(np.r_[True, local[1:] != local[:-1]])
+    stops = np.r_[starts[1:], len(local)]
+    runs: list[list[tuple[int, int]]] = []
+    previous = None
+    for a, b in zip(starts, stops):
+        key = tuple(n2[a:b])
+        if key != previous:
+            runs.append([])
+            previous = key
+        runs[-1].append((a, b))
+    parts = []
+    for run in runs:
+        width = run[0][1] - run[0][0]
+        n_in = max(1, per_group // width)
+        n_parts = -(-len(run) // n_in)
+        for chunk in np.array_split(np.arange(len(run)), n_parts):
+            parts.append(np.arange(run[chunk[0]][0], run[chunk[-1]][1]))
+    return parts
+
+
 def _pairs_layout(source_rows: np.ndarray, inverse: np.ndarray, n_filters: int) -> tuple | None:
     """``(first_row, n_rows_in)`` when row ``r`` is input row ``first_row + r // n_filters``
     with filter ``r % n_filters`` (every pair, input-major), else None."""
@@ -408,7 +441,8 @@ def build_plan(
             for k in sorted({int(v) for v in k_out}):
                 sel = np.flatnonzero(k_out == k)
                 per_group = max(GROUP_MIN_ROWS, GROUP_SAMPLES // (fb.N_pad >> k))
-                for part in np.array_split(sel, -(-len(sel) // per_group)):
+                for part in _split_pairs(local[sel], n2[sel], per_group):
+                    part = sel[part]
                     rows = add_rows(2, n1_group[local[part]], n2[part], row_k(k))
                     groups2.append(
                         band_group(
