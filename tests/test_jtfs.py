@@ -166,7 +166,9 @@ def test_out_exclude_removes_pairs_from_output_and_meta(x):
     assert not set(jtfs.meta()["pair"]) & set(excluded)
     full = make()(x)
     for k in S:
-        np.testing.assert_array_equal(S[k], full[k])
+        # Excluding a spin drops rows from the joint stage's matrix product, which can change
+        # BLAS blocking: equal up to float64 round-off (measured 9e-16 relative), not bitwise.
+        np.testing.assert_allclose(S[k], full[k], rtol=1e-12, atol=1e-15 * np.abs(full[k]).max())
     with pytest.raises(ValueError, match="invalid coefficient name"):
         make(out_exclude=("psi_t * psi_f",))
 
