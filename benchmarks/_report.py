@@ -205,6 +205,7 @@ def machine_line(info: dict[str, Any], clock: str) -> str:
     return (
         f"Run {info.get('date', '?')} on {m.get('cpu', '?')} ({m.get('cores', '?')} cores), "
         f"device {args.get('device', 'cpu')}, torch threads {args.get('threads', '?')}, "
+        f"BLAS threads {m.get('blas_threads', '?')}, "
         f"clock {clock}, "
         f"{args.get('repeats', '?')} alternating rounds of >= {args.get('min_time', '?')} s; "
         f"load average {'/'.join(load)} at start, {'/'.join(load_end)} at end; "

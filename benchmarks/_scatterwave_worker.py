@@ -26,25 +26,19 @@ def fft_workload(plan: Any) -> list[tuple[str, tuple[int, ...], int]]:
     local = plan.average == "local"
     need_spectra = local or bool(plan.groups2)
     ops: list[tuple[str, tuple[int, ...], int]] = [("rfft", (1, plan.N_pad), plan.N_pad)]
-
-    def lowpass(n_rows: int, avg: Any) -> None:
-        if local and avg is not None:
-            n_bins = avg[1]
-            ops.append(("irfft", (n_rows, n_bins), 2 * (n_bins - 1)))
-
-    lowpass(1, plan.S0)
     for g in plan.groups1:
         n = len(g.rows)
         ops.append(("ifft", (n, g.M), g.M))
         if need_spectra:
             ops.append(("rfft", (n, g.M), g.M))
-        lowpass(n, g.avg)
     for g in plan.groups2:
         n = len(g.rows)
         ops.append(("ifft", (n, g.M), g.M))
         if local:
             ops.append(("rfft", (n, g.M), g.M))
-        lowpass(n, g.avg)
+    if local:  # one inverse FFT low-passes every row (S0 included) at the end
+        n_rows, n_bins = len(plan.paths["order"]), plan.S0[1]
+        ops.append(("irfft", (n_rows, n_bins), 2 * (n_bins - 1)))
     return ops
 
 

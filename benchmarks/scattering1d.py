@@ -117,6 +117,11 @@ def log(msg: str) -> None:
 def worker_env(extra_path: str | None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONUNBUFFERED"] = "1"
+    # One BLAS/OpenMP thread in both workers, like their one torch thread: idle BLAS threads
+    # spin, which doubled the CPU time of filterbank builds on 2 cores without changing their
+    # wall time. Set these variables before starting the benchmark to override.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     if extra_path is not None:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (extra_path, env.get("PYTHONPATH")) if p)
     else:
@@ -245,6 +250,7 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "loadavg_start": os.getloadavg(),
+        "blas_threads": worker_env(None)["OPENBLAS_NUM_THREADS"],
     }
 
 
@@ -267,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         help="what the tables report: wall-clock time, or the worker's CPU time (steadier "
         "on a loaded machine; both are in --json)",
     )
-    p.add_argument("--build-repeats", type=int, default=None, help="default 2 (quick: 1)")
+    p.add_argument("--build-repeats", type=int, default=None, help="default 3 (quick: 1)")
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (both)")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--no-peer", action="store_true", help="scatterwave only (no Kymatio)")
@@ -284,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.min_time is None:
         args.min_time = 0.0 if args.quick else 0.2
     if args.build_repeats is None:
-        args.build_repeats = 1 if args.quick else 2
+        args.build_repeats = 1 if args.quick else 3
     if args.repeats < 1 or args.build_repeats < 1 or args.threads < 1:
         raise SystemExit("--repeats, --build-repeats and --threads must be >= 1")
     if not (args.src / "scatterwave" / "__init__.py").is_file():

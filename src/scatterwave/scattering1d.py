@@ -289,7 +289,7 @@ class Scattering1D(ArrayAPITransform):
                 "average=False gives rows of different lengths (each at its own stride); use "
                 "out_type='dict', or raise oversampling so that every stride is 1"
             )
-        S = xp.concat([arr for _, arr in blocks], axis=1)
+        S = blocks[0][1] if len(blocks) == 1 else xp.concat([arr for _, arr in blocks], axis=1)
         off, n = plan.order_index
         S = xp.take(S, buffers["index"][off : off + n], axis=1)
         return xp.reshape(S, (*lead, S.shape[1], S.shape[2]))
@@ -389,7 +389,8 @@ def plan_bytes_per_signal(plan: ScatteringPlan, itemsize: int) -> int:
 
     The input spectrum, plus the largest footprint of one first-order group (envelopes,
     spectra, band-pass temporaries) together with its largest second-order child (the core
-    runs each group's children right after it), plus the outputs.
+    runs each group's children right after it), plus the outputs (with local averaging, their
+    low-passed spectra and the final inverse FFT).
     """
     c = 2 * itemsize
     worst = 0
@@ -402,9 +403,11 @@ def plan_bytes_per_signal(plan: ScatteringPlan, itemsize: int) -> int:
             if h.parent == gi
         ]
         worst = max(worst, own + max(children, default=0))
-    local = plan.average == "local"
-    outputs = sum(
-        len(g.rows) * plan.out_length(plan.log2_stride if local else g.k_out)
-        for g in plan.groups1 + plan.groups2
-    )
+    n_rows = sum(len(g.rows) for g in plan.groups1 + plan.groups2)
+    if plan.average == "local":
+        # Low-passed spectra (L_out / 2 + 1 complex bins per row) are held until one inverse
+        # FFT at the end: they, their concatenation, the FFT and the scaled output coexist.
+        outputs = 4 * (n_rows + 1) * ((plan.N_pad >> plan.log2_stride) + 2)
+    else:
+        outputs = sum(len(g.rows) * plan.out_length(g.k_out) for g in plan.groups1 + plan.groups2)
     return int(c * plan.N_pad + worst + itemsize * outputs)

@@ -77,3 +77,13 @@ def test_gaussian_time_decay_matches_closed_form():
     # The periodised, sampled Gaussian decays like the continuous one to within one sample.
     assert abs(measured - closed) <= 1.0 + 1e-9 * closed
     assert math.isfinite(closed)
+
+
+def test_dc_notch_equals_its_closed_form_everywhere():
+    # The far bins are set to 1.0 without evaluating expm1: it must round to exactly that.
+    from scatterwave.filters.sparse import NOTCH_WIDTH, dc_notch
+
+    sigma = 0.01
+    f = np.linspace(0.0, 0.5, 200001)
+    expected = -np.expm1(-0.5 * (f / (NOTCH_WIDTH * sigma)) ** 2)
+    np.testing.assert_array_equal(dc_notch(f, sigma), expected)

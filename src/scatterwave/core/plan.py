@@ -284,17 +284,25 @@ def _band_windows(
     L_in = filters.N >> k_in
     bins, vals = [], []
     for n in index:
-        b = (filters.lo[n] + np.arange(len(filters.values[n]))) % L_in
+        lo, v = int(filters.lo[n]), filters.values[n]
+        if lo + len(v) <= min(L_in, n_bins):  # no wrap-around, nothing cut: a plain range
+            bins.append((lo, lo + len(v)))
+            vals.append(v)
+            continue
+        b = (lo + np.arange(len(v))) % L_in
         keep = b < n_bins
         bins.append(b[keep])
-        vals.append(filters.values[n][keep])
-    start_block = np.array([b.min() // M if len(b) else 0 for b in bins], dtype=int)
-    n_blocks = max(
-        int(-(-(b.max() + 1 - s * M) // M)) if len(b) else 1 for b, s in zip(bins, start_block)
-    )
+        vals.append(v[keep])
+    first = [b[0] if isinstance(b, tuple) else (b.min() if len(b) else 0) for b in bins]
+    last = [b[1] - 1 if isinstance(b, tuple) else (b.max() if len(b) else -1) for b in bins]
+    start_block = np.array([f // M for f in first], dtype=int)
+    n_blocks = max(max(1, int(-(-(e + 1 - s * M) // M))) for e, s in zip(last, start_block))
     values = np.zeros((len(index), n_blocks * M))
     for row, (b, v, s) in enumerate(zip(bins, vals, start_block)):
-        np.add.at(values[row], b - s * M, v)
+        if isinstance(b, tuple):
+            values[row, b[0] - s * M : b[1] - s * M] = v
+        else:
+            np.add.at(values[row], b - s * M, v)
     return start_block, values, n_blocks
 
 
@@ -378,6 +386,22 @@ def build_plan(
     def row_k(k: int) -> int:
         return log2_stride if average == "local" else k
 
+    windows: dict[tuple, tuple] = {}  # groups of the same filters at the same rates share them
+    stored: dict[tuple, tuple[int, int, int]] = {}
+
+    def band_windows(filters, buf, unique, k_in, k_out, block, n_bins):
+        key = (id(buf), tuple(unique.tolist()), k_in, k_out, block, n_bins)
+        if key not in windows:
+            start, values, n_blocks = _band_windows(filters, unique, k_in, block, n_bins)
+            values = values / 2 ** (k_out - k_in)  # the Fourier-subsampling factor, folded in
+            windows[key] = (start, values, n_blocks)
+        return key, *windows[key]
+
+    def store(buf, key, values) -> tuple[int, int, int]:
+        if key not in stored:  # one copy in the buffer per distinct window set
+            stored[key] = (buf.add(values), values.shape[0], values.shape[1])
+        return stored[key]
+
     def band_group(filters, buf, index, source_rows, k_in, k_out, n_bins, parent, rows):
         M = fb.N_pad >> k_out
         unique, inverse = np.unique(index, return_inverse=True)
@@ -386,14 +410,17 @@ def build_plan(
         if pairs_layout is not None:
             # Every (input row, filter) pair: a broadcast product over blocks of M bins (the
             # spectrum is zero-extended once per input, not once per output row).
-            start, values, n_blocks = _band_windows(filters, unique, k_in, M, n_bins)
+            key, start, values, n_blocks = band_windows(
+                filters, buf, unique, k_in, k_out, M, n_bins
+            )
             if np.all(start == start[0]):
                 block = M
                 broadcast = (*pairs_layout, int(start[0]))
         if broadcast is None:
             block = block_size(M, n_bins)
-            start, values, n_blocks = _band_windows(filters, unique, k_in, block, n_bins)
-        values = values / 2 ** (k_out - k_in)  # the Fourier-subsampling factor, folded in once
+            key, start, values, n_blocks = band_windows(
+                filters, buf, unique, k_in, k_out, block, n_bins
+            )
         gather, per_row = _block_gather(source_rows, start[inverse], n_blocks, n_bins, block)
         identity = len(unique) == len(index) and np.array_equal(inverse, np.arange(len(index)))
         filt_index = None if identity else (idx_buf.add(inverse), len(inverse))
@@ -406,7 +433,7 @@ def build_plan(
             n_blocks=n_blocks,
             blocks_per_row=per_row,
             gather=(idx_buf.add(gather), gather.size),
-            filt=(buf.add(values), len(unique), values.shape[1]),
+            filt=store(buf, key, values),
             filt_index=filt_index,
             parent=parent,
             avg=lowpass(k_out),

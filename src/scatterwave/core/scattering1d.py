@@ -70,28 +70,35 @@ def scattering1d(
     # Wavelets see bins [0, N_pad / 2): the Nyquist bin carries no analysable band-pass energy.
     X = extend_bins(X_full[..., : N_pad // 2], _width(plan.groups1), xp)
     phi, index = buffers["phi_f"], buffers["index"]
+    local = plan.average == "local"
     out: list[tuple[np.ndarray, Array]] = []
+    # Local averaging: every row's low-passed spectrum has the same n_bins (output stride
+    # 2**log2_stride), so they are collected and inverted by one irfft at the end; the per-row
+    # factors (Fourier subsampling, energy normalisation, input scale) become one product.
+    phi_scaled: dict[tuple[int, int], Array] = {}
 
-    def finish(
-        rows: np.ndarray, coef: Array, k: int, spectrum: Array | None, avg
-    ) -> tuple[np.ndarray, Array]:
-        """Average (locally or globally) or keep, then unpad and normalise."""
-        if plan.average == "local":
-            off, n_bins, k_avg = avg
-            coef = lowpass(spectrum, phi[off : off + n_bins], n_bins, k_avg, xp)
-            k = plan.log2_stride
+    def low_passed(rows: np.ndarray, spectrum: Array, avg: tuple[int, int, int]) -> tuple:
+        off, n_bins, k_avg = avg
+        if (off, k_avg) not in phi_scaled:  # one small product per filter level, not per group
+            phi_scaled[off, k_avg] = phi[off : off + n_bins] * (1.0 / 2**k_avg)
+        return rows, spectrum[..., :n_bins] * phi_scaled[off, k_avg]
+
+    def finish(rows: np.ndarray, coef: Array, k: int) -> tuple[np.ndarray, Array]:
+        """Global mean or no averaging: unpad, normalise, undo the input scale."""
         start, length = plan.out_start(k), -(-N // 2**k)
         coef = coef[..., start : start + length]
         if plan.average == "global":
             coef = xp.mean(coef, axis=-1, keepdims=True)
         if normalize_energy:
             coef = coef * math.sqrt(N / coef.shape[-1])
-        return rows, coef
+        return rows, unscale(coef, scale)
 
     s0_rows = np.array([0])
     if plan.average == "global":
         s0 = xp.mean(x[:, None, :], axis=-1, keepdims=True)
         out.append((s0_rows, s0 * math.sqrt(N) if normalize_energy else s0))
+    elif local:
+        out.append(low_passed(s0_rows, X_full, plan.S0))
     else:
         off, n_bins, k_avg = plan.S0
         s0 = lowpass(X_full, phi[off : off + n_bins], n_bins, k_avg, xp)
@@ -104,13 +111,16 @@ def scattering1d(
 
     # Each first-order group is followed at once by its second-order children, so only one
     # group's envelopes and spectra are alive at a time (peak memory); results keep plan order.
-    need_spectra = plan.average == "local" or bool(plan.groups2)
+    need_spectra = local or bool(plan.groups2)
     second: list[Any] = [None] * len(plan.groups2)
     first: list[Any] = []
     for gi, g in enumerate(plan.groups1):
         U1 = _band(X, g, buffers["psi1_f"], index, xp)
         U1_f = xp.fft.rfft(U1, axis=-1) if need_spectra else None
-        first.append(finish(g.rows, U1, g.k_out, U1_f, g.avg))
+        if local:
+            first.append(low_passed(g.rows, U1_f, g.avg))
+        else:
+            first.append(finish(g.rows, U1, g.k_out))
         children = [hi for hi, h in enumerate(plan.groups2) if h.parent == gi]
         spectrum = None
         if children:
@@ -120,11 +130,25 @@ def scattering1d(
         for hi in children:
             h = plan.groups2[hi]
             U2 = _band(spectrum, h, buffers["psi2_f"], index, xp)
-            U2_f = xp.fft.rfft(U2, axis=-1) if plan.average == "local" else None
-            second[hi] = finish(h.rows, U2, h.k_out, U2_f, h.avg)
-            del U2, U2_f
+            if local:
+                second[hi] = low_passed(h.rows, xp.fft.rfft(U2, axis=-1), h.avg)
+            else:
+                second[hi] = finish(h.rows, U2, h.k_out)
+            del U2
         del spectrum
-    return out + [(rows, unscale(coef, scale)) for rows, coef in first + second]
+    if not local:
+        return out + first + second
+    averaged = out + first + second  # in row order
+    rows = np.concatenate([r for r, _ in averaged])
+    n_bins = plan.S0[1]
+    coef = xp.fft.irfft(xp.concat([a for _, a in averaged], axis=1), n=2 * (n_bins - 1), axis=-1)
+    k = plan.log2_stride
+    start, length = plan.out_start(k), -(-N // 2**k)
+    coef = coef[..., start : start + length]
+    factor = math.sqrt(N / length) if normalize_energy else 1.0
+    if scale is not None:
+        return [(rows, coef * (scale[:, :, None] * factor))]
+    return [(rows, coef * factor if normalize_energy else coef)]
 
 
 def _width(groups: list[BandGroup]) -> int:

@@ -60,21 +60,25 @@ def energy_gains(
     gains = np.ones(n)
     power = [v**2 for v in psi.values]
     total = phi_positive**2 + 0.5 * psi.power()
-    lobes = []
-    for v in psi.values:
+    lobes = []  # (bins of the lobe in the band, the same in the spectrum, 2 / power there)
+    for lo, v, p in zip(psi.lo, psi.values, power):
         a = np.abs(v)
-        lobes.append(np.flatnonzero(a >= r_psi * a.max()))
+        inside = np.flatnonzero(a >= r_psi * a.max())
+        if inside[-1] - inside[0] + 1 == len(inside):  # one contiguous run: slice, not gather
+            inside = slice(int(inside[0]), int(inside[-1]) + 1)
+            lobes.append((inside, slice(lo + inside.start, lo + inside.stop), 2.0 / p[inside]))
+        else:
+            lobes.append((inside, lo + inside, 2.0 / p[inside]))
     for _ in range(n_passes):
         for i in range(n):
-            lo = psi.lo[i]
-            sl = slice(lo, lo + len(power[i]))
-            mine = 0.5 * gains[i] ** 2 * power[i]
-            others = total[sl] - mine
-            lobe = lobes[i]
-            room = np.maximum(1.0 - others[lobe], 0.0)
-            g2 = float(np.min(2.0 * room / power[i][lobe]))
-            gains[i] = np.sqrt(max(g2, 0.0))
-            total[sl] = others + 0.5 * gains[i] ** 2 * power[i]
+            own, lobe, inv_power = lobes[i]
+            g2_old = gains[i] ** 2
+            # the room the others leave under 1 on this wavelet's lobe, over its half-power
+            others = total[lobe] - (0.5 * g2_old) * power[i][own]
+            g2 = max(float(np.min((1.0 - np.minimum(others, 1.0)) * inv_power)), 0.0)
+            gains[i] = np.sqrt(g2)
+            band = slice(psi.lo[i], psi.lo[i] + len(power[i]))
+            total[band] += (0.5 * (g2 - g2_old)) * power[i]
     # Exact guarantee max A <= 1: one global factor on the wavelet part.
     wave = 0.5 * BandFilters(psi.N, psi.lo, psi.values).scale(gains).power()
     mask = wave > 0

@@ -50,8 +50,11 @@ def positive_morlet(N: int, xi: float, sigma: float) -> tuple[int, np.ndarray]:
     periodised Gabor times the smooth DC notch :func:`dc_notch`, and the Nyquist bin scaled by
     ``1 / sqrt(2)``.
     """
-    lo, gabor = positive_gauss(N, xi, sigma)
-    values = gabor * dc_notch((lo + np.arange(len(gabor))) / N, sigma)
+    lo, values = positive_gauss(N, xi, sigma)
+    # The notch is exactly 1.0 from z = f**2 / (2 (NOTCH_WIDTH sigma)**2) >= _NOTCH_ONE up.
+    n_near = math.ceil(math.sqrt(2.0 * _NOTCH_ONE) * NOTCH_WIDTH * sigma * N) + 1 - lo
+    n_near = min(max(n_near, 0), len(values))
+    values[:n_near] *= dc_notch((lo + np.arange(n_near)) / N, sigma)
     if N % 2 == 0 and lo + len(values) - 1 == N // 2:
         values[-1] *= math.sqrt(0.5)
     return _trim(lo, values)
@@ -74,14 +77,26 @@ def dc_notch(f: np.ndarray, sigma: float) -> np.ndarray:
     the lowest peak by 5 %), and the notch differs from 1 by less than ``1e-14`` from ``16``
     notch widths (``8 sigma``) up, so constant-Q wavelets with ``Q >= 4`` are unchanged.
     """
-    return -np.expm1(-0.5 * (np.asarray(f) / (NOTCH_WIDTH * sigma)) ** 2)
+    z = 0.5 * (np.asarray(f, dtype=float) / (NOTCH_WIDTH * sigma)) ** 2
+    out = np.ones_like(z)
+    near = z < _NOTCH_ONE  # beyond, -expm1(-z) rounds to exactly 1.0: skip the slow expm1
+    out[near] = -np.expm1(-z[near])
+    return out
+
+
+#: ``-expm1(-z) == 1.0`` in float64 for every ``z >= 40`` (``exp(-40) < 2**-53 / 2``).
+_NOTCH_ONE = 40.0
 
 
 def _trim(lo: int, values: np.ndarray) -> tuple[int, np.ndarray]:
-    keep = np.flatnonzero(np.abs(values) > TINY * np.max(np.abs(values)))
-    if len(keep) == 0:
+    if len(values) == 0:
+        return lo, values
+    a = np.abs(values)
+    keep = a > TINY * a.max()
+    if not keep.any():
         return lo, values[:0]
-    return lo + int(keep[0]), values[keep[0] : keep[-1] + 1].copy()
+    first, stop = int(np.argmax(keep)), len(keep) - int(np.argmax(keep[::-1]))
+    return lo + first, values[first:stop].copy()
 
 
 @dataclass
