@@ -361,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print(render_report(info["configs"], info, clock=args.clock))
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(info, indent=1))
         log(f"raw results written to {args.json}")
     return 0

@@ -55,3 +55,35 @@ def test_groups_share_one_stored_copy_of_identical_filter_windows():
     distinct = {g.filt for g in plan.groups2}
     assert len(distinct) < len(plan.groups2)
     assert buf.size == sum(n * width for _, n, width in distinct)
+
+
+@pytest.mark.parametrize(
+    ("sigma1", "xi2", "sigma2"),
+    [
+        (0.05, 0.1, 0.03),
+        (1e-4, 2e-4, 1e-4),
+        (3e-5, 0.01, 0.004),  # narrower than the old grid's step
+        (0.02, 0.0, 0.01),
+        (0.1, 0.3, 0.2),
+    ],
+)
+def test_path_energy_overlap_matches_numerical_integral(sigma1, xi2, sigma2):
+    from scipy.integrate import quad
+
+    from scatterwave.core.plan import path_energy_overlap
+
+    def envelope(f):
+        return math.exp(-0.5 * (f / sigma1) ** 2)
+
+    def passed(f):
+        return math.exp(-(((f - xi2) / sigma2) ** 2)) * envelope(f)
+
+    # The integrand lives within ~10 sigma1 of 0: integrate there, then the (negligible) rest.
+    edge = 12 * sigma1
+    num = quad(passed, 0, edge, limit=200)[0] + quad(passed, edge, edge + 1.0, limit=200)[0]
+    expected = num / (sigma1 * math.sqrt(math.pi / 2))
+    # Evaluated beside a high wavelet, as in a plan (the old grid spanned up to the highest one)
+    got = path_energy_overlap(np.array([sigma1]), np.array([xi2, 0.4]), np.array([sigma2, 0.05]))
+    got = got[0, 0]
+    # quad's own accuracy is about 1e-10 relative on these smooth Gaussian integrands
+    assert got == pytest.approx(expected, rel=1e-8, abs=1e-12)

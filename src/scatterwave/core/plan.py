@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import erfc
 
 from scatterwave.filters.bank import TimeFilterbank
 from scatterwave.filters.sparse import BandFilters
@@ -143,24 +144,25 @@ class ScatteringPlan:
         return np.lexsort((p["n"][:, 1], p["n"][:, 0], p["order"]))
 
 
-def path_energy_overlap(
-    sigma1: np.ndarray, xi2: np.ndarray, sigma2: np.ndarray, n_grid: int = 4096
-) -> np.ndarray:
+def path_energy_overlap(sigma1: np.ndarray, xi2: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
     """Fraction of the envelope spectrum of ``|x * psi1|`` that ``psi2`` passes, shape (n1, n2).
 
     Model: for a wide-band input, ``x * psi1`` has power spectrum ``|psi1_f|**2`` (a Gaussian of
     std ``sigma1 / sqrt(2)``), so its envelope's fluctuations have a Gaussian spectrum of std
     ``sigma1``; ``|psi2_f|**2`` is a Gaussian of std ``sigma2 / sqrt(2)`` at ``xi2`` (unit peak).
-    The overlap is ``int_0^inf |psi2_f|^2 S_U(f) df / int_0^inf S_U(f) df``.
+    The overlap is ``int_0^inf |psi2_f|^2 S_U(f) df / int_0^inf S_U(f) df``, in closed form::
+
+        D = sqrt(sigma2**2 + 2 sigma1**2)
+        overlap = (sigma2 / D) exp(-xi2**2 / D**2) erfc(-sqrt(2) sigma1 xi2 / (sigma2 D))
+
+    An earlier Riemann sum on 4096 points was too coarse for envelopes narrower than its step
+    (``sigma1 ~ 1e-4`` at ``J = 10``, where it kept 412 second-order paths instead of 431).
     """
-    f_max = float(np.max(xi2 + 6 * sigma2))
-    f = np.linspace(0.0, f_max, n_grid)
-    df = f[1] - f[0]
-    envelope = np.exp(-0.5 * (f[None, :] / sigma1[:, None]) ** 2)  # (n1, F)
-    power2 = np.exp(-(((f[None, :] - xi2[:, None]) / sigma2[:, None]) ** 2))  # (n2, F)
-    num = envelope @ power2.T * df
-    den = sigma1 * math.sqrt(math.pi / 2.0)
-    return num / den[:, None]
+    s1 = np.asarray(sigma1, dtype=float)[:, None]
+    s2 = np.asarray(sigma2, dtype=float)[None, :]
+    xi = np.asarray(xi2, dtype=float)[None, :]
+    D = np.sqrt(s2**2 + 2.0 * s1**2)
+    return (s2 / D) * np.exp(-((xi / D) ** 2)) * erfc(-math.sqrt(2.0) * s1 * xi / (s2 * D))
 
 
 def second_order_pairs(
@@ -393,7 +395,7 @@ def build_plan(
         key = (id(buf), tuple(unique.tolist()), k_in, k_out, block, n_bins)
         if key not in windows:
             start, values, n_blocks = _band_windows(filters, unique, k_in, block, n_bins)
-            values = values / 2 ** (k_out - k_in)  # the Fourier-subsampling factor, folded in
+            values *= 1.0 / 2 ** (k_out - k_in)  # the Fourier-subsampling factor, folded in
             windows[key] = (start, values, n_blocks)
         return key, *windows[key]
 

@@ -8,6 +8,8 @@ for every path of a :class:`~scatterwave.core.plan.ScatteringPlan`, one batched
 multiply-fold-IFFT per group of rows that share a sampling rate (no Python loop over paths).
 All products are taken in the Fourier domain; every signal is subsampled as early as its
 bandwidth allows (``2**j``), and only the spectral blocks each filter occupies are multiplied.
+With local averaging every row ends at the same stride, so the low-passed spectra of all rows
+(``S0``, ``S1``, ``S2``) are collected and one inverse FFT returns every output at once.
 """
 
 from __future__ import annotations

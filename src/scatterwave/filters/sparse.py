@@ -36,10 +36,18 @@ def positive_gauss(N: int, xi: float, sigma: float) -> tuple[int, np.ndarray]:
         return 0, np.zeros(0)
     lo = min(a for _, a, _ in ranges)
     hi = max(b for _, _, b in ranges)
-    values = np.zeros(hi + 1 - lo)
+    values = None if len(ranges) == 1 else np.zeros(hi + 1 - lo)
     for m, a, b in ranges:
-        f = np.arange(a, b + 1) / N
-        values[a - lo : b + 1 - lo] += np.exp(-0.5 * ((f - xi - m) / sigma) ** 2)
+        # exp(-((f - xi - m) / sigma)**2 / 2) at f = bin / N, in place (one array per copy)
+        z = np.arange(a, b + 1, dtype=float)
+        z -= (xi + m) * N
+        z *= 1.0 / (sigma * N)
+        np.square(z, out=z)
+        z *= -0.5
+        np.exp(z, out=z)
+        if values is None:
+            return lo, z
+        values[a - lo : b + 1 - lo] += z
     return lo, values
 
 
@@ -54,7 +62,8 @@ def positive_morlet(N: int, xi: float, sigma: float) -> tuple[int, np.ndarray]:
     # The notch is exactly 1.0 from z = f**2 / (2 (NOTCH_WIDTH sigma)**2) >= _NOTCH_ONE up.
     n_near = math.ceil(math.sqrt(2.0 * _NOTCH_ONE) * NOTCH_WIDTH * sigma * N) + 1 - lo
     n_near = min(max(n_near, 0), len(values))
-    values[:n_near] *= dc_notch((lo + np.arange(n_near)) / N, sigma)
+    if n_near:
+        values[:n_near] *= dc_notch((lo + np.arange(n_near)) / N, sigma)
     if N % 2 == 0 and lo + len(values) - 1 == N // 2:
         values[-1] *= math.sqrt(0.5)
     return _trim(lo, values)
