@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from scatterwave.core.ops import as_index, is_traced
+from scatterwave.core.ops import as_index, is_numpy, is_traced
 
 Array = Any
 
@@ -144,6 +144,8 @@ def convert_buffers(buffers: dict[str, np.ndarray], xp: Any, like: Array) -> dic
             out[name] = xp.asarray(
                 arr.astype(np.complex64 if single else np.complex128), device=dev
             )
+        elif is_numpy(xp):  # NumPy reads the plan's arrays as they are (no copy at float64)
+            out[name] = arr.astype(np_dtype, copy=False)
         else:
             out[name] = xp.asarray(arr.astype(np_dtype), device=dev)
     return out

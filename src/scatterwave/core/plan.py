@@ -509,7 +509,7 @@ def build_plan(
             "psi1_f": psi1_buf.array(),
             "psi2_f": psi2_buf.array(),
             "phi_f": phi_buf.array(),
-            "index": idx_buf.array().astype(np.int64),
+            "index": np.zeros(0, dtype=np.int64),  # set below, with the output permutation
         },
         paths=paths,
     )
