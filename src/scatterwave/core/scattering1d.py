@@ -104,12 +104,7 @@ def scattering1d(
     else:
         off, n_bins, k_avg = plan.S0
         s0 = lowpass(X_full, phi[off : off + n_bins], n_bins, k_avg, xp)
-        k0 = plan.paths["k"][0]
-        start, length = plan.out_start(k0), -(-N // 2**k0)
-        s0 = unscale(s0[..., start : start + length], scale)
-        if normalize_energy:
-            s0 = s0 * math.sqrt(N / s0.shape[-1])
-        out.append((s0_rows, s0))
+        out.append(finish(s0_rows, s0, plan.paths["k"][0]))
 
     # Each first-order group is followed at once by its second-order children, so only one
     # group's envelopes and spectra are alive at a time (peak memory); results keep plan order.
