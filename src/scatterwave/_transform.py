@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from scatterwave._cuda_graph import GraphCache, graphable
+from scatterwave._device import chunk_size
 from scatterwave.core.ops import as_index, is_numpy, is_traced
 
 Array = Any
@@ -28,11 +30,14 @@ class ArrayAPITransform:
     T: int | None
     average: Any
     check_input: bool
+    memory_budget_mb: float | None
+    cuda_graphs: bool
 
     def _init_caches(self) -> None:
         self._built: dict[int, tuple[Any, Any]] = {}
         self._converted: dict[tuple, dict[str, Array]] = {}
         self._jit_cache: dict[tuple, Callable] = {}
+        self._graphs = GraphCache()
 
     def _averaging_scale(self, N: int) -> int | None:
         """Check ``J`` and ``T`` against the input length; return ``T`` (None: global mean)."""
@@ -54,8 +59,19 @@ class ArrayAPITransform:
     def _build(self, N: int) -> tuple[Any, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _forward(self, x: Array, xp: Any, buffers: dict[str, Array]) -> Any:  # pragma: no cover
+    def _forward(
+        self, x: Array, xp: Any, buffers: dict[str, Array], chunk: int | None = None
+    ) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _bytes_per_signal(self, N: int, itemsize: int) -> int:  # pragma: no cover - abstract
+        """Estimated peak working memory of one signal's forward pass, in bytes."""
+        raise NotImplementedError
+
+    def _chunk(self, x: Array, N: int) -> int:
+        """Signals per chunk for a batch like ``x`` (see :mod:`scatterwave._device`)."""
+        itemsize = 4 if str(x.dtype).endswith("float32") else 8
+        return chunk_size(self._bytes_per_signal(N, itemsize), x, self.memory_budget_mb)
 
     def __call__(self, x: Array) -> Any:
         """Transform ``x`` of shape ``(..., N)``; see the subclass for the output."""
@@ -64,17 +80,30 @@ class ArrayAPITransform:
         xp = array_namespace(x)
         N = self._check_input(x, xp)
         buffers = self._buffers(N, xp, x)
-        if type(x).__module__.startswith("jax") and not is_traced(x):
-            return self._jitted(N, x, xp)(x, buffers)
-        return self._forward(x, xp, buffers)
+        return self._run(x, xp, buffers)
 
-    def _jitted(self, N: int, x: Array, xp: Any) -> Callable:
-        """The forward pass compiled by ``jax.jit``, one per input shape and dtype."""
-        key = (N, tuple(x.shape), str(x.dtype))
+    def _run(self, x: Array, xp: Any, buffers: dict[str, Array]) -> Any:
+        """The forward pass with the chunk size fixed once per call: compiled by ``jax.jit``
+        for JAX, replayed from a CUDA graph for PyTorch on CUDA without gradient (see
+        :mod:`scatterwave._cuda_graph`), eager otherwise."""
+        N = int(x.shape[-1])
+        if is_traced(x):
+            return self._forward(x, xp, buffers)
+        chunk = min(self._chunk(x, N), math.prod(x.shape[:-1]))
+        key = (N, tuple(x.shape), str(x.dtype), str(getattr(x, "device", "")), chunk)
+        if type(x).__module__.startswith("jax"):
+            return self._jitted(key, xp)(x, buffers)
+        if self.cuda_graphs and graphable(x, buffers):
+            return self._graphs.run(key, lambda v: self._forward(v, xp, buffers, chunk), x)
+        return self._forward(x, xp, buffers, chunk)
+
+    def _jitted(self, key: tuple, xp: Any) -> Callable:
+        """The forward pass compiled by ``jax.jit``, one per input shape, dtype and chunk."""
         if key not in self._jit_cache:
             import jax
 
-            self._jit_cache[key] = jax.jit(lambda v, buffers: self._forward(v, xp, buffers))
+            chunk = key[-1]
+            self._jit_cache[key] = jax.jit(lambda v, buffers: self._forward(v, xp, buffers, chunk))
         return self._jit_cache[key]
 
     def _buffers(self, N: int, xp: Any, like: Array) -> dict[str, Array]:

@@ -75,3 +75,26 @@ def check_scales(N: Any, J: Any, Q: Any, T: Any) -> tuple[int, int]:
         check_int("Q", q, minimum=1)
     check_int("T", T, minimum=1, allow_none=True)
     return Q
+
+
+def check_bool(name: str, value: Any) -> None:
+    """Raise TypeError unless ``value`` is exactly True or False (not 1, not ``np.True_``)."""
+    if value is not True and value is not False:
+        raise TypeError(
+            f"{name} must be True or False; got {value!r} of type {type(value).__name__}"
+        )
+
+
+def check_budget(memory_budget_mb: Any) -> None:
+    """``memory_budget_mb``: None (device-aware default) or a positive number of MiB."""
+    if memory_budget_mb is None:
+        return
+    if isinstance(memory_budget_mb, bool) or not isinstance(memory_budget_mb, (int, float)):
+        raise TypeError(
+            f"memory_budget_mb must be a number of MiB or None (device-aware default); "
+            f"got {memory_budget_mb!r}"
+        )
+    if not memory_budget_mb > 0 or not math.isfinite(memory_budget_mb):
+        raise ValueError(
+            f"memory_budget_mb must be > 0 and finite, or None; got {memory_budget_mb!r}"
+        )

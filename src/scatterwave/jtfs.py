@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from scatterwave._transform import ArrayAPITransform
-from scatterwave._validation import check_choice, check_int, check_scales
+from scatterwave._validation import check_bool, check_budget, check_choice, check_int, check_scales
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan, Pair
@@ -120,8 +120,13 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         Crossing amplitude of neighbouring wavelets (order 1, order 2, frequential).
     criterion_amplitude : float
         Amplitude defining supports (padding) and band edges (subsampling).
-    memory_budget_mb : float > 0
-        Batches are processed in chunks whose estimated working memory stays below this.
+    memory_budget_mb : float > 0 or None
+        Batches are processed in chunks whose estimated working memory stays below this many
+        MiB. None (default): 32 MiB on a CPU, half the free memory of an accelerator (see
+        :mod:`scatterwave._device`).
+    cuda_graphs : bool
+        PyTorch on CUDA without gradient recording: replay each input shape's forward pass
+        from a CUDA graph after its first call (see :mod:`scatterwave._cuda_graph`).
     check_input : bool
         Reject non-finite input.
 
@@ -174,7 +179,8 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         paths_exclude: dict[str, list[int]] | None = None,
         r_psi: float | tuple[float, float, float] = math.sqrt(0.5),
         criterion_amplitude: float = 1e-3,
-        memory_budget_mb: float = 32.0,
+        memory_budget_mb: float | None = None,
+        cuda_graphs: bool = True,
         check_input: bool = True,
     ) -> None:
         Q = check_scales(N, J, Q, T)
@@ -234,8 +240,8 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 "criterion_amplitude must be in (0, 0.1) (default 1e-3); "
                 f"got {criterion_amplitude!r}"
             )
-        if not float(memory_budget_mb) > 0:
-            raise ValueError(f"memory_budget_mb must be > 0; got {memory_budget_mb!r}")
+        check_budget(memory_budget_mb)
+        check_bool("cuda_graphs", cuda_graphs)
         self.N, self.J, self.Q, self.J_fr, self.Q_fr, self.T, self.F = N, J, Q, J_fr, Q_fr, T, F
         self.average, self.average_fr = average, average_fr
         self.out_type, self.aligned, self.out_3D = out_type, aligned, out_3D
@@ -246,7 +252,8 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         self.out_exclude = out_exclude
         self.paths_exclude = paths_exclude
         self.criterion_amplitude = float(criterion_amplitude)
-        self.memory_budget_mb = float(memory_budget_mb)
+        self.memory_budget_mb = None if memory_budget_mb is None else float(memory_budget_mb)
+        self.cuda_graphs = cuda_graphs
         self.check_input = check_input
         self._init_caches()
         if N is not None:
@@ -327,6 +334,9 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         self._built[N] = ((fb, ffb), plan)
         return (fb, ffb), plan
 
+    def _bytes_per_signal(self, N: int, itemsize: int) -> int:
+        return self._build(N)[1].bytes_per_signal // (2 if itemsize == 4 else 1)
+
     # ------------------------------------------------------------------ calling
     def __call__(self, x: Array) -> Array | tuple[Array, Array] | dict[str, Array]:
         """JTFS coefficients of ``x``.
@@ -349,17 +359,19 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             out["fr_op"] = complex_operators(plan, single=like.dtype == xp.float32)
         return out
 
-    def _forward(self, x: Array, xp: Any, buffers: dict[str, Array]) -> Any:
+    def _forward(
+        self, x: Array, xp: Any, buffers: dict[str, Array], chunk: int | None = None
+    ) -> Any:
         from scatterwave.core.jtfs import jtfs
-        from scatterwave.core.ops import as_index
+        from scatterwave.core.ops import cached_index
 
         N = int(x.shape[-1])
         _, plan = self._build(N)
         lead = tuple(x.shape[:-1])
         x2 = xp.reshape(x, (-1, N))
         B = x2.shape[0]
-        per_signal = plan.bytes_per_signal // (2 if x.dtype == xp.float32 else 1)
-        chunk = max(1, int(self.memory_budget_mb * 2**20 // max(per_signal, 1)))
+        if chunk is None:
+            chunk = self._chunk(x2, N)
         pieces = []
         for b0 in range(0, B, chunk):
             blocks = jtfs(
@@ -372,7 +384,13 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             )
             pieces.append(xp.concat(blocks, axis=1))
         S = xp.concat(pieces, axis=0) if len(pieces) > 1 else pieces[0]
-        S = xp.take(S, as_index(plan.keep, S, xp), axis=1)
+        S = xp.take(
+            S,
+            cached_index(
+                ("keep", np.asarray(plan.keep, dtype=np.intp).tobytes()), _int_array, S, xp
+            ),
+            axis=1,
+        )
         pair = plan.rows["pair"][plan.keep]
         t = S.shape[-1]
         if self.out_type == "array" and not self.out_3D:
@@ -509,3 +527,8 @@ def _resolve_paths_exclude(paths: dict | None, n2: int, n_fr: int) -> dict[str, 
                 )
             out[key].append(n % size)
     return out
+
+
+def _int_array(data: bytes) -> np.ndarray:
+    """The integer row indices stored as ``np.intp`` bytes (see ``cached_index``)."""
+    return np.frombuffer(data, dtype=np.intp).copy()

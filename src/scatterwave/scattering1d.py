@@ -10,7 +10,15 @@ from typing import Any, Literal
 import numpy as np
 
 from scatterwave._transform import ArrayAPITransform
-from scatterwave._validation import check_choice, check_int, check_r_psi, check_scales, parse_pair
+from scatterwave._validation import (
+    check_bool,
+    check_budget,
+    check_choice,
+    check_int,
+    check_r_psi,
+    check_scales,
+    parse_pair,
+)
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
@@ -83,10 +91,18 @@ class Scattering1D(ArrayAPITransform):
         ``"energy"``: each output row is scaled by ``sqrt(N / N_out)`` so that
         ``sum(S**2)`` estimates the energy it captures and is comparable with ``sum(x**2)``.
         ``"amplitude"``: plain local averages (``S0`` of a constant equals the constant).
-    memory_budget_mb : float > 0
+    memory_budget_mb : float > 0 or None
         Batches are processed in chunks whose estimated peak working memory stays below this
-        (one signal per chunk at least: a single long signal may need more, see
-        :func:`plan_bytes_per_signal`).
+        many MiB (one signal per chunk at least: a single long signal may need more, see
+        :func:`plan_bytes_per_signal`). None (default): 32 MiB on a CPU (cache-sized chunks),
+        half the free memory of an accelerator (few, large kernels); see
+        :mod:`scatterwave._device`.
+    cuda_graphs : bool
+        PyTorch on CUDA without gradient recording: capture the forward pass of each input
+        shape in a CUDA graph on its second call and replay it afterwards (one launch instead
+        of hundreds of small kernels; see :mod:`scatterwave._cuda_graph`). Ignored by the
+        other libraries, which have no such graphs (JAX compiles the whole pass with
+        ``jax.jit`` instead).
     check_input : bool
         Reject non-finite input (one reduction over ``x``; skipped inside ``jax.jit``).
 
@@ -126,7 +142,8 @@ class Scattering1D(ArrayAPITransform):
         r_psi: float | tuple[float, float] = math.sqrt(0.5),
         criterion_amplitude: float = 1e-3,
         normalize: Literal["energy", "amplitude"] = "energy",
-        memory_budget_mb: float = 32.0,
+        memory_budget_mb: float | None = None,
+        cuda_graphs: bool = True,
         check_input: bool = True,
     ) -> None:
         Q = check_scales(N, J, Q, T)
@@ -159,8 +176,8 @@ class Scattering1D(ArrayAPITransform):
             raise ValueError(
                 f"min_path_energy must be in [0, 1) (default 0.01); got {min_path_energy!r}"
             )
-        if not float(memory_budget_mb) > 0:
-            raise ValueError(f"memory_budget_mb must be > 0; got {memory_budget_mb!r}")
+        check_budget(memory_budget_mb)
+        check_bool("cuda_graphs", cuda_graphs)
         self.N, self.J, self.Q, self.T = N, J, Q, T
         self.max_order = max_order
         self.average = average
@@ -174,7 +191,8 @@ class Scattering1D(ArrayAPITransform):
         self.r_psi = r_psi
         self.criterion_amplitude = float(criterion_amplitude)
         self.normalize = normalize
-        self.memory_budget_mb = float(memory_budget_mb)
+        self.memory_budget_mb = None if memory_budget_mb is None else float(memory_budget_mb)
+        self.cuda_graphs = cuda_graphs
         self.check_input = check_input
         self._init_caches()
         if N is not None:
@@ -236,6 +254,9 @@ class Scattering1D(ArrayAPITransform):
             out[key] = values
         return out
 
+    def _bytes_per_signal(self, N: int, itemsize: int) -> int:
+        return plan_bytes_per_signal(self._build(N)[1], itemsize)
+
     # ------------------------------------------------------------------ calling
     def __call__(self, x: Array) -> Array | dict[tuple, Array]:
         """Scattering coefficients of ``x``.
@@ -252,14 +273,16 @@ class Scattering1D(ArrayAPITransform):
         """
         return super().__call__(x)
 
-    def _forward(self, x: Array, xp: Any, buffers: dict[str, Array]) -> Array | dict:
+    def _forward(
+        self, x: Array, xp: Any, buffers: dict[str, Array], chunk: int | None = None
+    ) -> Array | dict:
         N = int(x.shape[-1])
         _, plan = self._build(N)
         lead = tuple(x.shape[:-1])
         x2 = xp.reshape(x, (-1, N))
         B = x2.shape[0]
-        itemsize = 4 if x.dtype == xp.float32 else 8
-        chunk = max(1, int(self.memory_budget_mb * 2**20 // plan_bytes_per_signal(plan, itemsize)))
+        if chunk is None:
+            chunk = self._chunk(x2, N)
         pieces = []
         for b0 in range(0, B, chunk):
             pieces.append(

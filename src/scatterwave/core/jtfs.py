@@ -29,6 +29,7 @@ from scatterwave.core.ops import (
     extend_bins,
     is_numpy,
     lowpass,
+    matmul,
     modulus,
     modulus_parts,
     pad,
@@ -262,14 +263,14 @@ def _freq_group_dense(Y: Array, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp:
     nf = g.n_filters
     if complex_form:  # ``fr_op`` holds the complex matrices, a quarter of the real form's size
         W = xp.reshape(buffers["fr_op"][off // 4 : off // 4 + nf * R * n_cols], (nf * R, n_cols))
-        Z = _detect(xp.reshape(xp.matmul(W, Y), (B, P, nf, R, t)), g.modulus, xp)
+        Z = _detect(xp.reshape(matmul(W, Y, xp), (B, P, nf, R, t)), g.modulus, xp)
     else:
         W = xp.reshape(buffers["fr_op"][off : off + 4 * nf * R * n_cols], (2 * nf * R, 2 * n_cols))
-        Z = xp.reshape(xp.matmul(W, Y), (B, P, 2, nf, R, t))
+        Z = xp.reshape(matmul(W, Y, xp), (B, P, 2, nf, R, t))
         Z = modulus_parts(Z[:, :, 0, ...], Z[:, :, 1, ...], xp) if g.modulus else Z[:, :, 0, ...]
     if g.post[0] == "local":
         Phi = xp.reshape(buffers["fr_lp"][lp_off : lp_off + g.rows_valid * R], (g.rows_valid, R))
-        Z = xp.matmul(Phi, Z)
+        Z = matmul(Phi, Z, xp)
     elif g.post[0] == "global":
         Z = xp.sum(Z, axis=3, keepdims=True)
     return Z

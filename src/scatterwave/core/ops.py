@@ -36,7 +36,6 @@ def pad(
     pad_right: int,
     mode: str | Callable,
     xp: Any,
-    index_cache: dict | None = None,
 ) -> Array:
     """Pad the last axis of ``x`` (shape ``(B, N)``) by ``pad_left`` and ``pad_right`` samples.
 
@@ -63,8 +62,8 @@ def pad(
         left = xp.zeros((B, pad_left), dtype=x.dtype, device=dev)
         right = xp.zeros((B, pad_right), dtype=x.dtype, device=dev)
         return xp.concat([left, x, right], axis=-1)
-    idx = reflect_indices(N, pad_left, pad_right)
-    return xp.take(x, as_index(idx, x, xp), axis=-1)
+    idx = cached_index(("reflect", N, pad_left, pad_right), reflect_indices, x, xp)
+    return xp.take(x, idx, axis=-1)
 
 
 def as_index(idx: np.ndarray, like: Array, xp: Any) -> Array:
@@ -72,6 +71,29 @@ def as_index(idx: np.ndarray, like: Array, xp: Any) -> Array:
     return xp.asarray(
         np.asarray(idx, dtype=np.int32 if _is_jax(xp) else np.int64), device=_device(like)
     )
+
+
+#: Device copies of small index arrays, keyed by (what, library, device). Made once: a
+#: host-to-device copy per call would synchronise a GPU and cannot be captured in a CUDA graph.
+_INDEX_CACHE: dict[tuple, Array] = {}
+_INDEX_CACHE_SIZE = 256
+
+
+def cached_index(key: tuple, make: Callable[..., np.ndarray], like: Array, xp: Any) -> Array:
+    """``as_index(make(*key[1:]), like, xp)``, converted once per library and device.
+
+    ``key`` must identify the index array completely (its first item names the kind, the rest
+    are ``make``'s arguments). Traced JAX values get a fresh constant.
+    """
+    if is_traced(like):
+        return as_index(make(*key[1:]), like, xp)
+    full = (*key, type(like).__module__.split(".")[0], str(_device(like)))
+    idx = _INDEX_CACHE.get(full)
+    if idx is None:
+        if len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
+            _INDEX_CACHE.clear()
+        idx = _INDEX_CACHE[full] = as_index(make(*key[1:]), like, xp)
+    return idx
 
 
 def _device(x: Array) -> Any:
@@ -338,6 +360,22 @@ def lowpass(spectrum: Array, phi: Array, n_bins: int, k_avg: int, xp: Any) -> Ar
     """
     L_out = 2 * (n_bins - 1)
     return xp.fft.irfft(spectrum[..., :n_bins] * phi, n=L_out, axis=-1) * (1.0 / 2**k_avg)
+
+
+def matmul(a: Array, b: Array, xp: Any) -> Array:
+    """``a @ b`` at the full precision of the dtype on every device.
+
+    JAX's default float32 matrix product on GPUs and TPUs rounds its operands to TF32 or
+    bfloat16 class precision (relative error about 1e-4 to 1e-3 per product); the scattering
+    operators need float32 accuracy (1e-7), so JAX is asked for ``Precision.HIGHEST``.
+    PyTorch's default (``torch.backends.cuda.matmul.allow_tf32 = False``) is already exact to
+    float32; a user who enables TF32 globally gets what they asked for.
+    """
+    if _is_jax(xp):
+        import jax
+
+        return xp.matmul(a, b, precision=jax.lax.Precision.HIGHEST)
+    return xp.matmul(a, b)
 
 
 def is_traced(x: Array) -> bool:

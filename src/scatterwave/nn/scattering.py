@@ -58,7 +58,7 @@ class _TransformModule(torch.nn.Module):
 
         xp = array_namespace(x)
         self.transform._check_input(x, xp)
-        return self.transform._forward(x, xp, self._buffers_for(x))
+        return self.transform._run(x, xp, self._buffers_for(x))
 
     def meta(self) -> dict[str, Any]:
         """Metadata aligned with the output (see the wrapped transform's ``meta``)."""

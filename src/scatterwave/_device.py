@@ -1,0 +1,105 @@
+"""Where an input lives, and how much working memory a transform may take there.
+
+The transforms split a batch into chunks whose estimated peak working memory fits a budget.
+With ``memory_budget_mb=None`` (the default) the budget follows the device of the input:
+
+* **CPU** (NumPy, PyTorch, JAX, CuPy-free array-API libraries): :data:`CPU_BUDGET_MB` (32 MiB).
+  Chunks that fit the processor's caches were measured fastest there (``benchmarks/README.md``).
+* **Accelerators** (CUDA through PyTorch, CuPy or JAX, and any other non-CPU device):
+  :data:`ACCELERATOR_FRACTION` of the memory the device can still hand out, queried on every
+  call (PyTorch ``torch.cuda.mem_get_info`` plus the memory its caching allocator holds but
+  does not use; CuPy ``Device.mem_info`` plus its pool's free bytes; JAX
+  ``Device.memory_stats()``). Large chunks mean few kernel launches, which is what an
+  accelerator is fast at. Where the device cannot be queried (other PyTorch devices, JAX
+  platforms without memory statistics) the budget is :data:`ACCELERATOR_FALLBACK_MB`.
+
+An explicit ``memory_budget_mb`` always wins.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+#: Default budget on a CPU, in MiB: chunks that fit the caches (measured fastest on CPUs).
+CPU_BUDGET_MB = 32.0
+#: Share of an accelerator's available memory that a transform's working memory may take.
+ACCELERATOR_FRACTION = 0.5
+#: Budget on an accelerator whose free memory cannot be queried, in MiB.
+ACCELERATOR_FALLBACK_MB = 2048.0
+
+Array = Any
+
+
+def library_of(x: Array) -> str:
+    """``"numpy"``, ``"torch"``, ``"jax"``, ``"cupy"`` or the array type's top-level module."""
+    return type(x).__module__.split(".", 1)[0].replace("jaxlib", "jax")
+
+
+def device_kind(x: Array) -> str:
+    """``"cpu"`` for arrays in host memory, else the accelerator platform (``"cuda"``, ...)."""
+    lib = library_of(x)
+    if lib == "torch":
+        return str(x.device.type)
+    if lib == "cupy":
+        return "cuda"
+    if lib == "jax":
+        return _jax_device(x).platform
+    return "cpu"
+
+
+def _jax_device(x: Array) -> Any:
+    import jax
+
+    devices = getattr(x, "devices", None)
+    if devices is not None and not isinstance(x, jax.core.Tracer):
+        return next(iter(x.devices()))
+    return jax.devices()[0]  # traced values: the default device, where jit runs them
+
+
+def available_bytes(x: Array) -> int | None:
+    """Bytes the device holding ``x`` can still give a computation, or None if unknown."""
+    lib = library_of(x)
+    try:
+        if lib == "torch":
+            import torch
+
+            if x.device.type != "cuda":
+                return None
+            free, _ = torch.cuda.mem_get_info(x.device)
+            cached = torch.cuda.memory_reserved(x.device) - torch.cuda.memory_allocated(x.device)
+            return int(free + max(cached, 0))
+        if lib == "cupy":
+            import cupy
+
+            free, _ = cupy.cuda.Device(x.device.id).mem_info
+            return int(free + cupy.get_default_memory_pool().free_bytes())
+        if lib == "jax":
+            stats = _jax_device(x).memory_stats()
+            if not stats or "bytes_limit" not in stats:
+                return None
+            return int(stats["bytes_limit"] - stats.get("bytes_in_use", 0))
+    except (RuntimeError, AttributeError, ImportError) as err:  # a driver or API that says no
+        logger.debug("device memory query failed for %s: %s", lib, err)
+    return None
+
+
+def default_budget_bytes(x: Array) -> int:
+    """The working-memory budget for a batch like ``x`` when the user gave none (module doc)."""
+    if device_kind(x) == "cpu":
+        return int(CPU_BUDGET_MB * 2**20)
+    free = available_bytes(x)
+    if free is None:
+        return int(ACCELERATOR_FALLBACK_MB * 2**20)
+    return max(int(ACCELERATOR_FRACTION * free), int(CPU_BUDGET_MB * 2**20))
+
+
+def chunk_size(per_signal_bytes: int, x: Array, memory_budget_mb: float | None) -> int:
+    """Signals per chunk: the budget over the estimated peak bytes of one signal (at least 1)."""
+    if memory_budget_mb is None:
+        budget = default_budget_bytes(x)
+    else:
+        budget = int(float(memory_budget_mb) * 2**20)
+    return max(1, budget // max(int(per_signal_bytes), 1))
