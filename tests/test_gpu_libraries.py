@@ -46,14 +46,32 @@ def _check(out, ref, dtype, rtol):
 
 @pytest.mark.parametrize("name", sorted(TRANSFORMS))
 @pytest.mark.parametrize(("dtype", "rtol"), PRECISION)
-def test_cupy_agrees_with_numpy(name, dtype, rtol):
+@pytest.mark.parametrize("graphs", [True, False])
+def test_cupy_agrees_with_numpy(name, dtype, rtol, graphs):
+    # cuda_graphs=True: through PyTorch's graph replay (DLPack); False: CuPy's own kernels.
     cupy = _cupy()
     S = TRANSFORMS[name]()
     x = np.random.default_rng(0).standard_normal((3, 2048))
     ref = S(x)
-    out = S(cupy.asarray(x.astype(dtype)))
-    assert isinstance(out, cupy.ndarray)
-    _check(cupy.asnumpy(out), ref, dtype, rtol)
+    S.cuda_graphs = graphs
+    xc = cupy.asarray(x.astype(dtype))
+    for _ in range(3):
+        out = S(xc)
+        assert isinstance(out, cupy.ndarray) and out.device == xc.device
+        _check(cupy.asnumpy(out), ref, dtype, rtol)
+
+
+def test_cupy_on_a_side_stream_is_ordered():
+    cupy = _cupy()
+    S = TRANSFORMS["s1d"]()
+    x = np.random.default_rng(3).standard_normal((2, 2048))
+    ref = S(x)
+    with cupy.cuda.Stream(non_blocking=True):
+        for _ in range(3):
+            xc = cupy.asarray(x.astype(np.float32)) * 1.0  # written on the side stream
+            out = S(xc) * 1.0  # read on it again
+        got = cupy.asnumpy(out)
+    _check(got, ref, np.float32, RTOL_F32)
 
 
 @pytest.mark.parametrize("name", sorted(TRANSFORMS))

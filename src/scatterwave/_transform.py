@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from scatterwave._cuda_graph import GraphCache, graphable
+from scatterwave._cuda_graph import GraphCache, graphable, through_torch, torch_can_take
 from scatterwave._device import chunk_size
 from scatterwave.core.ops import as_index, is_numpy, is_traced
 
@@ -77,6 +77,8 @@ class ArrayAPITransform:
         """Transform ``x`` of shape ``(..., N)``; see the subclass for the output."""
         from array_api_compat import array_namespace
 
+        if self.cuda_graphs and torch_can_take(x):
+            return through_torch(self, x)
         xp = array_namespace(x)
         N = self._check_input(x, xp)
         buffers = self._buffers(N, xp, x)
