@@ -88,7 +88,8 @@ class Scattering1D(ArrayAPITransform):
         (one signal per chunk at least: a single long signal may need more, see
         :func:`plan_bytes_per_signal`).
     check_input : bool
-        Reject non-finite input (one reduction over ``x``; skipped inside ``jax.jit``).
+        Reject non-finite input (one reduction over ``x``; skipped inside ``jax.jit`` and
+        ``torch.compile``).
 
     Notes
     -----
@@ -402,7 +403,7 @@ def plan_bytes_per_signal(plan: ScatteringPlan, itemsize: int) -> int:
             for h in plan.groups2
             if h.parent == gi
         ]
-        worst = max(worst, own + max(children, default=0))
+        worst = max(worst, own + max([0, *children]))  # no default=: see core._width
     n_rows = sum(len(g.rows) for g in plan.groups1 + plan.groups2)
     if plan.average == "local":
         # Low-passed spectra (L_out / 2 + 1 complex bins per row) are held until one inverse

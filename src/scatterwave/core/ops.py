@@ -36,7 +36,6 @@ def pad(
     pad_right: int,
     mode: str | Callable,
     xp: Any,
-    index_cache: dict | None = None,
 ) -> Array:
     """Pad the last axis of ``x`` (shape ``(B, N)``) by ``pad_left`` and ``pad_right`` samples.
 
@@ -63,8 +62,40 @@ def pad(
         left = xp.zeros((B, pad_left), dtype=x.dtype, device=dev)
         right = xp.zeros((B, pad_right), dtype=x.dtype, device=dev)
         return xp.concat([left, x, right], axis=-1)
-    idx = reflect_indices(N, pad_left, pad_right)
-    return xp.take(x, as_index(idx, x, xp), axis=-1)
+    # Slices of ``x`` and of its reversal, concatenated: no gather, so the gradient is a sum of
+    # slices too (a gather's gradient is an ``index_add``, which ``torch.compile`` miscompiled
+    # for batches of 2 or more, writing out of bounds).
+    x_rev = xp.flip(x, axis=-1) if N > 1 else x
+    pieces = [
+        x[:, lo:hi] if forward else x_rev[:, N - hi : N - lo]
+        for lo, hi, forward in reflect_runs(N, pad_left, pad_right)
+    ]
+    return pieces[0] if len(pieces) == 1 else xp.concat(pieces, axis=-1)
+
+
+def reflect_runs(N: int, pad_left: int, pad_right: int) -> list[tuple[int, int, bool]]:
+    """:func:`reflect_indices` as runs of consecutive samples, ``(lo, hi, forward)``.
+
+    Each run covers samples ``lo .. hi - 1`` of the signal, in increasing order when
+    ``forward`` and decreasing order otherwise; concatenated, the runs give the indices of
+    :func:`reflect_indices`. Three runs when both pads are shorter than ``N``.
+    """
+    if N == 1:
+        return [(0, 1, True)] * (pad_left + 1 + pad_right)
+    # Plain integer arithmetic (no NumPy), so that ``torch.compile`` folds it into constants.
+    period = 2 * (N - 1)
+    runs: list[tuple[int, int, bool]] = []
+    t, end = -pad_left, N + pad_right
+    while t < end:
+        m = t % period
+        if m < N:  # ascending: samples m, m + 1, ..., N - 1
+            n = min(N - m, end - t)
+            runs.append((m, m + n, True))
+        else:  # descending: samples period - m, ..., 1
+            n = min(period - m, end - t)
+            runs.append((period - m - n + 1, period - m + 1, False))
+        t += n
+    return runs
 
 
 def as_index(idx: np.ndarray, like: Array, xp: Any) -> Array:
@@ -341,8 +372,16 @@ def lowpass(spectrum: Array, phi: Array, n_bins: int, k_avg: int, xp: Any) -> Ar
 
 
 def is_traced(x: Array) -> bool:
-    """True for abstract values being traced (``jax.jit``), whose contents cannot be inspected."""
+    """True for abstract values being traced (``jax.jit``, ``torch.compile``).
+
+    Their contents cannot be inspected (a data-dependent check would split the compiled graph),
+    and arrays made from them must not outlive the trace.
+    """
     module = type(x).__module__
+    if module.startswith("torch"):
+        import torch
+
+        return torch.compiler.is_compiling()
     if not module.startswith("jax"):
         return False
     import jax
