@@ -10,7 +10,15 @@ from typing import Any, Literal
 import numpy as np
 
 from scatterwave._transform import ArrayAPITransform
-from scatterwave._validation import check_choice, check_int, check_scales
+from scatterwave._validation import (
+    check_bool,
+    check_bool_or_literal,
+    check_choice,
+    check_int,
+    check_mapping,
+    check_real,
+    check_scales,
+)
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan, Pair
@@ -180,8 +188,11 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         Q = check_scales(N, J, Q, T)
         check_int("J_fr", J_fr, minimum=1, allow_none=True)
         check_int("Q_fr", Q_fr, minimum=1)
+        if isinstance(F, str) and F != "global":
+            raise ValueError(f"F must be an integer >= 1, 'global' or None; got {F!r}")
         if F is not None and F != "global":
             check_int("F", F, minimum=1)
+        average = check_bool_or_literal("average", average, (True, False), ("global",))
         if average is False:
             raise NotImplementedError(
                 "average=False is not supported by TimeFrequencyScattering1D: the joint slices "
@@ -189,11 +200,10 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 "with a small T (and oversampling) for fine time resolution, or "
                 "average='global'"
             )
-        if average not in (True, "global"):
-            raise ValueError(f"average must be True or 'global'; got {average!r}")
-        for name, flag in (("average_fr", average_fr), ("aligned", aligned), ("out_3D", out_3D)):
-            if not isinstance(flag, bool):
-                raise TypeError(f"{name} must be True or False; got {flag!r}")
+        average_fr = check_bool("average_fr", average_fr)
+        aligned = check_bool("aligned", aligned)
+        out_3D = check_bool("out_3D", out_3D)
+        check_input = check_bool("check_input", check_input)
         check_choice("out_type", out_type, ("dict", "array"))
         if out_3D and not average_fr:
             raise ValueError(
@@ -213,6 +223,11 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         check_int("max_pad_factor_fr", max_pad_factor_fr, minimum=0, allow_none=True)
         check_int("oversampling", oversampling, minimum=0)
         check_int("oversampling_fr", oversampling_fr, minimum=0)
+        if isinstance(out_exclude, str):
+            raise TypeError(
+                f"out_exclude must be a sequence of pair names; got the string {out_exclude!r} "
+                f"(write out_exclude=({out_exclude!r},))"
+            )
         out_exclude = tuple(out_exclude or ())
         for pair in out_exclude:
             if pair not in PAIRS:
@@ -222,18 +237,16 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 )
         if set(out_exclude) >= set(PAIRS):
             raise ValueError("out_exclude removes every pair; keep at least one")
-        if paths_exclude:
-            unknown = set(paths_exclude) - {"n2", "n1_fr"}
-            if unknown:
-                raise ValueError(
-                    f"paths_exclude keys must be 'n2' and/or 'n1_fr'; got {sorted(unknown)}"
-                )
+        check_mapping("paths_exclude", paths_exclude, ("n2", "n1_fr"))
         self.r_psi = _parse_r_psi(r_psi)
-        if not 0.0 < float(criterion_amplitude) < 0.1:
-            raise ValueError(
-                "criterion_amplitude must be in (0, 0.1) (default 1e-3); "
-                f"got {criterion_amplitude!r}"
-            )
+        criterion_amplitude = check_real(
+            "criterion_amplitude",
+            criterion_amplitude,
+            low=0.0,
+            high=0.1,
+            low_open=True,
+            hint=" (default 1e-3)",
+        )
         if not float(memory_budget_mb) > 0:
             raise ValueError(f"memory_budget_mb must be > 0; got {memory_budget_mb!r}")
         self.N, self.J, self.Q, self.J_fr, self.Q_fr, self.T, self.F = N, J, Q, J_fr, Q_fr, T, F
@@ -245,7 +258,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         self.oversampling, self.oversampling_fr = oversampling, oversampling_fr
         self.out_exclude = out_exclude
         self.paths_exclude = paths_exclude
-        self.criterion_amplitude = float(criterion_amplitude)
+        self.criterion_amplitude = criterion_amplitude
         self.memory_budget_mb = float(memory_budget_mb)
         self.check_input = check_input
         self._init_caches()

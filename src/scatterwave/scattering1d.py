@@ -10,7 +10,17 @@ from typing import Any, Literal
 import numpy as np
 
 from scatterwave._transform import ArrayAPITransform
-from scatterwave._validation import check_choice, check_int, check_r_psi, check_scales, parse_pair
+from scatterwave._validation import (
+    check_bool,
+    check_bool_or_literal,
+    check_choice,
+    check_int,
+    check_mapping,
+    check_r_psi,
+    check_real,
+    check_scales,
+    parse_pair,
+)
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
@@ -131,15 +141,15 @@ class Scattering1D(ArrayAPITransform):
         check_input: bool = True,
     ) -> None:
         Q = check_scales(N, J, Q, T)
-        if max_order not in (1, 2) or isinstance(max_order, bool):
+        check_int("max_order", max_order)
+        if max_order not in (1, 2):
             raise ValueError(f"max_order must be 1 or 2; got {max_order!r}")
-        if average not in (True, False, "global"):
-            raise ValueError(f"average must be True, False or 'global'; got {average!r}")
+        average = check_bool_or_literal("average", average, (True, False), ("global",))
         check_int("oversampling", oversampling, minimum=0)
         if not callable(pad_mode):
             check_choice("pad_mode", pad_mode, ("reflect", "zero"))
         check_int("max_pad_factor", max_pad_factor, minimum=0, allow_none=True)
-        if analytic is not True:
+        if not check_bool("analytic", analytic):
             raise NotImplementedError(
                 "analytic=False is not supported: scatterwave's wavelets are strictly analytic "
                 "(zero negative frequencies), which keeps the frame tight and the modulus exact"
@@ -151,15 +161,19 @@ class Scattering1D(ArrayAPITransform):
             if isinstance(r_psi, (tuple, list))
             else (r_psi, r_psi)
         )
-        if not 0.0 < float(criterion_amplitude) < 0.1:
-            raise ValueError(
-                "criterion_amplitude must be in (0, 0.1) (default 1e-3); "
-                f"got {criterion_amplitude!r}"
-            )
-        if isinstance(min_path_energy, bool) or not 0.0 <= float(min_path_energy) < 1.0:
-            raise ValueError(
-                f"min_path_energy must be in [0, 1) (default 0.01); got {min_path_energy!r}"
-            )
+        criterion_amplitude = check_real(
+            "criterion_amplitude",
+            criterion_amplitude,
+            low=0.0,
+            high=0.1,
+            low_open=True,
+            hint=" (default 1e-3)",
+        )
+        min_path_energy = check_real(
+            "min_path_energy", min_path_energy, low=0.0, high=1.0, hint=" (default 0.01)"
+        )
+        check_mapping("paths_exclude", paths_exclude, ("n1", "n2"))
+        check_input = check_bool("check_input", check_input)
         if not float(memory_budget_mb) > 0:
             raise ValueError(f"memory_budget_mb must be > 0; got {memory_budget_mb!r}")
         self.N, self.J, self.Q, self.T = N, J, Q, T
@@ -171,9 +185,9 @@ class Scattering1D(ArrayAPITransform):
         self.analytic = analytic
         self.out_type = out_type
         self.paths_exclude = paths_exclude
-        self.min_path_energy = float(min_path_energy)
+        self.min_path_energy = min_path_energy
         self.r_psi = r_psi
-        self.criterion_amplitude = float(criterion_amplitude)
+        self.criterion_amplitude = criterion_amplitude
         self.normalize = normalize
         self.memory_budget_mb = float(memory_budget_mb)
         self.check_input = check_input

@@ -40,3 +40,56 @@ def test_module_trains_in_a_pipeline():
 def test_module_requires_a_fixed_length():
     with pytest.raises(ValueError, match="fixed input length"):
         Scattering1D(None, 5)
+
+
+# Run in a child process: a miscompiled backward used to abort the whole interpreter (SIGABRT),
+# which must fail this test rather than end the test session.
+_COMPILE_SCRIPT = """
+import json, sys, time
+import torch
+torch.set_num_threads(1)
+from scatterwave.nn import Scattering1D
+S = Scattering1D(128, J=3, Q=2)
+C = torch.compile(S)
+report = {}
+for B in (8, 1):  # batch 8 first: its static graph is the one that was miscompiled
+    x = torch.randn(B, 128, generator=torch.Generator().manual_seed(B), requires_grad=True)
+    t = time.process_time()
+    y = C(x)
+    y.square().sum().backward()
+    report[f"seconds_{B}"] = time.process_time() - t
+    g = x.grad.clone()
+    x.grad = None
+    y_ref = S(x)
+    y_ref.square().sum().backward()
+    report[f"forward_{B}"] = float((y - y_ref).abs().max() / y_ref.abs().max())
+    report[f"backward_{B}"] = float((g - x.grad).abs().max() / x.grad.abs().max())
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.slow
+def test_torch_compile_forward_and_backward_match_eager():
+    """torch.compile of the module, forward and backward, at batch 1 and 8 (issue 16).
+
+    Tolerance: float32 round-off of FFTs of a few hundred points accumulates to about
+    ``1e-6`` of the peak; a kernel reordered by the compiler stays within 1e-5 of the peak.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    proc = subprocess.run(
+        [sys.executable, "-c", _COMPILE_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert proc.returncode == 0, f"exit {proc.returncode}:\n{proc.stderr[-3000:]}"
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    for B in (1, 8):
+        assert report[f"forward_{B}"] < 1e-5, report
+        assert report[f"backward_{B}"] < 1e-5, report
