@@ -37,6 +37,38 @@ def test_module_trains_in_a_pipeline():
     assert len(S.meta()["order"]) == n_paths
 
 
+@pytest.mark.parametrize(
+    "casts",
+    [("half",), ("bfloat16",), ("float",), ("half", "float", "double"), ("bfloat16", "double")],
+)
+def test_dtype_casts_never_round_the_filters(casts):
+    """``.half()``, ``.to(torch.bfloat16)``, ``.float()`` used to round the float64 filters for good.
+
+    Tolerances: float32 output within 1e-5 of the peak (float32 FFT round-off is about 2e-7;
+    filters rounded to float16 gave 1.9e-4, bfloat16 1.4e-3); float64 within 1e-12 (3e-16 is
+    typical; float32-rounded filters gave 2.4e-8).
+    """
+    S = Scattering1D(1024, J=5, Q=8)
+    x = np.random.default_rng(0).standard_normal((2, 1024))
+    ref = FunctionalScattering1D(1024, J=5, Q=8)(x)
+    for cast in casts:
+        S = S.to(torch.bfloat16) if cast == "bfloat16" else getattr(S, cast)()
+    assert S.psi1_f.dtype == torch.float64 and S.index.dtype == torch.int64
+    peak = np.abs(ref).max()
+    out32 = S(torch.from_numpy(x).float())
+    assert out32.dtype == torch.float32
+    assert np.abs(out32.double().numpy() - ref).max() < 1e-5 * peak
+    out64 = S(torch.from_numpy(x))
+    assert np.abs(out64.numpy() - ref).max() < 1e-12 * peak
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_input_is_refused_with_the_fix(dtype):
+    S = Scattering1D(512, J=4).to(getattr(torch, dtype))
+    with pytest.raises(TypeError, match=r"S\(x.float\(\)\).half\(\)"):
+        S(torch.randn(1, 512, dtype=getattr(torch, dtype)))
+
+
 def test_module_requires_a_fixed_length():
     with pytest.raises(ValueError, match="fixed input length"):
         Scattering1D(None, 5)
