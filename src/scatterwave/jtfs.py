@@ -22,7 +22,7 @@ from scatterwave._validation import (
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan, Pair
-from scatterwave.core.ops import is_numpy
+from scatterwave.core.ops import is_numpy, native_byte_order
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
 from scatterwave.filters.frequential import (
     FrequentialFilterbank,
@@ -347,14 +347,15 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         Parameters
         ----------
         x : array, shape (..., N), float32 or float64
-            Any array-API array.
+            Any array-API array; either byte order (big-endian NumPy input, ``>f8``, is
+            read in native order).
 
         Returns
         -------
         dict of str to array, array of shape (..., n_rows, t), or tuple of arrays
             See ``out_type`` and ``out_3D``; same library, device and dtype as ``x``.
         """
-        return super().__call__(x)
+        return super().__call__(native_byte_order(x))
 
     def _convert_buffers(self, plan: JTFSPlan, xp: Any, like: Array) -> dict[str, Array]:
         out = super()._convert_buffers(plan, xp, like)
@@ -491,13 +492,6 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 k: getattr(ffb, k) for k in ("xi", "sigma", "j", "is_cqt", "support", "gain")
             },
         }
-
-    def __repr__(self) -> str:
-        parts = [f"N={self.N}", f"J={self.J}", f"Q={self.Q}", f"J_fr={self.J_fr}"]
-        parts += [f"Q_fr={self.Q_fr}", f"T={self.T}", f"F={self.F}"]
-        for name in ("average", "average_fr", "out_type", "aligned", "out_3D"):
-            parts.append(f"{name}={getattr(self, name)!r}")
-        return f"TimeFrequencyScattering1D({', '.join(parts)})"
 
 
 def _parse_r_psi(r_psi: Any) -> tuple[float, float, float]:

@@ -21,6 +21,7 @@ from scatterwave._validation import (
     check_scales,
     parse_pair,
 )
+from scatterwave.core.ops import native_byte_order
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
@@ -258,14 +259,15 @@ class Scattering1D(ArrayAPITransform):
         Parameters
         ----------
         x : array, shape (..., N), float32 or float64
-            Any array-API array (NumPy, torch, JAX, CuPy, ...).
+            Any array-API array (NumPy, torch, JAX, CuPy, ...); either byte order
+            (big-endian NumPy input, ``>f8``, is read in native order).
 
         Returns
         -------
         array, shape (..., n_paths, N_out), or dict of tuple to array of shape (..., N_out)
             Same library, device and dtype as ``x``.
         """
-        return super().__call__(x)
+        return super().__call__(native_byte_order(x))
 
     def _forward(self, x: Array, xp: Any, buffers: dict[str, Array]) -> Array | dict:
         N = int(x.shape[-1])
@@ -373,23 +375,6 @@ class Scattering1D(ArrayAPITransform):
             "N_pad": fb.N_pad,
             "lp_sum": fb.lp_sum,
         }
-
-    def __repr__(self) -> str:
-        defaults = {
-            "Q": (8, 1),
-            "T": None,
-            "max_order": 2,
-            "average": True,
-            "oversampling": 0,
-            "pad_mode": "reflect",
-            "max_pad_factor": 2,
-            "out_type": "array",
-            "paths_exclude": None,
-            "normalize": "energy",
-        }
-        parts = [f"N={self.N}", f"J={self.J}"]
-        parts += [f"{k}={getattr(self, k)!r}" for k, v in defaults.items() if getattr(self, k) != v]
-        return f"Scattering1D({', '.join(parts)})"
 
 
 def _keys(plan: ScatteringPlan) -> list[tuple]:

@@ -98,6 +98,18 @@ def reflect_runs(N: int, pad_left: int, pad_right: int) -> list[tuple[int, int, 
     return runs
 
 
+def native_byte_order(x: Array) -> Array:
+    """``x`` in the machine's byte order (a copy) if its dtype is byte-swapped, else ``x``.
+
+    Data read from files or the network can be big-endian (``>f8``); its values are ordinary
+    float32 / float64 numbers and are transformed as such.
+    """
+    dtype = getattr(x, "dtype", None)
+    if isinstance(dtype, np.dtype) and not dtype.isnative:
+        return x.astype(dtype.newbyteorder("="))
+    return x
+
+
 def as_index(idx: np.ndarray, like: Array, xp: Any) -> Array:
     """Integer index array in ``like``'s library and device."""
     return xp.asarray(

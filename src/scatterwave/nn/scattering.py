@@ -100,7 +100,8 @@ class _TransformModule(torch.nn.Module):
         return self.transform.output_shape
 
     def extra_repr(self) -> str:
-        return repr(self.transform)
+        """The wrapped transform's arguments: ``Scattering1D(N=4096, J=6, Q=8)``, not nested."""
+        return self.transform._repr_arguments()
 
 
 def _torch_dtype(dtype: np.dtype) -> torch.dtype:
