@@ -242,6 +242,17 @@ def test_filterbank_and_repr():
     assert "TimeFrequencyScattering1D(N=512" in repr(jtfs)
 
 
+def test_repr_shows_exactly_the_non_default_arguments():
+    jtfs = TimeFrequencyScattering1D(4096, J=6, Q=8, F=4, average_fr=True, pad_mode_fr="reflect")
+    expected = (
+        "TimeFrequencyScattering1D(N=4096, J=6, Q=8, F=4, average_fr=True, pad_mode_fr='reflect')"
+    )
+    assert repr(jtfs) == expected
+    assert (
+        repr(eval(expected, {"TimeFrequencyScattering1D": TimeFrequencyScattering1D})) == expected
+    )
+
+
 def test_batch_shapes_and_consistency():
     rng = np.random.default_rng(3)
     xb = rng.standard_normal((2, 3, N))
@@ -331,3 +342,10 @@ def test_time_pad_mode_callable_matches_zero(x):
     a, b = make(pad_mode="zero")(x), make(pad_mode=zero_pad)(x)
     for k in a:  # same computation: float64 round-off only
         np.testing.assert_allclose(b[k], a[k], rtol=1e-12, atol=1e-14)
+
+
+def test_big_endian_input_is_read_in_native_order():
+    """Issue 16: ``>f8`` input was refused as 'x must be float32 or float64; got >f8'."""
+    x = np.random.default_rng(3).standard_normal(512)
+    jtfs = TimeFrequencyScattering1D(512, J=4, Q=8, J_fr=2, Q_fr=1, out_type="array")
+    np.testing.assert_array_equal(jtfs(x.astype(">f8")), jtfs(x))

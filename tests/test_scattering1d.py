@@ -271,6 +271,48 @@ def test_repr_shows_non_defaults():
     assert "T=16" in repr(Scattering1D(1024, 5, T=16))
 
 
+#: One non-default value for every argument of Scattering1D except N and J.
+NON_DEFAULTS = {
+    "Q": 4,
+    "T": 16,
+    "max_order": 1,
+    "average": "global",
+    "oversampling": 1,
+    "pad_mode": "zero",
+    "max_pad_factor": 1,
+    "out_type": "dict",
+    "paths_exclude": {"n1": [0]},
+    "min_path_energy": 0.1,
+    "r_psi": 0.6,
+    "criterion_amplitude": 1e-4,
+    "normalize": "amplitude",
+    "memory_budget_mb": 8.0,
+    "cuda_graphs": False,
+    "check_input": False,
+}
+
+
+@pytest.mark.parametrize("name", sorted(NON_DEFAULTS))
+def test_repr_shows_every_argument_that_differs_from_its_default(name):
+    """Issue 16: the repr omitted Q (when given as a pair) and four other arguments."""
+    import inspect
+
+    signature = inspect.signature(Scattering1D.__init__).parameters
+    # every argument is covered (analytic has no other accepted value)
+    assert set(NON_DEFAULTS) == set(signature) - {"self", "N", "J", "analytic"}
+    value = NON_DEFAULTS[name]
+    S = Scattering1D(1024, 5, **{name: value})
+    assert repr(S) == f"Scattering1D(N=1024, J=5, {name}={value!r})"
+    rebuilt = eval(repr(S), {"Scattering1D": Scattering1D})
+    assert repr(rebuilt) == repr(S)
+
+
+def test_repr_of_the_issue_example():
+    assert repr(Scattering1D(4096, J=6, Q=16)) == "Scattering1D(N=4096, J=6, Q=16)"
+    assert repr(Scattering1D(4096, J=6, Q=(8, 2))) == "Scattering1D(N=4096, J=6, Q=(8, 2))"
+    assert repr(Scattering1D(J=6)) == "Scattering1D(N=None, J=6)"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
@@ -326,3 +368,14 @@ def test_filterbank_exposes_dense_filters_and_meta():
     assert set(fb["psi1_meta"]) >= {"xi", "sigma", "j", "is_cqt", "support", "bandwidth"}
     assert fb["phi_f"][0] == pytest.approx(1.0)
     assert fb["N_pad"] % 2**6 == 0  # every subsampling level divides the padded length
+
+
+@pytest.mark.parametrize("dtype", [">f8", ">f4"])
+def test_big_endian_input_is_read_in_native_order(dtype):
+    """Issue 16: ``>f8`` input was refused as 'x must be float32 or float64; got >f8'."""
+    x = np.random.default_rng(3).standard_normal((2, 512))
+    native = x.astype(dtype.replace(">", "="))
+    S = Scattering1D(512, J=4, Q=4)
+    out = S(x.astype(dtype))
+    assert out.dtype == native.dtype
+    np.testing.assert_array_equal(out, S(native))

@@ -9,6 +9,7 @@ for JAX inputs (eager JAX would compile every small operation separately).
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from typing import Any
@@ -155,6 +156,45 @@ class ArrayAPITransform:
         if self.check_input and not is_traced(x) and not bool(xp.all(xp.isfinite(x))):
             raise ValueError("x contains NaN or infinite values; clean or mask them first")
         return N
+
+    # ------------------------------------------------------------------ repr
+    def __new__(cls, *args: Any, **kwargs: Any) -> ArrayAPITransform:
+        """Record the constructor's arguments as given, for :meth:`__repr__`."""
+        self = super().__new__(cls)
+        try:
+            bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+        except TypeError:  # __init__ raises the same error with its own message
+            bound = None
+        self._arguments = {} if bound is None else dict(list(bound.arguments.items())[1:])
+        return self
+
+    def __repr__(self) -> str:
+        """``Name(N=..., J=..., <every other argument that differs from its default>)``.
+
+        Derived from the ``__init__`` signature of the class, showing each argument as given
+        (so that evaluating the repr rebuilds the transform), in signature order.
+        """
+        return f"{type(self).__name__}({self._repr_arguments()})"
+
+    def _repr_arguments(self) -> str:
+        parts = []
+        given = getattr(self, "_arguments", {})
+        for name, param in list(inspect.signature(type(self).__init__).parameters.items())[1:]:
+            if name in ("N", "J"):
+                parts.append(f"{name}={getattr(self, name)!r}")
+            elif name in given and not _same(given[name], param.default):
+                parts.append(f"{name}={given[name]!r}")
+        return ", ".join(parts)
+
+
+def _same(value: Any, default: Any) -> bool:
+    """Whether an argument equals its default (same type and value; arrays never do)."""
+    if value is default:
+        return True
+    try:
+        return type(value) is type(default) and bool(value == default)
+    except (TypeError, ValueError):
+        return False
 
 
 def convert_buffers(buffers: dict[str, np.ndarray], xp: Any, like: Array) -> dict[str, Array]:

@@ -1,5 +1,12 @@
 """Argument checks shared by the transforms; every message says what was given, what was
-expected and how to fix it."""
+expected and how to fix it.
+
+Each argument accepts exactly what its docstring documents. A ``bool`` argument takes ``True``
+or ``False`` (NumPy's ``np.True_`` / ``np.False_`` are booleans too and are stored as Python
+bools); ``0``, ``1``, ``1.0`` or strings are rejected rather than read as truth values, and a
+boolean-or-literal argument such as ``average`` compares by identity, never by ``==`` (which
+would let ``1 == True``).
+"""
 
 from __future__ import annotations
 
@@ -28,6 +35,89 @@ def _is_integral(value: Any) -> bool:
         return False
 
 
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` as a Python bool; raise TypeError unless it is a (NumPy) boolean."""
+    if isinstance(value, bool) or _is_numpy_bool(value):
+        return bool(value)
+    raise TypeError(
+        f"{name} must be True or False; got {value!r} of type {type(value).__name__}"
+        + (f" (use {name}={bool(value)!r})" if isinstance(value, (int, float)) else "")
+    )
+
+
+def check_bool_or_literal(name: str, value: Any, booleans: tuple[bool, ...], literals: tuple):
+    """``value`` as a Python bool if it is one of ``booleans``, else one of the ``literals``.
+
+    ``booleans`` lists the accepted truth values (``(True, False)`` or ``(True,)``); literals are
+    strings compared exactly. Anything else raises a ValueError (TypeError for wrong types) that
+    lists what is accepted: ``1`` is not ``True`` and ``"True"`` is not a literal.
+    """
+    accepted = ", ".join([*map(repr, booleans), *map(repr, literals)])
+    if isinstance(value, bool) or _is_numpy_bool(value):
+        if bool(value) in booleans:
+            return bool(value)
+        raise ValueError(f"{name} must be one of {accepted}; got {value!r}")
+    if isinstance(value, str):
+        if value in literals:
+            return str(value)
+        raise ValueError(f"{name} must be one of {accepted}; got {value!r}")
+    raise TypeError(
+        f"{name} must be one of {accepted}; got {value!r} of type {type(value).__name__}"
+    )
+
+
+def check_real(
+    name: str,
+    value: Any,
+    *,
+    low: float,
+    high: float | None = None,
+    low_open: bool = False,
+    hint: str = "",
+) -> float:
+    """Return ``value`` as a float; it must be a real number (not bool, not str) in range.
+
+    The range is ``[low, high)`` (``(low, high)`` with ``low_open``); ``high=None``: no bound.
+    """
+    if isinstance(value, bool) or _is_numpy_bool(value) or not _is_real(value):
+        raise TypeError(
+            f"{name} must be a real number{hint}; got {value!r} of type {type(value).__name__}"
+        )
+    v = float(value)
+    ok = (v > low if low_open else v >= low) and (high is None or v < high) and math.isfinite(v)
+    if not ok:
+        lo = f"({low}" if low_open else f"[{low}"
+        hi = f"{high})" if high is not None else "inf)"
+        raise ValueError(f"{name} must be in {lo}, {hi}{hint}; got {value!r}")
+    return v
+
+
+def check_mapping(name: str, value: Any, keys: tuple[str, ...]) -> None:
+    """Raise unless ``value`` is None or a dict whose keys are among ``keys``."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        raise TypeError(
+            f"{name} must be a dict such as {{{keys[0]!r}: [0, -1]}} or None; got {value!r}"
+        )
+    unknown = set(value) - set(keys)
+    if unknown:
+        expected = " and/or ".join(map(repr, keys))
+        raise ValueError(f"{name} keys must be {expected}; got {sorted(map(str, unknown))}")
+
+
+def _is_numpy_bool(value: Any) -> bool:
+    import numpy as np
+
+    return isinstance(value, np.bool_)
+
+
+def _is_real(value: Any) -> bool:
+    import numpy as np
+
+    return isinstance(value, (int, float, np.integer, np.floating))
+
+
 def check_choice(name: str, value: Any, choices: tuple) -> None:
     """Raise ValueError unless ``value`` is one of ``choices``."""
     if isinstance(value, str) or isinstance(value, bool) or value is None:
@@ -44,7 +134,7 @@ def parse_pair(name: str, value: Any, *, default_second: Any, kind: type) -> tup
         if len(value) != 2:
             raise ValueError(f"{name} must be a number or a pair (order 1, order 2); got {value!r}")
         return tuple(value)
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
+    if not _is_real(value) or isinstance(value, bool):
         raise TypeError(f"{name} must be a {kind.__name__} or a pair of them; got {value!r}")
     return (value, default_second)
 
@@ -53,7 +143,7 @@ def check_r_psi(r_psi: tuple) -> tuple[float, float]:
     """Each r in (0, 1)."""
     out = []
     for r in r_psi:
-        if not isinstance(r, (int, float)) or isinstance(r, bool) or not 0.0 < r < 1.0:
+        if not _is_real(r) or isinstance(r, bool) or not 0.0 < r < 1.0:
             raise ValueError(f"r_psi values must be floats in (0, 1) (e.g. 0.7071); got {r!r}")
         out.append(float(r))
     return out[0], out[1]
@@ -77,24 +167,14 @@ def check_scales(N: Any, J: Any, Q: Any, T: Any) -> tuple[int, int]:
     return Q
 
 
-def check_bool(name: str, value: Any) -> None:
-    """Raise TypeError unless ``value`` is exactly True or False (not 1, not ``np.True_``)."""
-    if value is not True and value is not False:
-        raise TypeError(
-            f"{name} must be True or False; got {value!r} of type {type(value).__name__}"
-        )
-
-
-def check_budget(memory_budget_mb: Any) -> None:
+def check_budget(memory_budget_mb: Any) -> float | None:
     """``memory_budget_mb``: None (device-aware default) or a positive number of MiB."""
     if memory_budget_mb is None:
-        return
-    if isinstance(memory_budget_mb, bool) or not isinstance(memory_budget_mb, (int, float)):
-        raise TypeError(
-            f"memory_budget_mb must be a number of MiB or None (device-aware default); "
-            f"got {memory_budget_mb!r}"
-        )
-    if not memory_budget_mb > 0 or not math.isfinite(memory_budget_mb):
-        raise ValueError(
-            f"memory_budget_mb must be > 0 and finite, or None; got {memory_budget_mb!r}"
-        )
+        return None
+    return check_real(
+        "memory_budget_mb",
+        memory_budget_mb,
+        low=0.0,
+        low_open=True,
+        hint=" (MiB; None for the device-aware default)",
+    )

@@ -10,11 +10,20 @@ from typing import Any, Literal
 import numpy as np
 
 from scatterwave._transform import ArrayAPITransform
-from scatterwave._validation import check_bool, check_budget, check_choice, check_int, check_scales
+from scatterwave._validation import (
+    check_bool,
+    check_bool_or_literal,
+    check_budget,
+    check_choice,
+    check_int,
+    check_mapping,
+    check_real,
+    check_scales,
+)
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan, Pair
-from scatterwave.core.ops import is_numpy
+from scatterwave.core.ops import is_numpy, native_byte_order
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
 from scatterwave.filters.frequential import (
     FrequentialFilterbank,
@@ -186,8 +195,11 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         Q = check_scales(N, J, Q, T)
         check_int("J_fr", J_fr, minimum=1, allow_none=True)
         check_int("Q_fr", Q_fr, minimum=1)
+        if isinstance(F, str) and F != "global":
+            raise ValueError(f"F must be an integer >= 1, 'global' or None; got {F!r}")
         if F is not None and F != "global":
             check_int("F", F, minimum=1)
+        average = check_bool_or_literal("average", average, (True, False), ("global",))
         if average is False:
             raise NotImplementedError(
                 "average=False is not supported by TimeFrequencyScattering1D: the joint slices "
@@ -195,11 +207,10 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 "with a small T (and oversampling) for fine time resolution, or "
                 "average='global'"
             )
-        if average not in (True, "global"):
-            raise ValueError(f"average must be True or 'global'; got {average!r}")
-        for name, flag in (("average_fr", average_fr), ("aligned", aligned), ("out_3D", out_3D)):
-            if not isinstance(flag, bool):
-                raise TypeError(f"{name} must be True or False; got {flag!r}")
+        average_fr = check_bool("average_fr", average_fr)
+        aligned = check_bool("aligned", aligned)
+        out_3D = check_bool("out_3D", out_3D)
+        check_input = check_bool("check_input", check_input)
         check_choice("out_type", out_type, ("dict", "array"))
         if out_3D and not average_fr:
             raise ValueError(
@@ -219,6 +230,11 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         check_int("max_pad_factor_fr", max_pad_factor_fr, minimum=0, allow_none=True)
         check_int("oversampling", oversampling, minimum=0)
         check_int("oversampling_fr", oversampling_fr, minimum=0)
+        if isinstance(out_exclude, str):
+            raise TypeError(
+                f"out_exclude must be a sequence of pair names; got the string {out_exclude!r} "
+                f"(write out_exclude=({out_exclude!r},))"
+            )
         out_exclude = tuple(out_exclude or ())
         for pair in out_exclude:
             if pair not in PAIRS:
@@ -228,20 +244,18 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 )
         if set(out_exclude) >= set(PAIRS):
             raise ValueError("out_exclude removes every pair; keep at least one")
-        if paths_exclude:
-            unknown = set(paths_exclude) - {"n2", "n1_fr"}
-            if unknown:
-                raise ValueError(
-                    f"paths_exclude keys must be 'n2' and/or 'n1_fr'; got {sorted(unknown)}"
-                )
+        check_mapping("paths_exclude", paths_exclude, ("n2", "n1_fr"))
         self.r_psi = _parse_r_psi(r_psi)
-        if not 0.0 < float(criterion_amplitude) < 0.1:
-            raise ValueError(
-                "criterion_amplitude must be in (0, 0.1) (default 1e-3); "
-                f"got {criterion_amplitude!r}"
-            )
-        check_budget(memory_budget_mb)
-        check_bool("cuda_graphs", cuda_graphs)
+        criterion_amplitude = check_real(
+            "criterion_amplitude",
+            criterion_amplitude,
+            low=0.0,
+            high=0.1,
+            low_open=True,
+            hint=" (default 1e-3)",
+        )
+        memory_budget_mb = check_budget(memory_budget_mb)
+        cuda_graphs = check_bool("cuda_graphs", cuda_graphs)
         self.N, self.J, self.Q, self.J_fr, self.Q_fr, self.T, self.F = N, J, Q, J_fr, Q_fr, T, F
         self.average, self.average_fr = average, average_fr
         self.out_type, self.aligned, self.out_3D = out_type, aligned, out_3D
@@ -251,8 +265,8 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         self.oversampling, self.oversampling_fr = oversampling, oversampling_fr
         self.out_exclude = out_exclude
         self.paths_exclude = paths_exclude
-        self.criterion_amplitude = float(criterion_amplitude)
-        self.memory_budget_mb = None if memory_budget_mb is None else float(memory_budget_mb)
+        self.criterion_amplitude = criterion_amplitude
+        self.memory_budget_mb = memory_budget_mb
         self.cuda_graphs = cuda_graphs
         self.check_input = check_input
         self._init_caches()
@@ -344,14 +358,15 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         Parameters
         ----------
         x : array, shape (..., N), float32 or float64
-            Any array-API array.
+            Any array-API array; either byte order (big-endian NumPy input, ``>f8``, is
+            read in native order).
 
         Returns
         -------
         dict of str to array, array of shape (..., n_rows, t), or tuple of arrays
             See ``out_type`` and ``out_3D``; same library, device and dtype as ``x``.
         """
-        return super().__call__(x)
+        return super().__call__(native_byte_order(x))
 
     def _convert_buffers(self, plan: JTFSPlan, xp: Any, like: Array) -> dict[str, Array]:
         out = super()._convert_buffers(plan, xp, like)
@@ -496,13 +511,6 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 k: getattr(ffb, k) for k in ("xi", "sigma", "j", "is_cqt", "support", "gain")
             },
         }
-
-    def __repr__(self) -> str:
-        parts = [f"N={self.N}", f"J={self.J}", f"Q={self.Q}", f"J_fr={self.J_fr}"]
-        parts += [f"Q_fr={self.Q_fr}", f"T={self.T}", f"F={self.F}"]
-        for name in ("average", "average_fr", "out_type", "aligned", "out_3D"):
-            parts.append(f"{name}={getattr(self, name)!r}")
-        return f"TimeFrequencyScattering1D({', '.join(parts)})"
 
 
 def _parse_r_psi(r_psi: Any) -> tuple[float, float, float]:

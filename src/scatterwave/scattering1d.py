@@ -12,13 +12,17 @@ import numpy as np
 from scatterwave._transform import ArrayAPITransform
 from scatterwave._validation import (
     check_bool,
+    check_bool_or_literal,
     check_budget,
     check_choice,
     check_int,
+    check_mapping,
     check_r_psi,
+    check_real,
     check_scales,
     parse_pair,
 )
+from scatterwave.core.ops import native_byte_order
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
@@ -104,7 +108,8 @@ class Scattering1D(ArrayAPITransform):
         other libraries, which have no such graphs (JAX compiles the whole pass with
         ``jax.jit`` instead).
     check_input : bool
-        Reject non-finite input (one reduction over ``x``; skipped inside ``jax.jit``).
+        Reject non-finite input (one reduction over ``x``; skipped inside ``jax.jit`` and
+        ``torch.compile``).
 
     Notes
     -----
@@ -147,15 +152,15 @@ class Scattering1D(ArrayAPITransform):
         check_input: bool = True,
     ) -> None:
         Q = check_scales(N, J, Q, T)
-        if max_order not in (1, 2) or isinstance(max_order, bool):
+        check_int("max_order", max_order)
+        if max_order not in (1, 2):
             raise ValueError(f"max_order must be 1 or 2; got {max_order!r}")
-        if average not in (True, False, "global"):
-            raise ValueError(f"average must be True, False or 'global'; got {average!r}")
+        average = check_bool_or_literal("average", average, (True, False), ("global",))
         check_int("oversampling", oversampling, minimum=0)
         if not callable(pad_mode):
             check_choice("pad_mode", pad_mode, ("reflect", "zero"))
         check_int("max_pad_factor", max_pad_factor, minimum=0, allow_none=True)
-        if analytic is not True:
+        if not check_bool("analytic", analytic):
             raise NotImplementedError(
                 "analytic=False is not supported: scatterwave's wavelets are strictly analytic "
                 "(zero negative frequencies), which keeps the frame tight and the modulus exact"
@@ -167,17 +172,21 @@ class Scattering1D(ArrayAPITransform):
             if isinstance(r_psi, (tuple, list))
             else (r_psi, r_psi)
         )
-        if not 0.0 < float(criterion_amplitude) < 0.1:
-            raise ValueError(
-                "criterion_amplitude must be in (0, 0.1) (default 1e-3); "
-                f"got {criterion_amplitude!r}"
-            )
-        if isinstance(min_path_energy, bool) or not 0.0 <= float(min_path_energy) < 1.0:
-            raise ValueError(
-                f"min_path_energy must be in [0, 1) (default 0.01); got {min_path_energy!r}"
-            )
-        check_budget(memory_budget_mb)
-        check_bool("cuda_graphs", cuda_graphs)
+        criterion_amplitude = check_real(
+            "criterion_amplitude",
+            criterion_amplitude,
+            low=0.0,
+            high=0.1,
+            low_open=True,
+            hint=" (default 1e-3)",
+        )
+        min_path_energy = check_real(
+            "min_path_energy", min_path_energy, low=0.0, high=1.0, hint=" (default 0.01)"
+        )
+        check_mapping("paths_exclude", paths_exclude, ("n1", "n2"))
+        check_input = check_bool("check_input", check_input)
+        memory_budget_mb = check_budget(memory_budget_mb)
+        cuda_graphs = check_bool("cuda_graphs", cuda_graphs)
         self.N, self.J, self.Q, self.T = N, J, Q, T
         self.max_order = max_order
         self.average = average
@@ -187,11 +196,11 @@ class Scattering1D(ArrayAPITransform):
         self.analytic = analytic
         self.out_type = out_type
         self.paths_exclude = paths_exclude
-        self.min_path_energy = float(min_path_energy)
+        self.min_path_energy = min_path_energy
         self.r_psi = r_psi
-        self.criterion_amplitude = float(criterion_amplitude)
+        self.criterion_amplitude = criterion_amplitude
         self.normalize = normalize
-        self.memory_budget_mb = None if memory_budget_mb is None else float(memory_budget_mb)
+        self.memory_budget_mb = memory_budget_mb
         self.cuda_graphs = cuda_graphs
         self.check_input = check_input
         self._init_caches()
@@ -264,14 +273,15 @@ class Scattering1D(ArrayAPITransform):
         Parameters
         ----------
         x : array, shape (..., N), float32 or float64
-            Any array-API array (NumPy, torch, JAX, CuPy, ...).
+            Any array-API array (NumPy, torch, JAX, CuPy, ...); either byte order
+            (big-endian NumPy input, ``>f8``, is read in native order).
 
         Returns
         -------
         array, shape (..., n_paths, N_out), or dict of tuple to array of shape (..., N_out)
             Same library, device and dtype as ``x``.
         """
-        return super().__call__(x)
+        return super().__call__(native_byte_order(x))
 
     def _forward(
         self, x: Array, xp: Any, buffers: dict[str, Array], chunk: int | None = None
@@ -382,23 +392,6 @@ class Scattering1D(ArrayAPITransform):
             "lp_sum": fb.lp_sum,
         }
 
-    def __repr__(self) -> str:
-        defaults = {
-            "Q": (8, 1),
-            "T": None,
-            "max_order": 2,
-            "average": True,
-            "oversampling": 0,
-            "pad_mode": "reflect",
-            "max_pad_factor": 2,
-            "out_type": "array",
-            "paths_exclude": None,
-            "normalize": "energy",
-        }
-        parts = [f"N={self.N}", f"J={self.J}"]
-        parts += [f"{k}={getattr(self, k)!r}" for k, v in defaults.items() if getattr(self, k) != v]
-        return f"Scattering1D({', '.join(parts)})"
-
 
 def _keys(plan: ScatteringPlan) -> list[tuple]:
     out = []
@@ -425,7 +418,7 @@ def plan_bytes_per_signal(plan: ScatteringPlan, itemsize: int) -> int:
             for h in plan.groups2
             if h.parent == gi
         ]
-        worst = max(worst, own + max(children, default=0))
+        worst = max(worst, own + max([0, *children]))  # no default=: see core._width
     n_rows = sum(len(g.rows) for g in plan.groups1 + plan.groups2)
     if plan.average == "local":
         # Low-passed spectra (L_out / 2 + 1 complex bins per row) are held until one inverse

@@ -37,6 +37,97 @@ def test_module_trains_in_a_pipeline():
     assert len(S.meta()["order"]) == n_paths
 
 
+@pytest.mark.parametrize(
+    "casts",
+    [("half",), ("bfloat16",), ("float",), ("half", "float", "double"), ("bfloat16", "double")],
+)
+def test_dtype_casts_never_round_the_filters(casts):
+    """``.half()``, ``.to(torch.bfloat16)``, ``.float()`` used to round the float64 filters for good.
+
+    Tolerances: float32 output within 1e-5 of the peak (float32 FFT round-off is about 2e-7;
+    filters rounded to float16 gave 1.9e-4, bfloat16 1.4e-3); float64 within 1e-12 (3e-16 is
+    typical; float32-rounded filters gave 2.4e-8).
+    """
+    S = Scattering1D(1024, J=5, Q=8)
+    x = np.random.default_rng(0).standard_normal((2, 1024))
+    ref = FunctionalScattering1D(1024, J=5, Q=8)(x)
+    for cast in casts:
+        S = S.to(torch.bfloat16) if cast == "bfloat16" else getattr(S, cast)()
+    assert S.psi1_f.dtype == torch.float64 and S.index.dtype == torch.int64
+    peak = np.abs(ref).max()
+    out32 = S(torch.from_numpy(x).float())
+    assert out32.dtype == torch.float32
+    assert np.abs(out32.double().numpy() - ref).max() < 1e-5 * peak
+    out64 = S(torch.from_numpy(x))
+    assert np.abs(out64.numpy() - ref).max() < 1e-12 * peak
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_input_is_refused_with_the_fix(dtype):
+    S = Scattering1D(512, J=4).to(getattr(torch, dtype))
+    with pytest.raises(TypeError, match=r"S\(x.float\(\)\).half\(\)"):
+        S(torch.randn(1, 512, dtype=getattr(torch, dtype)))
+
+
+def test_repr_is_not_nested():
+    """Issue 16: the module printed as ``Scattering1D(Scattering1D(...))``."""
+    S = Scattering1D(4096, J=6, Q=16)
+    assert repr(S) == "Scattering1D(N=4096, J=6, Q=16)"
+    assert "(0): Scattering1D(N=4096, J=6, Q=16)" in repr(torch.nn.Sequential(S))
+
+
 def test_module_requires_a_fixed_length():
     with pytest.raises(ValueError, match="fixed input length"):
         Scattering1D(None, 5)
+
+
+# Run in a child process: a miscompiled backward used to abort the whole interpreter (SIGABRT),
+# which must fail this test rather than end the test session.
+_COMPILE_SCRIPT = """
+import json, sys, time
+import torch
+from scatterwave.nn import Scattering1D
+S = Scattering1D(128, J=3, Q=2)
+C = torch.compile(S)
+report = {}
+for B in (8, 1):  # batch 8 first: its static graph is the one that was miscompiled
+    x = torch.randn(B, 128, generator=torch.Generator().manual_seed(B), requires_grad=True)
+    t = time.process_time()
+    y = C(x)
+    y.sum().backward()
+    report[f"seconds_{B}"] = time.process_time() - t
+    g = x.grad.clone()
+    x.grad = None
+    y_ref = S(x)
+    y_ref.sum().backward()
+    report[f"forward_{B}"] = float((y - y_ref).abs().max() / y_ref.abs().max())
+    report[f"backward_{B}"] = float((g - x.grad).abs().max() / x.grad.abs().max())
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.slow
+def test_torch_compile_forward_and_backward_match_eager():
+    """torch.compile of the module, forward and backward, at batch 1 and 8 (issue 16).
+
+    Tolerance: float32 round-off of FFTs of a few hundred points accumulates to about
+    ``1e-6`` of the peak; a kernel reordered by the compiler stays within 1e-5 of the peak.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    proc = subprocess.run(
+        [sys.executable, "-c", _COMPILE_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert proc.returncode == 0, f"exit {proc.returncode}:\n{proc.stderr[-3000:]}"
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    for B in (1, 8):
+        assert report[f"forward_{B}"] < 1e-5, report
+        assert report[f"backward_{B}"] < 1e-5, report

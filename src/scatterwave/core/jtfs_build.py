@@ -266,5 +266,5 @@ def _bytes_per_signal(plan: JTFSPlan) -> int:
         else:
             base = 3 * c * P * jg.L * M
             sizes = [c * P * g.n_filters * (g.n_blocks + 2) * g.L_k * M for g in jg.freq]
-        worst = max(worst, base + max(sizes, default=0))
+        worst = max(worst, base + max([0, *sizes]))  # no default= (torch.compile)
     return int(total + worst)

@@ -62,8 +62,52 @@ def pad(
         left = xp.zeros((B, pad_left), dtype=x.dtype, device=dev)
         right = xp.zeros((B, pad_right), dtype=x.dtype, device=dev)
         return xp.concat([left, x, right], axis=-1)
-    idx = cached_index(("reflect", N, pad_left, pad_right), reflect_indices, x, xp)
-    return xp.take(x, idx, axis=-1)
+    # Slices of ``x`` and of its reversal, concatenated: no gather, so the gradient is a sum of
+    # slices too (a gather's gradient is an ``index_add``, which ``torch.compile`` miscompiled
+    # for batches of 2 or more, writing out of bounds).
+    x_rev = xp.flip(x, axis=-1) if N > 1 else x
+    pieces = [
+        x[:, lo:hi] if forward else x_rev[:, N - hi : N - lo]
+        for lo, hi, forward in reflect_runs(N, pad_left, pad_right)
+    ]
+    return pieces[0] if len(pieces) == 1 else xp.concat(pieces, axis=-1)
+
+
+def reflect_runs(N: int, pad_left: int, pad_right: int) -> list[tuple[int, int, bool]]:
+    """:func:`reflect_indices` as runs of consecutive samples, ``(lo, hi, forward)``.
+
+    Each run covers samples ``lo .. hi - 1`` of the signal, in increasing order when
+    ``forward`` and decreasing order otherwise; concatenated, the runs give the indices of
+    :func:`reflect_indices`. Three runs when both pads are shorter than ``N``.
+    """
+    if N == 1:
+        return [(0, 1, True)] * (pad_left + 1 + pad_right)
+    # Plain integer arithmetic (no NumPy), so that ``torch.compile`` folds it into constants.
+    period = 2 * (N - 1)
+    runs: list[tuple[int, int, bool]] = []
+    t, end = -pad_left, N + pad_right
+    while t < end:
+        m = t % period
+        if m < N:  # ascending: samples m, m + 1, ..., N - 1
+            n = min(N - m, end - t)
+            runs.append((m, m + n, True))
+        else:  # descending: samples period - m, ..., 1
+            n = min(period - m, end - t)
+            runs.append((period - m - n + 1, period - m + 1, False))
+        t += n
+    return runs
+
+
+def native_byte_order(x: Array) -> Array:
+    """``x`` in the machine's byte order (a copy) if its dtype is byte-swapped, else ``x``.
+
+    Data read from files or the network can be big-endian (``>f8``); its values are ordinary
+    float32 / float64 numbers and are transformed as such.
+    """
+    dtype = getattr(x, "dtype", None)
+    if isinstance(dtype, np.dtype) and not dtype.isnative:
+        return x.astype(dtype.newbyteorder("="))
+    return x
 
 
 def as_index(idx: np.ndarray, like: Array, xp: Any) -> Array:
@@ -386,8 +430,16 @@ def matmul(a: Array, b: Array, xp: Any) -> Array:
 
 
 def is_traced(x: Array) -> bool:
-    """True for abstract values being traced (``jax.jit``), whose contents cannot be inspected."""
+    """True for abstract values being traced (``jax.jit``, ``torch.compile``).
+
+    Their contents cannot be inspected (a data-dependent check would split the compiled graph),
+    and arrays made from them must not outlive the trace.
+    """
     module = type(x).__module__
+    if module.startswith("torch"):
+        import torch
+
+        return torch.compiler.is_compiling()
     if not module.startswith("jax"):
         return False
     import jax

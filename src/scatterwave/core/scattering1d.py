@@ -150,7 +150,8 @@ def scattering1d(
 
 def _width(groups: list[BandGroup]) -> int:
     """Spectral bins the groups' block views need."""
-    return max((g.blocks_per_row * g.block for g in groups), default=0)
+    # Not ``max(..., default=0)``: ``torch.compile`` cannot trace the keyword (a graph break).
+    return max([0, *(g.blocks_per_row * g.block for g in groups)])
 
 
 def _band(spectrum: Array, g: BandGroup, filt_buf: Array, index: Array, xp: Any) -> Array:

@@ -3,12 +3,20 @@
 The wrappers hold the compiled filters as a few named, non-persistent buffers (``psi1_f``,
 ``psi2_f``, ``phi_f``, ``index``, ...), so ``.to(device, dtype)`` moves them with the module and
 ``state_dict()`` stays empty (filters are derived from the hyper-parameters, never learned).
+
+Precision: the filter buffers are master copies in float64 (int64 for ``index``). Dtype casts
+of the module (``.half()``, ``.float()``, ``.double()``, ``.to(torch.bfloat16)``) move them
+with the module's device changes but never round them: each call casts them to the input's
+precision, so a float32 input gets float32 filters and a float64 input float64 filters, before
+and after any cast. Inputs must be float32 or float64; float16 and bfloat16 inputs raise a
+``TypeError`` (compute in float32 and cast the output: ``S(x.float()).half()``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
 from scatterwave._transform import is_filter
@@ -35,6 +43,21 @@ class _TransformModule(torch.nn.Module):
             self.register_buffer(name, torch.from_numpy(arr.copy()), persistent=False)
             self._names.append(name)
 
+    def _apply(self, fn: Any, recurse: bool = True) -> Any:
+        """As ``nn.Module._apply``, but the filter buffers keep their dtype (see module notes).
+
+        A cast rounds the buffers on the way (``fn`` is opaque); every buffer whose dtype
+        changed is restored from the plan's exact float64 arrays on its new device.
+        """
+        out = super()._apply(fn, recurse)
+        _, plan = self.transform._build(self.transform.N)
+        for name in self._names:
+            buf = self._buffers.get(name)
+            master = plan.buffers[name]
+            if buf is not None and buf.dtype != _torch_dtype(master.dtype):
+                self._buffers[name] = torch.from_numpy(master.copy()).to(buf.device)
+        return out
+
     def _buffers_for(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         """The buffers in the dtypes the compute core wants for ``x`` (cached per dtype)."""
         bufs = [getattr(self, name) for name in self._names]
@@ -56,6 +79,13 @@ class _TransformModule(torch.nn.Module):
         """Transform ``x`` of shape ``(..., N)``; see the wrapped transform's ``__call__``."""
         from array_api_compat import array_namespace
 
+        if isinstance(x, torch.Tensor) and x.dtype in (torch.float16, torch.bfloat16):
+            raise TypeError(
+                f"x has dtype {x.dtype}; this module computes in float32 or float64 only "
+                "(half-precision FFTs lose about 3 significant digits, and its filters stay "
+                "float64 whatever the module's dtype). Pass x.float() and cast the output, "
+                "e.g. S(x.float()).half()"
+            )
         xp = array_namespace(x)
         self.transform._check_input(x, xp)
         return self.transform._run(x, xp, self._buffers_for(x))
@@ -70,7 +100,12 @@ class _TransformModule(torch.nn.Module):
         return self.transform.output_shape
 
     def extra_repr(self) -> str:
-        return repr(self.transform)
+        """The wrapped transform's arguments: ``Scattering1D(N=4096, J=6, Q=8)``, not nested."""
+        return self.transform._repr_arguments()
+
+
+def _torch_dtype(dtype: np.dtype) -> torch.dtype:
+    return torch.from_numpy(np.empty(0, dtype=dtype)).dtype
 
 
 class Scattering1D(_TransformModule):
