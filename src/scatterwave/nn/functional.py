@@ -16,9 +16,15 @@ Every implementation below computes exactly this sum (up to floating-point round
 ``"fft"``
     multiplication of spectra with the dense kernel.
 
-``"auto"`` picks ``"direct"`` or ``"two-step"`` from an operation count. With ``"same"``
-(zero) padding, kernel taps that can only meet padding are dropped first, which is exact
-and matters for deep layers where ``s K`` exceeds the signal length.
+``"auto"`` picks ``"direct"`` or ``"two-step"`` per scale from an operation count. With
+``"same"`` (zero) padding, kernel taps that can only meet padding are dropped first, which
+is exact and matters for deep layers where ``s K`` exceeds the signal length.
+
+With ``"same"`` padding the ``"auto"``, ``"direct"`` and ``"two-step"`` methods compute all
+scales of a call in one autograd node (:mod:`scatterwave.nn._multiscale`) that saves only
+the input and the weights, and the two-step method blurs whichever side has fewer
+channels (the input before, or the output after the dilated correlation). This keeps the
+memory that training holds per layer at the size of the layer's input.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ import torch
 import torch.nn.functional as F
 from scipy.fft import next_fast_len
 
+from scatterwave.nn._multiscale import FFT_BLUR_MIN_TAPS, multiscale_conv1d, plan_steps
+from scatterwave.nn._multiscale import blur_valid as _blur_valid
+from scatterwave.nn._multiscale import fft_ready as _fft_ready
 from scatterwave.nn.bspline import blur_half_width, blur_taps, sampled_kernel
 from scatterwave.nn.group import _validate_int
 
@@ -45,9 +54,6 @@ __all__ = [
 Method = Literal["auto", "direct", "two-step", "fft"]
 Padding = Literal["same", "circular"]
 
-#: Sampled splines with more taps than this are applied by FFT in the two-step path.
-FFT_BLUR_MIN_TAPS = 48
-
 _METHODS = ("auto", "direct", "two-step", "fft")
 _PADDINGS = ("same", "circular")
 
@@ -60,11 +66,6 @@ def _check_options(padding: str, method: str) -> None:
         )
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}.")
-
-
-def _fft_ready(x: torch.Tensor) -> torch.Tensor:
-    """Half-precision FFTs are restricted (CPU: none, CUDA: powers of two): use float32."""
-    return x if x.dtype in (torch.float32, torch.float64) else x.float()
 
 
 def _fold(kernel: torch.Tensor, half: int, period: int) -> torch.Tensor:
@@ -80,35 +81,14 @@ def _circular_pad(x: torch.Tensor, left: int, right: int) -> torch.Tensor:
     return x[..., index]
 
 
-def _direct(x: torch.Tensor, weight: torch.Tensor, scale: int, padding: str) -> torch.Tensor:
+def _direct_circular(x: torch.Tensor, weight: torch.Tensor, scale: int) -> torch.Tensor:
     kernel = sampled_kernel(weight, scale)
     half = kernel.shape[-1] // 2
     length = x.shape[-1]
-    if padding == "same":
-        if half > length - 1:
-            kernel = kernel[..., half - (length - 1) : half + length]
-            half = length - 1
-        return F.conv1d(F.pad(x, (half, half)), kernel)
     if kernel.shape[-1] > length:
         folded = _fold(kernel, half, length)
         return F.conv1d(_circular_pad(x, 0, length - 1), folded)
     return F.conv1d(_circular_pad(x, half, half), kernel)
-
-
-def _blur_valid(xp: torch.Tensor, taps: torch.Tensor, use_fft: bool) -> torch.Tensor:
-    """Valid correlation of every channel of ``xp`` with the symmetric ``taps``."""
-    channels, n = xp.shape[1], xp.shape[2]
-    width = taps.shape[-1]
-    if not use_fft:
-        # depthwise (grouped) correlation: much faster backward on CPU than folding the
-        # channels into the batch
-        depthwise = taps.view(1, 1, width).expand(channels, 1, width).contiguous()
-        return F.conv1d(xp, depthwise, groups=channels)
-    n_fft = next_fast_len(n, real=True)
-    spectrum = torch.fft.rfft(_fft_ready(xp), n_fft) * torch.fft.rfft(_fft_ready(taps), n_fft)
-    # Circular convolution of length n_fft >= n only corrupts the first width - 1 samples,
-    # which lie outside the valid range; the taps are symmetric, so this is a correlation.
-    return torch.fft.irfft(spectrum, n_fft)[..., width - 1 : n].to(xp.dtype)
 
 
 def _blur_circular(x: torch.Tensor, taps: torch.Tensor, use_fft: bool) -> torch.Tensor:
@@ -124,25 +104,14 @@ def _blur_circular(x: torch.Tensor, taps: torch.Tensor, use_fft: bool) -> torch.
     return torch.fft.irfft(spectrum, length).to(x.dtype)
 
 
-def _two_step(
-    x: torch.Tensor, weight: torch.Tensor, scale: int, padding: str, use_fft: bool
+def _two_step_circular(
+    x: torch.Tensor, weight: torch.Tensor, scale: int, use_fft: bool
 ) -> torch.Tensor:
-    length = x.shape[-1]
     half_k = weight.shape[-1] // 2
-    half_b = blur_half_width(scale)
     taps = torch.as_tensor(blur_taps(scale), dtype=x.dtype, device=x.device)
-    if padding == "same":
-        # Tap k meets the input only if |s k| <= T - 1 + M_s; the others see zeros.
-        keep = min(half_k, (length - 1 + half_b) // scale)
-        weight = weight[..., half_k - keep : half_k + keep + 1]
-        pad = scale * keep + half_b
-        blurred = _blur_valid(F.pad(x, (pad, pad)), taps, use_fft)
-        out = F.conv1d(blurred, weight, dilation=scale)
-    else:
-        blurred = _blur_circular(x, taps, use_fft)
-        reach = scale * half_k
-        out = F.conv1d(_circular_pad(blurred, reach, reach), weight, dilation=scale)
-    return out / scale
+    blurred = _blur_circular(x, taps, use_fft)
+    reach = scale * half_k
+    return F.conv1d(_circular_pad(blurred, reach, reach), weight, dilation=scale) / scale
 
 
 def _fft(x: torch.Tensor, weight: torch.Tensor, scale: int, padding: str) -> torch.Tensor:
@@ -210,6 +179,20 @@ def bspline_conv1d(
             f"expected x of shape (B, C_in, T) and weight of shape (C_out, C_in, K) with the "
             f"same C_in, got x {tuple(x.shape)} and weight {tuple(weight.shape)}."
         )
+    _check_tensors(x, weight)
+    if padding == "same" and method != "fft":
+        return _multiscale(x[:, :, None], weight[:, :, None], [(0, 1, scale)], method)[:, :, 0]
+    if method == "auto":
+        method = _auto_method(x.shape[-1], x.shape[1], weight.shape[0], weight.shape[-1], scale)
+    if method == "direct":
+        return _direct_circular(x, weight, scale)
+    if method == "fft":
+        return _fft(x, weight, scale, padding)
+    use_fft = 2 * blur_half_width(scale) + 1 > FFT_BLUR_MIN_TAPS
+    return _two_step_circular(x, weight, scale, use_fft)
+
+
+def _check_tensors(x: torch.Tensor, weight: torch.Tensor) -> None:
     if x.shape[-1] < 1:
         raise ValueError("x has an empty time axis; expected at least one sample.")
     if x.dtype != weight.dtype or x.device != weight.device:
@@ -217,14 +200,17 @@ def bspline_conv1d(
             f"x ({x.dtype} on {x.device}) and weight ({weight.dtype} on {weight.device}) must "
             f"share dtype and device; convert the module with .to(x) or the input with .to()."
         )
-    if method == "auto":
-        method = _auto_method(x.shape[-1], x.shape[1], weight.shape[0], weight.shape[-1], scale)
-    if method == "direct":
-        return _direct(x, weight, scale, padding)
-    if method == "fft":
-        return _fft(x, weight, scale, padding)
-    use_fft = 2 * blur_half_width(scale) + 1 > FFT_BLUR_MIN_TAPS
-    return _two_step(x, weight, scale, padding, use_fft)
+
+
+def _multiscale(
+    x: torch.Tensor, weight: torch.Tensor, windows: list[tuple[int, int, int]], method: str
+) -> torch.Tensor:
+    """All scales of a zero-padded correlation in one memory-light autograd node."""
+    for _, _, scale in windows:
+        blur_half_width(scale)  # validates the scale
+    c_out, c_in, _, k = weight.shape
+    steps = plan_steps(windows, method, x.shape[-1], c_in, c_out, k)
+    return multiscale_conv1d(x, weight, steps)
 
 
 def lifting_conv1d(
@@ -255,9 +241,19 @@ def lifting_conv1d(
     -------
     torch.Tensor, shape (B, C_out, S, T)
     """
-    out = torch.stack(
-        [bspline_conv1d(x, weight, s, padding=padding, method=method) for s in scales], dim=2
-    )
+    _check_options(padding, method)
+    if padding == "same" and method != "fft":
+        if x.ndim != 3 or weight.ndim != 3 or x.shape[1] != weight.shape[1]:
+            raise ValueError(
+                f"expected x of shape (B, C_in, T) and weight of shape (C_out, C_in, K) with "
+                f"the same C_in, got x {tuple(x.shape)} and weight {tuple(weight.shape)}."
+            )
+        _check_tensors(x, weight)
+        out = _multiscale(x[:, :, None], weight[:, :, None], [(0, 1, s) for s in scales], method)
+    else:
+        out = torch.stack(
+            [bspline_conv1d(x, weight, s, padding=padding, method=method) for s in scales], dim=2
+        )
     if bias is not None:
         out = out + bias.view(1, -1, 1, 1)
     return out
@@ -314,13 +310,18 @@ def group_conv1d(
             f"a cropping group convolution with a scale window of {n_h} needs at least {n_h} "
             f"input scales, got {n_in}; use fewer cropping layers or crop=False."
         )
-    outputs = []
-    for i in range(n_out):
-        n_j = min(n_h, n_in - i)
-        window = x[:, :, i : i + n_j].reshape(batch, c_in * n_j, length)
-        w = weight[:, :, :n_j].reshape(c_out, c_in * n_j, k)
-        outputs.append(bspline_conv1d(window, w, base**i, padding=padding, method=method))
-    out = torch.stack(outputs, dim=2)
+    _check_options(padding, method)
+    windows = [(i, min(n_h, n_in - i), base**i) for i in range(n_out)]
+    if padding == "same" and method != "fft":
+        _check_tensors(x, weight)
+        out = _multiscale(x, weight, windows, method)
+    else:
+        outputs = []
+        for i, n_j, scale in windows:
+            window = x[:, :, i : i + n_j].reshape(batch, c_in * n_j, length)
+            w = weight[:, :, :n_j].reshape(c_out, c_in * n_j, k)
+            outputs.append(bspline_conv1d(window, w, scale, padding=padding, method=method))
+        out = torch.stack(outputs, dim=2)
     if bias is not None:
         out = out + bias.view(1, -1, 1, 1)
     return out

@@ -130,9 +130,12 @@ class LiftingConv1d(nn.Module):
         """int: number of output scales ``S``."""
         return self.grid.n_scales
 
+    def _check_input(self, x: torch.Tensor) -> None:
+        _check_input(x, 3, self.in_channels, "(B, C_in, T)", type(self).__name__)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Lift ``x`` of shape ``(B, C_in, T)`` to ``(B, C_out, S, T)``."""
-        _check_input(x, 3, self.in_channels, "(B, C_in, T)", type(self).__name__)
+        self._check_input(x)
         return lifting_conv1d(
             x,
             self.weight,

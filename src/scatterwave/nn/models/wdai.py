@@ -17,6 +17,7 @@ from typing import Literal
 import torch
 from torch import nn
 
+from scatterwave.nn._stem import StemSequential
 from scatterwave.nn.layers import GroupConv1d, LiftingConv1d, ScaleWindowLinear
 from scatterwave.nn.models._common import (
     BN_EPS,
@@ -174,7 +175,7 @@ class WDaiNet(RawWaveformModel):
             if pool:
                 layers.append(TimePool(4))
                 ops.append(LengthOp(4, 4))
-        self.features = nn.Sequential(*layers)
+        self.features = StemSequential(*layers)
         self.head = _InvariantHead(c_in, n_classes, head_window, global_pool, scale_pool)
         self.length_ops = ops
 
@@ -254,7 +255,7 @@ class WDaiResNet(RawWaveformModel):
             for block in range(n_blocks):
                 layers.append(_WResidualBlock(c_in, width * 2**stage, crop=block == 0))
                 c_in = width * 2**stage
-        self.features = nn.Sequential(*layers)
+        self.features = StemSequential(*layers)
         self.head = _InvariantHead(c_in, n_classes, 1, global_pool, scale_pool)
         self.length_ops = ops
 

@@ -1,0 +1,251 @@
+"""Fused Wavelet Network stem: lifting -> max-pool -> batch norm -> ReLU -> max-pool.
+
+The lifting output at full time resolution is the largest tensor of a W-Net (``B C S T``
+values, 9 scales). Run module by module, training keeps it (for the max-pool), the pooled
+map twice (batch norm input, ReLU output) and two int64 index maps. This node computes the
+same function scale by scale and keeps only the input, the pooled lifting output ``z``
+(which batch norm needs) and the positions of both maxima as ``uint8`` offsets within
+their windows; the full-resolution lifting of one scale exists only transiently, in the
+forward and again in the backward pass, where it is rebuilt from the saved offsets (no
+recomputation of the lifting). The result equals the module-by-module one up to
+round-off, including the running-statistics update of batch norm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from scatterwave.nn._multiscale import (
+    ScaleStep,
+    _Prepared,
+    _scale_backward,
+    _scale_forward,
+    plan_steps,
+)
+
+__all__ = ["StemSequential", "fused_stem"]
+
+
+def _pool(y: torch.Tensor, p: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Max over non-overlapping windows of ``p`` on the last axis; offsets as uint8."""
+    n = y.shape[-1] // p
+    values, offsets = y[..., : n * p].unflatten(-1, (n, p)).max(dim=-1)
+    return values, offsets.to(torch.uint8)
+
+
+def _unpool(grad: torch.Tensor, offsets: torch.Tensor, p: int, length: int) -> torch.Tensor:
+    """Adjoint of :func:`_pool`: ``grad`` placed at the maxima, zeros elsewhere."""
+    out = grad.new_zeros(*grad.shape[:-1], length)
+    n = grad.shape[-1]
+    out[..., : n * p].unflatten(-1, (n, p)).scatter_(
+        -1, offsets.long().unsqueeze(-1), grad.unsqueeze(-1)
+    )
+    return out
+
+
+class _StemFn(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: torch.Tensor,
+        weight: torch.Tensor,
+        gamma: torch.Tensor,
+        beta: torch.Tensor,
+        norm: torch.nn.BatchNorm2d,
+        steps: tuple[ScaleStep, ...],
+        pools: tuple[int, int],
+    ) -> torch.Tensor:
+        p1, p2 = pools
+        batch, _, length = x.shape
+        c_out = weight.shape[0]
+        t1 = length // p1
+        z = x.new_empty(batch, c_out, len(steps), t1)
+        a1 = torch.empty(z.shape, dtype=torch.uint8, device=x.device)
+        for j, step in enumerate(steps):
+            prep = _Prepared(weight, step, length)
+            z[:, :, j], a1[:, :, j] = _pool(_scale_forward(x, prep, step.scale), p1)
+        batch_stats = norm.training or norm.running_mean is None
+        if batch_stats:
+            var, mean = torch.var_mean(z, dim=(0, 2, 3), correction=0)
+            if norm.training and norm.track_running_stats and norm.running_mean is not None:
+                _update_running_stats(norm, mean, var, z.numel() // c_out)
+        else:
+            mean, var = norm.running_mean.clone(), norm.running_var.clone()
+        invstd = torch.rsqrt(var + norm.eps)
+        a, b = _affine(gamma, beta, mean, invstd)
+        out = x.new_empty(batch, c_out, len(steps), t1 // p2)
+        a2 = torch.empty(out.shape, dtype=torch.uint8, device=x.device)
+        for j in range(len(steps)):
+            out[:, :, j], a2[:, :, j] = _pool((z[:, :, j] * a + b).clamp_min_(0), p2)
+        ctx.save_for_backward(x, weight, gamma, beta, z, a1, a2, mean, invstd)
+        ctx.steps, ctx.pools, ctx.batch_stats = steps, pools, batch_stats
+        return out
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        x, weight, gamma, beta, z, a1, a2, mean, invstd = ctx.saved_tensors
+        p1, p2 = ctx.pools
+        need_x, need_w = ctx.needs_input_grad[:2]
+        length, t1 = x.shape[-1], z.shape[-1]
+        a, b = _affine(gamma, beta, mean, invstd)
+        m = mean[:, None]
+        s = invstd[:, None]
+
+        def norm_grad(j: int) -> tuple[torch.Tensor, torch.Tensor]:
+            """Gradient at the batch-norm output and the normalised input, scale ``j``."""
+            zj = z[:, :, j]
+            g = _unpool(grad[:, :, j], a2[:, :, j], p2, t1)
+            g.masked_fill_(zj * a + b <= 0, 0)
+            return g, (zj - m) * s
+
+        n_scales = z.shape[2]
+        d_beta = torch.zeros_like(mean)
+        d_gamma = torch.zeros_like(mean)
+        for j in range(n_scales):
+            g, xhat = norm_grad(j)
+            d_beta += g.sum(dim=(0, 2))
+            d_gamma += (g * xhat).sum(dim=(0, 2))
+        count = z.numel() // z.shape[1]
+        gx_all = torch.zeros_like(x) if need_x else None
+        gw_all = torch.zeros_like(weight) if need_w else None
+        if need_x or need_w:
+            scale_in = (gamma * invstd)[:, None]
+            c1 = (d_beta / count)[:, None]
+            c2 = (d_gamma / count)[:, None]
+            for j, step in enumerate(ctx.steps):
+                g, xhat = norm_grad(j)
+                if ctx.batch_stats:
+                    g = g.sub_(c1).sub_(xhat.mul_(c2))
+                dz = g.mul_(scale_in)
+                prep = _Prepared(weight, step, length)
+                gy = _unpool(dz, a1[:, :, j], p1, length)
+                gx, gw = _scale_backward(gy, x, prep, step.scale, need_x, need_w)
+                if gx is not None and gx_all is not None:
+                    gx_all += gx
+                if gw is not None and gw_all is not None:
+                    taps = slice(None) if prep.kind == "direct" else prep.taps_slice
+                    gw_all[..., taps] += gw
+        return gx_all, gw_all, d_gamma, d_beta, None, None, None
+
+
+def _affine(
+    gamma: torch.Tensor, beta: torch.Tensor, mean: torch.Tensor, invstd: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    a = gamma * invstd
+    return a[:, None], (beta - mean * a)[:, None]
+
+
+def fused_stem(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    scales: tuple[int, ...],
+    pools: tuple[int, int],
+    norm: torch.nn.BatchNorm2d,
+    method: str,
+) -> torch.Tensor:
+    """``pool(relu(norm(pool(lifting(x)))))`` in one memory-light autograd node.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (B, C_in, T)
+    weight : torch.Tensor, shape (C_out, C_in, K)
+        Lifting weights (zero "same" padding).
+    scales : tuple of int, length S
+        Lifting scales.
+    pools : (int, int)
+        Non-overlapping max-pooling windows before and after the normalisation
+        (at most 255 each).
+    norm : torch.nn.BatchNorm2d
+        Affine batch norm of ``C_out`` channels; its running statistics are updated as
+        the module itself would update them.
+    method : {"auto", "direct", "two-step"}
+        Lifting implementation per scale.
+
+    Returns
+    -------
+    torch.Tensor, shape (B, C_out, S, (T // p1) // p2)
+    """
+    c_out, c_in, k = weight.shape
+    steps = plan_steps([(0, 1, s) for s in scales], method, x.shape[-1], c_in, c_out, k)
+    return _StemFn.apply(x, weight, norm.weight, norm.bias, norm, steps, pools)
+
+
+def _update_running_stats(
+    norm: torch.nn.BatchNorm2d, mean: torch.Tensor, var: torch.Tensor, count: int
+) -> None:
+    """The running-statistics update of :class:`torch.nn.BatchNorm2d` in training mode."""
+    with torch.no_grad():
+        tracked = norm.num_batches_tracked
+        if tracked is not None:
+            tracked.add_(1)
+        if norm.momentum is None:
+            factor = 1.0 / float(tracked) if tracked is not None else 0.0
+        else:
+            factor = norm.momentum
+        unbiased = var * (count / max(count - 1, 1))
+        norm.running_mean.mul_(1 - factor).add_(mean.detach(), alpha=factor)
+        norm.running_var.mul_(1 - factor).add_(unbiased.detach(), alpha=factor)
+
+
+def _fusable(modules: list[nn.Module]) -> bool:
+    from scatterwave.nn.layers import LiftingConv1d
+    from scatterwave.nn.pooling import TimePool
+
+    if len(modules) < 5:
+        return False
+    lift, pool1, norm, relu, pool2 = modules[:5]
+    pools_ok = all(
+        isinstance(p, TimePool) and p.mode == "max" and p.stride == p.kernel_size <= 255
+        for p in (pool1, pool2)
+    )
+    return (
+        pools_ok
+        and isinstance(lift, LiftingConv1d)
+        and lift.padding == "same"
+        and lift.method != "fft"
+        and lift.bias is None
+        and isinstance(norm, nn.BatchNorm2d)
+        and norm.affine
+        and type(relu) is nn.ReLU
+        and not any(m._forward_hooks or m._forward_pre_hooks for m in modules[:5])
+    )
+
+
+class StemSequential(nn.Sequential):
+    """:class:`torch.nn.Sequential` that runs a leading W-Net stem as one fused node.
+
+    When the first five modules are a zero-padded :class:`~scatterwave.nn.layers.
+    LiftingConv1d` without bias, a max :class:`~scatterwave.nn.pooling.TimePool`, an affine
+    batch norm, a ReLU and a second max ``TimePool`` (non-overlapping windows), they run
+    through :func:`fused_stem`: same result up to round-off, same parameters, buffers and
+    state-dict keys, a fraction of the training memory. Forward hooks on those modules
+    are honoured by running them one by one instead.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Run the modules in order, the leading stem fused when possible."""
+        from scatterwave.nn.functional import _check_tensors
+
+        modules = list(self)
+        if not _fusable(modules):
+            return super().forward(x)
+        lift, pool1, norm, _, pool2 = modules[:5]
+        lift._check_input(x)
+        _check_tensors(x, lift.weight)
+        if x.shape[-1] // pool1.kernel_size < pool2.kernel_size:
+            return super().forward(x)  # too short: let the modules raise their errors
+        x = fused_stem(
+            x,
+            lift.weight,
+            lift.grid.scales,
+            (pool1.kernel_size, pool2.kernel_size),
+            norm,
+            lift.method,
+        )
+        for module in modules[5:]:
+            x = module(x)
+        return x
