@@ -39,6 +39,7 @@ class ArrayAPITransform:
         self._converted: dict[tuple, dict[str, Array]] = {}
         self._jit_cache: dict[tuple, Callable] = {}
         self._graphs = GraphCache()
+        self._per_signal: dict[tuple[int, int], int] = {}
 
     def _averaging_scale(self, N: int) -> int | None:
         """Check ``J`` and ``T`` against the input length; return ``T`` (None: global mean)."""
@@ -72,7 +73,10 @@ class ArrayAPITransform:
     def _chunk(self, x: Array, N: int) -> int:
         """Signals per chunk for a batch like ``x`` (see :mod:`scatterwave._device`)."""
         itemsize = 4 if str(x.dtype).endswith("float32") else 8
-        return chunk_size(self._bytes_per_signal(N, itemsize), x, self.memory_budget_mb)
+        per_signal = self._per_signal.get((N, itemsize))
+        if per_signal is None:  # a walk over the plan's groups: once per length and dtype
+            per_signal = self._per_signal[N, itemsize] = self._bytes_per_signal(N, itemsize)
+        return chunk_size(per_signal, x, self.memory_budget_mb)
 
     def __call__(self, x: Array) -> Any:
         """Transform ``x`` of shape ``(..., N)``; see the subclass for the output."""

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The GPU checks in one go, for a machine with a CUDA device: the tests that exercise CUDA,
+# CuPy and JAX-on-GPU, then benchmarks/gpu.py (the matrix against Kymatio main) and one
+# profile of the largest batch. Usage: bash benchmarks/gpu_suite.sh OUT_DIR [KYMATIO_PATH]
+# Needs PYTHONPATH to reach src/ and tests/ (for _tol), e.g. PYTHONPATH=src:tests.
+set -uo pipefail
+out=${1:?output folder}
+kymatio=${2:-../shared/peers/kymatio-main}
+mkdir -p "$out"
+export PYTHONUNBUFFERED=1
+nvidia-smi -L
+timeout 170 python3 -m pytest -q -p no:cacheprovider \
+  tests/test_cuda_graph.py tests/test_device.py tests/test_gpu_libraries.py \
+  tests/test_scattering1d_backends.py tests/test_jtfs_backends.py tests/nn/test_layers.py \
+  tests/nn/test_scattering_module.py tests/extract/test_config.py \
+  >"$out/tests.log" 2>&1
+echo "tests: exit $?"; tail -25 "$out/tests.log"
+timeout 260 python3 benchmarks/gpu.py --device cuda --kymatio "$kymatio" --time-limit 200 \
+  --json "$out/gpu.json" --markdown "$out/gpu.md" >"$out/gpu.log" 2>&1
+echo "gpu.py: exit $?"; cat "$out/gpu.md"; grep -i "error\|Traceback" "$out/gpu.log" | head
+timeout 60 python3 benchmarks/gpu_profile.py --N 65536 --batch 512 --libraries torch --top 12 \
+  >"$out/profile.txt" 2>&1
+echo "profile: exit $?"; grep "=====\|kernels," "$out/profile.txt"
