@@ -137,6 +137,7 @@ def extract(
         transform = make_transform(spec)  # fails fast on options the transform rejects
         store = None
     executor = _executor(config, transform)
+    finished = False
     try:
         if store is None:
             store = FeatureStore.create(output, plan=plan, config=config, transform=transform)
@@ -172,8 +173,14 @@ def extract(
             if progress is not None:
                 progress.close()
         store.finalize()
+        finished = True
     finally:
-        executor.close()
+        # After an error or an interruption (Ctrl-C, SIGTERM in the command line), running
+        # work is dropped at once: committed chunks are kept, the rest is done on resume.
+        if finished:
+            executor.close()
+        else:
+            executor.abort()
     failures = store.failures
     if failures:
         logger.warning("%d input(s) failed; see the failures table in %s", len(failures), output)
