@@ -221,12 +221,14 @@ def run(args: argparse.Namespace) -> int:
     for failure in result.failures:
         logger.warning("failed: %s: %s", failure["path"], failure["reason"])
     progress_logger.info(
-        "wrote %s: %d item(s), %d chunk(s) computed in %.1f s (%.1f items/s), %d failed input(s)",
+        "wrote %s: %d item(s), %d chunk(s) computed in %.1f s (%.1f items/s), %d failed "
+        "input(s), %d skipped non-audio file(s)",
         result.output,
         result.n_items,
         result.computed_chunks,
         result.seconds,
         result.computed_items / max(result.seconds, 1e-9),
         len(result.failures),
+        len(result.skipped),
     )
     return EXIT_OK if result.ok else EXIT_FAILED_INPUTS

@@ -15,9 +15,10 @@ Layout of ``OUT.zarr`` (a Zarr group; ``I`` items, ``P`` paths, ``T`` time frame
     chunk_done          (chunk,) bool     commit markers (written after the chunk's data)
 
 Attributes: ``config`` (all options), ``scatterwave_version``, ``transform`` (class name),
-``sample_rate``, ``n_samples``, ``hop``, ``output_shape``, ``inputs``, ``sources`` (path,
-frames, sample_rate, channels per usable file), ``failures`` (one row per failed file: path,
-reason, stage ``"header"`` or ``"decode"`` and, for decode failures, the first failing item),
+``sample_rate``, ``n_samples``, ``hop``, ``output_shape``, ``inputs``, ``skipped`` (files of
+the input folders whose suffix is no audio format), ``sources`` (path, frames, sample_rate,
+channels per usable file), ``failures`` (one row per failed file: path, reason, stage
+``"header"``, ``"truncated"`` or ``"decode"`` and, for decode failures, the first failing item),
 ``path_keys`` (the ``meta()["key"]`` tuples), ``complete``.
 
 A chunk counts as done only once its ``chunk_done`` flag is set, which happens after its
@@ -72,11 +73,13 @@ class FeatureStore:
         plan: Plan,
         config: ExtractConfig,
         transform: Any,
+        skipped: list[str] | None = None,
     ) -> FeatureStore:
         """Pre-allocate the store for ``plan`` and write everything but the coefficients.
 
         The store is built under ``<path>.incomplete`` and renamed into place, so ``path``
-        either does not exist or holds a complete skeleton.
+        either does not exist or holds a complete skeleton. ``skipped`` lists the files of
+        the input folders that were not inputs (``attrs["skipped"]``).
         """
         import zarr
 
@@ -151,6 +154,7 @@ class FeatureStore:
                 "inputs": plan.inputs,
                 "sources": [_source_dict(s) for s in plan.sources],
                 "failures": list(plan.failures),
+                "skipped": list(skipped or []),
                 "complete": False,
                 **meta_attrs,
             }
