@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scatterwave.extract import ExtractConfig, extract
+from scatterwave.extract import ExtractConfig, extract, open_features
 
 zarr = pytest.importorskip("zarr")
 
@@ -40,5 +40,11 @@ def test_jtfs_extraction_or_clear_error(clean_corpus: Path, tmp_path: Path) -> N
     for name, value in jtfs.meta().items():
         if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
             np.testing.assert_array_equal(np.asarray(g[f"path_{name}"][:]), value)
-    assert list(g.attrs["path_pair"]) == [str(p) for p in jtfs.meta()["pair"]]
+    pairs = [str(p) for p in jtfs.meta()["pair"]]
+    assert list(g["path_pair"][:]) == pairs  # an array like the other path columns
+    assert "path_pair" not in g.attrs
     assert np.all(np.isfinite(g["coefficients"][:]))
+    ds = open_features(out)
+    assert ds["path_pair"].dims == ("path",) and list(ds["path_pair"].values) == pairs
+    s1 = ds.coefficients.isel(path=(ds.path_pair == "S1").values)
+    assert s1.sizes["path"] == pairs.count("S1") > 0

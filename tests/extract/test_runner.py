@@ -184,3 +184,58 @@ def test_cuda_matches_cpu(full_run, corpus: Path, tmp_path: Path) -> None:
     b = np.asarray(zarr.open_group(str(ref_out), mode="r")["coefficients"][:])
     # float32 cuFFT vs pocketfft: agreement to a few float32 ulps of the largest coefficient
     np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5 * np.nanmax(np.abs(b)))
+
+
+def test_folders_take_every_libsndfile_format_and_report_skipped(tmp_path: Path) -> None:
+    sf = pytest.importorskip("soundfile")
+    if "MP3" not in sf.available_formats():
+        pytest.skip("this libsndfile reads no MP3")
+    from scatterwave.extract.audio import audio_extensions, scan_inputs
+
+    assert {".mp3", ".wav", ".flac", ".ogg"} <= audio_extensions()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    t = np.arange(4000) / 8000
+    sf.write(folder / "speech.mp3", 0.3 * np.sin(2 * np.pi * 440 * t), 8000)
+    sf.write(folder / "tone.wav", 0.3 * np.sin(2 * np.pi * 220 * t), 8000)
+    (folder / "README.md").write_text("not audio")
+    (folder / "labels.csv").write_text("a,b\n")
+    scan = scan_inputs([folder])
+    assert [p.name for p in scan.files] == ["speech.mp3", "tone.wav"]
+    assert [p.name for p in scan.skipped] == ["README.md", "labels.csv"]
+    out = tmp_path / "f.zarr"
+    result = extract([folder], out, ExtractConfig(**SMALL, workers=1))
+    assert result.ok and result.n_items > 0
+    assert [Path(p).name for p in result.skipped] == ["README.md", "labels.csv"]
+    g = zarr.open_group(str(out), mode="r")
+    assert [Path(p).name for p in g.attrs["skipped"]] == ["README.md", "labels.csv"]
+    assert {Path(s["path"]).name for s in g.attrs["sources"]} == {"speech.mp3", "tone.wav"}
+
+
+def test_truncated_wav_is_reported_and_its_frames_kept(tmp_path: Path) -> None:
+    sf = pytest.importorskip("soundfile")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rng = np.random.default_rng(3)
+    full = tmp_path / "full.wav"
+    sf.write(full, 0.1 * rng.standard_normal(13399), 8000, subtype="PCM_16")
+    data = full.read_bytes()
+    # keep the 44-byte header (which still says 13,399 frames) and 1,478 frames of 2 bytes
+    (folder / "cut.wav").write_bytes(data[: 44 + 2 * 1478])
+    sf.write(folder / "whole.wav", 0.1 * rng.standard_normal(4000), 8000, subtype="PCM_16")
+    info = probe(folder / "cut.wav")
+    assert (info.frames, info.declared_frames) == (1478, 13399)
+    assert probe(folder / "whole.wav").declared_frames is None
+    out = tmp_path / "t.zarr"
+    result = extract([folder], out, ExtractConfig(**SMALL, workers=1))
+    assert not result.ok
+    (row,) = result.failures
+    assert Path(row["path"]).name == "cut.wav" and row["stage"] == "truncated"
+    assert "13399" in row["reason"] and "1478" in row["reason"]
+    g = zarr.open_group(str(out), mode="r")
+    assert g.attrs["failures"] == result.failures
+    names = [Path(s["path"]).name for s in g.attrs["sources"]]
+    cut = names.index("cut.wav")
+    items = np.flatnonzero(g["file_index"][:] == cut)
+    assert items.size == 1 and bool(g["ok"][int(items[0])])  # the 1,478 frames are kept
+    assert int(g["n_valid"][int(items[0])]) == 1478

@@ -2,15 +2,19 @@
 
 Exit codes: 0 every input processed; 1 the store is complete but some inputs failed (see
 its failures table); 2 the job could not start (bad options, no inputs, output exists
-without ``--resume``, no CUDA, unreachable scheduler); 130 interrupted (run again with
-``--resume``).
+without ``--resume``, no CUDA, unreachable scheduler); 130 interrupted by Ctrl-C or SIGTERM
+(the finished chunks are kept: run again with ``--resume``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import logging
+import signal
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["add_parser", "run"]
@@ -166,6 +170,27 @@ def _config_from_args(args: argparse.Namespace) -> Any:
     return ExtractConfig.from_mapping(values)
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM (``kill``, a batch scheduler's stop) acts as Ctrl-C.
+
+    Only the main thread can install signal handlers; elsewhere the block runs unchanged.
+    The previous handler is restored on exit.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``scatterwave extract``; returns the exit code."""
     from scatterwave.extract.progress import make_progress
@@ -175,10 +200,11 @@ def run(args: argparse.Namespace) -> int:
     if progress_logger.getEffectiveLevel() > logging.INFO:
         progress_logger.setLevel(logging.INFO)
     try:
-        config = _config_from_args(args)
-        result = extract(
-            args.inputs, args.output, config, resume=args.resume, progress=make_progress()
-        )
+        with _sigterm_as_interrupt():
+            config = _config_from_args(args)
+            result = extract(
+                args.inputs, args.output, config, resume=args.resume, progress=make_progress()
+            )
     except KeyboardInterrupt:
         logger.error("interrupted; run the same command with --resume to finish")
         return EXIT_INTERRUPTED
@@ -195,12 +221,14 @@ def run(args: argparse.Namespace) -> int:
     for failure in result.failures:
         logger.warning("failed: %s: %s", failure["path"], failure["reason"])
     progress_logger.info(
-        "wrote %s: %d item(s), %d chunk(s) computed in %.1f s (%.1f items/s), %d failed input(s)",
+        "wrote %s: %d item(s), %d chunk(s) computed in %.1f s (%.1f items/s), %d failed "
+        "input(s), %d skipped non-audio file(s)",
         result.output,
         result.n_items,
         result.computed_chunks,
         result.seconds,
         result.computed_items / max(result.seconds, 1e-9),
         len(result.failures),
+        len(result.skipped),
     )
     return EXIT_OK if result.ok else EXIT_FAILED_INPUTS

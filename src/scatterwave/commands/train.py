@@ -6,7 +6,7 @@ Examples
 
     scatterwave train --model w-m3 --dataset ucr:FordA --epochs 20 --out runs/fordA-wm3
     scatterwave train --model m3 --dataset gm-notes --option split=extrapolate --out runs/gm
-    scatterwave train ... --resume                  # continue an interrupted run
+    scatterwave train --out runs/fordA-wm3 --resume  # continue: options come from the run
     torchrun --nproc_per_node 4 -m scatterwave train --model w-m11 --dataset urbansound8k \\
         --data-root /data/UrbanSound8K --device cuda --out runs/us8k
 """
@@ -14,11 +14,14 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, get_args
 
 __all__ = ["add_parser", "run"]
@@ -39,72 +42,205 @@ def _option(text: str) -> tuple[str, Any]:
         return key, value
 
 
+#: Help text of each option (the default, from TrainConfig, is appended).
+_HELP: dict[str, str] = {
+    "model": "model name, e.g. m3, w-m3, m5, w-m5, 1dcnn (required for a new run)",
+    "dataset": "ucr:<Name> (e.g. ucr:FordA), gm-notes, urbansound8k, magnatagatune or "
+    "synthetic (required for a new run)",
+    "data_root": "local data directory (UrbanSound8K, MTT) or .sf2 file",
+    "dataset_options": "data-set loader option (VALUE parsed as JSON when possible); repeatable",
+    "width_multiplier": "channel-width factor of the model",
+    "epochs": "passes over the training split",
+    "batch_size": "global batch size (split over the processes under torchrun)",
+    "lr": "initial learning rate",
+    "optimizer": "optimizer (sgd: Nesterov momentum --momentum)",
+    "momentum": "SGD momentum (sgd only)",
+    "weight_decay": "L2 penalty (decoupled for adamw)",
+    "scheduler": "learning-rate schedule: plateau (multiply by --plateau-factor after "
+    "--plateau-patience epochs without a lower validation loss), cosine (to 0 over --epochs) "
+    "or none",
+    "plateau_patience": "epochs without improvement before the rate drops (plateau only)",
+    "plateau_factor": "factor applied to the rate on a plateau (plateau only)",
+    "wavelet_loss_weight": "weight of the zero-mean (admissibility) kernel penalty; 0 = off",
+    "grad_clip": "clip the global gradient norm to this value; unset: no clipping",
+    "select_on": "select the weights on the validation metric or the validation loss",
+    "seed": "seeds the initialisation, the data order, dropout and any data split",
+    "device": "auto (CUDA when available), cpu, cuda or cuda:N",
+    "max_steps": "stop after this many optimizer steps in all (a checkpoint is written); "
+    "unset: no limit",
+    "checkpoint_every": "also checkpoint every this many steps (0: at the end of each epoch)",
+    "num_threads": "torch CPU threads; unset: torch's default",
+    "progress": "progress display: a bar on a terminal (auto), a bar, or log lines "
+    "(auto without a terminal: log lines)",
+}
+
+_EPILOG = (
+    "With --resume, the run's configuration is read from OUT/checkpoint.pt: give only --out "
+    "--resume, and the options to change. Options that do not change the computation "
+    "(--epochs, --max-steps, --device, --num-threads, --progress, --checkpoint-every) may "
+    "differ; any other option given must equal the run's value. --max-steps limits one "
+    "invocation: a resumed run without it goes to the end."
+)
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register the ``train`` sub-command and its options."""
+    """Register the ``train`` sub-command and its options.
+
+    Configuration options default to "not given" (``argparse.SUPPRESS``), so that
+    :func:`run` knows which ones the user gave: a new run fills the rest from
+    :class:`~scatterwave.train.TrainConfig`'s defaults, a resumed run from its checkpoint.
+    The defaults are shown in ``--help``.
+    """
     from scatterwave.train.config import Optimizer, Scheduler, SelectOn, TrainConfig
 
     defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
+    sup = argparse.SUPPRESS
+
+    def helptext(name: str) -> str:
+        default = defaults.get(name, dataclasses.MISSING)
+        if default is dataclasses.MISSING or name in ("model", "dataset"):
+            return _HELP[name]
+        shown = "unset" if default is None else default
+        return f"{_HELP[name]} (default: {shown})"
+
     p = subparsers.add_parser(
         "train",
         help="train a Wavelet Network or baseline on a data set",
         description="Train a model with a train/validation/test split: selection on the "
         "validation split, one test evaluation at the end. Writes config.json, checkpoint.pt, "
         "best.pt and metrics.json to --out. Run under torchrun for multi-GPU/multi-node.",
+        epilog=_EPILOG,
     )
-    p.add_argument("--model", required=True, help="model name, e.g. m3, w-m3, m5, w-m5")
+    p.add_argument("--model", default=sup, help=helptext("model"))
+    p.add_argument("--dataset", default=sup, help=helptext("dataset"))
     p.add_argument(
-        "--dataset",
-        required=True,
-        help="ucr:<Name> (e.g. ucr:FordA), gm-notes, urbansound8k, magnatagatune or synthetic",
+        "--out", required=True, dest="out_dir", metavar="DIR", help="run directory (required)"
     )
-    p.add_argument("--out", required=True, dest="out_dir", help="run directory")
-    p.add_argument("--data-root", help="local data directory (UrbanSound8K, MTT) or .sf2 file")
+    p.add_argument("--data-root", default=sup, metavar="PATH", help=helptext("data_root"))
     p.add_argument(
         "--option",
         action="append",
         type=_option,
-        default=[],
+        dest="dataset_options",
+        default=sup,
         metavar="KEY=VALUE",
-        help="data-set loader option (VALUE parsed as JSON when possible); repeatable",
+        help=helptext("dataset_options"),
     )
-    p.add_argument("--width-multiplier", type=float, default=defaults["width_multiplier"])
-    p.add_argument("--epochs", type=int, default=defaults["epochs"])
-    p.add_argument("--batch-size", type=int, default=defaults["batch_size"], help="global")
-    p.add_argument("--lr", type=float, default=defaults["lr"])
-    p.add_argument("--optimizer", choices=get_args(Optimizer), default=defaults["optimizer"])
-    p.add_argument("--momentum", type=float, default=defaults["momentum"], help="SGD only")
-    p.add_argument("--weight-decay", type=float, default=defaults["weight_decay"])
-    p.add_argument("--scheduler", choices=get_args(Scheduler), default=defaults["scheduler"])
-    p.add_argument("--plateau-patience", type=int, default=defaults["plateau_patience"])
-    p.add_argument("--plateau-factor", type=float, default=defaults["plateau_factor"])
+    p.add_argument(
+        "--width-multiplier",
+        type=float,
+        metavar="X",
+        default=sup,
+        help=helptext("width_multiplier"),
+    )
+    p.add_argument("--epochs", type=int, metavar="N", default=sup, help=helptext("epochs"))
+    p.add_argument("--batch-size", type=int, metavar="N", default=sup, help=helptext("batch_size"))
+    p.add_argument("--lr", type=float, metavar="X", default=sup, help=helptext("lr"))
+    p.add_argument(
+        "--optimizer", choices=get_args(Optimizer), default=sup, help=helptext("optimizer")
+    )
+    p.add_argument("--momentum", type=float, metavar="X", default=sup, help=helptext("momentum"))
+    p.add_argument(
+        "--weight-decay", type=float, metavar="X", default=sup, help=helptext("weight_decay")
+    )
+    p.add_argument(
+        "--scheduler", choices=get_args(Scheduler), default=sup, help=helptext("scheduler")
+    )
+    p.add_argument(
+        "--plateau-patience", type=int, metavar="N", default=sup, help=helptext("plateau_patience")
+    )
+    p.add_argument(
+        "--plateau-factor", type=float, metavar="X", default=sup, help=helptext("plateau_factor")
+    )
     p.add_argument(
         "--wavelet-loss-weight",
         type=float,
-        default=defaults["wavelet_loss_weight"],
-        help="weight of the zero-mean (admissibility) kernel penalty; 0 = off",
+        metavar="X",
+        default=sup,
+        help=helptext("wavelet_loss_weight"),
     )
-    p.add_argument("--grad-clip", type=float, default=None)
-    p.add_argument("--select-on", choices=get_args(SelectOn), default=defaults["select_on"])
-    p.add_argument("--seed", type=int, default=defaults["seed"])
-    p.add_argument("--device", default=defaults["device"], help="auto, cpu, cuda or cuda:N")
-    p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps")
-    p.add_argument("--checkpoint-every", type=int, default=defaults["checkpoint_every"])
-    p.add_argument("--num-threads", type=int, default=None, help="torch CPU threads")
-    p.add_argument("--progress", choices=("auto", "bar", "log"), default=defaults["progress"])
-    p.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt")
+    p.add_argument("--grad-clip", type=float, metavar="X", default=sup, help=helptext("grad_clip"))
+    p.add_argument(
+        "--select-on", choices=get_args(SelectOn), default=sup, help=helptext("select_on")
+    )
+    p.add_argument("--seed", type=int, metavar="N", default=sup, help=helptext("seed"))
+    p.add_argument("--device", default=sup, help=helptext("device"))
+    p.add_argument("--max-steps", type=int, metavar="N", default=sup, help=helptext("max_steps"))
+    p.add_argument(
+        "--checkpoint-every", type=int, metavar="N", default=sup, help=helptext("checkpoint_every")
+    )
+    p.add_argument(
+        "--num-threads", type=int, metavar="N", default=sup, help=helptext("num_threads")
+    )
+    p.add_argument(
+        "--progress", choices=("auto", "bar", "log"), default=sup, help=helptext("progress")
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --out from its checkpoint, with its configuration (see below)",
+    )
     return p
+
+
+def _given(args: argparse.Namespace) -> dict[str, Any]:
+    """The configuration options present on the command line."""
+    from scatterwave.train.config import TrainConfig
+
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    values = {k: v for k, v in vars(args).items() if k in fields}
+    if "dataset_options" in values:
+        values["dataset_options"] = dict(values["dataset_options"])
+    return values
+
+
+def _config(args: argparse.Namespace) -> Any:
+    """The run's configuration: the options given, and the checkpoint's or the defaults."""
+    from scatterwave.train.config import TrainConfig
+
+    given = _given(args)
+    checkpoint = Path(args.out_dir) / "checkpoint.pt"
+    if args.resume and checkpoint.is_file():
+        from scatterwave.train.checkpoint import load_checkpoint
+
+        saved = load_checkpoint(checkpoint)["config"]
+        return TrainConfig.resumed(saved, given)
+    missing = [f"--{name}" for name in ("model", "dataset") if name not in given]
+    if missing:
+        where = f"there is no {str(checkpoint)!r} to resume; " if args.resume else ""
+        raise ValueError(
+            f"{where}a new run needs {' and '.join(missing)} (e.g. --model m3 --dataset ucr:FordA)"
+        )
+    return TrainConfig(**given)
+
+
+@contextlib.contextmanager
+def _log_progress(config: Any) -> Iterator[None]:
+    """Show the epoch log lines when the progress display is made of log lines.
+
+    Without ``-v`` the command line logs warnings only; ``--progress log`` (or ``auto``
+    without a terminal) would then print nothing, so the trainer's logger is lowered to
+    INFO within the block (and restored after it).
+    """
+    log_lines = config.progress == "log" or (config.progress == "auto" and not sys.stderr.isatty())
+    train_logger = logging.getLogger("scatterwave.train")
+    level = train_logger.level
+    if log_lines and train_logger.getEffectiveLevel() > logging.INFO:
+        train_logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        train_logger.setLevel(level)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``scatterwave train``; returns the exit code (0 on success, 2 on bad input)."""
-    from scatterwave.train import TrainConfig, fit
+    from scatterwave.train import fit
 
-    fields = {f.name for f in dataclasses.fields(TrainConfig)}
-    values = {k: v for k, v in vars(args).items() if k in fields}
-    values["dataset_options"] = dict(args.option)
     try:
-        config = TrainConfig(**values)
-        result = fit(config, resume=args.resume)
+        config = _config(args)
+        with _log_progress(config):
+            result = fit(config, resume=args.resume)
     except (ValueError, FileNotFoundError, FileExistsError) as exc:
         print(f"scatterwave train: error: {exc}", file=sys.stderr)
         return 2

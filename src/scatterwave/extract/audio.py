@@ -1,7 +1,7 @@
 """Audio input: finding files, probing headers and reading resampled segments.
 
 Everything here works on one file at a time and is safe to call from worker processes.
-Audio is decoded with :mod:`soundfile` (libsndfile: WAV, FLAC, OGG/Vorbis, AIFF, ...) and
+Audio is decoded with :mod:`soundfile` (libsndfile: WAV, FLAC, OGG, MP3, AIFF, ...) and
 resampled with :func:`scipy.signal.resample_poly` using the exact rational ratio between
 the target and the source rate.
 
@@ -14,29 +14,62 @@ Long recordings are therefore never loaded whole.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 __all__ = [
-    "AUDIO_EXTENSIONS",
+    "FORMAT_EXTENSIONS",
     "LIST_EXTENSIONS",
     "AudioError",
     "AudioInfo",
+    "InputScan",
+    "audio_extensions",
     "discover_inputs",
     "probe",
     "read_segment",
     "resampled_length",
+    "scan_inputs",
 ]
 
-#: File name suffixes treated as audio when walking folders (case-insensitive).
-AUDIO_EXTENSIONS: frozenset[str] = frozenset(
-    {".wav", ".wave", ".flac", ".ogg", ".oga", ".aif", ".aiff", ".aifc", ".au", ".snd", ".w64"}
-)
+logger = logging.getLogger(__name__)
+
+#: File name suffixes of each libsndfile major format (the keys of
+#: ``soundfile.available_formats()``). Folders yield the files whose suffix belongs to a
+#: format the installed libsndfile reads. ``RAW`` (header-less: rate and encoding unknown)
+#: and the MATLAB formats (``.mat`` files are seldom audio) are left out; name such files
+#: explicitly to read them.
+FORMAT_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "WAV": (".wav", ".wave"),
+    "WAVEX": (".wav",),
+    "RF64": (".rf64",),
+    "W64": (".w64",),
+    "AIFF": (".aif", ".aiff", ".aifc"),
+    "AU": (".au", ".snd"),
+    "CAF": (".caf",),
+    "FLAC": (".flac",),
+    "OGG": (".ogg", ".oga", ".opus"),
+    "MP3": (".mp3",),
+    "AVR": (".avr",),
+    "HTK": (".htk",),
+    "SVX": (".iff", ".svx"),
+    "MPC2K": (".mpc2k",),
+    "PAF": (".paf",),
+    "PVF": (".pvf",),
+    "SD2": (".sd2",),
+    "SDS": (".sds",),
+    "IRCAM": (".sf", ".ircam"),
+    "VOC": (".voc",),
+    "NIST": (".nist", ".sph"),
+    "WVE": (".wve",),
+    "XI": (".xi",),
+}
 #: Suffixes of text files that list input paths, one per line.
 LIST_EXTENSIONS: frozenset[str] = frozenset({".txt", ".lst", ".list"})
 
@@ -44,6 +77,22 @@ LIST_EXTENSIONS: frozenset[str] = frozenset({".txt", ".lst", ".list"})
 # anti-aliasing filter (firwin with window=("kaiser", 5.0), half_len = 10 * max(up, down)).
 _KAISER_BETA = 5.0
 _HALF_LEN_FACTOR = 10
+
+
+@functools.lru_cache(maxsize=1)
+def audio_extensions() -> frozenset[str]:
+    """Suffixes (lower case) of the formats the installed libsndfile reads.
+
+    Returns
+    -------
+    suffixes : frozenset of str
+        From ``soundfile.available_formats()`` and :data:`FORMAT_EXTENSIONS`; e.g. ``.mp3``
+        only with libsndfile 1.1 or later.
+    """
+    import soundfile as sf
+
+    formats = sf.available_formats()
+    return frozenset(ext for name in formats for ext in FORMAT_EXTENSIONS.get(name, ()))
 
 
 class AudioError(Exception):
@@ -64,32 +113,62 @@ class AudioInfo:
         The file's sample rate in Hz.
     channels : int
         Number of channels.
+    declared_frames : int or None
+        Frames announced by the header when the file holds fewer (a truncated file:
+        ``frames`` is what it holds and decodes); ``None`` when header and file agree.
     """
 
     path: str
     frames: int
     sample_rate: int
     channels: int
+    declared_frames: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class InputScan:
+    """What :func:`scan_inputs` found.
+
+    Attributes
+    ----------
+    files : list of pathlib.Path
+        Input files, absolute and sorted.
+    skipped : list of pathlib.Path
+        Files met while walking folders whose suffix is no audio format the installed
+        libsndfile reads (sorted); they are not inputs.
+    """
+
+    files: list[Path]
+    skipped: list[Path]
 
 
 def discover_inputs(inputs: list[str | os.PathLike[str]]) -> list[Path]:
     """Expand command-line inputs into a sorted, de-duplicated list of files.
 
+    The same as ``scan_inputs(inputs).files``; see :func:`scan_inputs`.
+    """
+    return scan_inputs(inputs).files
+
+
+def scan_inputs(inputs: list[str | os.PathLike[str]]) -> InputScan:
+    """Expand command-line inputs into sorted, de-duplicated files, and the files skipped.
+
     Parameters
     ----------
     inputs : list of str or path-like
         Each entry is an audio file, a folder (searched recursively for files whose suffix
-        is in :data:`AUDIO_EXTENSIONS`), or a text file (suffix in :data:`LIST_EXTENSIONS`)
+        is in :func:`audio_extensions`), or a text file (suffix in :data:`LIST_EXTENSIONS`)
         listing one path per line; blank lines and lines starting with ``#`` are skipped and
         relative paths are resolved against the list file's folder. A listed path may itself
         be a folder.
 
     Returns
     -------
-    files : list of pathlib.Path
-        Absolute paths, sorted. Files given explicitly are kept whatever their suffix, so a
-        non-audio file named on the command line is reported as a failure later rather than
-        silently skipped.
+    scan : InputScan
+        ``files``: absolute paths, sorted. Files given explicitly are kept whatever their
+        suffix, so a non-audio file named on the command line is reported as a failure
+        later rather than silently skipped. ``skipped``: the other files of the folders,
+        each logged (INFO) with the reason.
 
     Raises
     ------
@@ -101,21 +180,26 @@ def discover_inputs(inputs: list[str | os.PathLike[str]]) -> list[Path]:
     if not inputs:
         raise ValueError("no input given: pass audio files, folders or a text file of paths")
     found: set[Path] = set()
+    skipped: set[Path] = set()
     for item in inputs:
-        _expand(Path(item), found, listed_in=None)
-    return sorted(found)
+        _expand(Path(item), found, skipped, listed_in=None)
+    skipped -= found
+    for path in sorted(skipped):
+        logger.info("skipping %s: no audio format of this libsndfile has this suffix", path)
+    return InputScan(files=sorted(found), skipped=sorted(skipped))
 
 
-def _expand(path: Path, found: set[Path], listed_in: Path | None) -> None:
+def _expand(path: Path, found: set[Path], skipped: set[Path], listed_in: Path | None) -> None:
     if not path.exists():
         where = f" (listed in {listed_in})" if listed_in is not None else ""
         raise FileNotFoundError(f"input {str(path)!r}{where} does not exist")
     path = path.resolve()
     if path.is_dir():
+        suffixes = audio_extensions()
         for root, _dirs, names in os.walk(path):
             for name in names:
-                if Path(name).suffix.lower() in AUDIO_EXTENSIONS:
-                    found.add(Path(root, name).resolve())
+                target = found if Path(name).suffix.lower() in suffixes else skipped
+                target.add(Path(root, name).resolve())
     elif path.suffix.lower() in LIST_EXTENSIONS and listed_in is None:
         for line in path.read_text(encoding="utf-8").splitlines():
             entry = line.strip()
@@ -124,7 +208,7 @@ def _expand(path: Path, found: set[Path], listed_in: Path | None) -> None:
             listed = Path(entry).expanduser()
             if not listed.is_absolute():
                 listed = path.parent / listed
-            _expand(listed, found, listed_in=path)
+            _expand(listed, found, skipped, listed_in=path)
     else:
         found.add(path)
 
@@ -140,6 +224,8 @@ def probe(path: str | os.PathLike[str]) -> AudioInfo:
     Returns
     -------
     info : AudioInfo
+        With ``declared_frames`` set when the file is shorter than its header says
+        (libsndfile then reads the frames the file holds).
 
     Raises
     ------
@@ -149,14 +235,34 @@ def probe(path: str | os.PathLike[str]) -> AudioInfo:
     import soundfile as sf
 
     try:
-        info = sf.info(str(path))
+        with sf.SoundFile(str(path)) as f:
+            frames, rate, channels = int(f.frames), int(f.samplerate), int(f.channels)
+            log = f.extra_info
     except (RuntimeError, OSError, sf.LibsndfileError) as exc:
         raise AudioError(f"cannot read audio header: {_reason(exc)}") from exc
-    if info.frames <= 0:
+    if frames <= 0:
         raise AudioError("the file holds no audio samples (0 frames)")
-    if info.channels <= 0 or info.samplerate <= 0:
-        raise AudioError(f"invalid header: {info.channels} channel(s) at {info.samplerate} Hz")
-    return AudioInfo(str(path), int(info.frames), int(info.samplerate), int(info.channels))
+    if channels <= 0 or rate <= 0:
+        raise AudioError(f"invalid header: {channels} channel(s) at {rate} Hz")
+    return AudioInfo(str(path), frames, rate, channels, _declared_frames(log, frames))
+
+
+# libsndfile's header log notes a chunk whose size exceeds what the file holds as
+# "data : 26798 (should be 2956)" (WAV, W64, RF64, CAF "data"; AIFF "SSND").
+_SHORT_CHUNK = re.compile(r"^\s*(data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+# Sizes that streaming writers put in a header before the length is known: no claim.
+_UNKNOWN_SIZES = frozenset({0, 0xFFFFFFFF, 0x7FFFFFFF, 0xFFFFFFFFFFFFFFFF})
+
+
+def _declared_frames(log: str, frames: int) -> int | None:
+    """Frames the header announces when the audio-data chunk is cut short, else None."""
+    match = _SHORT_CHUNK.search(log)
+    if match is None:
+        return None
+    declared, held = int(match.group(2)), int(match.group(3))
+    if declared in _UNKNOWN_SIZES or held <= 0 or declared <= held:
+        return None
+    return round(frames * declared / held)
 
 
 def _reason(exc: BaseException) -> str:

@@ -33,7 +33,9 @@ class Plan:
     sources : list of AudioInfo
         The usable files, in order; ``file_index`` points into this list.
     failures : list of dict
-        ``{"path", "reason", "stage": "header"}`` for inputs rejected while reading headers.
+        ``{"path", "reason", "stage": "header"}`` for inputs rejected while reading headers,
+        and ``{"path", "reason", "stage": "truncated"}`` for files shorter than their header
+        says: those are kept as sources with the frames they hold.
     sample_rate : int
         Rate of every segment in Hz.
     n_samples : int
@@ -111,10 +113,19 @@ def build_plan(files: list[Path], config: ExtractConfig) -> Plan:
     failures: list[dict[str, str]] = []
     for path in files:
         try:
-            sources.append(probe(path))
+            info = probe(path)
         except AudioError as exc:
             logger.warning("skipping %s: %s", path, exc)
             failures.append({"path": str(path), "reason": str(exc), "stage": "header"})
+            continue
+        sources.append(info)
+        if info.declared_frames is not None:
+            reason = (
+                f"truncated file: its header declares about {info.declared_frames} frames, "
+                f"{info.frames} are present; the items of those {info.frames} are kept"
+            )
+            logger.warning("%s: %s", path, reason)
+            failures.append({"path": str(path), "reason": reason, "stage": "truncated"})
     if not sources:
         details = "; ".join(f"{f['path']}: {f['reason']}" for f in failures[:5])
         raise ValueError(f"none of the {len(files)} input file(s) is usable audio ({details})")

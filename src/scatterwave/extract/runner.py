@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scatterwave.extract.audio import AUDIO_EXTENSIONS, discover_inputs
+from scatterwave.extract.audio import audio_extensions, scan_inputs
 from scatterwave.extract.compute import (
     ChunkResult,
     ChunkTask,
@@ -51,7 +52,12 @@ class ExtractResult:
     computed_items : int
         Items in those chunks.
     failures : list of dict
-        The store's failures table (``path`` and ``reason`` per failed input).
+        The store's failures table (``path``, ``reason`` and ``stage`` per failed input;
+        ``stage="truncated"`` for a file shorter than its header says, whose decodable
+        items are kept).
+    skipped : list of str
+        Files of the input folders that are not inputs: their suffix is no audio format
+        of the installed libsndfile (also in the store's ``attrs["skipped"]``).
     seconds : float
         Wall time of the run.
     audio_seconds : float
@@ -66,6 +72,7 @@ class ExtractResult:
     failures: list[dict[str, str]]
     seconds: float
     audio_seconds: float
+    skipped: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -115,11 +122,20 @@ def extract(
     if config.device == "cuda":
         check_cuda()
     output = Path(output)
-    files = discover_inputs(list(inputs))
+    scan = scan_inputs(list(inputs))
+    files = scan.files
     if not files:
         raise ValueError(
             f"no audio files found in {[str(p) for p in inputs]} (folders are searched "
-            f"recursively for {', '.join(sorted(AUDIO_EXTENSIONS))}); check the paths"
+            f"recursively for {', '.join(sorted(audio_extensions()))}; "
+            f"{len(scan.skipped)} other file(s) skipped); check the paths"
+        )
+    skipped = [str(p) for p in scan.skipped]
+    if skipped:
+        logger.warning(
+            "skipped %d file(s) of the input folders that are not audio by their suffix "
+            "(listed with -v, and in the store's attrs['skipped'])",
+            len(skipped),
         )
     transform: Any = None
     if output.exists():
@@ -137,9 +153,12 @@ def extract(
         transform = make_transform(spec)  # fails fast on options the transform rejects
         store = None
     executor = _executor(config, transform)
+    finished = False
     try:
         if store is None:
-            store = FeatureStore.create(output, plan=plan, config=config, transform=transform)
+            store = FeatureStore.create(
+                output, plan=plan, config=config, transform=transform, skipped=skipped
+            )
         pending = store.pending_chunks()
         columns = store.item_columns()
         n_valid = columns["n_valid"]
@@ -172,8 +191,14 @@ def extract(
             if progress is not None:
                 progress.close()
         store.finalize()
+        finished = True
     finally:
-        executor.close()
+        # After an error or an interruption (Ctrl-C, SIGTERM in the command line), running
+        # work is dropped at once: committed chunks are kept, the rest is done on resume.
+        if finished:
+            executor.close()
+        else:
+            executor.abort()
     failures = store.failures
     if failures:
         logger.warning("%d input(s) failed; see the failures table in %s", len(failures), output)
@@ -186,6 +211,7 @@ def extract(
         failures=failures,
         seconds=time.perf_counter() - t0,
         audio_seconds=audio_samples / float(store.attrs["sample_rate"]),
+        skipped=list(store.attrs.get("skipped", skipped)),
     )
 
 

@@ -11,14 +11,16 @@ Layout of ``OUT.zarr`` (a Zarr group; ``I`` items, ``P`` paths, ``T`` time frame
     start, duration     (item,) float64   the same in seconds
     padded              (item,) bool      True when the segment's tail is zero padding
     source_sample_rate  (item,) int32     the file's own rate before resampling
-    path_<name>         (path, ...)       the transform's ``meta()`` arrays
+    path_<name>         (path, ...)       the transform's ``meta()`` arrays: numbers, or
+                                          strings (JTFS ``path_pair``: the pair of each row)
     chunk_done          (chunk,) bool     commit markers (written after the chunk's data)
 
 Attributes: ``config`` (all options), ``scatterwave_version``, ``transform`` (class name),
-``sample_rate``, ``n_samples``, ``hop``, ``output_shape``, ``inputs``, ``sources`` (path,
-frames, sample_rate, channels per usable file), ``failures`` (one row per failed file: path,
-reason, stage ``"header"`` or ``"decode"`` and, for decode failures, the first failing item),
-``path_keys`` (the ``meta()["key"]`` tuples), ``complete``.
+``sample_rate``, ``n_samples``, ``hop``, ``output_shape``, ``inputs``, ``skipped`` (files of
+the input folders whose suffix is no audio format), ``sources`` (path, frames, sample_rate,
+channels per usable file), ``failures`` (one row per failed file: path, reason, stage
+``"header"``, ``"truncated"`` or ``"decode"`` and, for decode failures, the first failing item),
+``path_keys`` (``Scattering1D``: the ``meta()["key"]`` tuples), ``complete``.
 
 A chunk counts as done only once its ``chunk_done`` flag is set, which happens after its
 coefficients and ``ok`` flags are written; on resume every other chunk is recomputed and
@@ -72,11 +74,13 @@ class FeatureStore:
         plan: Plan,
         config: ExtractConfig,
         transform: Any,
+        skipped: list[str] | None = None,
     ) -> FeatureStore:
         """Pre-allocate the store for ``plan`` and write everything but the coefficients.
 
         The store is built under ``<path>.incomplete`` and renamed into place, so ``path``
-        either does not exist or holds a complete skeleton.
+        either does not exist or holds a complete skeleton. ``skipped`` lists the files of
+        the input folders that were not inputs (``attrs["skipped"]``).
         """
         import zarr
 
@@ -151,6 +155,7 @@ class FeatureStore:
                 "inputs": plan.inputs,
                 "sources": [_source_dict(s) for s in plan.sources],
                 "failures": list(plan.failures),
+                "skipped": list(skipped or []),
                 "complete": False,
                 **meta_attrs,
             }
@@ -311,6 +316,17 @@ def _write_meta(group: Any, meta: dict[str, Any], n_paths: int) -> dict[str, Any
     """Store the transform's per-path metadata; returns what goes to the attributes."""
     attrs: dict[str, Any] = {}
     for name, value in meta.items():
+        if _is_text_column(value, n_paths):
+            # names per path (JTFS ``pair``): a string array, a coordinate like the others
+            arr = group.create_array(
+                f"path_{name}",
+                shape=(n_paths,),
+                chunks=(max(1, n_paths),),
+                dtype=str,
+                dimension_names=("path",),
+            )
+            arr[...] = np.asarray([str(v) for v in value], dtype=str)
+            continue
         if isinstance(value, np.ndarray) and value.dtype.kind in "biuf" and value.ndim >= 1:
             if value.shape[0] != n_paths:
                 raise ValueError(
@@ -322,6 +338,17 @@ def _write_meta(group: Any, meta: dict[str, Any], n_paths: int) -> dict[str, Any
         else:
             attrs[f"path_{name}s" if name == "key" else f"path_{name}"] = _jsonable(value)
     return attrs
+
+
+def _is_text_column(value: Any, n_paths: int) -> bool:
+    """True for a 1-D array of strings, one per path."""
+    return (
+        isinstance(value, np.ndarray)
+        and value.ndim == 1
+        and value.shape[0] == n_paths
+        and value.dtype.kind in "OUT"
+        and all(isinstance(v, str) for v in value.tolist())
+    )
 
 
 def _jsonable(value: Any) -> Any:
@@ -353,8 +380,10 @@ def open_features(path: str | Path) -> Any:
     """Open a feature store as an :class:`xarray.Dataset`, with item coordinates.
 
     The ``item`` dimension gets the coordinates ``source`` (file path), ``channel``,
-    ``start`` and ``duration`` (seconds); the per-path metadata arrays are coordinates of
-    the ``path`` dimension. Arrays stay lazy (dask).
+    ``start``, ``duration`` (seconds), ``ok`` and ``padded``; every per-path metadata array
+    ``path_<name>`` is a coordinate of the ``path`` dimension (``path_order`` for
+    ``Scattering1D``; ``path_pair``, the pair name of each row such as ``"S1"`` or
+    ``"psi_t * psi_f_up"``, for JTFS). Arrays stay lazy (dask).
 
     Parameters
     ----------
@@ -378,4 +407,7 @@ def open_features(path: str | Path) -> Any:
     path_vars = [name for name in ds.data_vars if name.startswith("path_")]
     for name in path_vars:
         coords[name] = ds[name].load()
+    if "path_pair" not in coords and "path_pair" in ds.attrs:
+        # JTFS stores written before the pairs became an array kept them as an attribute
+        coords["path_pair"] = ("path", np.asarray(ds.attrs["path_pair"], dtype=str))
     return ds.assign_coords(coords)

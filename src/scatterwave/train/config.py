@@ -14,8 +14,11 @@ Optimizer = Literal["adam", "adamw", "sgd", "adadelta"]
 Scheduler = Literal["none", "plateau", "cosine"]
 SelectOn = Literal["metric", "loss"]
 
-#: Fields that may differ between an interrupted run and its resumption.
-RESUMABLE_FIELDS = frozenset({"epochs", "max_steps", "device", "num_threads", "progress"})
+#: Fields that may differ between an interrupted run and its resumption (they change when
+#: and where the run stops, or what it displays, not what it computes).
+RESUMABLE_FIELDS = frozenset(
+    {"epochs", "max_steps", "device", "num_threads", "progress", "checkpoint_every"}
+)
 
 
 @dataclass
@@ -167,7 +170,57 @@ class TrainConfig:
         with open(path) as f:
             return cls.from_dict(json.load(f))
 
+    @classmethod
+    def resumed(cls, saved: dict[str, Any], given: dict[str, Any]) -> TrainConfig:
+        """The configuration of a resumed run: ``saved``, with the options ``given`` anew.
+
+        Parameters
+        ----------
+        saved : dict
+            The interrupted run's configuration (``checkpoint["config"]``).
+        given : dict
+            Options given for the resumption. Those in :data:`RESUMABLE_FIELDS` replace the
+            saved values; any other must equal its saved value. ``max_steps`` is the budget
+            of one invocation: unless given anew it is unset (the run goes to its end).
+
+        Returns
+        -------
+        TrainConfig
+
+        Raises
+        ------
+        ValueError
+            If a given option outside :data:`RESUMABLE_FIELDS` differs from the saved run,
+            naming each such option, both values and what may change.
+        """
+        unknown = sorted(set(given) - {f.name for f in dataclasses.fields(cls)})
+        if unknown:
+            raise ValueError(f"unknown TrainConfig fields {unknown}")
+        conflicts = {
+            k: (saved.get(k), v)
+            for k, v in given.items()
+            if k not in RESUMABLE_FIELDS and _normal(v) != _normal(saved.get(k))
+        }
+        if conflicts:
+            details = "; ".join(
+                f"{k}: the run has {old!r}, given {new!r}" for k, (old, new) in conflicts.items()
+            )
+            may = ", ".join(sorted(RESUMABLE_FIELDS))
+            raise ValueError(
+                f"cannot resume with different options ({details}): the run's configuration "
+                f"comes from its checkpoint and only {may} may change; drop those options, "
+                "or start a new run in another out_dir"
+            )
+        values = {**saved, "max_steps": None}
+        values.update({k: v for k, v in given.items() if k in RESUMABLE_FIELDS})
+        return cls.from_dict(values)
+
     def differences(self, other: TrainConfig) -> dict[str, tuple[Any, Any]]:
         """Fields that differ from ``other`` and would change the result of a resumed run."""
         a, b = self.to_dict(), other.to_dict()
         return {k: (a[k], b[k]) for k in a if a[k] != b[k] and k not in RESUMABLE_FIELDS}
+
+
+def _normal(value: Any) -> Any:
+    """JSON form of a value, so that e.g. a tuple equals the list a checkpoint holds."""
+    return json.loads(json.dumps(value))

@@ -291,10 +291,55 @@ def fit(
     TrainResult
     """
     ctx = setup(config.device)
+    out = Path(config.out_dir)
+    created = _missing_dirs(out)
+    existing = {name for name in _RUN_FILES if (out / name).exists()}
     try:
         return _fit(config, ctx, data, model_factory, resume)
+    except BaseException:
+        if ctx.is_main:
+            _remove_unresumable(out, created, existing)
+        raise
     finally:
         teardown(ctx)
+
+
+#: Files a run writes into ``out_dir``.
+_RUN_FILES = ("config.json", "checkpoint.pt", "best.pt", "metrics.json")
+
+
+def _missing_dirs(path: Path) -> list[Path]:
+    """``path`` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    return missing
+
+
+def _remove_unresumable(out: Path, created: list[Path], existing: set[str]) -> None:
+    """After a failure, undo what this run created, unless a checkpoint can resume it.
+
+    Only the run files this run wrote (``existing``: those there before it) are removed,
+    then the directories it created (``created``, deepest first), each only when empty:
+    nothing written by anybody else is deleted.
+    """
+    if (out / "checkpoint.pt").is_file():
+        logger.info("the run in %s can be resumed (--resume): its files are kept", out)
+        return
+    if not out.is_dir():
+        return
+    for name in _RUN_FILES:
+        if name not in existing:
+            (out / name).unlink(missing_ok=True)
+        for stale in out.glob(f".{name}.*.tmp"):  # an atomic write cut short
+            stale.unlink(missing_ok=True)
+    for folder in created:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or already gone: leave it
+            break
 
 
 def _fit(config, ctx, data, model_factory, resume) -> TrainResult:
