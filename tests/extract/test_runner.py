@@ -239,3 +239,36 @@ def test_truncated_wav_is_reported_and_its_frames_kept(tmp_path: Path) -> None:
     items = np.flatnonzero(g["file_index"][:] == cut)
     assert items.size == 1 and bool(g["ok"][int(items[0])])  # the 1,478 frames are kept
     assert int(g["n_valid"][int(items[0])]) == 1478
+
+
+def test_automatic_batch_size_is_recorded_and_resumed(corpus: Path, tmp_path: Path) -> None:
+    """batch_size=None: 32 on CPU, recorded in the store; resuming without it takes the stored
+    value (a resumed run must chunk the store as the interrupted one did)."""
+    out = tmp_path / "auto.zarr"
+    cfg = ExtractConfig(**SMALL, workers=1)
+    assert cfg.batch_size is None
+    with pytest.raises(KeyboardInterrupt):
+        extract([corpus], out, cfg, progress=_StopAfter(1))
+    g = zarr.open_group(str(out), mode="r")
+    assert g.attrs["config"]["batch_size"] == 32
+    assert extract([corpus], out, cfg, resume=True).n_items == g["coefficients"].shape[0]
+    with pytest.raises(ValueError, match="batch_size: store has 32, now 4"):
+        extract([corpus], out, ExtractConfig(**SMALL, batch_size=4), resume=True)
+
+
+def test_automatic_cuda_batch_fills_the_device_budget(monkeypatch) -> None:
+    from scatterwave import Scattering1D
+    from scatterwave.extract import runner
+
+    S = Scattering1D(16000, 6, 8)
+    per_signal = S._bytes_per_signal(16000, 4)
+    assert runner.auto_batch_size(S, 16000, "cpu") == runner.CPU_BATCH
+    monkeypatch.setattr(runner, "_cuda_budget_bytes", lambda: 500 * per_signal)
+    assert runner.auto_batch_size(S, 16000, "cuda") == 500
+    monkeypatch.setattr(runner, "_cuda_budget_bytes", lambda: 10**15)
+    assert runner.auto_batch_size(S, 16000, "cuda") == runner.CUDA_BATCH_RANGE[1]
+    # host memory bounds it for long segments (one float32 batch within HOST_BATCH_BYTES)
+    S_long = Scattering1D(2**20, 6, 8)
+    assert runner.auto_batch_size(S_long, 2**20, "cuda") == runner.HOST_BATCH_BYTES // 2**22
+    monkeypatch.setattr(runner, "_cuda_budget_bytes", lambda: per_signal)
+    assert runner.auto_batch_size(S, 16000, "cuda") == runner.CUDA_BATCH_RANGE[0]

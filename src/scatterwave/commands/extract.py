@@ -134,7 +134,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         dest="batch_size",
         type=_positive_int,
         default=sup,
-        help="items per batch and per store chunk (default: 32)",
+        help="items per batch and per store chunk (default: 32 on cpu, sized to the GPU on cuda)",
     )
     p.add_argument(
         "--workers",

@@ -11,7 +11,7 @@ line override the file. Example (TOML)::
     segment = 4.0
     hop = 2.0
     channels = "mix"
-    batch_size = 32
+    batch_size = 32          # default: 32 on CPU, sized to the GPU on CUDA
 """
 
 from __future__ import annotations
@@ -77,8 +77,11 @@ class ExtractConfig:
         Mix multichannel files down to mono, or make one item per channel.
     device : {"cpu", "cuda"}
         Where the transform runs; ``"cuda"`` runs it through torch on the GPU.
-    batch_size : int
-        Items computed together; also the number of items per chunk of the store.
+    batch_size : int or None
+        Items computed together; also the number of items per chunk of the store. None
+        (default): 32 on CPU; on CUDA as many items as fill the GPU (see
+        :func:`scatterwave.extract.runner.auto_batch_size`). The value used is recorded in the
+        store, and a resumed run without ``batch_size`` takes it from there.
     workers : int or None
         Local worker processes (``None``: all cores on CPU, 1 on CUDA; 1 runs in-process).
     scheduler : str or None
@@ -96,7 +99,7 @@ class ExtractConfig:
     hop: float | None = None
     channels: ChannelMode = "mix"
     device: DeviceName = "cpu"
-    batch_size: int = 32
+    batch_size: int | None = None
     workers: int | None = None
     scheduler: str | None = None
 
@@ -141,7 +144,8 @@ class ExtractConfig:
             raise ValueError(f"channels={self.channels!r}: expected 'mix' or 'each'")
         if self.device not in ("cpu", "cuda"):
             raise ValueError(f"device={self.device!r}: expected 'cpu' or 'cuda'")
-        _positive_int("batch_size", self.batch_size)
+        if self.batch_size is not None:
+            _positive_int("batch_size", self.batch_size)
         if self.workers is not None:
             _positive_int("workers", self.workers)
         if self.device == "cuda" and self.workers not in (None, 1):

@@ -151,6 +151,11 @@ def extract(
         plan = build_plan(files, config)
         spec = _spec(config, plan.n_samples)
         transform = make_transform(spec)  # fails fast on options the transform rejects
+        if config.batch_size is None:
+            config = dataclasses.replace(
+                config, batch_size=auto_batch_size(transform, plan.n_samples, config.device)
+            )
+            logger.info("batch size %d (automatic for %s)", config.batch_size, config.device)
         store = None
     executor = _executor(config, transform)
     finished = False
@@ -240,3 +245,35 @@ def _executor(config: ExtractConfig, transform: Any) -> Executor:
 def _chunk_len(store: FeatureStore, index: int) -> int:
     first = index * store.chunk_items
     return min(store.chunk_items, store.n_items - first)
+
+
+#: Automatic batch sizes: 32 items on CPU; on CUDA between these bounds.
+CPU_BATCH = 32
+CUDA_BATCH_RANGE = (32, 4096)
+#: Host memory one batch of float32 input may take (the batch is read before it is sent).
+HOST_BATCH_BYTES = 2**30
+
+
+def auto_batch_size(transform: Any, n_samples: int, device: str) -> int:
+    """Items per batch (and store chunk) when the configuration leaves it open.
+
+    CPU: :data:`CPU_BATCH` (the transform chunks a batch by its cache-sized budget anyway).
+    CUDA: as many items as the transform's device-aware budget (half the GPU's free memory,
+    :mod:`scatterwave._device`) takes in one chunk, within :data:`CUDA_BATCH_RANGE` and within
+    :data:`HOST_BATCH_BYTES` of float32 input, so one call fills the GPU.
+    """
+    if device != "cuda":
+        return CPU_BATCH
+    per_signal = max(1, transform._bytes_per_signal(n_samples, 4))
+    n = min(_cuda_budget_bytes() // per_signal, HOST_BATCH_BYTES // (4 * n_samples))
+    low, high = CUDA_BATCH_RANGE
+    return int(max(low, min(high, n)))
+
+
+def _cuda_budget_bytes() -> int:
+    """The transforms' default working-memory budget on the current CUDA device."""
+    import torch
+
+    from scatterwave._device import default_budget_bytes
+
+    return default_budget_bytes(torch.empty(0, device="cuda"))

@@ -192,6 +192,8 @@ class FeatureStore:
             )
         stored = attrs["config"]
         wanted = config.content_dict()
+        if wanted["batch_size"] is None:  # automatic: whatever the interrupted run used
+            wanted["batch_size"] = stored.get("batch_size")
         diff = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
         if diff:
             details = ", ".join(f"{k}: store has {a!r}, now {b!r}" for k, (a, b) in diff.items())
