@@ -122,6 +122,12 @@ def plot_scalogram(
     scale : {"linear", "log"}
         Colour scale of the modulus; ``"log"`` shows ``20 log10(U1 / max)`` in dB, floored
         at -60 dB.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
 
     Notes
     -----
@@ -129,12 +135,6 @@ def plot_scalogram(
     influence, :func:`cone_of_influence`) are hatched, and the legend says so: a signal
     ending mid-cycle shows a broadband stripe there, an effect of the boundary and not of
     the signal.
-    ax : matplotlib Axes, optional
-        Where to draw; a new figure when None.
-
-    Returns
-    -------
-    ax : matplotlib Axes
     """
     sample_rate = check_sample_rate(sample_rate)
     if scale not in ("linear", "log"):
