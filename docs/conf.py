@@ -87,10 +87,14 @@ sphinx_gallery_conf = {
 
 html_theme = "alabaster"
 html_title = f"scatterwave {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+# custom.css: long names wrap in the sidebar, long commands wrap in their code box
+html_css_files = ["custom.css"]
 html_theme_options = {
     "description": "Wavelet scattering, JTFS and Wavelet Networks",
     "fixed_sidebar": True,
+    "sidebar_width": "240px",
+    "page_width": "1040px",
 }
 
 # Pages written by other contributors: listed in the toctree when (and only when) they exist.

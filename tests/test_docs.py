@@ -94,3 +94,21 @@ def test_optional_link_only_when_the_page_exists(monkeypatch):
     monkeypatch.setattr(conf, "_docnames", lambda: ["index", target])
     conf._expand(None, "guide/jtfs", source)
     assert source == [f"see {{doc}}`{phrase} <../{target}>`."]
+
+
+def test_long_names_and_commands_stay_in_their_boxes():
+    """The sidebar wraps long API names and code blocks wrap long lines (custom CSS), and the
+    commands of the extraction page fit a code box (72 characters) without wrapping."""
+    import re
+
+    conf = _load_conf()
+    assert "_static" in conf.html_static_path and "custom.css" in conf.html_css_files
+    css = (ROOT / "docs" / "_static" / "custom.css").read_text(encoding="utf-8")
+    rules = dict(re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)))
+    sidebar = next(v for k, v in rules.items() if "div.sphinxsidebar a" in k)
+    code = next(v for k, v in rules.items() if "div.highlight pre" in k)
+    assert "overflow-wrap: anywhere" in sidebar
+    assert "white-space: pre-wrap" in code
+    page = (ROOT / "docs" / "extract.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```console\n(.*?)```", page, flags=re.S)
+    assert blocks and all(len(line) <= 72 for b in blocks for line in b.splitlines())

@@ -16,6 +16,16 @@ def test_demo_writes_its_files(tmp_path, capsys):
     assert data["coefficients"].shape[0] == len(data["names"]) == 6
     assert data["coefficients"].shape[1] == data["meta_order"].shape[0]
     report = json.loads((tmp_path / "report.json").read_text())
+    # the configuration is written field by field, every parameter named (not a repr)
+    assert report["scattering1d"]["config"] == {
+        "N": 1024,
+        "J": 5,
+        "Q": [8, 1],
+        "T": None,
+        "average": True,
+        "max_order": 2,
+    }
+    assert report["jtfs"]["config"]["J_fr"] == 3 and report["sample_rate_assumed_hz"] == 8000
     ratios = report["scattering1d"]["energy_ratio"].values()
     assert all(0.5 < r <= 1.0 for r in ratios)  # non-expansive, most energy kept
     assert (tmp_path / "jtfs.npz").exists()

@@ -20,7 +20,7 @@ def test_gif_has_one_frame_per_time_step(tmp_path):
     with Image.open(path) as im:
         assert im.format == "GIF"
         assert im.n_frames == 5
-        assert im.size == (round(5.5 * 40), round(5.0 * 40))
+        assert im.size == (round(6.4 * 40), round(5.4 * 40))
         frames = []
         for k in (0, 4):
             im.seek(k)
@@ -52,3 +52,21 @@ def test_gif_bad_input(tmp_path):
     with pytest.raises(ValueError, match="nothing to animate"):
         animate_jtfs_4d(one, meta, tmp_path / "a.gif")
     assert not (tmp_path / "a.gif").exists()
+
+
+def test_gif_axes_have_ticks_units_and_a_colour_bar(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    closed = []
+    close = plt.close
+    monkeypatch.setattr(plt, "close", lambda fig=None: (closed.append(fig), close(fig)))
+    Sx, meta = make_fake_jtfs()
+    animate_jtfs_4d(Sx, meta, tmp_path / "j.gif", max_frames=2, dpi=30, sample_rate=1000.0, Q1=4)
+    (fig,) = closed
+    scene, bar = fig.axes
+    assert "|coefficient|" in bar.get_ylabel()
+    assert scene.get_xlabel() == "xi2 (Hz)" and scene.get_ylabel() == "xi1_fr (c/oct)"
+    assert scene.get_zlabel().startswith("xi1")
+    assert "200" in [t.get_text() for t in scene.get_xticklabels()]  # 0.2 c/s at 1 kHz
+    assert any(t.get_text() == "phi_F" for t in scene.get_yticklabels())
+    assert len(scene.get_zticks()) >= 2

@@ -19,9 +19,16 @@ def test_energy_profile_per_pair_of_jtfs(layout, tmp_path):
     expected = [float(np.sum(Sx[p] ** 2)) for p in Sx]
     # bar heights are the pair energies (sum over batch, rows and time); float64 rounding
     np.testing.assert_allclose(heights, expected, rtol=1e-12)
-    assert [t.get_text() for t in ax.get_xticklabels()] == list(Sx)
+    # S1 is split by the joint pairs: its bar is drawn, but marked as not in the total
+    labels = [p if p != "S1" else "S1 (not in total)" for p in Sx]
+    assert [t.get_text() for t in ax.get_xticklabels()] == labels
+    hatched = [p.get_hatch() for p in ax.patches]
+    assert hatched == [("//" if p == "S1" else None) for p in Sx]
     assert ax.get_yscale() == "log"
     assert saved_png_size(ax.figure, tmp_path / "e.png") == expected_size(ax.figure)
+    x = np.ones(64)
+    title = plot_energy_profile(Sx, meta, x=x).get_title()
+    assert "S1 (grey bar) not counted" in title
 
 
 def test_energy_profile_relative_to_input_and_per_slice():

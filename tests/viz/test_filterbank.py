@@ -19,9 +19,15 @@ def scattering():
 def test_plot_filterbank_draws_every_wavelet_and_lp_sum(scattering, tmp_path):
     ax = plot_filterbank(scattering)
     n1 = scattering.filterbank()["psi1_f"].shape[0]
-    # one line per wavelet, plus phi_T and the Littlewood-Paley sum
-    assert len(ax.lines) == n1 + 2
+    # one line per wavelet, a legend proxy for them, phi_T and the Littlewood-Paley sum
+    assert len(ax.lines) == n1 + 3
     lp = ax.lines[-1].get_ydata()
+    # the label says exactly what is drawn: squared moduli, halved, plus the low-pass phi_J
+    label = ax.lines[-1].get_label()
+    assert r"A(f) = |\hat\phi_J(f)|^2 + \frac{1}{2}\sum_n|\hat\psi_n(f)|^2" in label
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == r"$|\hat\psi_{n1}(f)|$" and label in legend
+    assert ax.get_xlabel() == "frequency (cycles/sample)"
     # energy normalisation: the LP sum never exceeds 1 (float64 rounding only)
     assert lp.max() <= 1 + 1e-12
     assert ax.get_xlim() == (0.0, 0.5)
@@ -36,7 +42,7 @@ def test_plot_filterbank_sample_rate_and_log_axis(scattering):
     assert ax.get_xlim()[1] == pytest.approx(4000.0)
     assert "Hz" in ax.get_xlabel()
     n2 = scattering.filterbank()["psi2_f"].shape[0]
-    assert len(ax.lines) == n2 + 1
+    assert len(ax.lines) == n2 + 2
 
 
 def test_plot_filterbank_honours_ax_and_accepts_dict(scattering):
@@ -95,7 +101,8 @@ def test_frequential_filterbank_from_arrays_and_dict(tmp_path):
     assert len(ax.lines) == 4 + 2 + 2  # wavelets, phi, LP sum, two legend proxies
     colours = [ln.get_color() for ln in ax.lines[:4]]
     assert colours == ["tab:red", "tab:red", "tab:blue", "tab:blue"]
-    assert ax.get_xlim() == pytest.approx((-4.0, 4.0 * (1 - 2 / 64)))
+    assert ax.get_xlim() == pytest.approx((-4.0, 4.0))
+    assert "periodic" in ax.get_xlabel()
     ax2 = plot_filterbank_fr({"psi_fr_up": up, "psi_fr_dn": dn, "phi_fr": phi})
     np.testing.assert_allclose(ax2.lines[5].get_ydata(), ax.lines[5].get_ydata())
     assert saved_png_size(ax.figure, tmp_path / "fr.png") == expected_size(ax.figure)
@@ -115,3 +122,12 @@ def test_frequential_filterbank_of_jtfs():
     red = sum(ln.get_color() == "tab:red" for ln in ax.lines[:n_fr])
     # both spins are drawn, in equal numbers
     assert red == n_fr // 2
+    # the axis is periodic: a wavelet near +Q1/2 is cut at the edge, never drawn again
+    # near -Q1/2 (where it would look like a stray filter of the other spin)
+    for line in ax.lines[:n_fr]:
+        x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+        peak = x[np.argmax(y)]
+        far = y[np.abs(x - peak) > 0.5 * 4]
+        assert far.size == 0  # nothing drawn more than half a period from the peak
+        opposite = y[x * np.sign(peak) < -0.45 * 4]
+        assert opposite.size == 0 or opposite.max() < 0.05

@@ -13,8 +13,14 @@ from ._helpers import N1, N_OUT, XI2, XI_FR, expected_size, make_fake_jtfs, save
 ROWS, COLS = 2 * len(XI_FR) + 1, len(XI2) + 1
 
 
+def _panels(fig, n_rows=ROWS):
+    """The grid's Axes (the figure's last Axes is the colour bar)."""
+    panels = [a for a in fig.axes if a.get_label() != "<colorbar>"]
+    return np.asarray(panels).reshape(n_rows, -1)
+
+
 def _cell(fig, row, col):
-    return np.asarray(fig.axes).reshape(ROWS, COLS)[row, col]
+    return _panels(fig)[row, col]
 
 
 @pytest.mark.parametrize("layout", ["flat", "per_pair"])
@@ -22,7 +28,13 @@ def test_coefficient_plane_layout(layout, tmp_path):
     Sx, meta = make_fake_jtfs(layout=layout)
     assert jtfs_grid_shape(meta) == (ROWS, COLS)
     fig = plot_jtfs_2d(meta, Sx, batch_index=1)
-    assert len(fig.axes) == ROWS * COLS
+    assert len(fig.axes) == ROWS * COLS + 1  # the panels and one colour bar
+    bars = [a for a in fig.axes if a.get_label() == "<colorbar>"]
+    assert len(bars) == 1 and "|coefficient|" in bars[0].get_xlabel()
+    # every panel has axes: ticks on all, labelled time / frequency at the bottom-left
+    panels = _panels(fig)
+    assert all(len(a.get_xticks()) >= 2 and len(a.get_yticks()) >= 2 for a in fig.axes if a.images)
+    assert "time" in panels[-1, 0].get_xlabel() and "xi_1" in panels[-1, 0].get_ylabel()
     # top-left: spin up, highest |xi_fr| (n1_fr = 0), highest xi2 (n2 = 0), signal 1
     up = Sx["psi_t * psi_f_up"][1][:N1]
     np.testing.assert_array_equal(_cell(fig, 0, 0).images[0].get_array(), up)
@@ -35,18 +47,23 @@ def test_coefficient_plane_layout(layout, tmp_path):
     # the spin-down half of the phi_T column is empty (phi_t * psi_f has one spin)
     assert not _cell(fig, ROWS - 1, COLS - 1).images
     # shared colour scale: one vmax for every cell
-    assert len({a.images[0].get_clim() for a in fig.axes if a.images}) == 1
+    assert len({a.images[0].get_clim() for a in panels.flat if a.images}) == 1
     assert saved_png_size(fig, tmp_path / "j.png") == expected_size(fig)
-    assert all(a.images[0].get_array().shape == (N1, N_OUT) for a in fig.axes if a.images)
+    assert all(a.images[0].get_array().shape == (N1, N_OUT) for a in panels.flat if a.images)
 
 
 def test_wavelet_plane_and_labels():
     _, meta = make_fake_jtfs()
     fig = plot_jtfs_2d(meta, view="wavelets", sample_rate=1000.0, Q1=4)
-    axes = np.asarray(fig.axes).reshape(ROWS, COLS)
+    axes = _panels(fig)
     assert axes[0, 0].get_title().endswith("Hz")
     assert "200" in axes[0, 0].get_title()  # xi2 = 0.2 cycles/sample at 1 kHz
-    assert "+1 c/oct" in axes[0, 0].get_ylabel()  # xi_fr = 0.25 cycles/row x Q1 = 4
+    assert "+1 c/oct" in axes[0, -1].get_ylabel()  # xi_fr = 0.25 cycles/row x Q1 = 4
+    # axes in physical units and a colour bar for the signed wavelets
+    assert axes[-1, 0].get_xlabel() == "time lag (s)"
+    assert "octaves" in axes[-1, 0].get_ylabel()
+    (bar,) = [a for a in fig.axes if a.get_label() == "<colorbar>"]
+    assert "real part" in bar.get_xlabel()
     # spins are mirror images: the up and down wavelets of the same |xi_fr| are flipped
     # along the log-frequency axis (real parts equal after flipping rows, up to rounding)
     w_up = axes[0, 0].images[0].get_array()
@@ -62,8 +79,8 @@ def test_wavelet_plane_follows_the_pairs_of_sx():
     # without the spin-down pair the plane loses its lower half: spin-up rows and phi_F only
     shape = (len(XI_FR) + 1, COLS)
     assert jtfs_grid_shape(meta, pairs=[p for p in no_down if p.startswith("p")]) == shape
-    assert len(fig.axes) == shape[0] * shape[1]
-    assert all(a.images for a in fig.axes)
+    assert len(fig.axes) == shape[0] * shape[1] + 1
+    assert all(a.images for a in _panels(fig, shape[0]).flat)
 
 
 def test_joint_wavelet_is_the_outer_product_of_morlets():
@@ -92,7 +109,7 @@ def test_plane_with_real_jtfs_separates_spins():
     half = n_rows // 2
     for i, rising in ((0, True), (1, False)):
         fig = plot_jtfs_2d(meta, Sx, batch_index=i, Q1=8)
-        axes = np.asarray(fig.axes).reshape(n_rows, -1)[:, :-1]  # psi_t columns
+        axes = _panels(fig, n_rows)[:, :-1]  # psi_t columns
         e = [sum(float((a.images[0].get_array() ** 2).sum()) for a in r if a.images) for r in axes]
         top, bottom = sum(e[:half]), sum(e[half + 1 :])
         # the rising chirp lights the upper (spin up) half, the falling one the lower half;

@@ -100,14 +100,18 @@ def run(args: argparse.Namespace) -> int:
     d_ts, d_jtfs = _fdts_distances(x[4:6], args)
     report = {
         "N": N,
+        "sample_rate_assumed_hz": _PICTURE_RATE,
         "scattering1d": {
-            "config": repr(S),
+            "transform": "Scattering1D",
+            "config": _params(S, ("N", "J", "Q", "T", "average", "max_order")),
             "shape": list(Sx.shape),
             "build_s": build_ts,
             "forward_s": time_ts,
             "energy_ratio": dict(zip(names, energy_ts.tolist())),
         },
         "jtfs": {
+            "transform": "TimeFrequencyScattering1D",
+            "config": _params(jtfs, ("N", "J", "Q", "T", "J_fr", "Q_fr", "F", "average")),
             "shape": list(Jx.shape),
             "build_s": build_jtfs,
             "forward_s": time_jtfs,
@@ -142,9 +146,33 @@ def run(args: argparse.Namespace) -> int:
         f"JTFS {d_jtfs:.4f} ({d_jtfs / max(d_ts, 1e-300):.1f}x)"
     )
     if not args.no_figures:
+        lines.append(
+            f"  pictures: the signals are in cycles/sample; axes are labelled for an assumed "
+            f"sample rate of {_PICTURE_RATE:g} Hz"
+        )
         lines.append(_figures(out))
     print("\n".join(lines))
     return 0
+
+
+#: Sample rate the pictures assume for their axes (Hz).
+_PICTURE_RATE = 8000.0
+
+
+def _params(transform, names) -> dict:
+    """The transform's parameters, as JSON values (not its repr: every one is named)."""
+    import numpy as np
+
+    def plain(value):
+        if isinstance(value, (tuple, list)):
+            return [plain(v) for v in value]
+        if isinstance(value, np.generic):
+            return value.item()
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        return str(value)
+
+    return {name: plain(getattr(transform, name)) for name in names if hasattr(transform, name)}
 
 
 def _rel(a, b) -> float:
@@ -184,5 +212,5 @@ def _figures(out: Path) -> str:
         from scatterwave.viz.demo import write_demo_figures
     except ModuleNotFoundError as exc:
         return f"  pictures skipped: {exc.name} is not installed (pip install 'scatterwave[viz]')"
-    written = write_demo_figures(out)
+    written = write_demo_figures(out, sample_rate=_PICTURE_RATE)
     return f"  pictures: {len(written)} files ({', '.join(p.name for p in written[:4])}, ...)"

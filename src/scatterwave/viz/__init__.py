@@ -8,7 +8,7 @@ and never calls ``plt.show()``. Frequencies are in cycles per sample, or in Hz w
 
 * filterbanks: :func:`plot_filterbank`, :func:`plot_filterbank_heatmap`,
   :func:`plot_filterbank_fr`;
-* signals: :func:`scalogram`, :func:`plot_scalogram`;
+* signals: :func:`scalogram`, :func:`plot_scalogram`, :func:`cone_of_influence`;
 * JTFS: :func:`plot_jtfs_2d`, :func:`joint_wavelet`, :func:`jtfs_grid_shape`,
   :func:`animate_jtfs_4d`;
 * coefficients: :func:`plot_energy_profile`, :func:`plot_coeff_distance`;
@@ -19,10 +19,11 @@ from scatterwave.viz.animate import animate_jtfs_4d
 from scatterwave.viz.energy import plot_coeff_distance, plot_energy_profile
 from scatterwave.viz.filterbank import plot_filterbank, plot_filterbank_fr, plot_filterbank_heatmap
 from scatterwave.viz.jtfs import joint_wavelet, jtfs_grid_shape, plot_jtfs_2d
-from scatterwave.viz.scalogram import plot_scalogram, scalogram
+from scatterwave.viz.scalogram import cone_of_influence, plot_scalogram, scalogram
 
 __all__ = [
     "animate_jtfs_4d",
+    "cone_of_influence",
     "joint_wavelet",
     "jtfs_grid_shape",
     "plot_coeff_distance",

@@ -35,6 +35,8 @@ class Cell:
     image: np.ndarray | None
     xi: tuple[float, float]  # (xi2, xi1_fr); NaN where the pair has a low-pass
     sigma: tuple[float, float]
+    xi1: np.ndarray | None = None  # first-order centre frequency of each image row
+    stride: float = 1.0  # samples between the image's time frames
 
 
 @dataclass
@@ -87,12 +89,13 @@ def joint_grid(
         raise ValueError(
             f"no joint pair among {list(source)}: need at least one of {list(JOINT_PAIRS)}"
         )
-    raw: list[tuple[str, tuple[int, int], np.ndarray | None, tuple, tuple]] = []
+    raw: list[tuple[str, tuple[int, int], np.ndarray | None, tuple, tuple, Any]] = []
     for pair in names:
         m = pair_meta(meta, pair)
         n = np.asarray(m["n"])
         n = n[:, None] if n.ndim == 1 else n
         xi, sigma = _columns(m, "xi", len(n)), _columns(m, "sigma", len(n))
+        stride = np.asarray(m["stride"], dtype=float) if "stride" in m else None
         coeffs = None
         if Sx is not None:
             coeffs = first_item(Sx[pair], 2, batch_index)
@@ -105,11 +108,17 @@ def joint_grid(
             rows = [i for i, k in enumerate(keys) if k == key]
             image = None if coeffs is None else np.abs(coeffs[rows])
             i0 = rows[0]
-            raw.append((pair, key, image, (xi[i0, 0], xi[i0, 1]), (sigma[i0, 0], sigma[i0, 1])))
-    col_keys = {_key(x[0], k[0]): x[0] for p, k, _, x, _ in raw if JOINT_PAIRS[p][0] == "psi_t"}
+            extra = {
+                "xi1": xi[rows, 2] if xi.shape[1] > 2 else None,
+                "stride": 1.0 if stride is None else float(stride.reshape(len(n), -1)[i0, 0]),
+            }
+            raw.append(
+                (pair, key, image, (xi[i0, 0], xi[i0, 1]), (sigma[i0, 0], sigma[i0, 1]), extra)
+            )
+    col_keys = {_key(x[0], k[0]): x[0] for p, k, _, x, *_ in raw if JOINT_PAIRS[p][0] == "psi_t"}
     row_keys = {
         (JOINT_PAIRS[p][1], _key(abs(x[1]), k[1])): abs(x[1])
-        for p, k, _, x, _ in raw
+        for p, k, _, x, *_ in raw
         if JOINT_PAIRS[p][1] != "phi_f"
     }
     cols = sorted(col_keys, key=_desc)
@@ -128,11 +137,11 @@ def joint_grid(
         + ([0.0] if has_phi_f else [])
         + [-float(row_keys["dn", k]) for k in dn]
     )
-    for pair, (n2, n1_fr), image, xi, sigma in raw:
+    for pair, (n2, n1_fr), image, xi, sigma, extra in raw:
         ckind, rkind = JOINT_PAIRS[pair]
         col = col_of[_key(xi[0], n2)] if ckind == "psi_t" else len(cols)
         row = mid if rkind == "phi_f" else row_of[rkind, _key(abs(xi[1]), n1_fr)]
-        grid.cells[row, col] = Cell(pair, image, xi, sigma)
+        grid.cells[row, col] = Cell(pair, image, xi, sigma, **extra)
     return grid
 
 

@@ -15,7 +15,13 @@ from typing import Any
 import numpy as np
 
 from scatterwave.viz._grid import joint_grid
-from scatterwave.viz._style import CMAP_MAGNITUDE, check_sample_rate, pyplot, time_unit
+from scatterwave.viz._style import (
+    CMAP_MAGNITUDE,
+    check_sample_rate,
+    freq_unit,
+    pyplot,
+    time_unit,
+)
 
 __all__ = ["animate_jtfs_4d"]
 
@@ -47,6 +53,7 @@ def animate_jtfs_4d(
     fps: float = 6.0,
     threshold: float = 0.05,
     sample_rate: float | None = None,
+    Q1: int | None = None,
     dpi: int = 80,
 ) -> Path:
     """Write a GIF whose frames are the joint JTFS coefficients at successive times.
@@ -70,7 +77,11 @@ def animate_jtfs_4d(
     threshold : float in [0, 1)
         Points below ``threshold`` times the global maximum are not drawn.
     sample_rate : float, optional
-        Sampling rate in Hz, for the time stamp of each frame (seconds instead of output index).
+        Sampling rate in Hz: time stamps in seconds and frequency ticks in Hz (else samples
+        and cycles per sample).
+    Q1 : int, optional
+        First-order wavelets per octave: ``xi1_fr`` ticks in cycles per octave (else cycles
+        per row of ``n1``).
     dpi : int
         Resolution of the frames.
 
@@ -102,10 +113,22 @@ def animate_jtfs_4d(
     vmax = float(values.max()) or 1.0
     stride = _time_stride(meta, grid)
     tscale, _ = time_unit(sample_rate)
+    if Q1 is not None and (isinstance(Q1, bool) or not isinstance(Q1, int) or Q1 < 1):
+        raise ValueError(f"Q1 must be a positive int (wavelets per octave) or None; got {Q1!r}")
+    ticks = _ticks(grid, sample_rate, Q1)
+
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
 
     plt = pyplot()
-    fig = plt.figure(figsize=(5.5, 5.0), dpi=dpi)
+    fig = plt.figure(figsize=(6.4, 5.4), dpi=dpi)
     ax = fig.add_subplot(projection="3d")
+    bar = fig.colorbar(
+        ScalarMappable(Normalize(0, 1), cmap=CMAP_MAGNITUDE), ax=ax, shrink=0.55, pad=0.12
+    )
+    bar.set_label(
+        f"|coefficient| / largest of the clip (hidden below {threshold:g})", fontsize="small"
+    )
 
     def draw(i: int) -> list:
         ax.clear()
@@ -125,12 +148,9 @@ def animate_jtfs_4d(
         ax.set_xlim(-0.5, grid.n_cols - 0.5)
         ax.set_ylim(-0.5, grid.n_rows - 0.5)
         ax.set_zlim(0, 1)
-        ax.set_xlabel("xi2 (high -> low, phi_T)", fontsize="small")
-        ax.set_ylabel("xi1_fr (spin dn -> up)", fontsize="small")
-        ax.set_zlabel("xi1 (low -> high)", fontsize="small")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_zticks([])
+        for axis, (name, positions, labels) in zip("xyz", ticks):
+            getattr(ax, f"set_{axis}ticks")(positions, labels, fontsize=6)
+            getattr(ax, f"set_{axis}label")(name, fontsize="small", labelpad=8)
         t = frames[i] * stride * tscale
         stamp = f"{t:.3g} s" if sample_rate else f"sample {t:.0f}"
         ax.set_title(f"JTFS at {stamp} (frame {i + 1}/{len(frames)})")
@@ -143,6 +163,34 @@ def animate_jtfs_4d(
     return path
 
 
+def _ticks(grid: Any, sample_rate: float | None, Q1: int | None) -> list:
+    """``(label, positions, tick labels)`` of the x (``xi2``), y (``xi1_fr``), z (``xi1``) axes."""
+    fscale, _ = freq_unit(sample_rate)
+    funit = "Hz" if sample_rate else "c/s"
+    cols = list(range(grid.n_cols))[::2]
+    xl = [
+        "phi_T" if not np.isfinite(grid.col_xi2[c]) else _short(grid.col_xi2[c] * fscale)
+        for c in cols
+    ]
+    # the scatter puts grid row r at height n_rows - 1 - r (spin up on the far side)
+    rows = list(range(grid.n_rows))[::2]
+    qunit = "c/oct" if Q1 else "c/row"
+    yl = [
+        "phi_F" if grid.row_xi_fr[r] == 0 else f"{grid.row_xi_fr[r] * (Q1 or 1):+.2g}" for r in rows
+    ]
+    ypos = [grid.n_rows - 1 - r for r in rows]
+    xi1 = next((c.xi1 for c in grid.cells.values() if c.xi1 is not None), None)
+    if xi1 is not None and len(xi1) > 1 and np.all(np.isfinite(xi1)):
+        # height (n1 - 1 - k) / (n1 - 1): the lowest frequency (last row) at 0
+        zpos = [0.0, 0.5, 1.0]
+        picks = [len(xi1) - 1, (len(xi1) - 1) // 2, 0]
+        zl = [_short(xi1[k] * fscale) for k in picks]
+        zname = f"xi1 ({funit})"
+    else:
+        zpos, zl, zname = [0.0, 1.0], ["low", "high"], "xi1"
+    return [(f"xi2 ({funit})", cols, xl), (f"xi1_fr ({qunit})", ypos, yl), (zname, zpos, zl)]
+
+
 def _time_stride(meta: Mapping[str, Any], grid: Any) -> float:
     """Samples between output time steps, from the meta's ``stride`` (time column) if any."""
     from scatterwave.viz._style import pair_meta
@@ -153,3 +201,8 @@ def _time_stride(meta: Mapping[str, Any], grid: Any) -> float:
         return 1.0
     s = np.asarray(stride, dtype=float)
     return float(s.reshape(len(s), -1)[0, 0]) if s.size else 1.0
+
+
+def _short(value: float) -> str:
+    """Tick label: whole numbers from 100 up, three significant digits below."""
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"

@@ -57,10 +57,17 @@ def _check_per(per: str) -> None:
         raise ValueError(f'per must be "pair" or "slice"; got {per!r}')
 
 
-def _bars(ax: Any, labels: list[str], values: np.ndarray, color: str) -> None:
+def _bars(
+    ax: Any, labels: list[str], values: np.ndarray, color: str, muted: Sequence[int] = ()
+) -> None:
+    """Bars on a log scale; bars at the indices ``muted`` are hatched grey (not counted)."""
     pos = np.arange(len(values))
     finite = np.where(np.isfinite(values), values, 0.0)
-    ax.bar(pos, finite, color=color)
+    colors = ["0.8" if i in muted else color for i in range(len(values))]
+    bars = ax.bar(pos, finite, color=colors)
+    for i in muted:
+        bars[i].set_hatch("//")
+        bars[i].set_edgecolor("0.4")
     ax.set_xticks(pos, labels, rotation=30, ha="right", fontsize="small")
     if np.any(finite > 0):
         ax.set_yscale("log")
@@ -102,7 +109,8 @@ def plot_energy_profile(
     x : array, shape (..., N), optional
         The input: energies are then shown relative to ``||x||**2`` (``kind="l2"``) or
         ``||x||_1``, and the title gives the total ratio ``E_out / E_in`` (for JTFS without
-        ``S1``, which the joint pairs decompose).
+        ``S1``, which the joint pairs decompose: its bar is then drawn hatched grey and
+        labelled "not in total").
     pairs : sequence, optional
         Pairs (or scattering orders) to draw; default all.
     kind : {"l2", "l1"}
@@ -129,19 +137,26 @@ def plot_energy_profile(
             raise ValueError("x has zero norm: cannot show energies relative to it")
         unit = f"{unit} / input {unit}"
     ax = get_axes(ax)
+    counted = _energy_pairs(list(results))
     if per == "pair":
         values = np.array([results[p].total for p in keys]) / norm
-        _bars(ax, [_label(p) for p in keys], values, "tab:blue")
+        labels = [_label(p) for p in keys]
+        muted = [i for i, p in enumerate(keys) if p not in counted]
+        for i in muted:
+            labels[i] += " (not in total)"
+        _bars(ax, labels, values, "tab:blue", muted)
     else:
         _lines(ax, results, keys, norm)
     ax.set_ylabel(unit)
     title = "energy per pair" if per == "pair" else "energy per slice"
     if x is not None:
-        counted = _energy_pairs(list(results))
         total = sum(results[p].total for p in counted) / norm
-        note = "" if len(counted) == len(results) else ", S1 excluded"
+        note = ""
+        if len(counted) != len(results):
+            shown = " (grey bar)" if per == "pair" and "S1" in keys else ""
+            note = f"; S1{shown} not counted: the joint pairs split it"
         title += f" (E_out / E_in = {total:.3f}{note})"
-    ax.set_title(title)
+    ax.set_title(title, fontsize="medium")
     return ax
 
 

