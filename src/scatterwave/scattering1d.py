@@ -60,7 +60,8 @@ class Scattering1D(ArrayAPITransform):
         every ``2**floor(log2 T)`` samples (divided by ``2**oversampling``).
     max_order : {1, 2}
     average : {True, "global", False}
-        ``True``: local averaging at scale ``T``. ``"global"``: mean over time (output length 1).
+        ``True``: local averaging at scale ``T``. ``"global"``: mean over time (output length
+        1) of the coefficients locally averaged at ``T = 2**J`` (``T`` is not used).
         ``False``: unaveraged modulus coefficients ``|x * psi1|`` and ``|U1 * psi2|``, each at
         its own stride (order 0 stays ``x * phi_T``); use ``out_type="dict"`` unless
         ``oversampling`` makes every stride equal.
@@ -104,6 +105,17 @@ class Scattering1D(ArrayAPITransform):
 
     Notes
     -----
+    Energy: with ``T >= 2**J`` (the default ``T = 2**J``) or ``average="global"``, and
+    ``normalize="energy"``, ``||S x||**2 <= ||x||**2`` for every ``x`` when
+    ``pad_mode="zero"``: ``{phi_T, psi}`` has a Littlewood-Paley sum at most 1 at both orders,
+    zero padding keeps the energy, and cutting the outputs to the signal's window, sampling them
+    at the low-pass's stride and taking the global mean (Cauchy-Schwarz) only lose energy. The
+    default ``pad_mode="reflect"`` analyses the reflected extension of ``x`` (up to twice its
+    energy): for signals concentrated within a filter width of an end the ratio can exceed 1
+    (at most 1.046 in a randomised search; tested bound 1.10). ``T < 2**J`` overlaps the
+    low-pass with the lowest wavelets, and ``average=False`` returns the envelopes of both
+    orders: neither is bounded by 1. See ``tests/test_scattering1d_properties.py``.
+
     Second-order paths ``(n1, n2)`` are computed only when ``psi2`` passes at least
     ``min_path_energy`` (1%) of the spectral energy of the envelope ``|x * psi1|`` (Gaussian
     model of the envelope spectrum, :func:`scatterwave.core.plan.path_energy_overlap`) and
@@ -199,17 +211,25 @@ class Scattering1D(ArrayAPITransform):
     # ------------------------------------------------------------------ building
     @property
     def _average_mode(self) -> str:
-        return {True: "local", False: "none", "global": "global"}[self.average]
+        # Global means are taken over the locally averaged (T = 2**J) outputs; see _build.
+        return {True: "local", False: "none", "global": "local"}[self.average]
 
     def _build(self, N: int) -> tuple[TimeFilterbank, ScatteringPlan]:
         if N in self._built:
             return self._built[N]
         T = self._averaging_scale(N)
+        if self.average == "global":
+            # The global mean of U * phi_J (not of U): the mean over the N output positions
+            # of a row then never carries more energy than the row itself (Cauchy-Schwarz), and
+            # {phi_J, psi} is non-expansive, so the energy claim holds for global means too. A
+            # mean of U itself would count the slow variations of U across the window twice
+            # (in the mean and in the lowest second-order wavelets): ratios up to 1.25.
+            T = 2**self.J
         fb = build_time_filterbank(
             N,
             self.J,
             self.Q,
-            T if T is not None else None,
+            T,
             r_psi=self.r_psi,
             criterion_amplitude=self.criterion_amplitude,
             max_pad_factor=self.max_pad_factor,
@@ -293,6 +313,10 @@ class Scattering1D(ArrayAPITransform):
             (rows, xp.concat([p[i][1] for p in pieces], axis=0) if len(pieces) > 1 else arr)
             for i, (rows, arr) in enumerate(pieces[0])
         ]
+        if self.average == "global":  # mean of the locally averaged rows (see _build)
+            blocks = [
+                (rows, _global_mean(arr, self.normalize == "energy", xp)) for rows, arr in blocks
+            ]
         if self.out_type == "dict":
             keys = _keys(plan)
             out = {}
@@ -327,7 +351,7 @@ class Scattering1D(ArrayAPITransform):
         perm = plan.order()
         p = plan.paths
         stride = 2 ** p["k"][perm]
-        if plan.average == "global":
+        if self.average == "global":
             stride = np.full(len(perm), plan.N)
         keys = _keys(plan)
         return {
@@ -353,7 +377,7 @@ class Scattering1D(ArrayAPITransform):
         _, plan = self._build(self._resolve_N(None))
         if plan.average == "none":
             raise ValueError("average=False gives rows of different lengths; see meta()['stride']")
-        length = plan.out_length(plan.log2_stride or 0)
+        length = 1 if self.average == "global" else plan.out_length(plan.log2_stride or 0)
         return plan.n_paths, length
 
     def filterbank(self, N: int | None = None) -> dict[str, Any]:
@@ -375,6 +399,16 @@ class Scattering1D(ArrayAPITransform):
             "N_pad": fb.N_pad,
             "lp_sum": fb.lp_sum,
         }
+
+
+def _global_mean(arr: Array, normalize_energy: bool, xp: Any) -> Array:
+    """Mean over time of locally averaged rows ``(B, rows, N_out)``, as ``(B, rows, 1)``.
+
+    With energy normalisation each row was scaled by ``sqrt(N / N_out)``; the global row is
+    scaled by ``sqrt(N)``, hence the factor ``sqrt(N_out)`` here.
+    """
+    mean = xp.mean(arr, axis=-1, keepdims=True)
+    return mean * math.sqrt(arr.shape[-1]) if normalize_energy else mean
 
 
 def _keys(plan: ScatteringPlan) -> list[tuple]:
