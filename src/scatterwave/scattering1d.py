@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from scatterwave.core.ops import native_byte_order
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
+from scatterwave.filters.sparse import BandFilters
 
 logger = logging.getLogger(__name__)
 
@@ -215,25 +217,16 @@ class Scattering1D(ArrayAPITransform):
         return {True: "local", False: "none", "global": "local"}[self.average]
 
     def _build(self, N: int) -> tuple[TimeFilterbank, ScatteringPlan]:
+        """The filterbank's metadata and the compiled plan for inputs of length ``N`` (cached).
+
+        The plan holds every filter the forward pass needs. The returned filterbank keeps only
+        per-filter metadata, ``N_pad`` and ``half_support``: its own filter copies (sparse
+        windows, dense low-pass and Littlewood-Paley sums, about 290 MB at ``N = 2**22``,
+        ``J = 8``) are dropped once the plan exists; :meth:`filterbank` rebuilds them.
+        """
         if N in self._built:
             return self._built[N]
-        T = self._averaging_scale(N)
-        if self.average == "global":
-            # The global mean of U * phi_J (not of U): the mean over the N output positions
-            # of a row then never carries more energy than the row itself (Cauchy-Schwarz), and
-            # {phi_J, psi} is non-expansive, so the energy claim holds for global means too. A
-            # mean of U itself would count the slow variations of U across the window twice
-            # (in the mean and in the lowest second-order wavelets): ratios up to 1.25.
-            T = 2**self.J
-        fb = build_time_filterbank(
-            N,
-            self.J,
-            self.Q,
-            T,
-            r_psi=self.r_psi,
-            criterion_amplitude=self.criterion_amplitude,
-            max_pad_factor=self.max_pad_factor,
-        )
+        fb = self._design(N)
         if fb.half_support * 2 + N > fb.N_pad:
             logger.info(
                 "the widest filter (half-width %d samples) does not fully decay within the "
@@ -250,8 +243,28 @@ class Scattering1D(ArrayAPITransform):
             paths_exclude=self._paths_exclude(fb),
             min_path_energy=self.min_path_energy,
         )
-        self._built[N] = (fb, plan)
-        return fb, plan
+        self._built[N] = (_metadata_only(fb), plan)
+        return self._built[N]
+
+    def _design(self, N: int) -> TimeFilterbank:
+        """The complete filterbank for inputs of length ``N`` (not cached, see :meth:`_build`)."""
+        T = self._averaging_scale(N)
+        if self.average == "global":
+            # The global mean of U * phi_J (not of U): the mean over the N output positions
+            # of a row then never carries more energy than the row itself (Cauchy-Schwarz), and
+            # {phi_J, psi} is non-expansive, so the energy claim holds for global means too. A
+            # mean of U itself would count the slow variations of U across the window twice
+            # (in the mean and in the lowest second-order wavelets): ratios up to 1.25.
+            T = 2**self.J
+        return build_time_filterbank(
+            N,
+            self.J,
+            self.Q,
+            T,
+            r_psi=self.r_psi,
+            criterion_amplitude=self.criterion_amplitude,
+            max_pad_factor=self.max_pad_factor,
+        )
 
     def _paths_exclude(self, fb: TimeFilterbank) -> dict[str, list[int]] | None:
         if not self.paths_exclude:
@@ -389,7 +402,7 @@ class Scattering1D(ArrayAPITransform):
             ``psi1_f`` (n1, N_pad), ``psi2_f`` (n2, N_pad), ``phi_f`` (N_pad,) or None,
             ``psi1_meta`` / ``psi2_meta`` (dicts of per-filter arrays), ``N_pad``, ``lp_sum``.
         """
-        fb, _ = self._build(self._resolve_N(N))
+        fb = self._design(self._resolve_N(N))
         return {
             "psi1_f": fb.psi1.filters.dense(),
             "psi2_f": fb.psi2.filters.dense(),
@@ -399,6 +412,15 @@ class Scattering1D(ArrayAPITransform):
             "N_pad": fb.N_pad,
             "lp_sum": fb.lp_sum,
         }
+
+
+def _metadata_only(fb: TimeFilterbank) -> TimeFilterbank:
+    """``fb`` without its filter values (see :meth:`Scattering1D._build`)."""
+
+    def strip(w: Any) -> Any:
+        return dataclasses.replace(w, filters=BandFilters(w.filters.N, w.filters.lo, []))
+
+    return dataclasses.replace(fb, psi1=strip(fb.psi1), psi2=strip(fb.psi2), phi_f=None, lp_sum={})
 
 
 def _global_mean(arr: Array, normalize_energy: bool, xp: Any) -> Array:
