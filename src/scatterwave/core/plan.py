@@ -109,6 +109,9 @@ class ScatteringPlan:
         Per-row metadata in computation order; see :meth:`meta`.
     order_index : tuple of int
         ``(offset, n_paths)`` of :meth:`order` in the flat ``index`` buffer.
+    k_S0 : int
+        Stride exponent of the ``S0`` row (``paths["k"][0]`` as a Python int: the cores read
+        it without touching a NumPy array, which ``torch.compile`` would trace as a tensor).
     """
 
     N: int
@@ -122,6 +125,7 @@ class ScatteringPlan:
     buffers: dict[str, np.ndarray] = field(default_factory=dict)
     paths: dict[str, np.ndarray] = field(default_factory=dict)
     order_index: tuple[int, int] = (0, 0)
+    k_S0: int = 0
 
     @property
     def n_paths(self) -> int:
@@ -523,6 +527,7 @@ def build_plan(
             "index": np.zeros(0, dtype=np.int64),  # set below, with the output permutation
         },
         paths=paths,
+        k_S0=int(paths["k"][0]),
     )
     # The output permutation, stored with the other indices so it is converted to the input's
     # library and device once, not on every call.
