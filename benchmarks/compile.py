@@ -9,17 +9,23 @@ Usage (from the repository root; CPU time, one torch thread)::
 
 Eager and compiled calls alternate (eager, compiled, eager, ...) so both see the same load;
 tables report the median CPU time (``time.process_time``) per call over ``--rounds`` rounds.
+First-call times count this process only (Inductor may compile in worker processes) and depend
+on Inductor's on-disk cache: ``--cold`` disables it, as for a first run on a new machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+if "--cold" in sys.argv:  # before torch is imported
+    os.environ["TORCHINDUCTOR_FORCE_DISABLE_CACHES"] = "1"
 
 import torch
 
@@ -75,6 +81,7 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--jtfs", action="store_true", help="also JTFS (J_fr=3, Q_fr=1)")
+    p.add_argument("--cold", action="store_true", help="without Inductor's on-disk cache")
     args = p.parse_args()
     torch.set_num_threads(1)
     from scatterwave.nn import Scattering1D, TimeFrequencyScattering1D
