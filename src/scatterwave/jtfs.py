@@ -193,6 +193,11 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         if F is not None and F != "global":
             check_int("F", F, minimum=1)
         average = check_bool_or_literal("average", average, (True, False), ("global",))
+        if average == "global" and T is not None:
+            raise ValueError(
+                f"T={T!r} is not used with average='global' (a mean over the whole signal); "
+                "remove T, or use average=True for local averaging at scale T"
+            )
         if average is False:
             raise NotImplementedError(
                 "average=False is not supported by TimeFrequencyScattering1D: the joint slices "

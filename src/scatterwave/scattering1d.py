@@ -63,7 +63,7 @@ class Scattering1D(ArrayAPITransform):
     max_order : {1, 2}
     average : {True, "global", False}
         ``True``: local averaging at scale ``T``. ``"global"``: mean over time (output length
-        1) of the coefficients locally averaged at ``T = 2**J`` (``T`` is not used).
+        1) of the coefficients locally averaged at ``T = 2**J`` (``T`` must not be given).
         ``False``: unaveraged modulus coefficients ``|x * psi1|`` and ``|U1 * psi2|``, each at
         its own stride (order 0 stays ``x * phi_T``); use ``out_type="dict"`` unless
         ``oversampling`` makes every stride equal.
@@ -160,6 +160,11 @@ class Scattering1D(ArrayAPITransform):
         if max_order not in (1, 2):
             raise ValueError(f"max_order must be 1 or 2; got {max_order!r}")
         average = check_bool_or_literal("average", average, (True, False), ("global",))
+        if average == "global" and T is not None:
+            raise ValueError(
+                f"T={T!r} is not used with average='global' (a mean over the whole signal); "
+                "remove T, or use average=True for local averaging at scale T"
+            )
         check_int("oversampling", oversampling, minimum=0)
         if not callable(pad_mode):
             check_choice("pad_mode", pad_mode, ("reflect", "zero"))
