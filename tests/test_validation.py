@@ -131,6 +131,14 @@ def test_numpy_scalars_act_as_the_python_values(cls, base, name, python, numpy_v
         np.testing.assert_allclose(ya, yb, rtol=1e-6, atol=0)
 
 
+@pytest.mark.parametrize(
+    ("cls", "base"), [(Scattering1D, SMALL), (TimeFrequencyScattering1D, SMALL_JTFS)]
+)
+def test_T_with_global_averaging_is_refused_not_ignored(cls, base):
+    with pytest.raises(ValueError, match="T=16 is not used with average='global'"):
+        cls(**base, T=16, average="global")
+
+
 def test_jtfs_average_true_is_local_whatever_its_type():
     """Issue 16: ``average=np.True_`` averaged globally (S1 of shape (n1, 1))."""
     shape = TimeFrequencyScattering1D(**SMALL_JTFS).output_shape["S1"]

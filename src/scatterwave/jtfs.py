@@ -200,6 +200,11 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         if F is not None and F != "global":
             check_int("F", F, minimum=1)
         average = check_bool_or_literal("average", average, (True, False), ("global",))
+        if average == "global" and T is not None:
+            raise ValueError(
+                f"T={T!r} is not used with average='global' (a mean over the whole signal); "
+                "remove T, or use average=True for local averaging at scale T"
+            )
         if average is False:
             raise NotImplementedError(
                 "average=False is not supported by TimeFrequencyScattering1D: the joint slices "
@@ -345,6 +350,12 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 f"no second-order path: with J={self.J}, Q={self.Q} no second-order wavelet "
                 "sees any first-order envelope; increase J"
             )
+        # Output layout as Python objects, computed once here: read from NumPy arrays inside
+        # _forward, it would split a torch.compile graph (arrays are traced as tensors).
+        pair = plan.rows["pair"][plan.keep]
+        names = [p for p in PAIRS if p in set(pair)]
+        bounds = {p: (int(np.argmax(pair == p)), int(np.sum(pair == p))) for p in names}
+        self._layouts = {**getattr(self, "_layouts", {}), N: (names, bounds)}
         self._built[N] = ((fb, ffb), plan)
         return (fb, ffb), plan
 
@@ -406,12 +417,10 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             ),
             axis=1,
         )
-        pair = plan.rows["pair"][plan.keep]
         t = S.shape[-1]
         if self.out_type == "array" and not self.out_3D:
             return xp.reshape(S, (*lead, S.shape[1], t))
-        names = [p for p in PAIRS if p in set(pair)]
-        bounds = {p: (int(np.argmax(pair == p)), int(np.sum(pair == p))) for p in names}
+        names, bounds = self._layouts[N]
         if self.out_type == "array":
             n_time = sum(bounds[p][1] for p in ("S0", "S1") if p in bounds)
             R = self._rows_per_slice(plan)

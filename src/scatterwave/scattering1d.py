@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from scatterwave.core.ops import native_byte_order
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
+from scatterwave.filters.sparse import BandFilters
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +63,8 @@ class Scattering1D(ArrayAPITransform):
         every ``2**floor(log2 T)`` samples (divided by ``2**oversampling``).
     max_order : {1, 2}
     average : {True, "global", False}
-        ``True``: local averaging at scale ``T``. ``"global"``: mean over time (output length 1).
+        ``True``: local averaging at scale ``T``. ``"global"``: mean over time (output length
+        1) of the coefficients locally averaged at ``T = 2**J`` (``T`` must not be given).
         ``False``: unaveraged modulus coefficients ``|x * psi1|`` and ``|U1 * psi2|``, each at
         its own stride (order 0 stays ``x * phi_T``); use ``out_type="dict"`` unless
         ``oversampling`` makes every stride equal.
@@ -113,6 +116,17 @@ class Scattering1D(ArrayAPITransform):
 
     Notes
     -----
+    Energy: with ``T >= 2**J`` (the default ``T = 2**J``) or ``average="global"``, and
+    ``normalize="energy"``, ``||S x||**2 <= ||x||**2`` for every ``x`` when
+    ``pad_mode="zero"``: ``{phi_T, psi}`` has a Littlewood-Paley sum at most 1 at both orders,
+    zero padding keeps the energy, and cutting the outputs to the signal's window, sampling them
+    at the low-pass's stride and taking the global mean (Cauchy-Schwarz) only lose energy. The
+    default ``pad_mode="reflect"`` analyses the reflected extension of ``x`` (up to twice its
+    energy): for signals concentrated within a filter width of an end the ratio can exceed 1
+    (at most 1.046 in a randomised search; tested bound 1.10). ``T < 2**J`` overlaps the
+    low-pass with the lowest wavelets, and ``average=False`` returns the envelopes of both
+    orders: neither is bounded by 1. See ``tests/test_scattering1d_properties.py``.
+
     Second-order paths ``(n1, n2)`` are computed only when ``psi2`` passes at least
     ``min_path_energy`` (1%) of the spectral energy of the envelope ``|x * psi1|`` (Gaussian
     model of the envelope spectrum, :func:`scatterwave.core.plan.path_energy_overlap`) and
@@ -156,6 +170,11 @@ class Scattering1D(ArrayAPITransform):
         if max_order not in (1, 2):
             raise ValueError(f"max_order must be 1 or 2; got {max_order!r}")
         average = check_bool_or_literal("average", average, (True, False), ("global",))
+        if average == "global" and T is not None:
+            raise ValueError(
+                f"T={T!r} is not used with average='global' (a mean over the whole signal); "
+                "remove T, or use average=True for local averaging at scale T"
+            )
         check_int("oversampling", oversampling, minimum=0)
         if not callable(pad_mode):
             check_choice("pad_mode", pad_mode, ("reflect", "zero"))
@@ -210,21 +229,20 @@ class Scattering1D(ArrayAPITransform):
     # ------------------------------------------------------------------ building
     @property
     def _average_mode(self) -> str:
-        return {True: "local", False: "none", "global": "global"}[self.average]
+        # Global means are taken over the locally averaged (T = 2**J) outputs; see _build.
+        return {True: "local", False: "none", "global": "local"}[self.average]
 
     def _build(self, N: int) -> tuple[TimeFilterbank, ScatteringPlan]:
+        """The filterbank's metadata and the compiled plan for inputs of length ``N`` (cached).
+
+        The plan holds every filter the forward pass needs. The returned filterbank keeps only
+        per-filter metadata, ``N_pad`` and ``half_support``: its own filter copies (sparse
+        windows, dense low-pass and Littlewood-Paley sums, about 290 MB at ``N = 2**22``,
+        ``J = 8``) are dropped once the plan exists; :meth:`filterbank` rebuilds them.
+        """
         if N in self._built:
             return self._built[N]
-        T = self._averaging_scale(N)
-        fb = build_time_filterbank(
-            N,
-            self.J,
-            self.Q,
-            T if T is not None else None,
-            r_psi=self.r_psi,
-            criterion_amplitude=self.criterion_amplitude,
-            max_pad_factor=self.max_pad_factor,
-        )
+        fb = self._design(N)
         if fb.half_support * 2 + N > fb.N_pad:
             logger.info(
                 "the widest filter (half-width %d samples) does not fully decay within the "
@@ -241,8 +259,28 @@ class Scattering1D(ArrayAPITransform):
             paths_exclude=self._paths_exclude(fb),
             min_path_energy=self.min_path_energy,
         )
-        self._built[N] = (fb, plan)
-        return fb, plan
+        self._built[N] = (_metadata_only(fb), plan)
+        return self._built[N]
+
+    def _design(self, N: int) -> TimeFilterbank:
+        """The complete filterbank for inputs of length ``N`` (not cached, see :meth:`_build`)."""
+        T = self._averaging_scale(N)
+        if self.average == "global":
+            # The global mean of U * phi_J (not of U): the mean over the N output positions
+            # of a row then never carries more energy than the row itself (Cauchy-Schwarz), and
+            # {phi_J, psi} is non-expansive, so the energy claim holds for global means too. A
+            # mean of U itself would count the slow variations of U across the window twice
+            # (in the mean and in the lowest second-order wavelets): ratios up to 1.25.
+            T = 2**self.J
+        return build_time_filterbank(
+            N,
+            self.J,
+            self.Q,
+            T,
+            r_psi=self.r_psi,
+            criterion_amplitude=self.criterion_amplitude,
+            max_pad_factor=self.max_pad_factor,
+        )
 
     def _paths_exclude(self, fb: TimeFilterbank) -> dict[str, list[int]] | None:
         if not self.paths_exclude:
@@ -309,6 +347,10 @@ class Scattering1D(ArrayAPITransform):
             (rows, xp.concat([p[i][1] for p in pieces], axis=0) if len(pieces) > 1 else arr)
             for i, (rows, arr) in enumerate(pieces[0])
         ]
+        if self.average == "global":  # mean of the locally averaged rows (see _build)
+            blocks = [
+                (rows, _global_mean(arr, self.normalize == "energy", xp)) for rows, arr in blocks
+            ]
         if self.out_type == "dict":
             keys = _keys(plan)
             out = {}
@@ -343,7 +385,7 @@ class Scattering1D(ArrayAPITransform):
         perm = plan.order()
         p = plan.paths
         stride = 2 ** p["k"][perm]
-        if plan.average == "global":
+        if self.average == "global":
             stride = np.full(len(perm), plan.N)
         keys = _keys(plan)
         return {
@@ -369,7 +411,7 @@ class Scattering1D(ArrayAPITransform):
         _, plan = self._build(self._resolve_N(None))
         if plan.average == "none":
             raise ValueError("average=False gives rows of different lengths; see meta()['stride']")
-        length = plan.out_length(plan.log2_stride or 0)
+        length = 1 if self.average == "global" else plan.out_length(plan.log2_stride or 0)
         return plan.n_paths, length
 
     def filterbank(self, N: int | None = None) -> dict[str, Any]:
@@ -381,7 +423,7 @@ class Scattering1D(ArrayAPITransform):
             ``psi1_f`` (n1, N_pad), ``psi2_f`` (n2, N_pad), ``phi_f`` (N_pad,) or None,
             ``psi1_meta`` / ``psi2_meta`` (dicts of per-filter arrays), ``N_pad``, ``lp_sum``.
         """
-        fb, _ = self._build(self._resolve_N(N))
+        fb = self._design(self._resolve_N(N))
         return {
             "psi1_f": fb.psi1.filters.dense(),
             "psi2_f": fb.psi2.filters.dense(),
@@ -391,6 +433,25 @@ class Scattering1D(ArrayAPITransform):
             "N_pad": fb.N_pad,
             "lp_sum": fb.lp_sum,
         }
+
+
+def _metadata_only(fb: TimeFilterbank) -> TimeFilterbank:
+    """``fb`` without its filter values (see :meth:`Scattering1D._build`)."""
+
+    def strip(w: Any) -> Any:
+        return dataclasses.replace(w, filters=BandFilters(w.filters.N, w.filters.lo, []))
+
+    return dataclasses.replace(fb, psi1=strip(fb.psi1), psi2=strip(fb.psi2), phi_f=None, lp_sum={})
+
+
+def _global_mean(arr: Array, normalize_energy: bool, xp: Any) -> Array:
+    """Mean over time of locally averaged rows ``(B, rows, N_out)``, as ``(B, rows, 1)``.
+
+    With energy normalisation each row was scaled by ``sqrt(N / N_out)``; the global row is
+    scaled by ``sqrt(N)``, hence the factor ``sqrt(N_out)`` here.
+    """
+    mean = xp.mean(arr, axis=-1, keepdims=True)
+    return mean * math.sqrt(arr.shape[-1]) if normalize_energy else mean
 
 
 def _keys(plan: ScatteringPlan) -> list[tuple]:

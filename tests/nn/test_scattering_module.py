@@ -42,7 +42,7 @@ def test_module_trains_in_a_pipeline():
     [("half",), ("bfloat16",), ("float",), ("half", "float", "double"), ("bfloat16", "double")],
 )
 def test_dtype_casts_never_round_the_filters(casts):
-    """``.half()``, ``.to(torch.bfloat16)``, ``.float()`` used to round the float64 filters for good.
+    """``.half()``, ``.to(torch.bfloat16)``, ``.float()`` once rounded the float64 filters.
 
     Tolerances: float32 output within 1e-5 of the peak (float32 FFT round-off is about 2e-7;
     filters rounded to float16 gave 1.9e-4, bfloat16 1.4e-3); float64 within 1e-12 (3e-16 is

@@ -102,7 +102,7 @@ def jtfs(
     else:
         off, n_bins, k_avg = first.S0
         s0 = lowpass(X_full, phi[off : off + n_bins], n_bins, k_avg, xp)
-        k0 = int(first.paths["k"][0])
+        k0 = first.k_S0
         start, length = first.out_start(k0), -(-N // 2**k0)
         s0 = s0[..., start : start + length]
         out.append(s0 * math.sqrt(N / s0.shape[-1]))

@@ -109,6 +109,9 @@ class ScatteringPlan:
         Per-row metadata in computation order; see :meth:`meta`.
     order_index : tuple of int
         ``(offset, n_paths)`` of :meth:`order` in the flat ``index`` buffer.
+    k_S0 : int
+        Stride exponent of the ``S0`` row (``paths["k"][0]`` as a Python int: the cores read
+        it without touching a NumPy array, which ``torch.compile`` would trace as a tensor).
     """
 
     N: int
@@ -122,6 +125,7 @@ class ScatteringPlan:
     buffers: dict[str, np.ndarray] = field(default_factory=dict)
     paths: dict[str, np.ndarray] = field(default_factory=dict)
     order_index: tuple[int, int] = (0, 0)
+    k_S0: int = 0
 
     @property
     def n_paths(self) -> int:
@@ -204,7 +208,17 @@ class _Buffer:
         return offset
 
     def array(self) -> np.ndarray:
-        return np.concatenate(self.parts) if self.parts else np.zeros(0)
+        """The flat buffer. Each part is released as soon as it is copied, so the parts and
+        the result never coexist in full (``np.concatenate`` would double the peak: 527 MB of
+        filters at ``N = 2**22``, ``J = 8``)."""
+        out = np.empty(self.size)
+        pos = 0
+        for i, part in enumerate(self.parts):
+            out[pos : pos + part.size] = part
+            pos += part.size
+            self.parts[i] = None  # type: ignore[call-overload]
+        self.parts = [out]  # a second call returns the same array
+        return out
 
 
 def block_size(M: int, n_bins: int) -> int:
@@ -496,6 +510,7 @@ def build_plan(
             fill = {"j": -1, "is_cqt": False}.get(name, np.nan)
             cols.append(np.where(n[:, col] >= 0, values[np.maximum(n[:, col], 0)], fill))
         paths[name] = np.stack(cols, axis=1)
+    windows.clear()  # the buffers' parts are then their last reference: freed as copied
     plan = ScatteringPlan(
         N=fb.N,
         N_pad=fb.N_pad,
@@ -512,6 +527,7 @@ def build_plan(
             "index": np.zeros(0, dtype=np.int64),  # set below, with the output permutation
         },
         paths=paths,
+        k_S0=int(paths["k"][0]),
     )
     # The output permutation, stored with the other indices so it is converted to the input's
     # library and device once, not on every call.

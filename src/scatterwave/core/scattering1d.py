@@ -104,7 +104,7 @@ def scattering1d(
     else:
         off, n_bins, k_avg = plan.S0
         s0 = lowpass(X_full, phi[off : off + n_bins], n_bins, k_avg, xp)
-        out.append(finish(s0_rows, s0, plan.paths["k"][0]))
+        out.append(finish(s0_rows, s0, plan.k_S0))
 
     # Each first-order group is followed at once by its second-order children, so only one
     # group's envelopes and spectra are alive at a time (peak memory); results keep plan order.
