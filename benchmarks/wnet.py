@@ -48,7 +48,6 @@ if SRC.is_dir() and str(SRC) not in sys.path:
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-
 from _worker_common import memory_method, peak_memory  # noqa: E402
 
 #: (CNN, its Wavelet Network of equal parameter budget).
@@ -205,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
         "--batch",
         type=int,
         default=None,
-        help=f"batch size (default {BATCH} on CUDA, 4 on CPU to stay within ~3 minutes)",
+        help=f"batch size (default {BATCH} on CUDA, 2 on CPU to stay within ~3 minutes)",
     )
     parser.add_argument("--length", type=int, default=LENGTH, help="samples per signal")
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads")
@@ -220,7 +219,7 @@ def main(argv: list[str] | None = None) -> None:
         os.execv(sys.executable, [sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]])
     if args.threads is not None:
         torch.set_num_threads(args.threads)
-    batch = args.batch if args.batch is not None else (4 if on_cpu else BATCH)
+    batch = args.batch if args.batch is not None else (2 if on_cpu else BATCH)
     repeats = args.repeats if args.repeats is not None else (3 if on_cpu else 7)
     models = tuple(args.models.split(",")) if args.models else None
     records = run(

@@ -36,9 +36,9 @@ def _pool(y: torch.Tensor, p: int) -> tuple[torch.Tensor, torch.Tensor]:
     return values, offsets.to(torch.uint8)
 
 
-def _unpool(grad: torch.Tensor, offsets: torch.Tensor, p: int, length: int) -> torch.Tensor:
-    """Adjoint of :func:`_pool`: ``grad`` placed at the maxima, zeros elsewhere."""
-    out = grad.new_zeros(*grad.shape[:-1], length)
+def _unpool(grad: torch.Tensor, offsets: torch.Tensor, p: int, out: torch.Tensor) -> torch.Tensor:
+    """Adjoint of :func:`_pool`: ``grad`` placed at the maxima of ``out``, zeros elsewhere."""
+    out.zero_()
     n = grad.shape[-1]
     out[..., : n * p].unflatten(-1, (n, p)).scatter_(
         -1, offsets.long().unsqueeze(-1), grad.unsqueeze(-1)
@@ -62,24 +62,26 @@ class _StemFn(torch.autograd.Function):
         batch, _, length = x.shape
         c_out = weight.shape[0]
         t1 = length // p1
-        z = x.new_empty(batch, c_out, len(steps), t1)
+        # scale-major internal layout: every per-scale slice is contiguous
+        z = x.new_empty(len(steps), batch, c_out, t1)
         a1 = torch.empty(z.shape, dtype=torch.uint8, device=x.device)
         for j, step in enumerate(steps):
             prep = _Prepared(weight, step, length)
-            z[:, :, j], a1[:, :, j] = _pool(_scale_forward(x, prep, step.scale), p1)
+            z[j], a1[j] = _pool(_scale_forward(x, prep, step.scale), p1)
         batch_stats = norm.training or norm.running_mean is None
         if batch_stats:
-            var, mean = torch.var_mean(z, dim=(0, 2, 3), correction=0)
+            var, mean = torch.var_mean(z, dim=(0, 1, 3), correction=0)
             if norm.training and norm.track_running_stats and norm.running_mean is not None:
                 _update_running_stats(norm, mean, var, z.numel() // c_out)
         else:
             mean, var = norm.running_mean.clone(), norm.running_var.clone()
         invstd = torch.rsqrt(var + norm.eps)
         a, b = _affine(gamma, beta, mean, invstd)
-        out = x.new_empty(batch, c_out, len(steps), t1 // p2)
+        out = x.new_empty(len(steps), batch, c_out, t1 // p2)
         a2 = torch.empty(out.shape, dtype=torch.uint8, device=x.device)
         for j in range(len(steps)):
-            out[:, :, j], a2[:, :, j] = _pool((z[:, :, j] * a + b).clamp_min_(0), p2)
+            out[j], a2[j] = _pool((z[j] * a + b).clamp_min_(0), p2)
+        out = out.permute(1, 2, 0, 3).contiguous()
         ctx.save_for_backward(x, weight, gamma, beta, z, a1, a2, mean, invstd)
         ctx.steps, ctx.pools, ctx.batch_stats = steps, pools, batch_stats
         return out
@@ -90,26 +92,28 @@ class _StemFn(torch.autograd.Function):
         x, weight, gamma, beta, z, a1, a2, mean, invstd = ctx.saved_tensors
         p1, p2 = ctx.pools
         need_x, need_w = ctx.needs_input_grad[:2]
-        length, t1 = x.shape[-1], z.shape[-1]
+        length = x.shape[-1]
+        g_buf = z.new_empty(z.shape[1:])
+        gy_buf = x.new_empty(x.shape[0], weight.shape[0], length)
         a, b = _affine(gamma, beta, mean, invstd)
         m = mean[:, None]
         s = invstd[:, None]
 
         def norm_grad(j: int) -> tuple[torch.Tensor, torch.Tensor]:
             """Gradient at the batch-norm output and the normalised input, scale ``j``."""
-            zj = z[:, :, j]
-            g = _unpool(grad[:, :, j], a2[:, :, j], p2, t1)
+            zj = z[j]
+            g = _unpool(grad[:, :, j], a2[j], p2, g_buf)
             g.masked_fill_(zj * a + b <= 0, 0)
             return g, (zj - m) * s
 
-        n_scales = z.shape[2]
+        n_scales = z.shape[0]
         d_beta = torch.zeros_like(mean)
         d_gamma = torch.zeros_like(mean)
         for j in range(n_scales):
             g, xhat = norm_grad(j)
             d_beta += g.sum(dim=(0, 2))
             d_gamma += (g * xhat).sum(dim=(0, 2))
-        count = z.numel() // z.shape[1]
+        count = z.numel() // z.shape[2]
         gx_all = torch.zeros_like(x) if need_x else None
         gw_all = torch.zeros_like(weight) if need_w else None
         if need_x or need_w:
@@ -122,7 +126,7 @@ class _StemFn(torch.autograd.Function):
                     g = g.sub_(c1).sub_(xhat.mul_(c2))
                 dz = g.mul_(scale_in)
                 prep = _Prepared(weight, step, length)
-                gy = _unpool(dz, a1[:, :, j], p1, length)
+                gy = _unpool(dz, a1[j], p1, gy_buf)
                 gx, gw = _scale_backward(gy, x, prep, step.scale, need_x, need_w)
                 if gx is not None and gx_all is not None:
                     gx_all += gx
