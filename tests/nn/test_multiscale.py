@@ -84,3 +84,14 @@ def test_lifting_saves_only_input_and_weight():
         y = lifting_conv1d(x, w, (1, 2, 4, 8, 16))
     assert y.shape == (2, 8, 5, 4000)
     assert sorted(saved) == sorted([x.numel(), w.numel()])
+
+
+def test_cached_constants_work_after_inference_mode():
+    x = torch.randn(1, 1, 64)
+    w = torch.randn(2, 1, 5, requires_grad=True)
+    with torch.inference_mode():
+        first = lifting_conv1d(x, w.detach(), (1, 64, 128))
+    y = lifting_conv1d(x, w, (1, 64, 128))
+    y.sum().backward()
+    torch.testing.assert_close(y.detach(), first)
+    assert w.grad is not None

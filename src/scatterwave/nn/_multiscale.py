@@ -20,6 +20,7 @@ backward of this node is not itself differentiable (no double backward).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +106,17 @@ def plan_steps(
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _constant(kind: str, a: int, b: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """Blur taps (``a`` = scale) or dense basis (``a`` = K, ``b`` = scale) on ``device``.
+
+    Cached: building them from NumPy costs a host-to-device copy per scale and call.
+    """
+    array = blur_taps(a) if kind == "taps" else sampled_basis(a, b)
+    with torch.inference_mode(False):  # a normal tensor, even when first asked for there
+        return torch.as_tensor(array, dtype=dtype, device=device)
+
+
 class _Prepared:
     """Everything one scale needs, rebuilt from the weights in forward and backward."""
 
@@ -117,8 +129,8 @@ class _Prepared:
         if self.kind == "direct":
             half = s * half_k + self.half_b
             cut = max(0, half - (length - 1))
-            basis = sampled_basis(k, s)[:, cut : 2 * half + 1 - cut]
-            self.basis = torch.as_tensor(basis, dtype=weight.dtype, device=weight.device)
+            basis = _constant("basis", k, s, weight.dtype, weight.device)
+            self.basis = basis[:, cut : 2 * half + 1 - cut]
             self.kernel = weight @ self.basis
             self.pad = half - cut
             return
@@ -126,7 +138,7 @@ class _Prepared:
         self.taps_slice = slice(half_k - self.keep, half_k + self.keep + 1)
         self.kernel = weight[..., self.taps_slice] / s
         self.pad = s * self.keep + self.half_b
-        self.taps = torch.as_tensor(blur_taps(s), dtype=weight.dtype, device=weight.device)
+        self.taps = _constant("taps", s, 0, weight.dtype, weight.device)
         self.use_fft = 2 * self.half_b + 1 > FFT_BLUR_MIN_TAPS
 
 
