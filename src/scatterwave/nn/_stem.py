@@ -70,7 +70,7 @@ class _StemFn(torch.autograd.Function):
             z[j], a1[j] = _pool(_scale_forward(x, prep, step.scale), p1)
         batch_stats = norm.training or norm.running_mean is None
         if batch_stats:
-            var, mean = torch.var_mean(z, dim=(0, 1, 3), correction=0)
+            mean, var = _batch_stats(z)
             if norm.training and norm.track_running_stats and norm.running_mean is not None:
                 _update_running_stats(norm, mean, var, z.numel() // c_out)
         else:
@@ -134,6 +134,21 @@ class _StemFn(torch.autograd.Function):
                     taps = slice(None) if prep.kind == "direct" else prep.taps_slice
                     gw_all[..., taps] += gw
         return gx_all, gw_all, d_gamma, d_beta, None, None, None
+
+
+def _batch_stats(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel mean and biased variance of ``z`` ``(S, B, C, T)``, two passes.
+
+    Scale by scale (contiguous reductions) with float64 sums: several times faster on CPU
+    than one ``var_mean`` over the strided axes, and as accurate.
+    """
+    acc = torch.float64
+    count = z.numel() // z.shape[2]
+    total = sum(z[j].sum(dim=(0, 2), dtype=acc) for j in range(z.shape[0]))
+    mean = (total / count).to(z.dtype)
+    shifted = (z[j] - mean[:, None] for j in range(z.shape[0]))
+    total = sum(d.square_().sum(dim=(0, 2), dtype=acc) for d in shifted)
+    return mean, (total / count).to(z.dtype)
 
 
 def _affine(
