@@ -29,11 +29,15 @@ from scatterwave.nn._multiscale import (
 __all__ = ["StemSequential", "fused_stem"]
 
 
-def _pool(y: torch.Tensor, p: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Max over non-overlapping windows of ``p`` on the last axis; offsets as uint8."""
-    n = y.shape[-1] // p
-    values, offsets = y[..., : n * p].unflatten(-1, (n, p)).max(dim=-1)
-    return values, offsets.to(torch.uint8)
+def _pool(
+    y: torch.Tensor, p: int, values: torch.Tensor, offsets: torch.Tensor, index: torch.Tensor
+) -> None:
+    """Max over non-overlapping windows of ``p`` on the last axis of ``y``, written to
+    ``values`` and (as uint8 offsets within the windows) ``offsets``; ``index`` is an int64
+    scratch buffer of their shape."""
+    n = values.shape[-1]
+    torch.max(y[..., : n * p].unflatten(-1, (n, p)), dim=-1, out=(values, index))
+    offsets.copy_(index)
 
 
 def _unpool(grad: torch.Tensor, offsets: torch.Tensor, p: int, out: torch.Tensor) -> torch.Tensor:
@@ -65,9 +69,10 @@ class _StemFn(torch.autograd.Function):
         # scale-major internal layout: every per-scale slice is contiguous
         z = x.new_empty(len(steps), batch, c_out, t1)
         a1 = torch.empty(z.shape, dtype=torch.uint8, device=x.device)
+        index = torch.empty(z.shape[1:], dtype=torch.long, device=x.device)
         for j, step in enumerate(steps):
             prep = _Prepared(weight, step, length)
-            z[j], a1[j] = _pool(_scale_forward(x, prep, step.scale), p1)
+            _pool(_scale_forward(x, prep, step.scale), p1, z[j], a1[j], index)
         batch_stats = norm.training or norm.running_mean is None
         if batch_stats:
             mean, var = _batch_stats(z)
@@ -79,8 +84,9 @@ class _StemFn(torch.autograd.Function):
         a, b = _affine(gamma, beta, mean, invstd)
         out = x.new_empty(len(steps), batch, c_out, t1 // p2)
         a2 = torch.empty(out.shape, dtype=torch.uint8, device=x.device)
+        index = torch.empty(out.shape[1:], dtype=torch.long, device=x.device)
         for j in range(len(steps)):
-            out[j], a2[j] = _pool((z[j] * a + b).clamp_min_(0), p2)
+            _pool((z[j] * a + b).clamp_min_(0), p2, out[j], a2[j], index)
         out = out.permute(1, 2, 0, 3).contiguous()
         ctx.save_for_backward(x, weight, gamma, beta, z, a1, a2, mean, invstd)
         ctx.steps, ctx.pools, ctx.batch_stats = steps, pools, batch_stats
