@@ -23,6 +23,7 @@ from scatterwave.nn._multiscale import (
     _Prepared,
     _scale_backward,
     _scale_forward,
+    keeps_blurred,
     plan_steps,
 )
 
@@ -70,9 +71,14 @@ class _StemFn(torch.autograd.Function):
         z = x.new_empty(len(steps), batch, c_out, t1)
         a1 = torch.empty(z.shape, dtype=torch.uint8, device=x.device)
         index = torch.empty(z.shape[1:], dtype=torch.long, device=x.device)
+        kept: list[torch.Tensor] = []
         for j, step in enumerate(steps):
             prep = _Prepared(weight, step, length)
-            _pool(_scale_forward(x, prep, step.scale), p1, z[j], a1[j], index)
+            blurred = None
+            if keeps_blurred(step, x.shape[1], c_out):
+                blurred = prep.blurred_input(x)
+                kept.append(blurred)
+            _pool(_scale_forward(x, prep, step.scale, blurred), p1, z[j], a1[j], index)
         batch_stats = norm.training or norm.running_mean is None
         if batch_stats:
             mean, var = _batch_stats(z)
@@ -88,14 +94,14 @@ class _StemFn(torch.autograd.Function):
         for j in range(len(steps)):
             _pool((z[j] * a + b).clamp_min_(0), p2, out[j], a2[j], index)
         out = out.permute(1, 2, 0, 3).contiguous()
-        ctx.save_for_backward(x, weight, gamma, beta, z, a1, a2, mean, invstd)
+        ctx.save_for_backward(x, weight, gamma, beta, z, a1, a2, mean, invstd, *kept)
         ctx.steps, ctx.pools, ctx.batch_stats = steps, pools, batch_stats
         return out
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        x, weight, gamma, beta, z, a1, a2, mean, invstd = ctx.saved_tensors
+        x, weight, gamma, beta, z, a1, a2, mean, invstd, *kept = ctx.saved_tensors
         p1, p2 = ctx.pools
         need_x, need_w = ctx.needs_input_grad[:2]
         length = x.shape[-1]
@@ -126,14 +132,16 @@ class _StemFn(torch.autograd.Function):
             scale_in = (gamma * invstd)[:, None]
             c1 = (d_beta / count)[:, None]
             c2 = (d_gamma / count)[:, None]
+            saved = iter(kept)
             for j, step in enumerate(ctx.steps):
+                blurred = next(saved) if keeps_blurred(step, x.shape[1], z.shape[2]) else None
                 g, xhat = norm_grad(j)
                 if ctx.batch_stats:
                     g = g.sub_(c1).sub_(xhat.mul_(c2))
                 dz = g.mul_(scale_in)
                 prep = _Prepared(weight, step, length)
                 gy = _unpool(dz, a1[j], p1, gy_buf)
-                gx, gw = _scale_backward(gy, x, prep, step.scale, need_x, need_w)
+                gx, gw = _scale_backward(gy, x, prep, step.scale, need_x, need_w, blurred)
                 if gx is not None and gx_all is not None:
                     gx_all += gx
                 if gw is not None and gw_all is not None:
