@@ -142,3 +142,19 @@ def test_saves_no_full_resolution_tensor():
         seq(x)
     full = 2 * 4 * 5 * 4096  # lifting output at full resolution
     assert max(sizes) <= full // 4  # the pooled lifting, kept for batch norm
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_fused_model_on_cuda_matches_cpu():
+    torch.manual_seed(4)
+    model = build("w-m5", 10, width_multiplier=0.1).double()
+    x = torch.randn(2, 1, 3000, dtype=torch.float64)
+    y = torch.randint(0, 10, (2,))
+    ref = copy.deepcopy(model)
+    F.cross_entropy(ref(x), y).backward()
+    model.cuda()
+    loss = F.cross_entropy(model(x.cuda()), y.cuda())
+    loss.backward()
+    scale = max(p.grad.abs().max() for p in ref.parameters())
+    for a, b in zip(model.parameters(), ref.parameters(), strict=True):
+        assert float((a.grad.cpu() - b.grad).abs().max() / scale) < ROUND_OFF
