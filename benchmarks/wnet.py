@@ -9,15 +9,17 @@ reports the median step time and the peak activation memory, with the W/CNN rati
   untimed warm-up step each, so every model sees the same machine load. On CUDA the wall
   time between two ``torch.cuda.synchronize()``; on CPU both the wall time and the process
   CPU time (``time.process_time``, all threads) are kept, the CPU time is the headline
-  figure (wall time is noisy on a shared machine).
+  figure (wall time is noisy on a shared machine). The CLI runs one torch (and OpenMP/BLAS)
+  thread on CPU unless ``--threads`` says otherwise.
 * Activation memory: memory held at the peak of one step on top of what exists before it
   (the parameters, their gradients and the optimizer's momentum buffers, all allocated by
   the warm-up; gradients are zeroed in place, not freed). On CUDA
   ``torch.cuda.max_memory_allocated`` minus ``torch.cuda.memory_allocated`` before the step.
   On CPU the growth of the process's peak resident set (``VmHWM``, reset through
-  ``/proc/self/clear_refs``) during the step, in a process started with
-  ``MALLOC_MMAP_THRESHOLD_=4096`` so that freed blocks go back to the kernel (the CLI
-  restarts itself with it); see ``benchmarks/_worker_common.py``.
+  ``/proc/self/clear_refs``) during the step, measured in a separate process started
+  with ``MALLOC_MMAP_THRESHOLD_=4096`` so that freed blocks go back to the kernel; see
+  ``benchmarks/_worker_common.py``. The timings are taken without that setting, which
+  would bill a page fault to every large allocation.
 
 Usage::
 
@@ -34,6 +36,7 @@ import gc
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,7 +51,6 @@ if SRC.is_dir() and str(SRC) not in sys.path:
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-
 from _worker_common import memory_method, peak_memory  # noqa: E402
 
 #: (CNN, its Wavelet Network of equal parameter budget).
@@ -133,6 +135,7 @@ def run(
         raise ValueError(f"device {device!r} requested but torch sees no CUDA device.")
     names = models or tuple(n for pair in PAIRS for n in pair)
     steps = [_Step(name, device, batch, length, seed=i) for i, name in enumerate(names)]
+    params = {s.name: s.params for s in steps}
     for step in steps:  # warm-up: allocates grads and momentum buffers, autotuning
         step()
     _sync(device)
@@ -143,27 +146,32 @@ def run(
             wall, cpu = _time(step, device)
             walls[step.name].append(wall)
             cpus[step.name].append(cpu)
-    mem: dict[str, int | None] = {}
-    for step in steps:
-        mem[step.name] = peak_memory(step, device) if memory else None
+    mem: dict[str, int | None] = dict.fromkeys(names)
+    if memory and device == "cpu":
+        del steps[:]
         gc.collect()
+        mem.update(_cpu_memory(names, batch, length))
+    elif memory:
+        for step in steps:
+            mem[step.name] = peak_memory(step, device)
+            gc.collect()
     records = []
-    for step in steps:
-        wall = statistics.median(walls[step.name])
-        cpu = statistics.median(cpus[step.name])
+    for name in names:
+        wall = statistics.median(walls[name])
+        cpu = statistics.median(cpus[name])
         records.append(
             {
-                "model": step.name,
+                "model": name,
                 "device": device,
                 "batch": batch,
                 "length": length,
-                "params": step.params,
+                "params": params[name],
                 "time_s": cpu if device == "cpu" else wall,
                 "clock": "cpu" if device == "cpu" else "wall",
                 "wall_s": wall,
                 "cpu_s": cpu,
-                "times_s": walls[step.name] if device != "cpu" else cpus[step.name],
-                "activation_bytes": mem[step.name],
+                "times_s": walls[name] if device != "cpu" else cpus[name],
+                "activation_bytes": mem[name],
                 "memory_method": memory_method(device) if memory else "not measured",
                 "torch_threads": torch.get_num_threads(),
             }
@@ -177,6 +185,25 @@ def run(
             mw, mc = w["activation_bytes"], c["activation_bytes"]
             w["memory_ratio"] = mw / mc if mw is not None and mc else None
     return records
+
+
+def _cpu_memory(names: tuple[str, ...], batch: int, length: int) -> dict[str, int | None]:
+    """Peak activation memory of each model's step, in a fresh process per model."""
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="4096")
+    out: dict[str, int | None] = {}
+    for name in names:
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--memory-worker", name]
+        cmd += ["--batch", str(batch), "--length", str(length)]
+        cmd += ["--threads", str(torch.get_num_threads())]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+        out[name] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
+def _memory_worker(name: str, batch: int, length: int) -> None:
+    step = _Step(name, "cpu", batch, length, seed=0)
+    step()  # warm-up: gradients and momentum buffers
+    sys.stdout.write(json.dumps(peak_memory(step, "cpu")) + "\n")
 
 
 def render(records: list[dict[str, Any]]) -> str:
@@ -205,22 +232,29 @@ def main(argv: list[str] | None = None) -> None:
         "--batch",
         type=int,
         default=None,
-        help=f"batch size (default {BATCH} on CUDA, 4 on CPU to stay within ~3 minutes)",
+        help=f"batch size (default {BATCH} on CUDA, 2 on CPU to stay within ~3 minutes)",
     )
     parser.add_argument("--length", type=int, default=LENGTH, help="samples per signal")
-    parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch intra-op threads (default 1 on CPU, as the other benchmarks: on a shared "
+        "machine idle threads spin and inflate CPU time; torch's default on CUDA)",
+    )
     parser.add_argument("--models", default=None, help="comma-separated registry names")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory step")
     parser.add_argument("--json", default=None, help="write the records to this file")
+    parser.add_argument("--memory-worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     on_cpu = args.device == "cpu"
-    if on_cpu and os.environ.get("MALLOC_MMAP_THRESHOLD_") != "4096":
-        # freed blocks must go back to the kernel for the resident-set peak to be the step's
-        os.environ["MALLOC_MMAP_THRESHOLD_"] = "4096"
-        os.execv(sys.executable, [sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]])
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
-    batch = args.batch if args.batch is not None else (4 if on_cpu else BATCH)
+    threads = args.threads if args.threads is not None else (1 if on_cpu else None)
+    if threads is not None:
+        torch.set_num_threads(threads)
+    batch = args.batch if args.batch is not None else (2 if on_cpu else BATCH)
+    if args.memory_worker:
+        _memory_worker(args.memory_worker, batch, args.length)
+        return
     repeats = args.repeats if args.repeats is not None else (3 if on_cpu else 7)
     models = tuple(args.models.split(",")) if args.models else None
     records = run(

@@ -20,6 +20,7 @@ backward of this node is not itself differentiable (no double backward).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +106,57 @@ def plan_steps(
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _basis(kernel_size: int, scale: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """Dense sampled basis on ``device``, cached (no host-to-device copy per call)."""
+    with torch.inference_mode(False):  # a normal tensor, even when first asked for there
+        return torch.as_tensor(sampled_basis(kernel_size, scale), dtype=dtype, device=device)
+
+
+class _Blur:
+    """Valid correlation with ``b_s / s``: the spline of scale ``s`` with the ``1/s`` factor.
+
+    Instances are cached per scale, dtype and device, and keep the depthwise weights (per
+    channel count) and FFT spectra (per length) they build, so a call launches only the
+    correlation itself.
+    """
+
+    def __init__(self, scale: int, dtype: torch.dtype, device: torch.device) -> None:
+        with torch.inference_mode(False):
+            taps = torch.as_tensor(blur_taps(scale) / scale, dtype=dtype, device=device)
+        self.taps = taps
+        self.half = blur_half_width(scale)
+        self.use_fft = 2 * self.half + 1 > FFT_BLUR_MIN_TAPS
+        self._depthwise: dict[int, torch.Tensor] = {}
+        self._spectra: dict[int, torch.Tensor] = {}
+
+    def __call__(self, xp: torch.Tensor) -> torch.Tensor:
+        """Blur every channel of ``xp`` ``(B, C, n)``; output ``(B, C, n - 2 M_s)``."""
+        channels, n = xp.shape[1], xp.shape[2]
+        width = self.taps.shape[-1]
+        with torch.inference_mode(False):
+            if not self.use_fft:
+                weight = self._depthwise.get(channels)
+                if weight is None:
+                    weight = self.taps.view(1, 1, width).expand(channels, 1, width).contiguous()
+                    self._depthwise[channels] = weight
+                return F.conv1d(xp, weight, groups=channels)
+            from scipy.fft import next_fast_len
+
+            n_fft = next_fast_len(n, real=True)
+            spectrum = self._spectra.get(n_fft)
+            if spectrum is None:
+                spectrum = torch.fft.rfft(fft_ready(self.taps), n_fft)
+                self._spectra[n_fft] = spectrum
+        out = torch.fft.irfft(torch.fft.rfft(fft_ready(xp), n_fft) * spectrum, n_fft)
+        return out[..., width - 1 : n].to(xp.dtype)
+
+
+@functools.lru_cache(maxsize=64)
+def _blur(scale: int, dtype: torch.dtype, device: torch.device) -> _Blur:
+    return _Blur(scale, dtype, device)
+
+
 class _Prepared:
     """Everything one scale needs, rebuilt from the weights in forward and backward."""
 
@@ -117,27 +169,31 @@ class _Prepared:
         if self.kind == "direct":
             half = s * half_k + self.half_b
             cut = max(0, half - (length - 1))
-            basis = sampled_basis(k, s)[:, cut : 2 * half + 1 - cut]
-            self.basis = torch.as_tensor(basis, dtype=weight.dtype, device=weight.device)
+            self.basis = _basis(k, s, weight.dtype, weight.device)[:, cut : 2 * half + 1 - cut]
             self.kernel = weight @ self.basis
             self.pad = half - cut
             return
         self.keep = min(half_k, (length - 1 + self.half_b) // s)
         self.taps_slice = slice(half_k - self.keep, half_k + self.keep + 1)
-        self.kernel = weight[..., self.taps_slice] / s
+        self.kernel = weight[..., self.taps_slice]
         self.pad = s * self.keep + self.half_b
-        self.taps = torch.as_tensor(blur_taps(s), dtype=weight.dtype, device=weight.device)
-        self.use_fft = 2 * self.half_b + 1 > FFT_BLUR_MIN_TAPS
+        self.blur = _blur(s, weight.dtype, weight.device)
+
+    def blurred_input(self, x: torch.Tensor) -> torch.Tensor:
+        """The padded and blurred input of a "blur-first" step."""
+        return self.blur(F.pad(x, (self.pad, self.pad)))
 
 
-def _scale_forward(x: torch.Tensor, prep: _Prepared, scale: int) -> torch.Tensor:
+def _scale_forward(
+    x: torch.Tensor, prep: _Prepared, scale: int, blurred: torch.Tensor | None = None
+) -> torch.Tensor:
+    """One output scale; ``blurred`` is :meth:`_Prepared.blurred_input` if already built."""
     if prep.kind == "direct":
         return F.conv1d(x, prep.kernel, padding=prep.pad)
     if prep.kind == "blur-first":
-        blurred = blur_valid(F.pad(x, (prep.pad, prep.pad)), prep.taps, prep.use_fft)
-        return F.conv1d(blurred, prep.kernel, dilation=scale)
-    out = F.conv1d(x, prep.kernel, padding=prep.pad, dilation=scale)
-    return blur_valid(out, prep.taps, prep.use_fft)
+        xb = prep.blurred_input(x) if blurred is None else blurred
+        return F.conv1d(xb, prep.kernel, dilation=scale)
+    return prep.blur(F.conv1d(x, prep.kernel, padding=prep.pad, dilation=scale))
 
 
 def _conv_backward(
@@ -162,24 +218,31 @@ def _scale_backward(
     scale: int,
     need_x: bool,
     need_w: bool,
+    blurred: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor | None, torch.Tensor | None]:
-    """Gradients with respect to ``x`` and to the full ``K`` weight taps of one scale."""
+    """Gradients with respect to ``x`` and to the kept weight taps of one scale."""
     if prep.kind == "direct":
         gx, gk = _conv_backward(grad, x, prep.kernel, prep.pad, 1, need_x, need_w)
         return gx, None if gk is None else gk @ prep.basis.T
     m = prep.half_b
     if prep.kind == "blur-first":
-        blurred = blur_valid(F.pad(x, (prep.pad, prep.pad)), prep.taps, prep.use_fft)
-        gb, gk = _conv_backward(grad, blurred, prep.kernel, 0, scale, need_x, need_w)
+        xb = prep.blurred_input(x) if blurred is None else blurred
+        gb, gk = _conv_backward(grad, xb, prep.kernel, 0, scale, need_x, need_w)
         # adjoint of the valid blur of the padded input, cropped to the unpadded samples
         gx = None
         if gb is not None:
             edge = 2 * m - prep.pad
-            gx = blur_valid(F.pad(gb, (edge, edge)), prep.taps, prep.use_fft)
-    else:
-        gu = blur_valid(F.pad(grad, (2 * m, 2 * m)), prep.taps, prep.use_fft)
-        gx, gk = _conv_backward(gu, x, prep.kernel, prep.pad, scale, need_x, need_w)
-    return gx, None if gk is None else gk / scale
+            gx = prep.blur(F.pad(gb, (edge, edge)))
+        return gx, gk
+    gu = prep.blur(F.pad(grad, (2 * m, 2 * m)))
+    return _conv_backward(gu, x, prep.kernel, prep.pad, scale, need_x, need_w)
+
+
+def keeps_blurred(step: ScaleStep, c_in: int, c_out: int) -> bool:
+    """Whether a step saves its blurred input for the backward pass instead of rebuilding
+    it: blur-first steps whose input has at most a quarter of the output's channels (the
+    lifting), where the saved copy is small next to the layer's output."""
+    return step.kind == "blur-first" and 4 * c_in * step.n_window <= c_out
 
 
 def _window(x: torch.Tensor, step: ScaleStep) -> torch.Tensor:
@@ -218,27 +281,42 @@ class _MultiScaleConv(torch.autograd.Function):
     def forward(
         ctx: Any, x: torch.Tensor, weight: torch.Tensor, steps: tuple[ScaleStep, ...]
     ) -> torch.Tensor:
-        batch, _, _, length = x.shape
-        out = x.new_empty(batch, weight.shape[0], len(steps), length)
+        batch, c_in, _, length = x.shape
+        c_out = weight.shape[0]
+        out = x.new_empty(batch, c_out, len(steps), length)
+        kept: list[torch.Tensor] = []
         for i, step in enumerate(steps):
             prep = _Prepared(_window_weight(weight, step), step, length)
-            out[:, :, i] = _scale_forward(_window(x, step), prep, step.scale)
-        ctx.save_for_backward(x, weight)
+            window = _window(x, step)
+            blurred = None
+            if keeps_blurred(step, c_in, c_out):
+                blurred = prep.blurred_input(window)
+                kept.append(blurred)
+            out[:, :, i] = _scale_forward(window, prep, step.scale, blurred)
+        ctx.save_for_backward(x, weight, *kept)
         ctx.steps = steps
         return out
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        x, weight = ctx.saved_tensors
+        x, weight, *kept = ctx.saved_tensors
         need_x, need_w = ctx.needs_input_grad[:2]
         gx_all = torch.zeros_like(x) if need_x else None
         gw_all = torch.zeros_like(weight) if need_w else None
-        length = x.shape[-1]
+        c_in, length = x.shape[1], x.shape[-1]
+        saved = iter(kept)
         for i, step in enumerate(ctx.steps):
             prep = _Prepared(_window_weight(weight, step), step, length)
+            blurred = next(saved) if keeps_blurred(step, c_in, weight.shape[0]) else None
             gx, gw = _scale_backward(
-                grad[:, :, i].contiguous(), _window(x, step), prep, step.scale, need_x, need_w
+                grad[:, :, i].contiguous(),
+                _window(x, step),
+                prep,
+                step.scale,
+                need_x,
+                need_w,
+                blurred,
             )
             _accumulate_grads(gx_all, gw_all, gx, gw, step, prep)
         return gx_all, gw_all, None

@@ -23,22 +23,27 @@ from scatterwave.nn._multiscale import (
     _Prepared,
     _scale_backward,
     _scale_forward,
+    keeps_blurred,
     plan_steps,
 )
 
 __all__ = ["StemSequential", "fused_stem"]
 
 
-def _pool(y: torch.Tensor, p: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Max over non-overlapping windows of ``p`` on the last axis; offsets as uint8."""
-    n = y.shape[-1] // p
-    values, offsets = y[..., : n * p].unflatten(-1, (n, p)).max(dim=-1)
-    return values, offsets.to(torch.uint8)
+def _pool(
+    y: torch.Tensor, p: int, values: torch.Tensor, offsets: torch.Tensor, index: torch.Tensor
+) -> None:
+    """Max over non-overlapping windows of ``p`` on the last axis of ``y``, written to
+    ``values`` and (as uint8 offsets within the windows) ``offsets``; ``index`` is an int64
+    scratch buffer of their shape."""
+    n = values.shape[-1]
+    torch.max(y[..., : n * p].unflatten(-1, (n, p)), dim=-1, out=(values, index))
+    offsets.copy_(index)
 
 
-def _unpool(grad: torch.Tensor, offsets: torch.Tensor, p: int, length: int) -> torch.Tensor:
-    """Adjoint of :func:`_pool`: ``grad`` placed at the maxima, zeros elsewhere."""
-    out = grad.new_zeros(*grad.shape[:-1], length)
+def _unpool(grad: torch.Tensor, offsets: torch.Tensor, p: int, out: torch.Tensor) -> torch.Tensor:
+    """Adjoint of :func:`_pool`: ``grad`` placed at the maxima of ``out``, zeros elsewhere."""
+    out.zero_()
     n = grad.shape[-1]
     out[..., : n * p].unflatten(-1, (n, p)).scatter_(
         -1, offsets.long().unsqueeze(-1), grad.unsqueeze(-1)
@@ -62,74 +67,102 @@ class _StemFn(torch.autograd.Function):
         batch, _, length = x.shape
         c_out = weight.shape[0]
         t1 = length // p1
-        z = x.new_empty(batch, c_out, len(steps), t1)
+        # scale-major internal layout: every per-scale slice is contiguous
+        z = x.new_empty(len(steps), batch, c_out, t1)
         a1 = torch.empty(z.shape, dtype=torch.uint8, device=x.device)
+        index = torch.empty(z.shape[1:], dtype=torch.long, device=x.device)
+        kept: list[torch.Tensor] = []
         for j, step in enumerate(steps):
             prep = _Prepared(weight, step, length)
-            z[:, :, j], a1[:, :, j] = _pool(_scale_forward(x, prep, step.scale), p1)
+            blurred = None
+            if keeps_blurred(step, x.shape[1], c_out):
+                blurred = prep.blurred_input(x)
+                kept.append(blurred)
+            _pool(_scale_forward(x, prep, step.scale, blurred), p1, z[j], a1[j], index)
         batch_stats = norm.training or norm.running_mean is None
         if batch_stats:
-            var, mean = torch.var_mean(z, dim=(0, 2, 3), correction=0)
+            mean, var = _batch_stats(z)
             if norm.training and norm.track_running_stats and norm.running_mean is not None:
                 _update_running_stats(norm, mean, var, z.numel() // c_out)
         else:
             mean, var = norm.running_mean.clone(), norm.running_var.clone()
         invstd = torch.rsqrt(var + norm.eps)
         a, b = _affine(gamma, beta, mean, invstd)
-        out = x.new_empty(batch, c_out, len(steps), t1 // p2)
+        out = x.new_empty(len(steps), batch, c_out, t1 // p2)
         a2 = torch.empty(out.shape, dtype=torch.uint8, device=x.device)
+        index = torch.empty(out.shape[1:], dtype=torch.long, device=x.device)
         for j in range(len(steps)):
-            out[:, :, j], a2[:, :, j] = _pool((z[:, :, j] * a + b).clamp_min_(0), p2)
-        ctx.save_for_backward(x, weight, gamma, beta, z, a1, a2, mean, invstd)
+            _pool((z[j] * a + b).clamp_min_(0), p2, out[j], a2[j], index)
+        out = out.permute(1, 2, 0, 3).contiguous()
+        ctx.save_for_backward(x, weight, gamma, beta, z, a1, a2, mean, invstd, *kept)
         ctx.steps, ctx.pools, ctx.batch_stats = steps, pools, batch_stats
         return out
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        x, weight, gamma, beta, z, a1, a2, mean, invstd = ctx.saved_tensors
+        x, weight, gamma, beta, z, a1, a2, mean, invstd, *kept = ctx.saved_tensors
         p1, p2 = ctx.pools
         need_x, need_w = ctx.needs_input_grad[:2]
-        length, t1 = x.shape[-1], z.shape[-1]
+        length = x.shape[-1]
+        g_buf = z.new_empty(z.shape[1:])
+        gy_buf = x.new_empty(x.shape[0], weight.shape[0], length)
         a, b = _affine(gamma, beta, mean, invstd)
         m = mean[:, None]
         s = invstd[:, None]
 
         def norm_grad(j: int) -> tuple[torch.Tensor, torch.Tensor]:
             """Gradient at the batch-norm output and the normalised input, scale ``j``."""
-            zj = z[:, :, j]
-            g = _unpool(grad[:, :, j], a2[:, :, j], p2, t1)
+            zj = z[j]
+            g = _unpool(grad[:, :, j], a2[j], p2, g_buf)
             g.masked_fill_(zj * a + b <= 0, 0)
             return g, (zj - m) * s
 
-        n_scales = z.shape[2]
+        n_scales = z.shape[0]
         d_beta = torch.zeros_like(mean)
         d_gamma = torch.zeros_like(mean)
         for j in range(n_scales):
             g, xhat = norm_grad(j)
             d_beta += g.sum(dim=(0, 2))
             d_gamma += (g * xhat).sum(dim=(0, 2))
-        count = z.numel() // z.shape[1]
+        count = z.numel() // z.shape[2]
         gx_all = torch.zeros_like(x) if need_x else None
         gw_all = torch.zeros_like(weight) if need_w else None
         if need_x or need_w:
             scale_in = (gamma * invstd)[:, None]
             c1 = (d_beta / count)[:, None]
             c2 = (d_gamma / count)[:, None]
+            saved = iter(kept)
             for j, step in enumerate(ctx.steps):
+                blurred = next(saved) if keeps_blurred(step, x.shape[1], z.shape[2]) else None
                 g, xhat = norm_grad(j)
                 if ctx.batch_stats:
                     g = g.sub_(c1).sub_(xhat.mul_(c2))
                 dz = g.mul_(scale_in)
                 prep = _Prepared(weight, step, length)
-                gy = _unpool(dz, a1[:, :, j], p1, length)
-                gx, gw = _scale_backward(gy, x, prep, step.scale, need_x, need_w)
+                gy = _unpool(dz, a1[j], p1, gy_buf)
+                gx, gw = _scale_backward(gy, x, prep, step.scale, need_x, need_w, blurred)
                 if gx is not None and gx_all is not None:
                     gx_all += gx
                 if gw is not None and gw_all is not None:
                     taps = slice(None) if prep.kind == "direct" else prep.taps_slice
                     gw_all[..., taps] += gw
         return gx_all, gw_all, d_gamma, d_beta, None, None, None
+
+
+def _batch_stats(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel mean and biased variance of ``z`` ``(S, B, C, T)``, two passes.
+
+    Scale by scale (contiguous reductions) with float64 sums: several times faster on CPU
+    than one ``var_mean`` over the strided axes, and as accurate.
+    """
+    acc = torch.float64
+    count = z.numel() // z.shape[2]
+    total = sum(z[j].sum(dim=(0, 2), dtype=acc) for j in range(z.shape[0]))
+    mean = (total / count).to(z.dtype)
+    shifted = (z[j] - mean[:, None] for j in range(z.shape[0]))
+    total = sum(d.square_().sum(dim=(0, 2), dtype=acc) for d in shifted)
+    return mean, (total / count).to(z.dtype)
 
 
 def _affine(
