@@ -78,9 +78,10 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
     T : int, optional
         Time averaging scale, ``1 <= T <= N``; default ``2**J``.
     F : int or "global", optional
-        Width of the frequential low-pass in rows, ``1 <= F <= N1``; default ``Q[0]`` (one
-        octave). ``"global"``: mean over all rows. Always used by the ``phi_f`` pairs; used for
-        the ``psi_f`` pairs when ``average_fr`` is True.
+        Width of the frequential low-pass in rows, ``1 <= F <= N1``; default
+        ``min(Q[0], N1)`` (one octave, or the whole axis when it is shorter than an octave, so
+        that the default always builds). ``"global"``: mean over all rows. Always used by the
+        ``phi_f`` pairs; used for the ``psi_f`` pairs when ``average_fr`` is True.
     average : {True, "global"}
         Local time averaging by ``phi_T`` or a global time mean (length-1 outputs).
     average_fr : bool
@@ -279,7 +280,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 f"J_fr={J_fr} exceeds ceil(log2 N1)={top} for N1={N1} first-order wavelets "
                 f"(J={self.J}, Q={self.Q}); use J_fr <= {top}"
             )
-        F = self.Q[0] if self.F is None else self.F
+        F = min(self.Q[0], N1) if self.F is None else self.F
         if F != "global" and F > N1:
             raise ValueError(
                 f"F={F} exceeds the number of first-order rows N1={N1}; use F <= {N1} or "
