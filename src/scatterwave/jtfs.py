@@ -97,13 +97,16 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         ``average_fr=True`` all slices share the stride of ``phi_F`` either way.
     out_3D : bool
         Return joint slices as 3-D ``(n_slices, n_freq, t)`` arrays; requires ``average_fr``.
-    sampling_filters_fr : {"resample", "exclude"}
-        ``"resample"``: every second-order path uses all frequential wavelets. ``"exclude"``:
-        drop, per ``n2``, frequential wavelets wider than ``2**ceil(log2 N_fr)`` rows, where
-        ``N_fr`` is the number of first-order rows that ``psi2_{n2}`` sees.
-    pad_mode : {"reflect", "zero"} or callable
-        Time padding, as in Scattering1D. With ``"reflect"``, ``U1 * psi2`` is conjugated on
-        the reflected samples so that time reversal does not flip the spin.
+    sampling_filters_fr : {"exclude", "resample"}
+        ``"resample"``: every second-order path uses all frequential wavelets. ``"exclude"``
+        (default): drop, per ``n2``, frequential wavelets wider than ``2**ceil(log2 N_fr)``
+        rows, where ``N_fr`` is the number of first-order rows that ``psi2_{n2}`` sees (such a
+        wavelet wraps around that short axis and responds to both spins alike).
+    pad_mode : {"zero", "reflect"} or callable
+        Time padding. Default ``"zero"``: a reflected chirp runs the other way, so reflect
+        padding leaks energy into the wrong spin (spin ratios of 30 to 70 instead of more
+        than 300; see ``docs/jtfs.md``). With ``"reflect"``, ``U1 * psi2`` is conjugated on
+        the reflected samples, which corrects the padded samples far from the edges only.
     pad_mode_fr : {"zero", "reflect", "conj-reflect"} or callable
         Frequency-axis padding beyond the last row. A callable is called as
         ``f(y, L)`` with ``y`` of shape ``(B, P, N1, t)`` and returns ``(B, P, L, t)``.
@@ -164,8 +167,8 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         out_type: Literal["dict", "array"] = "dict",
         aligned: bool = True,
         out_3D: bool = False,
-        sampling_filters_fr: Literal["resample", "exclude"] = "resample",
-        pad_mode: PadMode = "reflect",
+        sampling_filters_fr: Literal["resample", "exclude"] = "exclude",
+        pad_mode: PadMode = "zero",
         pad_mode_fr: PadModeFr = "zero",
         max_pad_factor: int | None = 2,
         max_pad_factor_fr: int | None = 2,
