@@ -108,8 +108,13 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         than 300; see ``docs/jtfs.md``). With ``"reflect"``, ``U1 * psi2`` is conjugated on
         the reflected samples, which corrects the padded samples far from the edges only.
     pad_mode_fr : {"zero", "reflect", "conj-reflect"} or callable
-        Frequency-axis padding beyond the last row. A callable is called as
-        ``f(y, L)`` with ``y`` of shape ``(B, P, N1, t)`` and returns ``(B, P, L, t)``.
+        Frequency-axis padding beyond the last row. A callable is called as ``f(y, L)``
+        with **frequency last**: ``y`` of shape ``(B, t, P, n)``, the ``n`` first-order rows
+        that carry data (``n = N1`` for the phi_t pairs, where ``y`` is real and ``P = 1``;
+        for the psi_t pairs ``y`` is complex, ``P`` second-order wavelets, and ``n`` can be
+        less than ``N1``: the rows those wavelets see), and must return ``(B, t, P, L)``, the
+        last axis padded to ``L`` rows (rows ``0 .. n - 1`` unchanged; the axis is circular,
+        so the last positions precede row 0).
     max_pad_factor, max_pad_factor_fr : int >= 0 or None
         Caps of the padded lengths, ``2**(ceil(log2 N) + max_pad_factor)`` and
         ``2**(ceil(log2 N1) + max_pad_factor_fr)``; None: no cap.
