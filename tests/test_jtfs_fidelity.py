@@ -63,3 +63,30 @@ def test_spin_under_the_default_time_padding_reference_configuration(fmax):
     )
     up, dn = spin_energies(jtfs, exponential_chirp(N, 1 / 32, fmax))
     assert up / dn > 300
+
+
+def test_gradient_descent_reconstructs_a_chirp_with_default_arguments():
+    """30 steps of SGD (Nesterov momentum 0.9) from noise towards an exponential chirp's JTFS
+    (N=1024, J=6, Q=8, J_fr=4): the loss falls by more than 50x (measured 85x; 70x with the
+    former defaults). The step, 1e4, suits this loss's scale (the mean square of coefficients
+    normalised to the signal's energy); 3e4 diverges.
+    """
+    torch = pytest.importorskip("torch")
+    from scatterwave.nn import TimeFrequencyScattering1D as TorchJTFS
+
+    N = 1024
+    jtfs = TorchJTFS(N, J=6, Q=8, J_fr=4, out_type="array").double()
+    y = torch.from_numpy(exponential_chirp(N, 1 / N, 0.5 - 1e-9))
+    Sy = jtfs(y).detach()
+    x = torch.randn(N, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    x = (x * y.std()).requires_grad_()
+    opt = torch.optim.SGD([x], lr=1e4, momentum=0.9, nesterov=True)
+    losses = []
+    for _ in range(30):
+        opt.zero_grad()
+        loss = torch.mean((jtfs(x) - Sy) ** 2)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert np.all(np.isfinite(losses))
+    assert losses[0] / min(losses) > 50
