@@ -209,6 +209,27 @@ def test_pad_mode_fr_callable_matches_zero(x):
         make(pad_mode_fr=bad)(x)
 
 
+def test_pad_mode_fr_callable_gets_frequency_last(x):
+    """The documented call: y of shape (B, t, P, n) with n data rows, padded to (B, t, P, L)."""
+    calls = []
+
+    def zero_pad(y, L):
+        calls.append((tuple(y.shape), L, np.iscomplexobj(y)))
+        pad = np.zeros((*y.shape[:-1], L - y.shape[-1]), dtype=y.dtype)
+        return np.concatenate([y, pad], axis=-1)
+
+    jtfs = make(pad_mode_fr=zero_pad)
+    jtfs(x)
+    N1 = int(np.sum(jtfs.meta()["pair"] == "S1"))
+    t = jtfs.output_shape["S1"][1]
+    real = [c for c in calls if not c[2]]  # the phi_t pairs: S1 along frequency, real
+    assert {shape[1:] for shape, _, _ in real} == {(t, 1, N1)}
+    joint = [c for c in calls if c[2]]  # the psi_t pairs: Y2 (complex), fewer rows at most
+    assert joint
+    for shape, L, _ in joint:
+        assert shape[1] <= x.shape[-1] and shape[-1] <= min(N1, L)
+
+
 @pytest.mark.parametrize("mode", ["reflect", "conj-reflect"])
 def test_pad_modes_fr_run_and_differ_from_zero(x, mode):
     S = make(pad_mode_fr=mode)(x)

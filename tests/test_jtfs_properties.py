@@ -61,6 +61,7 @@ def test_fdts_jtfs_separates_what_time_scattering_cannot(noise, min_factor):
     ts = Scattering1D(N, **kw)(batch)
     jtfs = TimeFrequencyScattering1D(
         N, **kw, J_fr=3, Q_fr=2, F=8, average_fr=True, pad_mode="zero",
+        sampling_filters_fr="resample",  # FDTS is seen by the widest frequential wavelets
         out_exclude=("S0", "S1", "phi_t * phi_f", "phi_t * psi_f", "psi_t * phi_f"),
     )  # fmt: skip
     S = jtfs(batch)

@@ -107,11 +107,17 @@ def frequential_padded_length(
     ``criterion_amplitude``). The axis is padded to the next power of two at least
     ``N1 + 2 h`` when both ends receive padding (reflections), or ``N1 + h`` for zero padding
     (the circular convolution then only needs ``h`` empty rows between the last row and the
-    first), capped at ``2**(ceil(log2 N1) + max_pad_factor_fr)``.
+    first), capped at ``2**(ceil(log2 N1) + max_pad_factor_fr)``. With a local low-pass the
+    length is at least ``2 * 2**floor(log2 F)`` whatever the cap, so that the low-pass output,
+    subsampled by ``2**floor(log2 F)``, has at least two rows (an even length for its inverse
+    real FFT); this exceeds the cap only when ``F`` is within a factor 2 of the padded length.
     """
     sigmas = [SIGMA0 / 2**J_fr] + ([] if F is None else [SIGMA0 / F])
     half = max(math.ceil(gaussian_half_support(s, criterion_amplitude)) for s in sigmas)
-    return padded_length(N1, half if two_sided else -(-half // 2), max_pad_factor_fr)
+    L = padded_length(N1, half if two_sided else -(-half // 2), max_pad_factor_fr)
+    if F is not None:  # phi_F subsamples by 2**floor(log2 F): keep at least two output rows
+        L = max(L, 2 ** (math.floor(math.log2(F)) + 1))
+    return L
 
 
 def build_frequential_filterbank(

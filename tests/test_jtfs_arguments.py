@@ -1,0 +1,122 @@
+"""TimeFrequencyScattering1D over its argument space: every accepted configuration builds and
+runs with finite output, every rejected one raises a ValueError that names an argument, and the
+defaults never reject themselves."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scatterwave import TimeFrequencyScattering1D
+
+#: Arguments a rejection message may name (the ones the strategies below vary).
+NAMES = ("J", "Q", "J_fr", "Q_fr", "F", "T", "N1", "max_pad_factor_fr", "max_pad_factor")
+
+#: One build and call per example takes 0.1 to 1 s at these lengths; 40 examples keep the test
+#: within about 30 s on two cores.
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+)
+
+
+@st.composite
+def configurations(draw: st.DrawFn) -> tuple[int, dict]:
+    N = draw(st.sampled_from([64, 100, 256, 360, 512]))
+    J = draw(st.integers(1, int(math.log2(N))))
+    kw: dict = {"J": J, "Q": (draw(st.integers(1, 16)), draw(st.integers(1, 3)))}
+    kw["J_fr"] = draw(st.none() | st.integers(1, 6))
+    kw["Q_fr"] = draw(st.integers(1, 4))
+    kw["F"] = draw(st.none() | st.just("global") | st.integers(1, 128))
+    kw["average_fr"] = draw(st.booleans())
+    kw["out_3D"] = kw["average_fr"] and draw(st.booleans())
+    kw["aligned"] = draw(st.booleans())
+    kw["average"] = draw(st.sampled_from([True, "global"]))
+    kw["T"] = draw(st.none() | st.integers(1, N))
+    kw["max_pad_factor"] = draw(st.sampled_from([None, 0, 1, 2]))
+    kw["max_pad_factor_fr"] = draw(st.sampled_from([None, 0, 1, 2]))
+    kw["pad_mode"] = draw(st.sampled_from(["reflect", "zero"]))
+    kw["pad_mode_fr"] = draw(st.sampled_from(["zero", "reflect", "conj-reflect"]))
+    kw["sampling_filters_fr"] = draw(st.sampled_from(["resample", "exclude"]))
+    kw["oversampling"] = draw(st.integers(0, 2))
+    kw["oversampling_fr"] = draw(st.integers(0, 2))
+    return N, kw
+
+
+def _finite(S) -> bool:
+    parts = S.values() if isinstance(S, dict) else (S if isinstance(S, tuple) else (S,))
+    return all(np.all(np.isfinite(np.asarray(p))) for p in parts)
+
+
+@SETTINGS
+@given(configurations(), st.integers(0, 2**31 - 1))
+def test_every_configuration_builds_and_runs_or_is_rejected_by_name(config, seed):
+    N, kw = config
+    try:
+        jtfs = TimeFrequencyScattering1D(N, **kw)
+    except ValueError as err:
+        named = [n for n in NAMES if re.search(rf"\b{n}\b", str(err))]
+        assert named, f"rejection of {kw} names no argument: {err}"
+        return
+    x = np.random.default_rng(seed).standard_normal((2, N))
+    S = jtfs(x)
+    assert _finite(S)
+    if isinstance(S, dict):  # the same signal twice in a batch gives the same rows
+        S1 = jtfs(x[:1])
+        for p in S:
+            np.testing.assert_allclose(S1[p][0], S[p][0], rtol=1e-10, atol=1e-12)
+
+
+@SETTINGS
+@given(
+    st.sampled_from([64, 256, 1000, 4096]),
+    st.integers(1, 12),
+    st.integers(1, 24),
+    st.integers(1, 4),
+    st.booleans(),
+)
+def test_defaults_never_reject_themselves(N, J, Q1, Q2, average_fr):
+    """Only J and Q are given: whatever else fails was the library's choice, not the user's."""
+    if 2**J > N:
+        return
+    try:
+        jtfs = TimeFrequencyScattering1D(N, J=J, Q=(Q1, Q2), average_fr=average_fr)
+    except ValueError as err:
+        # The only acceptable rejections are about the arguments given: too few first-order
+        # rows or no second-order path for this J and Q.
+        assert re.search(r"\bJ=\d+, Q=", str(err)), str(err)
+        assert "increase J" in str(err)
+        return
+    S = jtfs(np.random.default_rng(0).standard_normal(N))
+    assert _finite(S)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(J=2),  # default F (one octave, 16 rows) on an axis of 12 first-order rows
+        dict(J=8, Q=(16, 3), average_fr=True),  # phi_F's output would have had one row
+        dict(J=10, Q=16, F=64, average_fr=True),
+        dict(J=8, Q=(16, 3), F=16, average_fr=True, max_pad_factor_fr=0),
+    ],
+)
+def test_reported_constructor_crashes(kw):
+    N = 4096 if kw["J"] != 10 else 2048
+    jtfs = TimeFrequencyScattering1D(N, **kw)
+    assert _finite(jtfs(np.random.default_rng(0).standard_normal(N)))
+
+
+def test_default_F_is_clamped_to_the_frequency_axis():
+    jtfs = TimeFrequencyScattering1D(4096, J=2)
+    n1 = int(np.sum(jtfs.meta()["pair"] == "S1"))
+    assert n1 < 16
+    assert jtfs.filterbank()["L"] >= 2  # built
+    with pytest.raises(ValueError, match=r"F=16 exceeds"):
+        TimeFrequencyScattering1D(4096, J=2, F=16)  # an F the user passed is not clamped
