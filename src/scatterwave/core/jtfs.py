@@ -28,6 +28,7 @@ from scatterwave.core.ops import (
     complex_dtype,
     extend_bins,
     is_numpy,
+    is_traced,
     lowpass,
     modulus,
     modulus_parts,
@@ -38,6 +39,12 @@ from scatterwave.core.ops import (
 from scatterwave.core.scattering1d import _band, _width
 
 Array = Any
+
+#: The frequential matrix products of the joint stage run over blocks of time samples whose
+#: product ``W @ Y`` holds about this many elements (4 MiB in complex128), at least
+#: :data:`BLOCK_MIN_T` samples wide.
+BLOCK_ELEMENTS = 2**18
+BLOCK_MIN_T = 32
 
 
 def jtfs(
@@ -262,17 +269,33 @@ def _freq_group_dense(Y: Array, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp:
     nf = g.n_filters
     if complex_form:  # ``fr_op`` holds the complex matrices, a quarter of the real form's size
         W = xp.reshape(buffers["fr_op"][off // 4 : off // 4 + nf * R * n_cols], (nf * R, n_cols))
-        Z = _detect(xp.reshape(xp.matmul(W, Y), (B, P, nf, R, t)), g.modulus, xp)
     else:
         W = xp.reshape(buffers["fr_op"][off : off + 4 * nf * R * n_cols], (2 * nf * R, 2 * n_cols))
-        Z = xp.reshape(xp.matmul(W, Y), (B, P, 2, nf, R, t))
-        Z = modulus_parts(Z[:, :, 0, ...], Z[:, :, 1, ...], xp) if g.modulus else Z[:, :, 0, ...]
+    Phi = None
     if g.post[0] == "local":
         Phi = xp.reshape(buffers["fr_lp"][lp_off : lp_off + g.rows_valid * R], (g.rows_valid, R))
-        Z = xp.matmul(Phi, Z)
-    elif g.post[0] == "global":
-        Z = xp.sum(Z, axis=3, keepdims=True)
-    return Z
+
+    def block(Yb: Array) -> Array:
+        tb = Yb.shape[-1]
+        if complex_form:
+            Z = _detect(xp.reshape(xp.matmul(W, Yb), (B, P, nf, R, tb)), g.modulus, xp)
+        else:
+            Z = xp.reshape(xp.matmul(W, Yb), (B, P, 2, nf, R, tb))
+            Z = modulus_parts(Z[:, :, 0, ...], Z[:, :, 1, ...], xp) if g.modulus else Z[:, :, 0]
+        if Phi is not None:
+            Z = xp.matmul(Phi, Z)
+        elif g.post[0] == "global":
+            Z = xp.sum(Z, axis=3, keepdims=True)
+        return Z
+
+    # The product W @ Y has nf * R rows per time sample, often 10-50 times the rows kept after
+    # the frequential low-pass: computed for the whole time axis at once it is the largest
+    # temporary of the transform (340 MB for a 1.5 s note at 16 kHz), freshly mapped and
+    # unmapped on every call. Blocks of time samples keep it cache-sized.
+    step = max(BLOCK_MIN_T, BLOCK_ELEMENTS // max(1, B * P * nf * R))
+    if t <= step or is_traced(Y):
+        return block(Y)
+    return xp.concat([block(Y[..., a : a + step]) for a in range(0, t, step)], axis=-1)
 
 
 def _fft_fr(Y: Array, groups: list[FreqGroup], xp: Any) -> Array | None:
