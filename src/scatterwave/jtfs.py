@@ -120,6 +120,12 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         Crossing amplitude of neighbouring wavelets (order 1, order 2, frequential).
     criterion_amplitude : float
         Amplitude defining supports (padding) and band edges (subsampling).
+    normalize : {"energy", "amplitude"}
+        As for :class:`~scatterwave.Scattering1D`. ``"energy"``: every row is scaled by
+        ``sqrt(N / N_out)`` along time and ``sqrt(N1 / R_out)`` along frequency (see Notes), so
+        that squared norms compare with ``||x||**2``. ``"amplitude"``: plain local averages
+        along both axes (``S0`` of a constant equals the constant). ``S0`` and ``S1`` equal
+        those of ``Scattering1D`` with the same ``J``, ``Q``, ``T`` and ``normalize``.
     memory_budget_mb : float > 0
         Batches are processed in chunks whose estimated working memory stays below this.
     check_input : bool
@@ -174,6 +180,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         paths_exclude: dict[str, list[int]] | None = None,
         r_psi: float | tuple[float, float, float] = math.sqrt(0.5),
         criterion_amplitude: float = 1e-3,
+        normalize: Literal["energy", "amplitude"] = "energy",
         memory_budget_mb: float = 32.0,
         check_input: bool = True,
     ) -> None:
@@ -195,6 +202,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             if not isinstance(flag, bool):
                 raise TypeError(f"{name} must be True or False; got {flag!r}")
         check_choice("out_type", out_type, ("dict", "array"))
+        check_choice("normalize", normalize, ("energy", "amplitude"))
         if out_3D and not average_fr:
             raise ValueError(
                 "out_3D=True needs average_fr=True so that every joint slice has the same "
@@ -246,6 +254,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         self.out_exclude = out_exclude
         self.paths_exclude = paths_exclude
         self.criterion_amplitude = float(criterion_amplitude)
+        self.normalize = normalize
         self.memory_budget_mb = float(memory_budget_mb)
         self.check_input = check_input
         self._init_caches()
@@ -369,6 +378,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 xp,
                 pad_mode=self.pad_mode,
                 pad_mode_fr=self.pad_mode_fr,
+                normalize_energy=self.normalize == "energy",
             )
             pieces.append(xp.concat(blocks, axis=1))
         S = xp.concat(pieces, axis=0) if len(pieces) > 1 else pieces[0]

@@ -55,6 +55,7 @@ def jtfs(
     *,
     pad_mode: Any = "reflect",
     pad_mode_fr: Any = "zero",
+    normalize_energy: bool = True,
 ) -> list[Array]:
     """All output rows of a batch of signals, in the plan's computation order.
 
@@ -70,6 +71,9 @@ def jtfs(
     pad_mode_fr : {"zero", "reflect", "conj-reflect"} or callable
         Frequency padding; a callable is called as ``pad_mode_fr(y, L)`` and must pad the
         last axis of ``y`` (frequency rows carrying data) to ``L`` rows.
+    normalize_energy : bool
+        Apply the energy factors ``sqrt(N / N_out)`` (time) and ``sqrt(N1 / R_out)``
+        (frequency, ``FreqGroup.scale``); without them every output is a plain average.
 
     Returns
     -------
@@ -100,18 +104,23 @@ def jtfs(
         coef = coef[..., start : start + length]
         if glob:
             coef = xp.mean(coef, axis=-1, keepdims=True)
-        return coef * math.sqrt(N / coef.shape[-1])
+        return coef * math.sqrt(N / coef.shape[-1]) if normalize_energy else coef
+
+    def freq_out(Z: Array, g: FreqGroup) -> Array:
+        """Undo the frequency axis's energy factor (applied inside the filtering) if asked."""
+        return Z if normalize_energy else Z * (1.0 / g.scale)
 
     out: list[Array] = []
     if glob:  # S0 is the mean of the unpadded input
-        out.append(xp.mean(x[:, None, :], axis=-1, keepdims=True) * math.sqrt(N))
+        s0 = xp.mean(x[:, None, :], axis=-1, keepdims=True)
+        out.append(s0 * math.sqrt(N) if normalize_energy else s0)
     else:
         off, n_bins, k_avg = first.S0
         s0 = lowpass(X_full, phi[off : off + n_bins], n_bins, k_avg, xp)
         k0 = int(first.paths["k"][0])
         start, length = first.out_start(k0), -(-N // 2**k0)
         s0 = s0[..., start : start + length]
-        out.append(s0 * math.sqrt(N / s0.shape[-1]))
+        out.append(s0 * math.sqrt(N / s0.shape[-1]) if normalize_energy else s0)
 
     spectra1: list[Array] = []
     s1_parts = []
@@ -129,7 +138,7 @@ def jtfs(
         Y = _pad_fr(xp.permute_dims(S1, (0, 2, 1))[:, :, None, :], plan, buffers, xp, pad_mode_fr)
         Yf = _fft_fr(Y, plan.first_freq, xp)
         for g in plan.first_freq:
-            out.append(_flat(_freq_group(Y, Yf, g, plan, buffers, xp), B, xp))
+            out.append(_flat(freq_out(_freq_group(Y, Yf, g, plan, buffers, xp), g), B, xp))
 
     for jg in plan.joint:
         rows = _pair_rows(spectra1, jg, buffers, xp)
@@ -141,7 +150,7 @@ def jtfs(
             Yf = _fft_fr(Y, jg.freq, xp)
             groups = [_freq_group(Y, Yf, g, plan, buffers, xp) for g in jg.freq]
         for g, Z in zip(jg.freq, groups):
-            Z = time_out(Z, jg.k2, None, jg.avg, start=jg.trim[2])
+            Z = freq_out(time_out(Z, jg.k2, None, jg.avg, start=jg.trim[2]), g)
             if g.rows_valid < g.rows:  # rows beyond this n2's first-order rows are zero
                 shape = (*Z.shape[:3], g.rows - g.rows_valid, Z.shape[-1])
                 Z = xp.concat([Z, xp.zeros(shape, dtype=Z.dtype, device=_device(Z))], axis=3)
