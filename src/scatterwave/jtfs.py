@@ -11,6 +11,7 @@ import numpy as np
 
 from scatterwave._transform import ArrayAPITransform
 from scatterwave._validation import check_choice, check_int, check_scales
+from scatterwave.core.jtfs import padding_rows
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan, Pair
@@ -96,6 +97,14 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         ``average_fr=True`` all slices share the stride of ``phi_F`` either way.
     out_3D : bool
         Return joint slices as 3-D ``(n_slices, n_freq, t)`` arrays; requires ``average_fr``.
+    zero_rows : {"keep", "drop"} or None
+        Joint slices of second-order wavelets that see fewer first-order rows than others are
+        padded with rows that are zero for every input (about a third of the joint rows),
+        so that every slice has the same number of rows and row ``i`` is the same ``n1``.
+        ``"keep"``: keep them (alignment; ``out_3D`` needs them). ``"drop"``: leave them out
+        (compact features). They are never computed either way; :meth:`meta` and
+        :attr:`output_shape` follow the choice. Default: ``"drop"`` for ``out_type="array"``
+        without ``out_3D``, else ``"keep"``.
     sampling_filters_fr : {"resample", "exclude"}
         ``"resample"``: every second-order path uses all frequential wavelets. ``"exclude"``:
         drop, per ``n2``, frequential wavelets wider than ``2**ceil(log2 N_fr)`` rows, where
@@ -169,6 +178,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         out_type: Literal["dict", "array"] = "dict",
         aligned: bool = True,
         out_3D: bool = False,
+        zero_rows: Literal["keep", "drop"] | None = None,
         sampling_filters_fr: Literal["resample", "exclude"] = "resample",
         pad_mode: PadMode = "reflect",
         pad_mode_fr: PadModeFr = "zero",
@@ -203,6 +213,13 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 raise TypeError(f"{name} must be True or False; got {flag!r}")
         check_choice("out_type", out_type, ("dict", "array"))
         check_choice("normalize", normalize, ("energy", "amplitude"))
+        if zero_rows is not None:
+            check_choice("zero_rows", zero_rows, ("keep", "drop"))
+        if zero_rows == "drop" and out_3D:
+            raise ValueError(
+                "zero_rows='drop' cannot be combined with out_3D=True: the 3-D slices need the "
+                "padding rows to have equal lengths; use zero_rows='keep' (or None)"
+            )
         if out_3D and not average_fr:
             raise ValueError(
                 "out_3D=True needs average_fr=True so that every joint slice has the same "
@@ -247,6 +264,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         self.N, self.J, self.Q, self.J_fr, self.Q_fr, self.T, self.F = N, J, Q, J_fr, Q_fr, T, F
         self.average, self.average_fr = average, average_fr
         self.out_type, self.aligned, self.out_3D = out_type, aligned, out_3D
+        self.zero_rows = zero_rows
         self.sampling_filters_fr = sampling_filters_fr
         self.pad_mode, self.pad_mode_fr = pad_mode, pad_mode_fr
         self.max_pad_factor, self.max_pad_factor_fr = max_pad_factor, max_pad_factor_fr
@@ -379,11 +397,17 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 pad_mode=self.pad_mode,
                 pad_mode_fr=self.pad_mode_fr,
                 normalize_energy=self.normalize == "energy",
+                padding=not self._drop_zero_rows,
             )
             pieces.append(xp.concat(blocks, axis=1))
         S = xp.concat(pieces, axis=0) if len(pieces) > 1 else pieces[0]
-        S = xp.take(S, as_index(plan.keep, S, xp), axis=1)
-        pair = plan.rows["pair"][plan.keep]
+        kept = self._kept_rows(plan)
+        if self._drop_zero_rows:  # the padding rows were not produced: compact positions
+            computed = np.cumsum(~padding_rows(plan)) - 1
+            S = xp.take(S, as_index(computed[kept], S, xp), axis=1)
+        else:
+            S = xp.take(S, as_index(kept, S, xp), axis=1)
+        pair = plan.rows["pair"][kept]
         t = S.shape[-1]
         if self.out_type == "array" and not self.out_3D:
             return xp.reshape(S, (*lead, S.shape[1], t))
@@ -407,6 +431,19 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 out[p] = xp.reshape(block, (*lead, count, t))
         return out
 
+    @property
+    def _drop_zero_rows(self) -> bool:
+        if self.zero_rows is not None:
+            return self.zero_rows == "drop"
+        return self.out_type == "array" and not self.out_3D
+
+    def _kept_rows(self, plan: JTFSPlan) -> np.ndarray:
+        """Indices of the output rows in the computed rows (``plan.keep``, less the padding
+        rows when they are dropped)."""
+        if not self._drop_zero_rows:
+            return plan.keep
+        return plan.keep[~padding_rows(plan)[plan.keep]]
+
     @staticmethod
     def _rows_per_slice(plan: JTFSPlan) -> int:
         groups = plan.first_freq + [g for jg in plan.joint for g in jg.freq]
@@ -429,7 +466,8 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             (``N1`` for a global mean, 0 for ``S0``).
         """
         _, plan = self._build(self._resolve_N(N))
-        return {k: v[plan.keep] for k, v in plan.rows.items()}
+        kept = self._kept_rows(plan)
+        return {k: v[kept] for k, v in plan.rows.items()}
 
     def _resolve_N(self, N: int | None) -> int:
         N = self.N if N is None else N
@@ -447,7 +485,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         _, plan = self._build(self._resolve_N(None))
         first = plan.first
         t = 1 if plan.log2_stride is None else -(-first.N // 2**plan.log2_stride)
-        pair = plan.rows["pair"][plan.keep]
+        pair = plan.rows["pair"][self._kept_rows(plan)]
         R = self._rows_per_slice(plan)
         shapes = {}
         for p in PAIRS:

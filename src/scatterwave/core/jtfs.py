@@ -21,6 +21,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from scatterwave.core.jtfs_plan import FreqGroup, JointGroup, JTFSPlan
 from scatterwave.core.ops import (
     _device,
@@ -56,6 +58,7 @@ def jtfs(
     pad_mode: Any = "reflect",
     pad_mode_fr: Any = "zero",
     normalize_energy: bool = True,
+    padding: bool = True,
 ) -> list[Array]:
     """All output rows of a batch of signals, in the plan's computation order.
 
@@ -74,6 +77,9 @@ def jtfs(
     normalize_energy : bool
         Apply the energy factors ``sqrt(N / N_out)`` (time) and ``sqrt(N1 / R_out)``
         (frequency, ``FreqGroup.scale``); without them every output is a plain average.
+    padding : bool
+        Append the rows that are zero for every input (see :func:`padding_rows`); without
+        them the rows follow ``plan.rows`` with those rows left out.
 
     Returns
     -------
@@ -151,13 +157,39 @@ def jtfs(
             groups = [_freq_group(Y, Yf, g, plan, buffers, xp) for g in jg.freq]
         for g, Z in zip(jg.freq, groups):
             Z = freq_out(time_out(Z, jg.k2, None, jg.avg, start=jg.trim[2]), g)
-            if g.rows_valid < g.rows:  # rows beyond this n2's first-order rows are zero
+            if padding and g.rows_valid < g.rows:  # rows beyond this n2's first-order rows
                 shape = (*Z.shape[:3], g.rows - g.rows_valid, Z.shape[-1])
                 Z = xp.concat([Z, xp.zeros(shape, dtype=Z.dtype, device=_device(Z))], axis=3)
             out.append(_flat(Z, B, xp))
     if glob:  # out[0], the mean of x, was not computed from the scaled x_pad
         return out[:1] + [unscale(o, scale) for o in out[1:]]
     return [unscale(o, scale) for o in out]
+
+
+def padding_rows(plan: JTFSPlan) -> np.ndarray:
+    """Which rows :func:`jtfs` returns (concatenated in order) are zero for every input.
+
+    They are the rows beyond a second-order wavelet's first-order rows in its joint slices
+    (``FreqGroup.rows_valid <= row < FreqGroup.rows``), appended as zeros for alignment.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_rows,)
+        Aligned with ``plan.rows`` (computation order).
+    """
+    n_first = 1 + sum(len(g.rows) for g in plan.first.groups1)
+    parts = [np.zeros(n_first, dtype=bool)]
+    for g in plan.first_freq:
+        parts.append(np.tile(np.arange(g.rows) >= g.rows_valid, g.n_filters))
+    for jg in plan.joint:
+        for g in jg.freq:
+            parts.append(np.tile(np.arange(g.rows) >= g.rows_valid, len(jg.n2) * g.n_filters))
+    mask = np.concatenate(parts)
+    if mask.size != len(plan.rows["pair"]):
+        raise RuntimeError(
+            f"internal error: {mask.size} rows counted, the plan has {len(plan.rows['pair'])}"
+        )
+    return mask
 
 
 def _flat(z: Array, B: int, xp: Any) -> Array:
