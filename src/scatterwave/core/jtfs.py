@@ -38,7 +38,8 @@ from scatterwave.core.ops import (
     range_scale,
     unscale,
 )
-from scatterwave.core.scattering1d import _band, _width
+from scatterwave.core.scattering1d import _band, _rfft, _width
+from scatterwave.core.workspace import Workspace
 
 Array = Any
 
@@ -59,6 +60,7 @@ def jtfs(
     pad_mode_fr: Any = "zero",
     normalize_energy: bool = True,
     padding: bool = True,
+    ws: Workspace | None = None,
 ) -> list[Array]:
     """All output rows of a batch of signals, in the plan's computation order.
 
@@ -80,6 +82,9 @@ def jtfs(
     padding : bool
         Append the rows that are zero for every input (see :func:`padding_rows`); without
         them the rows follow ``plan.rows`` with those rows left out.
+    ws : Workspace, optional
+        NumPy only: the joint stage's frequential outputs and their time spectra are written
+        into this workspace's arrays instead of fresh memory on every call.
 
     Returns
     -------
@@ -102,7 +107,7 @@ def jtfs(
         if not glob:
             off, n_bins, k_avg = avg
             if spectrum is None:
-                spectrum = xp.fft.rfft(coef, axis=-1)
+                spectrum = _rfft(coef, ws, "joint_spectrum", xp)
             coef = lowpass(spectrum, phi[off : off + n_bins], n_bins, k_avg, xp)
             k = plan.log2_stride
         start = first.out_start(k) if start is None else start
@@ -147,14 +152,15 @@ def jtfs(
             out.append(_flat(freq_out(_freq_group(Y, Yf, g, plan, buffers, xp), g), B, xp))
 
     for jg in plan.joint:
-        rows = _pair_rows(spectra1, jg, buffers, xp)
+        rows = _pair_rows(spectra1, jg, buffers, xp, ws if plan.dense_fr else None)
         if plan.dense_fr:
-            Y = _rows_layout(rows, jg, buffers, xp)
-            groups = [_freq_group_dense(Y, g, plan, buffers, xp) for g in jg.freq]
+            Y = _rows_layout(rows, jg, buffers, xp, ws)
+            # one group at a time: its output is low-passed in time before the next exists
+            groups = (_freq_group_dense(Y, g, plan, buffers, xp, ws) for g in jg.freq)
         else:
             Y = _assemble(rows, jg, buffers, xp, pad_mode_fr)
             Yf = _fft_fr(Y, jg.freq, xp)
-            groups = [_freq_group(Y, Yf, g, plan, buffers, xp) for g in jg.freq]
+            groups = (_freq_group(Y, Yf, g, plan, buffers, xp) for g in jg.freq)
         for g, Z in zip(jg.freq, groups):
             Z = freq_out(time_out(Z, jg.k2, None, jg.avg, start=jg.trim[2]), g)
             if padding and g.rows_valid < g.rows:  # rows beyond this n2's first-order rows
@@ -228,9 +234,16 @@ def _conj_rows(y: Array, conj: tuple[int, int] | None, buffers: dict, xp: Any) -
     return xp.where(mask, xp.conj(y), y)
 
 
-def _pair_rows(spectra1: list[Array], jg: JointGroup, buffers: dict, xp: Any) -> Array:
-    """``Y2 = U1 * psi2`` of every valid pair of ``jg`` plus one zero row, (B, pairs + 1, t)."""
+def _pair_rows(
+    spectra1: list[Array], jg: JointGroup, buffers: dict, xp: Any, ws: Workspace | None = None
+) -> Array:
+    """``Y2 = U1 * psi2`` of every valid pair of ``jg`` plus one zero row, (B, pairs + 1, t).
+
+    With a workspace (NumPy), the rows are written into its ``"pair_rows"`` array.
+    """
     index = buffers["index"]
+    if ws is not None and jg.conj_t is None:
+        return _pair_rows_numpy(spectra1, jg, buffers, ws)
     parts = []
     for band in jg.bands:
         off, n_filt, width = band.filt
@@ -262,7 +275,40 @@ def _pair_rows(spectra1: list[Array], jg: JointGroup, buffers: dict, xp: Any) ->
     return rows[..., a:b]  # only the samples the kept outputs depend on
 
 
-def _rows_layout(rows: Array, jg: JointGroup, buffers: dict, xp: Any) -> Array:
+def _pair_rows_numpy(
+    spectra1: list[Array], jg: JointGroup, buffers: dict, ws: Workspace
+) -> np.ndarray:
+    """:func:`_pair_rows` for NumPy, the products and FFTs written into the workspace."""
+    index = buffers["index"]
+    ref = spectra1[jg.bands[0].parent]
+    B, cplx = ref.shape[0], ref.dtype
+    n_pairs = sum(len(band.rows) for band in jg.bands)
+    rows = ws.get("pair_rows", (B, n_pairs + 1, jg.M), cplx)
+    rows[:, n_pairs, :] = 0
+    at = 0
+    for band in jg.bands:
+        off, n_filt, width = band.filt
+        filters = buffers["psi2_f"][off : off + n_filt * width].reshape(n_filt, width)
+        fo, fn = band.filt_index
+        filters = np.take(filters, index[fo : fo + fn], axis=0)
+        go, gn = band.gather
+        n, nb, block = len(band.rows), band.n_blocks, band.block
+        spectrum = spectra1[band.parent]
+        blocks = spectrum[..., : band.blocks_per_row * block].reshape(B, -1, block)
+        picked = ws.get("pair_product", (B, n * nb, block), cplx)
+        np.take(blocks, index[go : go + gn], axis=1, out=picked)
+        picked = picked.reshape(B, n, nb, block)
+        picked *= filters.reshape(1, n, nb, block)
+        folded = np.sum(picked, axis=2) if nb > 1 else picked.reshape(B, n, block)
+        np.fft.ifft(folded, n=jg.M, axis=-1, out=rows[:, at : at + n, :])
+        at += n
+    a, b, _ = jg.trim
+    return rows[..., a:b]
+
+
+def _rows_layout(
+    rows: Array, jg: JointGroup, buffers: dict, xp: Any, ws: Workspace | None = None
+) -> Array:
     """``Y2`` along each second-order wavelet's unpadded frequency axis, shape (B, P, n_rows, t).
 
     In real form ``[Re Y2; Im Y2]`` (B, P, 2 * n_rows, t) except for NumPy, see
@@ -271,6 +317,10 @@ def _rows_layout(rows: Array, jg: JointGroup, buffers: dict, xp: Any) -> Array:
     ao, an = jg.assemble
     P = len(jg.n2)
     B, t = rows.shape[0], rows.shape[-1]
+    if ws is not None:
+        Y = ws.get("joint_rows", (B, an, t), rows.dtype)
+        np.take(rows, buffers["index"][ao : ao + an], axis=1, out=Y)
+        return Y.reshape(B, P, an // P, t)
     Y = xp.reshape(xp.take(rows, buffers["index"][ao : ao + an], axis=1), (B, P, an // P, t))
     return Y if is_numpy(xp) else xp.concat([xp.real(Y), xp.imag(Y)], axis=2)
 
@@ -287,7 +337,14 @@ def _assemble(rows: Array, jg: JointGroup, buffers: dict, xp: Any, pad_mode_fr) 
     return _conj_rows(Y, jg.fr_conj, buffers, xp)
 
 
-def _freq_group_dense(Y: Array, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp: Any) -> Array:
+def _freq_group_dense(
+    Y: Array,
+    g: FreqGroup,
+    plan: JTFSPlan,
+    buffers: dict,
+    xp: Any,
+    ws: Workspace | None = None,
+) -> Array:
     """Frequential filtering of the unpadded frequency axes by matrices.
 
     ``Y`` is complex, shape (B, P, n_rows, t), for NumPy, whose complex ``abs`` is vectorised
@@ -295,7 +352,8 @@ def _freq_group_dense(Y: Array, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp:
     :func:`scatterwave.core.jtfs_dense.complex_operators`), and ``[Re Y2; Im Y2]``, shape
     (B, P, 2 * n_rows, t), for the other libraries: a real product gives the real and
     imaginary parts as contiguous blocks, whose ``hypot`` is several times faster than a
-    complex modulus in PyTorch. Returns shape (B, P, n_filters, rows_valid, t).
+    complex modulus in PyTorch. Returns shape (B, P, n_filters, rows_valid, t): with a
+    workspace ``ws`` (NumPy), its ``"joint_out"`` array, valid until the next group runs.
     """
     B, P, n_in, t = Y.shape
     complex_form = xp.isdtype(Y.dtype, "complex floating")
@@ -336,7 +394,14 @@ def _freq_group_dense(Y: Array, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp:
     step = max(BLOCK_MIN_T, BLOCK_ELEMENTS // max(1, B * P * nf * R))
     if t <= step or is_traced(Y):
         return block(Y)
-    return xp.concat([block(Y[..., a : a + step]) for a in range(0, t, step)], axis=-1)
+    if ws is None:
+        return xp.concat([block(Y[..., a : a + step]) for a in range(0, t, step)], axis=-1)
+    first = block(Y[..., :step])
+    out = ws.get("joint_out", (*first.shape[:-1], t), first.dtype)
+    out[..., :step] = first
+    for a in range(step, t, step):
+        out[..., a : a + step] = block(Y[..., a : a + step])
+    return out
 
 
 def _fft_fr(Y: Array, groups: list[FreqGroup], xp: Any) -> Array | None:
