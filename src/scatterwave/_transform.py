@@ -19,6 +19,7 @@ import numpy as np
 from scatterwave._cuda_graph import GraphCache, graphable, through_torch, torch_can_take
 from scatterwave._device import chunk_size
 from scatterwave.core.ops import as_index, is_numpy, is_traced
+from scatterwave.core.workspace import ThreadWorkspaces, Workspace
 
 Array = Any
 
@@ -40,6 +41,14 @@ class ArrayAPITransform:
         self._jit_cache: dict[tuple, Callable] = {}
         self._graphs = GraphCache()
         self._per_signal: dict[tuple[int, int], int] = {}
+        self._workspaces = ThreadWorkspaces()
+
+    def _workspace(self, N: int, x: Array, xp: Any) -> Workspace | None:
+        """This thread's reusable NumPy work arrays for inputs of length ``N`` and ``x``'s dtype
+        (None for other libraries, whose temporaries are left to their allocators)."""
+        if not is_numpy(xp) or not isinstance(x, np.ndarray):
+            return None
+        return self._workspaces.get((N, str(x.dtype)))
 
     def _averaging_scale(self, N: int) -> int | None:
         """Check ``J`` and ``T`` against the input length; return ``T`` (None: global mean)."""

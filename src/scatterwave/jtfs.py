@@ -20,10 +20,11 @@ from scatterwave._validation import (
     check_real,
     check_scales,
 )
+from scatterwave.core.jtfs import padding_rows
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan, Pair
-from scatterwave.core.ops import is_numpy, native_byte_order
+from scatterwave.core.ops import cached_index, is_numpy, native_byte_order
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
 from scatterwave.filters.frequential import (
     FrequentialFilterbank,
@@ -106,6 +107,14 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         ``average_fr=True`` all slices share the stride of ``phi_F`` either way.
     out_3D : bool
         Return joint slices as 3-D ``(n_slices, n_freq, t)`` arrays; requires ``average_fr``.
+    zero_rows : {"keep", "drop"} or None
+        Joint slices of second-order wavelets that see fewer first-order rows than others are
+        padded with rows that are zero for every input (about a third of the joint rows),
+        so that every slice has the same number of rows and row ``i`` is the same ``n1``.
+        ``"keep"``: keep them (alignment; ``out_3D`` needs them). ``"drop"``: leave them out
+        (compact features). They are never computed either way; :meth:`meta` and
+        :attr:`output_shape` follow the choice. Default: ``"drop"`` for ``out_type="array"``
+        without ``out_3D``, else ``"keep"``.
     sampling_filters_fr : {"exclude", "resample"}
         ``"resample"``: every second-order path uses all frequential wavelets. ``"exclude"``
         (default): drop, per ``n2``, frequential wavelets wider than ``2**ceil(log2 N_fr)``
@@ -138,6 +147,12 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         Crossing amplitude of neighbouring wavelets (order 1, order 2, frequential).
     criterion_amplitude : float
         Amplitude defining supports (padding) and band edges (subsampling).
+    normalize : {"energy", "amplitude"}
+        As for :class:`~scatterwave.Scattering1D`. ``"energy"``: every row is scaled by
+        ``sqrt(N / N_out)`` along time and ``sqrt(N1 / R_out)`` along frequency (see Notes), so
+        that squared norms compare with ``||x||**2``. ``"amplitude"``: plain local averages
+        along both axes (``S0`` of a constant equals the constant). ``S0`` and ``S1`` equal
+        those of ``Scattering1D`` with the same ``J``, ``Q``, ``T`` and ``normalize``.
     memory_budget_mb : float > 0 or None
         Batches are processed in chunks whose estimated working memory stays below this many
         MiB. None (default): 32 MiB on a CPU, half the free memory of an accelerator (see
@@ -186,6 +201,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         out_type: Literal["dict", "array"] = "dict",
         aligned: bool = True,
         out_3D: bool = False,
+        zero_rows: Literal["keep", "drop"] | None = None,
         sampling_filters_fr: Literal["resample", "exclude"] = "exclude",
         pad_mode: PadMode = "zero",
         pad_mode_fr: PadModeFr = "zero",
@@ -197,6 +213,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         paths_exclude: dict[str, list[int]] | None = None,
         r_psi: float | tuple[float, float, float] = math.sqrt(0.5),
         criterion_amplitude: float = 1e-3,
+        normalize: Literal["energy", "amplitude"] = "energy",
         memory_budget_mb: float | None = None,
         cuda_graphs: bool = True,
         check_input: bool = True,
@@ -226,6 +243,14 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         out_3D = check_bool("out_3D", out_3D)
         check_input = check_bool("check_input", check_input)
         check_choice("out_type", out_type, ("dict", "array"))
+        check_choice("normalize", normalize, ("energy", "amplitude"))
+        if zero_rows is not None:
+            check_choice("zero_rows", zero_rows, ("keep", "drop"))
+        if zero_rows == "drop" and out_3D:
+            raise ValueError(
+                "zero_rows='drop' cannot be combined with out_3D=True: the 3-D slices need the "
+                "padding rows to have equal lengths; use zero_rows='keep' (or None)"
+            )
         if out_3D and not average_fr:
             raise ValueError(
                 "out_3D=True needs average_fr=True so that every joint slice has the same "
@@ -273,6 +298,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         self.N, self.J, self.Q, self.J_fr, self.Q_fr, self.T, self.F = N, J, Q, J_fr, Q_fr, T, F
         self.average, self.average_fr = average, average_fr
         self.out_type, self.aligned, self.out_3D = out_type, aligned, out_3D
+        self.zero_rows = zero_rows
         self.sampling_filters_fr = sampling_filters_fr
         self.pad_mode, self.pad_mode_fr = pad_mode, pad_mode_fr
         self.max_pad_factor, self.max_pad_factor_fr = max_pad_factor, max_pad_factor_fr
@@ -282,6 +308,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         self.criterion_amplitude = criterion_amplitude
         self.memory_budget_mb = memory_budget_mb
         self.cuda_graphs = cuda_graphs
+        self.normalize = normalize
         self.check_input = check_input
         self._init_caches()
         if N is not None:
@@ -398,7 +425,6 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         self, x: Array, xp: Any, buffers: dict[str, Array], chunk: int | None = None
     ) -> Any:
         from scatterwave.core.jtfs import jtfs
-        from scatterwave.core.ops import cached_index
 
         N = int(x.shape[-1])
         _, plan = self._build(N)
@@ -416,16 +442,18 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 xp,
                 pad_mode=self.pad_mode,
                 pad_mode_fr=self.pad_mode_fr,
+                normalize_energy=self.normalize == "energy",
+                padding=not self._drop_zero_rows,
+                ws=self._workspace(N, x2, xp),
             )
             pieces.append(xp.concat(blocks, axis=1))
         S = xp.concat(pieces, axis=0) if len(pieces) > 1 else pieces[0]
-        S = xp.take(
-            S,
-            cached_index(
-                ("keep", np.asarray(plan.keep, dtype=np.intp).tobytes()), _int_array, S, xp
-            ),
-            axis=1,
-        )
+        kept = self._kept_rows(plan)
+        if self._drop_zero_rows:  # the padding rows were not produced: compact positions
+            computed = np.cumsum(~padding_rows(plan)) - 1
+            S = xp.take(S, _device_rows(computed[kept], S, xp), axis=1)
+        else:
+            S = xp.take(S, _device_rows(kept, S, xp), axis=1)
         t = S.shape[-1]
         if self.out_type == "array" and not self.out_3D:
             return xp.reshape(S, (*lead, S.shape[1], t))
@@ -447,6 +475,19 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             else:
                 out[p] = xp.reshape(block, (*lead, count, t))
         return out
+
+    @property
+    def _drop_zero_rows(self) -> bool:
+        if self.zero_rows is not None:
+            return self.zero_rows == "drop"
+        return self.out_type == "array" and not self.out_3D
+
+    def _kept_rows(self, plan: JTFSPlan) -> np.ndarray:
+        """Indices of the output rows in the computed rows (``plan.keep``, less the padding
+        rows when they are dropped)."""
+        if not self._drop_zero_rows:
+            return plan.keep
+        return plan.keep[~padding_rows(plan)[plan.keep]]
 
     @staticmethod
     def _rows_per_slice(plan: JTFSPlan) -> int:
@@ -470,7 +511,8 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             (``N1`` for a global mean, 0 for ``S0``).
         """
         _, plan = self._build(self._resolve_N(N))
-        return {k: v[plan.keep] for k, v in plan.rows.items()}
+        kept = self._kept_rows(plan)
+        return {k: v[kept] for k, v in plan.rows.items()}
 
     def _resolve_N(self, N: int | None) -> int:
         N = self.N if N is None else N
@@ -488,7 +530,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         _, plan = self._build(self._resolve_N(None))
         first = plan.first
         t = 1 if plan.log2_stride is None else -(-first.N // 2**plan.log2_stride)
-        pair = plan.rows["pair"][plan.keep]
+        pair = plan.rows["pair"][self._kept_rows(plan)]
         R = self._rows_per_slice(plan)
         shapes = {}
         for p in PAIRS:
@@ -553,6 +595,11 @@ def _resolve_paths_exclude(paths: dict | None, n2: int, n_fr: int) -> dict[str, 
                 )
             out[key].append(n % size)
     return out
+
+
+def _device_rows(rows: np.ndarray, like: Array, xp: Any) -> Array:
+    """``rows`` as an index array on ``like``'s device, converted once (see ``cached_index``)."""
+    return cached_index(("rows", np.asarray(rows, dtype=np.intp).tobytes()), _int_array, like, xp)
 
 
 def _int_array(data: bytes) -> np.ndarray:

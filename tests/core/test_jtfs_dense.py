@@ -82,3 +82,24 @@ def test_oversized_operators_fall_back_to_fft(monkeypatch, x):
         np.testing.assert_allclose(
             Sa[k], Sb[k], rtol=0, atol=100 * NEGLIGIBLE * np.abs(Sb[k]).max()
         )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [dict(average_fr=False), dict(average_fr=True, F=4), dict(average_fr=True, F="global")],
+    ids=["avg_fr_off", "F4", "F_global"],
+)
+def test_time_blocks_match_one_block(monkeypatch, x, options):
+    """The frequential products run over blocks of time samples (bounded temporaries); the
+    blocks, including a ragged last one, give the one-block result to round-off."""
+    import scatterwave.core.jtfs as core
+
+    jtfs = TimeFrequencyScattering1D(N, **BASE, **options)
+    whole = jtfs(x)
+    with monkeypatch.context() as m:
+        m.setattr(core, "BLOCK_ELEMENTS", 1)  # every block is BLOCK_MIN_T samples wide
+        m.setattr(core, "BLOCK_MIN_T", 7)  # does not divide any time length: a ragged block
+        blocked = jtfs(x)
+    for k in whole:
+        scale = np.max(np.abs(whole[k]))
+        np.testing.assert_allclose(blocked[k], whole[k], rtol=0, atol=1e-12 * scale)

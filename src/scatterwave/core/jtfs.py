@@ -21,6 +21,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from scatterwave._device import device_kind
 from scatterwave.core.jtfs_plan import FreqGroup, JointGroup, JTFSPlan
 from scatterwave.core.ops import (
     _device,
@@ -28,6 +31,7 @@ from scatterwave.core.ops import (
     complex_dtype,
     extend_bins,
     is_numpy,
+    is_traced,
     lowpass,
     matmul,
     modulus,
@@ -36,9 +40,16 @@ from scatterwave.core.ops import (
     range_scale,
     unscale,
 )
-from scatterwave.core.scattering1d import _band, _width
+from scatterwave.core.scattering1d import _band, _rfft, _width
+from scatterwave.core.workspace import Workspace
 
 Array = Any
+
+#: The frequential matrix products of the joint stage run over blocks of time samples whose
+#: product ``W @ Y`` holds about this many elements (4 MiB in complex128), at least
+#: :data:`BLOCK_MIN_T` samples wide.
+BLOCK_ELEMENTS = 2**18
+BLOCK_MIN_T = 32
 
 
 def jtfs(
@@ -49,6 +60,9 @@ def jtfs(
     *,
     pad_mode: Any = "reflect",
     pad_mode_fr: Any = "zero",
+    normalize_energy: bool = True,
+    padding: bool = True,
+    ws: Workspace | None = None,
 ) -> list[Array]:
     """All output rows of a batch of signals, in the plan's computation order.
 
@@ -64,6 +78,15 @@ def jtfs(
     pad_mode_fr : {"zero", "reflect", "conj-reflect"} or callable
         Frequency padding; a callable is called as ``pad_mode_fr(y, L)`` and must pad the
         last axis of ``y`` (frequency rows carrying data) to ``L`` rows.
+    normalize_energy : bool
+        Apply the energy factors ``sqrt(N / N_out)`` (time) and ``sqrt(N1 / R_out)``
+        (frequency, ``FreqGroup.scale``); without them every output is a plain average.
+    padding : bool
+        Append the rows that are zero for every input (see :func:`padding_rows`); without
+        them the rows follow ``plan.rows`` with those rows left out.
+    ws : Workspace, optional
+        NumPy only: the joint stage's frequential outputs and their time spectra are written
+        into this workspace's arrays instead of fresh memory on every call.
 
     Returns
     -------
@@ -86,7 +109,7 @@ def jtfs(
         if not glob:
             off, n_bins, k_avg = avg
             if spectrum is None:
-                spectrum = xp.fft.rfft(coef, axis=-1)
+                spectrum = _rfft(coef, ws, "joint_spectrum", xp)
             coef = lowpass(spectrum, phi[off : off + n_bins], n_bins, k_avg, xp)
             k = plan.log2_stride
         start = first.out_start(k) if start is None else start
@@ -94,18 +117,23 @@ def jtfs(
         coef = coef[..., start : start + length]
         if glob:
             coef = xp.mean(coef, axis=-1, keepdims=True)
-        return coef * math.sqrt(N / coef.shape[-1])
+        return coef * math.sqrt(N / coef.shape[-1]) if normalize_energy else coef
+
+    def freq_out(Z: Array, g: FreqGroup) -> Array:
+        """Undo the frequency axis's energy factor (applied inside the filtering) if asked."""
+        return Z if normalize_energy else Z * (1.0 / g.scale)
 
     out: list[Array] = []
     if glob:  # S0 is the mean of the unpadded input
-        out.append(xp.mean(x[:, None, :], axis=-1, keepdims=True) * math.sqrt(N))
+        s0 = xp.mean(x[:, None, :], axis=-1, keepdims=True)
+        out.append(s0 * math.sqrt(N) if normalize_energy else s0)
     else:
         off, n_bins, k_avg = first.S0
         s0 = lowpass(X_full, phi[off : off + n_bins], n_bins, k_avg, xp)
         k0 = first.k_S0
         start, length = first.out_start(k0), -(-N // 2**k0)
         s0 = s0[..., start : start + length]
-        out.append(s0 * math.sqrt(N / s0.shape[-1]))
+        out.append(s0 * math.sqrt(N / s0.shape[-1]) if normalize_energy else s0)
 
     spectra1: list[Array] = []
     s1_parts = []
@@ -123,26 +151,53 @@ def jtfs(
         Y = _pad_fr(xp.permute_dims(S1, (0, 2, 1))[:, :, None, :], plan, buffers, xp, pad_mode_fr)
         Yf = _fft_fr(Y, plan.first_freq, xp)
         for g in plan.first_freq:
-            out.append(_flat(_freq_group(Y, Yf, g, plan, buffers, xp), B, xp))
+            out.append(_flat(freq_out(_freq_group(Y, Yf, g, plan, buffers, xp), g), B, xp))
 
     for jg in plan.joint:
-        rows = _pair_rows(spectra1, jg, buffers, xp)
+        rows = _pair_rows(spectra1, jg, buffers, xp, ws if plan.dense_fr else None)
         if plan.dense_fr:
-            Y = _rows_layout(rows, jg, buffers, xp)
-            groups = [_freq_group_dense(Y, g, plan, buffers, xp) for g in jg.freq]
+            Y = _rows_layout(rows, jg, buffers, xp, ws)
+            # one group at a time: its output is low-passed in time before the next exists
+            groups = (_freq_group_dense(Y, g, plan, buffers, xp, ws) for g in jg.freq)
         else:
             Y = _assemble(rows, jg, buffers, xp, pad_mode_fr)
             Yf = _fft_fr(Y, jg.freq, xp)
-            groups = [_freq_group(Y, Yf, g, plan, buffers, xp) for g in jg.freq]
+            groups = (_freq_group(Y, Yf, g, plan, buffers, xp) for g in jg.freq)
         for g, Z in zip(jg.freq, groups):
-            Z = time_out(Z, jg.k2, None, jg.avg, start=jg.trim[2])
-            if g.rows_valid < g.rows:  # rows beyond this n2's first-order rows are zero
+            Z = freq_out(time_out(Z, jg.k2, None, jg.avg, start=jg.trim[2]), g)
+            if padding and g.rows_valid < g.rows:  # rows beyond this n2's first-order rows
                 shape = (*Z.shape[:3], g.rows - g.rows_valid, Z.shape[-1])
                 Z = xp.concat([Z, xp.zeros(shape, dtype=Z.dtype, device=_device(Z))], axis=3)
             out.append(_flat(Z, B, xp))
     if glob:  # out[0], the mean of x, was not computed from the scaled x_pad
         return out[:1] + [unscale(o, scale) for o in out[1:]]
     return [unscale(o, scale) for o in out]
+
+
+def padding_rows(plan: JTFSPlan) -> np.ndarray:
+    """Which rows :func:`jtfs` returns (concatenated in order) are zero for every input.
+
+    They are the rows beyond a second-order wavelet's first-order rows in its joint slices
+    (``FreqGroup.rows_valid <= row < FreqGroup.rows``), appended as zeros for alignment.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_rows,)
+        Aligned with ``plan.rows`` (computation order).
+    """
+    n_first = 1 + sum(len(g.rows) for g in plan.first.groups1)
+    parts = [np.zeros(n_first, dtype=bool)]
+    for g in plan.first_freq:
+        parts.append(np.tile(np.arange(g.rows) >= g.rows_valid, g.n_filters))
+    for jg in plan.joint:
+        for g in jg.freq:
+            parts.append(np.tile(np.arange(g.rows) >= g.rows_valid, len(jg.n2) * g.n_filters))
+    mask = np.concatenate(parts)
+    if mask.size != len(plan.rows["pair"]):
+        raise RuntimeError(
+            f"internal error: {mask.size} rows counted, the plan has {len(plan.rows['pair'])}"
+        )
+    return mask
 
 
 def _flat(z: Array, B: int, xp: Any) -> Array:
@@ -181,9 +236,16 @@ def _conj_rows(y: Array, conj: tuple[int, int] | None, buffers: dict, xp: Any) -
     return xp.where(mask, xp.conj(y), y)
 
 
-def _pair_rows(spectra1: list[Array], jg: JointGroup, buffers: dict, xp: Any) -> Array:
-    """``Y2 = U1 * psi2`` of every valid pair of ``jg`` plus one zero row, (B, pairs + 1, t)."""
+def _pair_rows(
+    spectra1: list[Array], jg: JointGroup, buffers: dict, xp: Any, ws: Workspace | None = None
+) -> Array:
+    """``Y2 = U1 * psi2`` of every valid pair of ``jg`` plus one zero row, (B, pairs + 1, t).
+
+    With a workspace (NumPy), the rows are written into its ``"pair_rows"`` array.
+    """
     index = buffers["index"]
+    if ws is not None and jg.conj_t is None:
+        return _pair_rows_numpy(spectra1, jg, buffers, ws)
     parts = []
     for band in jg.bands:
         off, n_filt, width = band.filt
@@ -215,7 +277,40 @@ def _pair_rows(spectra1: list[Array], jg: JointGroup, buffers: dict, xp: Any) ->
     return rows[..., a:b]  # only the samples the kept outputs depend on
 
 
-def _rows_layout(rows: Array, jg: JointGroup, buffers: dict, xp: Any) -> Array:
+def _pair_rows_numpy(
+    spectra1: list[Array], jg: JointGroup, buffers: dict, ws: Workspace
+) -> np.ndarray:
+    """:func:`_pair_rows` for NumPy, the products and FFTs written into the workspace."""
+    index = buffers["index"]
+    ref = spectra1[jg.bands[0].parent]
+    B, cplx = ref.shape[0], ref.dtype
+    n_pairs = sum(len(band.rows) for band in jg.bands)
+    rows = ws.get("pair_rows", (B, n_pairs + 1, jg.M), cplx)
+    rows[:, n_pairs, :] = 0
+    at = 0
+    for band in jg.bands:
+        off, n_filt, width = band.filt
+        filters = buffers["psi2_f"][off : off + n_filt * width].reshape(n_filt, width)
+        fo, fn = band.filt_index
+        filters = np.take(filters, index[fo : fo + fn], axis=0)
+        go, gn = band.gather
+        n, nb, block = len(band.rows), band.n_blocks, band.block
+        spectrum = spectra1[band.parent]
+        blocks = spectrum[..., : band.blocks_per_row * block].reshape(B, -1, block)
+        picked = ws.get("pair_product", (B, n * nb, block), cplx)
+        np.take(blocks, index[go : go + gn], axis=1, out=picked)
+        picked = picked.reshape(B, n, nb, block)
+        picked *= filters.reshape(1, n, nb, block)
+        folded = np.sum(picked, axis=2) if nb > 1 else picked.reshape(B, n, block)
+        np.fft.ifft(folded, n=jg.M, axis=-1, out=rows[:, at : at + n, :])
+        at += n
+    a, b, _ = jg.trim
+    return rows[..., a:b]
+
+
+def _rows_layout(
+    rows: Array, jg: JointGroup, buffers: dict, xp: Any, ws: Workspace | None = None
+) -> Array:
     """``Y2`` along each second-order wavelet's unpadded frequency axis, shape (B, P, n_rows, t).
 
     In real form ``[Re Y2; Im Y2]`` (B, P, 2 * n_rows, t) except for NumPy, see
@@ -224,6 +319,10 @@ def _rows_layout(rows: Array, jg: JointGroup, buffers: dict, xp: Any) -> Array:
     ao, an = jg.assemble
     P = len(jg.n2)
     B, t = rows.shape[0], rows.shape[-1]
+    if ws is not None:
+        Y = ws.get("joint_rows", (B, an, t), rows.dtype)
+        np.take(rows, buffers["index"][ao : ao + an], axis=1, out=Y)
+        return Y.reshape(B, P, an // P, t)
     Y = xp.reshape(xp.take(rows, buffers["index"][ao : ao + an], axis=1), (B, P, an // P, t))
     return Y if is_numpy(xp) else xp.concat([xp.real(Y), xp.imag(Y)], axis=2)
 
@@ -240,7 +339,14 @@ def _assemble(rows: Array, jg: JointGroup, buffers: dict, xp: Any, pad_mode_fr) 
     return _conj_rows(Y, jg.fr_conj, buffers, xp)
 
 
-def _freq_group_dense(Y: Array, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp: Any) -> Array:
+def _freq_group_dense(
+    Y: Array,
+    g: FreqGroup,
+    plan: JTFSPlan,
+    buffers: dict,
+    xp: Any,
+    ws: Workspace | None = None,
+) -> Array:
     """Frequential filtering of the unpadded frequency axes by matrices.
 
     ``Y`` is complex, shape (B, P, n_rows, t), for NumPy, whose complex ``abs`` is vectorised
@@ -248,7 +354,8 @@ def _freq_group_dense(Y: Array, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp:
     :func:`scatterwave.core.jtfs_dense.complex_operators`), and ``[Re Y2; Im Y2]``, shape
     (B, P, 2 * n_rows, t), for the other libraries: a real product gives the real and
     imaginary parts as contiguous blocks, whose ``hypot`` is several times faster than a
-    complex modulus in PyTorch. Returns shape (B, P, n_filters, rows_valid, t).
+    complex modulus in PyTorch. Returns shape (B, P, n_filters, rows_valid, t): with a
+    workspace ``ws`` (NumPy), its ``"joint_out"`` array, valid until the next group runs.
     """
     B, P, n_in, t = Y.shape
     complex_form = xp.isdtype(Y.dtype, "complex floating")
@@ -263,17 +370,41 @@ def _freq_group_dense(Y: Array, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp:
     nf = g.n_filters
     if complex_form:  # ``fr_op`` holds the complex matrices, a quarter of the real form's size
         W = xp.reshape(buffers["fr_op"][off // 4 : off // 4 + nf * R * n_cols], (nf * R, n_cols))
-        Z = _detect(xp.reshape(matmul(W, Y, xp), (B, P, nf, R, t)), g.modulus, xp)
     else:
         W = xp.reshape(buffers["fr_op"][off : off + 4 * nf * R * n_cols], (2 * nf * R, 2 * n_cols))
-        Z = xp.reshape(matmul(W, Y, xp), (B, P, 2, nf, R, t))
-        Z = modulus_parts(Z[:, :, 0, ...], Z[:, :, 1, ...], xp) if g.modulus else Z[:, :, 0, ...]
+    Phi = None
     if g.post[0] == "local":
         Phi = xp.reshape(buffers["fr_lp"][lp_off : lp_off + g.rows_valid * R], (g.rows_valid, R))
-        Z = matmul(Phi, Z, xp)
-    elif g.post[0] == "global":
-        Z = xp.sum(Z, axis=3, keepdims=True)
-    return Z
+
+    def block(Yb: Array) -> Array:
+        tb = Yb.shape[-1]
+        if complex_form:
+            Z = _detect(xp.reshape(matmul(W, Yb, xp), (B, P, nf, R, tb)), g.modulus, xp)
+        else:
+            Z = xp.reshape(matmul(W, Yb, xp), (B, P, 2, nf, R, tb))
+            Z = modulus_parts(Z[:, :, 0, ...], Z[:, :, 1, ...], xp) if g.modulus else Z[:, :, 0]
+        if Phi is not None:
+            Z = matmul(Phi, Z, xp)
+        elif g.post[0] == "global":
+            Z = xp.sum(Z, axis=3, keepdims=True)
+        return Z
+
+    # The product W @ Y has nf * R rows per time sample, often 10-50 times the rows kept after
+    # the frequential low-pass: computed for the whole time axis at once it is the largest
+    # temporary of the transform (340 MB for a 1.5 s note at 16 kHz), freshly mapped and
+    # unmapped on every call. Blocks of time samples keep it cache-sized.
+    step = max(BLOCK_MIN_T, BLOCK_ELEMENTS // max(1, B * P * nf * R))
+    # Accelerators take the whole axis: their memory is large and launches are what cost.
+    if t <= step or is_traced(Y) or device_kind(Y) != "cpu":
+        return block(Y)
+    if ws is None:
+        return xp.concat([block(Y[..., a : a + step]) for a in range(0, t, step)], axis=-1)
+    first = block(Y[..., :step])
+    out = ws.get("joint_out", (*first.shape[:-1], t), first.dtype)
+    out[..., :step] = first
+    for a in range(step, t, step):
+        out[..., a : a + step] = block(Y[..., a : a + step])
+    return out
 
 
 def _fft_fr(Y: Array, groups: list[FreqGroup], xp: Any) -> Array | None:
