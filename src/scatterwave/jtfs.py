@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from scatterwave._transform import ArrayAPITransform
+from scatterwave._transform import ArrayAPITransform, batch_slices
 from scatterwave._validation import check_choice, check_int, check_scales
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
@@ -361,9 +361,9 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         per_signal = plan.bytes_per_signal // (2 if x.dtype == xp.float32 else 1)
         chunk = max(1, int(self.memory_budget_mb * 2**20 // max(per_signal, 1)))
         pieces = []
-        for b0 in range(0, B, chunk):
+        for rows in batch_slices(B, chunk):
             blocks = jtfs(
-                x2[b0 : min(b0 + chunk, B), ...],
+                x2[rows, ...],
                 plan,
                 buffers,
                 xp,

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from scatterwave._transform import ArrayAPITransform
+from scatterwave._transform import ArrayAPITransform, batch_slices
 from scatterwave._validation import check_choice, check_int, check_r_psi, check_scales, parse_pair
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
@@ -261,10 +261,10 @@ class Scattering1D(ArrayAPITransform):
         itemsize = 4 if x.dtype == xp.float32 else 8
         chunk = max(1, int(self.memory_budget_mb * 2**20 // plan_bytes_per_signal(plan, itemsize)))
         pieces = []
-        for b0 in range(0, B, chunk):
+        for rows in batch_slices(B, chunk):
             pieces.append(
                 scattering1d(
-                    x2[b0 : min(b0 + chunk, B), ...],
+                    x2[rows, ...],
                     plan,
                     buffers,
                     xp,

@@ -75,9 +75,20 @@ def as_index(idx: np.ndarray, like: Array, xp: Any) -> Array:
 
 
 def _device(x: Array) -> Any:
+    if _is_tensorflow_tensor(x):  # "" inside tf.function: the default device
+        return x.device
     from array_api_compat import device
 
     return device(x)
+
+
+def _is_tensorflow_tensor(x: Array) -> bool:
+    return type(x).__module__.startswith("tensorflow")
+
+
+def is_tensorflow(xp: Any) -> bool:
+    """True for the TensorFlow namespace of :mod:`scatterwave.core.tf_namespace`."""
+    return getattr(xp, "__name__", "") == "scatterwave.core.tf_namespace"
 
 
 def is_numpy(xp: Any) -> bool:
@@ -279,7 +290,7 @@ def unscale(coef: Array, scale: Array | None) -> Array:
 def modulus_parts(re: Array, im: Array, xp: Any) -> Array:
     """``sqrt(re**2 + im**2)`` from separate real and imaginary parts.
 
-    Where gradients can flow (JAX; PyTorch unless gradient recording is off, as under
+    Where gradients can flow (JAX, TensorFlow; PyTorch unless gradient recording is off, as under
     ``torch.no_grad()`` or ``torch.inference_mode()``) the modulus is
     ``hypot(re, im + c)`` with ``c = sqrt(smallest normal number)`` of the dtype: the shift
     changes no result above ``c`` (``1e-19`` in float32, ``1e-154`` in float64) by more than a
@@ -293,12 +304,12 @@ def modulus_parts(re: Array, im: Array, xp: Any) -> Array:
 
 
 def _needs_gradient(a: Array, xp: Any) -> bool:
-    """Whether a gradient may be taken through ``a`` (JAX always; PyTorch when recording).
+    """Whether a gradient may be taken through ``a`` (JAX, TensorFlow; PyTorch when recording).
 
     PyTorch is asked about its grad mode, not ``a.requires_grad``: ``torch.func`` transforms
     differentiate tensors that do not report ``requires_grad``.
     """
-    if _is_jax(xp):
+    if _is_jax(xp) or is_tensorflow(xp):  # TensorFlow: a tape may be recording, unseen here
         return True
     if _is_torch(a):
         import torch
@@ -341,8 +352,13 @@ def lowpass(spectrum: Array, phi: Array, n_bins: int, k_avg: int, xp: Any) -> Ar
 
 
 def is_traced(x: Array) -> bool:
-    """True for abstract values being traced (``jax.jit``), whose contents cannot be inspected."""
+    """True for abstract values being traced (``jax.jit``, ``tf.function``), whose contents
+    cannot be inspected."""
     module = type(x).__module__
+    if module.startswith("tensorflow"):
+        import tensorflow as tf
+
+        return tf.is_symbolic_tensor(x)
     if not module.startswith("jax"):
         return False
     import jax
