@@ -66,10 +66,10 @@ class ArrayAPITransform:
         buffers = self._buffers(N, xp, x)
         if type(x).__module__.startswith("jax") and not is_traced(x):
             return self._jitted(N, x, xp)(x, buffers)
-        if is_tensorflow(xp) and not is_traced(x):
-            from scatterwave.core.tf_namespace import call_as_graph
+        if is_tensorflow(xp):
+            from scatterwave.core.tf_namespace import run_forward
 
-            return call_as_graph(self._forward, self._jit_cache, x, buffers)
+            return run_forward(self._forward, self._jit_cache, x, buffers)
         return self._forward(x, xp, buffers)
 
     def _jitted(self, N: int, x: Array, xp: Any) -> Callable:

@@ -105,19 +105,24 @@ def namespace(x: Tensor) -> TFNamespace:
     return TFNamespace(x)
 
 
-def call_as_graph(forward: Callable, cache: dict, x: Tensor, buffers: dict[str, Tensor]) -> Any:
-    """``forward(x, xp, buffers)`` for an eager ``x``, run as a ``tf.function`` on ``x``'s device.
+def run_forward(forward: Callable, cache: dict, x: Tensor, buffers: dict[str, Tensor]) -> Any:
+    """``forward(x, xp, buffers)`` on TensorFlow: as a graph for eager ``x``, inlined when tracing.
 
     Op-by-op (eager) execution of the cores' few hundred operations costs about 3 times the
-    CPU time of the same graph (N=2^16, J=8, Q=8, batch 8, float32), so eager calls run a
-    graph traced once per input shape, dtype and device and kept in ``cache``. Gradients
-    recorded by a ``tf.GradientTape`` flow through it.
+    CPU time of the same graph (N=2^16, J=8, Q=8, batch 8, float32), so an eager ``x`` runs a
+    ``tf.function`` traced once per input shape, dtype and device (kept in ``cache``) on
+    ``x``'s device. The cores have no tensor-dependent control flow, so AutoGraph (which would
+    rewrite their Python source, 5 times the cost of tracing) is off, also inside a caller's
+    ``tf.function``. Gradients recorded by a ``tf.GradientTape`` flow through either way.
     """
     import tensorflow as tf
 
+    plain = tf.autograph.experimental.do_not_convert(lambda v, b: forward(v, namespace(v), b))
+    if tf.is_symbolic_tensor(x):
+        return plain(x, buffers)
     key = ("tensorflow", tuple(x.shape), x.dtype.name, x.device)
     if key not in cache:
-        cache[key] = tf.function(lambda v, b: forward(v, namespace(v), b))
+        cache[key] = tf.function(plain, autograph=False)
     with tf.device(x.device):
         return cache[key](x, buffers)
 
