@@ -133,6 +133,24 @@ def check_fit() -> None:
     assert accuracy >= target, accuracy
 
 
+def check_docs() -> None:
+    """The code of docs/tensorflow.md runs as written (in a temporary folder: it saves a model)."""
+    import os
+    import re
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "tensorflow.md"
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.S)
+    assert len(blocks) == 2
+    here = Path.cwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        try:
+            for i, code in enumerate(blocks):
+                exec(compile(code, f"docs/tensorflow.md block {i}", "exec"), {})
+        finally:
+            os.chdir(here)
+
+
 def _forda():
     """FordA (UCR, z-scored): 2048 training series, all 1320 test series; None if absent."""
     from scatterwave.datasets.ucr import list_ucr, load_ucr
@@ -179,6 +197,7 @@ CHECKS = {
     "errors": check_errors,
     "save_load": check_save_load,
     "fit": check_fit,
+    "docs": check_docs,
 }
 
 if __name__ == "__main__":
