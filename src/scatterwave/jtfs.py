@@ -59,7 +59,9 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
     with time). Spin +1 (``_up``) = rising, spin -1 (``_dn``) = falling.
 
     Devices: CPU, CUDA (whatever the input's library supports). Differentiable: yes (torch,
-    JAX). Libraries: NumPy, PyTorch, JAX, CuPy, array-api-strict.
+    JAX, TensorFlow). Libraries: NumPy, PyTorch, JAX, CuPy, array-api-strict; TensorFlow
+    tensors (eager, ``tf.function``, XLA) through :mod:`scatterwave.core.tf_namespace`; Keras
+    layers in :mod:`scatterwave.keras`.
 
     Parameters
     ----------

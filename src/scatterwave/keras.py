@@ -117,6 +117,11 @@ class _ScatteringLayer(keras.layers.Layer):
             return self._transform(inputs)
         return _on_device(self._transform, inputs, self.device)
 
+    @property
+    def transform(self) -> Any:
+        """The wrapped transform (for ``meta()``, ``filterbank()``, ``output_shape``)."""
+        return self._transform
+
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update(_jsonable(self._options))

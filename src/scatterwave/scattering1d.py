@@ -32,7 +32,9 @@ class Scattering1D(ArrayAPITransform):
     the lowest and highest centre frequency and never exceeds 1.
 
     Devices: CPU, CUDA (whatever the input's library supports). Differentiable: yes (torch,
-    JAX). Libraries: NumPy, PyTorch, JAX, CuPy, array-api-strict (any array-API library).
+    JAX, TensorFlow). Libraries: NumPy, PyTorch, JAX, CuPy, array-api-strict (any array-API
+    library); TensorFlow tensors (eager, ``tf.function``, XLA) through
+    :mod:`scatterwave.core.tf_namespace`; Keras layers in :mod:`scatterwave.keras`.
 
     Parameters
     ----------
