@@ -159,7 +159,7 @@ def _forda():
         return None
     d = load_ucr("FordA", normalize="zscore")
     train = (d.train.x[:2048, 0, :], d.train.y[:2048])
-    # Scattering + a linear classifier: 0.74-0.76 after 4 epochs on every backend (chance 0.5).
+    # Scattering, layer norm, softmax: 0.93-0.94 after 4 epochs on every backend (chance 0.5).
     return train, (d.test.x[:, 0, :], d.test.y), 4, 0.7
 
 
