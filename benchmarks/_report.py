@@ -142,6 +142,7 @@ def check_targets(configs: list[dict[str, Any]], clock: str) -> list[str]:
         ("torch", 2**16, 8, 8, 5.0),
         ("torch", 2**13, 8, 32, 5.0),
         ("numpy", 2**16, 8, 8, 3.0),
+        ("tensorflow", 2**16, 8, 8, 3.0),  # issue 14
     ):
         c = _find(configs, backend, N, J, B)
         if c is None or "peer" not in c["results"]:

@@ -8,10 +8,11 @@ dtype, device and batch, and nothing else (no padding, filter products, modulus 
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
-from _worker_common import Adapter, serve
+from _worker_common import Adapter, serve, to_backend
 
 
 def fft_workload(plan: Any) -> list[tuple[str, tuple[int, ...], int]]:
@@ -50,29 +51,27 @@ class ScatterwaveAdapter(Adapter):
 
         import scatterwave
 
-        return {
+        out = {
             "scatterwave": scatterwave.__version__,
             "numpy": np.__version__,
             "torch": torch.__version__,
         }
+        if "tensorflow" in sys.modules:
+            out["tensorflow"] = sys.modules["tensorflow"].__version__
+        return out
 
     def _like(self) -> Any:
-        if self.backend == "torch":
-            import torch
-
-            return torch.zeros(1, dtype=getattr(torch, self.dtype), device=self.device)
-        return np.zeros(1, dtype=self.dtype)
+        return to_backend(np.zeros(1, dtype=self.dtype), self.backend, self.device)
 
     def construct(self, N: int, J: int, Q: int) -> Any:
-        from array_api_compat import array_namespace
-
         from scatterwave import Scattering1D
+        from scatterwave._transform import _namespace
 
         S = Scattering1D(N, J, Q=Q)
         like = self._like()
         # Filters are converted to the input's library/device/dtype on first use and cached;
         # do it here so the build time covers everything Kymatio's constructor does.
-        S._buffers(N, array_namespace(like), like)
+        S._buffers(N, _namespace(like), like)
         return S
 
     def forward(self, x: Any) -> Any:
@@ -99,18 +98,14 @@ class ScatterwaveAdapter(Adapter):
             a = rng.standard_normal(full).astype(real)
             if kind != "rfft":
                 a = (a + 1j * rng.standard_normal(full)).astype(cplx)
-            if self.backend == "torch":
-                import torch
-
-                a = torch.from_numpy(a).to(self.device)
-            out.append((kind, a, n))
+            out.append((kind, to_backend(a, self.backend, self.device), n))
         return out
 
     def extra_ops(self) -> dict[str, Any]:
-        from array_api_compat import array_namespace
+        from scatterwave._transform import _namespace
 
         inputs = self._floor_inputs
-        xp = array_namespace(inputs[0][1])
+        xp = _namespace(inputs[0][1])
 
         def floor() -> None:
             for kind, a, n in inputs:

@@ -60,11 +60,19 @@ class Adapter:
         raise NotImplementedError
 
     # -- requests -------------------------------------------------------------------------
-    def hello(self, threads: int, device: str) -> dict[str, Any]:
-        """Set torch's thread count and the device; report versions and capabilities."""
+    def hello(
+        self, threads: int, device: str, backends: tuple[str, ...] = ("numpy", "torch")
+    ) -> dict[str, Any]:
+        """Set torch's (and TensorFlow's) thread count and the device; report versions and
+        capabilities."""
         import torch
 
         torch.set_num_threads(threads)
+        if "tensorflow" in backends:  # before TensorFlow runs anything
+            import tensorflow as tf
+
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
         self.device = device
         info = {
             "library": self.library,
@@ -76,8 +84,9 @@ class Adapter:
             return info  # the driver reports it and stops
         # Warm-up: the first transform of each backend pays for lazy imports and first-use
         # set-up, which would otherwise be charged to the first configuration's build.
-        for backend, dtype in (("numpy", "float64"), ("torch", "float32")):
-            self.build(N=1024, J=3, Q=8, batch=1, backend=backend, dtype=dtype, seed=0)
+        dtypes = {"numpy": "float64", "torch": "float32", "tensorflow": "float32"}
+        for backend in dict.fromkeys(["numpy", "torch", *backends]):
+            self.build(N=1024, J=3, Q=8, batch=1, backend=backend, dtype=dtypes[backend], seed=0)
         self.transform = self.x = None
         return info
 
@@ -93,12 +102,7 @@ class Adapter:
         sync(self.device)
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         x = np.random.default_rng(seed).standard_normal((batch, N)).astype(dtype)
-        if self.backend == "torch":
-            import torch
-
-            self.x = torch.from_numpy(x).to(self.device)
-        else:
-            self.x = x
+        self.x = to_backend(x, self.backend, self.device)
         out = self.forward(self.x)
         shape = list(out.shape)
         return {"build_s": elapsed, "build_cpu_s": cpu, "n_paths": shape[-2], "out_shape": shape}
@@ -153,6 +157,19 @@ class Adapter:
     def extra_ops(self) -> dict[str, Callable[[], Any]]:
         """Further timeable operations of this library (name to zero-argument callable)."""
         return {}
+
+
+def to_backend(x: np.ndarray, backend: str, device: str) -> Any:
+    """``x`` as the backend's array (torch on ``device``; TensorFlow on its default device)."""
+    if backend == "torch":
+        import torch
+
+        return torch.from_numpy(x).to(device)
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.constant(x)
+    return x
 
 
 def sync(device: str) -> None:

@@ -6,10 +6,13 @@ Usage::
     nice -n 10 python benchmarks/scattering1d.py --quick    # 3 configurations (< 3 min)
     python benchmarks/scattering1d.py --configs 2^16:8:8 --backends torch --json out.json
     python benchmarks/scattering1d.py --device cuda --no-peer   # torch on a GPU
+    python benchmarks/scattering1d.py --configs 2^16:8:8 --backends tensorflow --clock cpu
 
 Kymatio 0.3.0 imports ``scipy.special.sph_harm`` (removed in SciPy 1.15), so it runs in its
 own virtual environment, ``benchmarks/.venv-kymatio``, created on first use with
-``python -m venv`` and ``pip install kymatio==0.3.0 'scipy<1.15' numpy torch==2.13.0``.
+``python -m venv`` and ``pip install kymatio==0.3.0 'scipy<1.15' numpy torch==2.13.0``
+(plus ``tensorflow-cpu`` the first time the ``tensorflow`` backend is benchmarked: Kymatio's
+TensorFlow frontend, against scatterwave on ``tf.Tensor`` inputs, both called eagerly).
 
 Each library runs in its own long-lived worker process (``_scatterwave_worker.py`` in this
 interpreter with ``src/`` first on the path, ``_kymatio_worker.py`` in the Kymatio venv); both
@@ -40,7 +43,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PEER_VENV = HERE / ".venv-kymatio"
 PEER_REQUIREMENTS = ["kymatio==0.3.0", "scipy<1.15", "numpy", "torch==2.13.0"]
-DTYPES = {"numpy": "float64", "torch": "float32"}
+PEER_TENSORFLOW = "tensorflow-cpu"
+DTYPES = {"numpy": "float64", "torch": "float32", "tensorflow": "float32"}
 Q = 8
 
 #: (N, J, batch) of the full run; every configuration runs with each backend. N = 2^18 runs
@@ -129,15 +133,22 @@ def worker_env(extra_path: str | None) -> dict[str, str]:
     return env
 
 
-def ensure_peer_env(venv: Path) -> str:
-    """Path of the Kymatio venv's interpreter, creating the venv if it is missing or broken."""
+def ensure_peer_env(venv: Path, *, tensorflow: bool = False) -> str:
+    """Path of the Kymatio venv's interpreter, creating the venv if it is missing or broken
+    (and adding TensorFlow to it when ``tensorflow`` is asked for)."""
     python = venv / "bin" / "python"
     probe = "import kymatio, torch, scipy.special; assert kymatio.__version__ == '0.3.0'"
     if python.exists() and subprocess.run([str(python), "-c", probe]).returncode == 0:
+        if tensorflow and subprocess.run([str(python), "-c", "import tensorflow"]).returncode:
+            log(f"adding {PEER_TENSORFLOW} to {venv} (Kymatio's TensorFlow frontend)")
+            pip = [str(python), "-m", "pip", "install", "--quiet", PEER_TENSORFLOW]
+            subprocess.run(pip, check=True)
         return str(python)
     log(f"creating {venv} (kymatio 0.3.0 needs SciPy < 1.15); this takes a few minutes")
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PEER_REQUIREMENTS], check=True)
+    extra = [PEER_TENSORFLOW] if tensorflow else []
+    pip = [str(python), "-m", "pip", "install", "--quiet", *PEER_REQUIREMENTS, *extra]
+    subprocess.run(pip, check=True)
     if subprocess.run([str(python), "-c", probe]).returncode != 0:
         raise RuntimeError(f"{venv} was created but kymatio 0.3.0 does not import there")
     return str(python)
@@ -205,7 +216,7 @@ def run_config(
             res[n]["build_s"].append(reply.pop("build_s"))
             res[n]["build_cpu_s"].append(reply.pop("build_cpu_s"))
             res[n].update(reply)
-    ops = ["forward"] + (["backward"] if cfg.backend == "torch" else [])
+    ops = ["forward"] + (["backward"] if cfg.backend == "torch" else [])  # eager calls
     for op in ops:
         plan = [(n, op) for n in names]
         if op == "forward" and "ours" in workers:
@@ -222,7 +233,9 @@ def run_config(
     for n in names:  # in a fresh process: the allocator's history must not matter
         w = specs[n].start(memory=True)
         try:
-            hello = w.call("hello", threads=args.threads, device=args.device)
+            hello = w.call(
+                "hello", threads=args.threads, device=args.device, backends=[cfg.backend]
+            )
             res[n]["memory_method"] = hello["memory_method"]
             w.call("build", seed=0, **kw)
             for op in ops:
@@ -258,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="a small subset (< 3 minutes)")
     p.add_argument("--configs", help="comma-separated N:J:batch, e.g. 2^16:8:8,2^13:8:32")
-    p.add_argument("--backends", default="numpy,torch", help="subset of numpy,torch")
+    p.add_argument("--backends", default="numpy,torch", help="subset of numpy,torch,tensorflow")
     p.add_argument("--repeats", type=int, default=None, help="alternating rounds (default 3)")
     p.add_argument(
         "--min-time",
@@ -297,11 +310,13 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"--src {args.src}: no scatterwave package there")
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if not backends or set(backends) - set(DTYPES):
-        raise SystemExit(f"--backends must be a subset of numpy,torch; got {args.backends!r}")
+        raise SystemExit(
+            f"--backends must be a subset of numpy,torch,tensorflow; got {args.backends!r}"
+        )
     if args.device == "cuda" and args.clock == "cpu":
         raise SystemExit("--clock cpu measures CPU work; use --clock wall with --device cuda")
-    if args.device == "cuda" and "numpy" in backends:
-        log("--device cuda: the numpy backend runs on the CPU only; benchmarking torch only")
+    if args.device == "cuda" and set(backends) != {"torch"}:
+        log("--device cuda: only the torch backend is benchmarked on a GPU; torch only")
         backends = ["torch"]
     sizes = (
         parse_configs(args.configs)
@@ -322,12 +337,13 @@ def main(argv: list[str] | None = None) -> int:
             )
         }
         if not args.no_peer:
-            peer_python = ensure_peer_env(PEER_VENV)
+            peer_python = ensure_peer_env(PEER_VENV, tensorflow="tensorflow" in backends)
             specs["peer"] = WorkerSpec("kymatio", peer_python, HERE / "_kymatio_worker.py", None)
         for name, spec in specs.items():
             workers[name] = spec.start()
         hello = {
-            n: w.call("hello", threads=args.threads, device=args.device) for n, w in workers.items()
+            n: w.call("hello", threads=args.threads, device=args.device, backends=backends)
+            for n, w in workers.items()
         }
         info["workers"] = hello
         if args.device == "cuda":

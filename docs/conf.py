@@ -98,7 +98,7 @@ html_theme_options = {
 }
 
 # Pages written by other contributors: listed in the toctree when (and only when) they exist.
-OPTIONAL_PAGES = ["jtfs", "extract", "wavelet_networks", "results_wavelet_networks"]
+OPTIONAL_PAGES = ["jtfs", "extract", "wavelet_networks", "results_wavelet_networks", "tensorflow"]
 # Pages placed explicitly by index.rst or by a sub-toctree (never added twice).
 LISTED = {
     "index",

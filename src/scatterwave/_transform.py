@@ -4,7 +4,9 @@ A transform subclass provides ``_build(N) -> (filterbank, plan)`` (``plan.buffer
 arrays) and ``_forward(x, xp, buffers)``. This base class turns those into ``__call__`` for any
 array library: it checks the input once, converts the filters to the input's library, device
 and dtype once per combination (cached), and compiles the whole forward pass with ``jax.jit``
-for JAX inputs (eager JAX would compile every small operation separately).
+for JAX inputs (eager JAX would compile every small operation separately). TensorFlow tensors
+run through the namespace of :mod:`scatterwave.core.tf_namespace`, eager ones as a
+``tf.function`` graph (likewise about 3 times faster than op-by-op execution).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 
 from scatterwave._cuda_graph import GraphCache, graphable, through_torch, torch_can_take
 from scatterwave._device import chunk_size
-from scatterwave.core.ops import as_index, is_numpy, is_traced
+from scatterwave.core.ops import _device, as_index, is_numpy, is_tensorflow, is_traced
 from scatterwave.core.workspace import ThreadWorkspaces, Workspace
 
 Array = Any
@@ -81,7 +83,7 @@ class ArrayAPITransform:
 
     def _chunk(self, x: Array, N: int) -> int:
         """Signals per chunk for a batch like ``x`` (see :mod:`scatterwave._device`)."""
-        itemsize = 4 if str(x.dtype).endswith("float32") else 8
+        itemsize = 4 if "float32" in str(x.dtype) else 8
         per_signal = self._per_signal.get((N, itemsize))
         if per_signal is None:  # a walk over the plan's groups: once per length and dtype
             per_signal = self._per_signal[N, itemsize] = self._bytes_per_signal(N, itemsize)
@@ -89,13 +91,15 @@ class ArrayAPITransform:
 
     def __call__(self, x: Array) -> Any:
         """Transform ``x`` of shape ``(..., N)``; see the subclass for the output."""
-        from array_api_compat import array_namespace
-
         if self.cuda_graphs and torch_can_take(x):
             return through_torch(self, x)
-        xp = array_namespace(x)
+        xp = _namespace(x)
         N = self._check_input(x, xp)
         buffers = self._buffers(N, xp, x)
+        if is_tensorflow(xp):
+            from scatterwave.core.tf_namespace import run_forward
+
+            return run_forward(self._forward, self._jit_cache, x, buffers)
         return self._run(x, xp, buffers)
 
     def _run(self, x: Array, xp: Any, buffers: dict[str, Array]) -> Any:
@@ -123,14 +127,17 @@ class ArrayAPITransform:
         return self._jit_cache[key]
 
     def _buffers(self, N: int, xp: Any, like: Array) -> dict[str, Array]:
-        from array_api_compat import device
-
         _, plan = self._build(N)
-        if is_traced(like):  # arrays made while tracing must not outlive the trace
+        tensorflow = is_tensorflow(xp)
+        if is_traced(like) and not tensorflow:  # arrays made while tracing must not outlive it
             return self._convert_buffers(plan, xp, like)
-        key = (N, getattr(xp, "__name__", str(xp)), str(device(like)), str(like.dtype))
+        key = (N, getattr(xp, "__name__", str(xp)), str(_device(like)), str(like.dtype))
         if key not in self._converted:
-            self._converted[key] = self._convert_buffers(plan, xp, like)
+            if tensorflow:  # eager tensors, made outside any tf.function trace: reusable
+                with xp.outside_trace():
+                    self._converted[key] = self._convert_buffers(plan, xp, like)
+            else:
+                self._converted[key] = self._convert_buffers(plan, xp, like)
         return self._converted[key]
 
     def _convert_buffers(self, plan: Any, xp: Any, like: Array) -> dict[str, Array]:
@@ -164,7 +171,7 @@ class ArrayAPITransform:
             )
         if N < 2:
             raise ValueError(f"x must have at least 2 samples along its last axis; got {N}")
-        if math.prod(x.shape[:-1]) == 0:
+        if any(d == 0 for d in x.shape[:-1]):  # (sizes are None in tf.function: unknown)
             raise ValueError(f"x has an empty batch (shape {tuple(x.shape)})")
         if self.check_input and not is_traced(x) and not bool(xp.all(xp.isfinite(x))):
             raise ValueError("x contains NaN or infinite values; clean or mask them first")
@@ -212,14 +219,13 @@ def _same(value: Any, default: Any) -> bool:
 
 def convert_buffers(buffers: dict[str, np.ndarray], xp: Any, like: Array) -> dict[str, Array]:
     """Convert a plan's NumPy buffers to ``like``'s library, device and real dtype."""
-    from array_api_compat import device
-
-    dev = device(like)
+    dev = _device(like)
     single = like.dtype == xp.float32
     np_dtype = np.float32 if single else np.float64
     # Every filter multiplies a complex spectrum. PyTorch promotes a real operand to complex on
-    # each such product (an allocation and a slower kernel), so its filters are stored complex.
-    complex_filters = "torch" in getattr(xp, "__name__", "")
+    # each such product (an allocation and a slower kernel), so its filters are stored complex;
+    # TensorFlow does not promote at all.
+    complex_filters = "torch" in getattr(xp, "__name__", "") or is_tensorflow(xp)
     out = {}
     for name, arr in buffers.items():
         if name == "index":
@@ -238,3 +244,25 @@ def convert_buffers(buffers: dict[str, np.ndarray], xp: Any, like: Array) -> dic
 def is_filter(name: str) -> bool:
     """Buffers named ``*_f`` / ``*_fr`` hold Fourier-domain filters (house naming convention)."""
     return name.endswith(("_f", "_fr"))
+
+
+def batch_slices(B: int | None, chunk: int) -> list[slice]:
+    """Row slices of at most ``chunk`` signals covering a batch of ``B``.
+
+    ``B`` is None for a batch of unknown size (``tf.function`` tracing a Keras model): one
+    slice then covers it, whatever its size at run time.
+    """
+    if B is None:
+        return [slice(None)]
+    return [slice(b0, min(b0 + chunk, B)) for b0 in range(0, B, chunk)]
+
+
+def _namespace(x: Array) -> Any:
+    """The array-API namespace of ``x`` (TensorFlow: :mod:`scatterwave.core.tf_namespace`)."""
+    if type(x).__module__.startswith("tensorflow"):
+        from scatterwave.core.tf_namespace import namespace
+
+        return namespace(x)
+    from array_api_compat import array_namespace
+
+    return array_namespace(x)

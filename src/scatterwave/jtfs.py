@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from scatterwave._transform import ArrayAPITransform
+from scatterwave._transform import ArrayAPITransform, batch_slices
 from scatterwave._validation import (
     check_bool,
     check_bool_or_literal,
@@ -69,7 +69,9 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
     with time). Spin +1 (``_up``) = rising, spin -1 (``_dn``) = falling.
 
     Devices: CPU, CUDA (whatever the input's library supports). Differentiable: yes (torch,
-    JAX). Libraries: NumPy, PyTorch, JAX, CuPy, array-api-strict.
+    JAX, TensorFlow). Libraries: NumPy, PyTorch, JAX, CuPy, array-api-strict; TensorFlow
+    tensors (eager, ``tf.function``, XLA) through :mod:`scatterwave.core.tf_namespace`; Keras
+    layers in :mod:`scatterwave.keras`.
 
     Parameters
     ----------
@@ -434,9 +436,9 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         if chunk is None:
             chunk = self._chunk(x2, N)
         pieces = []
-        for b0 in range(0, B, chunk):
+        for rows in batch_slices(B, chunk):
             blocks = jtfs(
-                x2[b0 : min(b0 + chunk, B), ...],
+                x2[rows, ...],
                 plan,
                 buffers,
                 xp,

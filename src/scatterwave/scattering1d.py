@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from scatterwave._transform import ArrayAPITransform
+from scatterwave._transform import ArrayAPITransform, batch_slices
 from scatterwave._validation import (
     check_bool,
     check_bool_or_literal,
@@ -46,7 +46,9 @@ class Scattering1D(ArrayAPITransform):
     the lowest and highest centre frequency and never exceeds 1.
 
     Devices: CPU, CUDA (whatever the input's library supports). Differentiable: yes (torch,
-    JAX). Libraries: NumPy, PyTorch, JAX, CuPy, array-api-strict (any array-API library).
+    JAX, TensorFlow). Libraries: NumPy, PyTorch, JAX, CuPy, array-api-strict (any array-API
+    library); TensorFlow tensors (eager, ``tf.function``, XLA) through
+    :mod:`scatterwave.core.tf_namespace`; Keras layers in :mod:`scatterwave.keras`.
 
     Parameters
     ----------
@@ -333,10 +335,10 @@ class Scattering1D(ArrayAPITransform):
             chunk = self._chunk(x2, N)
         ws = self._workspace(N, x, xp)
         pieces = []
-        for b0 in range(0, B, chunk):
+        for rows in batch_slices(B, chunk):
             pieces.append(
                 scattering1d(
-                    x2[b0 : min(b0 + chunk, B), ...],
+                    x2[rows, ...],
                     plan,
                     buffers,
                     xp,

@@ -141,9 +141,20 @@ def cached_index(key: tuple, make: Callable[..., np.ndarray], like: Array, xp: A
 
 
 def _device(x: Array) -> Any:
+    if _is_tensorflow_tensor(x):  # "" inside tf.function: the default device
+        return x.device
     from array_api_compat import device
 
     return device(x)
+
+
+def _is_tensorflow_tensor(x: Array) -> bool:
+    return type(x).__module__.startswith("tensorflow")
+
+
+def is_tensorflow(xp: Any) -> bool:
+    """True for the TensorFlow namespace of :mod:`scatterwave.core.tf_namespace`."""
+    return getattr(xp, "__name__", "") == "scatterwave.core.tf_namespace"
 
 
 def is_numpy(xp: Any) -> bool:
@@ -352,7 +363,7 @@ def unscale(coef: Array, scale: Array | None) -> Array:
 def modulus_parts(re: Array, im: Array, xp: Any) -> Array:
     """``sqrt(re**2 + im**2)`` from separate real and imaginary parts.
 
-    Where gradients can flow (JAX; PyTorch unless gradient recording is off, as under
+    Where gradients can flow (JAX, TensorFlow; PyTorch unless gradient recording is off, as under
     ``torch.no_grad()`` or ``torch.inference_mode()``) the modulus is
     ``hypot(re, im + c)`` with ``c = sqrt(smallest normal number)`` of the dtype: the shift
     changes no result above ``c`` (``1e-19`` in float32, ``1e-154`` in float64) by more than a
@@ -366,12 +377,12 @@ def modulus_parts(re: Array, im: Array, xp: Any) -> Array:
 
 
 def _needs_gradient(a: Array, xp: Any) -> bool:
-    """Whether a gradient may be taken through ``a`` (JAX always; PyTorch when recording).
+    """Whether a gradient may be taken through ``a`` (JAX, TensorFlow; PyTorch when recording).
 
     PyTorch is asked about its grad mode, not ``a.requires_grad``: ``torch.func`` transforms
     differentiate tensors that do not report ``requires_grad``.
     """
-    if _is_jax(xp):
+    if _is_jax(xp) or is_tensorflow(xp):  # TensorFlow: a tape may be recording, unseen here
         return True
     if _is_torch(a):
         import torch
@@ -430,7 +441,7 @@ def matmul(a: Array, b: Array, xp: Any) -> Array:
 
 
 def is_traced(x: Array) -> bool:
-    """True for abstract values being traced (``jax.jit``, ``torch.compile``).
+    """True for abstract values being traced (``jax.jit``, ``torch.compile``, ``tf.function``).
 
     Their contents cannot be inspected (a data-dependent check would split the compiled graph),
     and arrays made from them must not outlive the trace.
@@ -440,6 +451,10 @@ def is_traced(x: Array) -> bool:
         import torch
 
         return torch.compiler.is_compiling()
+    if module.startswith("tensorflow"):
+        import tensorflow as tf
+
+        return tf.is_symbolic_tensor(x)
     if not module.startswith("jax"):
         return False
     import jax
