@@ -9,15 +9,15 @@ kymatio=${2:-../shared/peers/kymatio-main}
 mkdir -p "$out"
 export PYTHONUNBUFFERED=1
 nvidia-smi -L
-timeout 170 python3 -m pytest -q -p no:cacheprovider \
+timeout 150 python3 -m pytest -q -p no:cacheprovider \
   tests/test_cuda_graph.py tests/test_device.py tests/test_gpu_libraries.py \
   tests/test_scattering1d_backends.py tests/test_jtfs_backends.py tests/nn/test_layers.py \
   tests/nn/test_scattering_module.py tests/extract/test_config.py \
   >"$out/tests.log" 2>&1
 echo "tests: exit $?"; tail -25 "$out/tests.log"
-timeout 260 python3 benchmarks/gpu.py --device cuda --kymatio "$kymatio" --time-limit 200 \
+timeout 240 python3 benchmarks/gpu.py --device cuda --kymatio "$kymatio" --time-limit 160 \
   --json "$out/gpu.json" --markdown "$out/gpu.md" >"$out/gpu.log" 2>&1
 echo "gpu.py: exit $?"; cat "$out/gpu.md"; grep -i "error\|Traceback" "$out/gpu.log" | head
-timeout 60 python3 benchmarks/gpu_profile.py --N 65536 --batch 512 --libraries torch --top 12 \
+timeout 45 python3 benchmarks/gpu_profile.py --N 65536 --batch 512 --libraries torch --top 12 \
   >"$out/profile.txt" 2>&1
 echo "profile: exit $?"; grep "=====\|kernels," "$out/profile.txt"
