@@ -135,3 +135,16 @@ def test_replay_is_thread_safe():
         outs = list(pool.map(S, xs))
     for out, r in zip(outs, ref):
         torch.testing.assert_close(out, r, rtol=0, atol=0)
+
+
+def test_transforms_with_graph_caches_pickle(monkeypatch):
+    import pickle
+
+    monkeypatch.setattr(_cuda_graph, "_Graph", _Recorder)
+    S = Scattering1D(256, 3)
+    S._graphs.run(("k",), lambda v: v, np.ones(2))
+    S._graphs.run(("k",), lambda v: v, np.ones(2))
+    S2 = pickle.loads(pickle.dumps(S))
+    assert S2._graphs._graphs == {}  # graphs are device state: rebuilt on demand
+    x = np.random.default_rng(0).standard_normal(256)
+    np.testing.assert_array_equal(S2(x), S(x))

@@ -111,6 +111,7 @@ def test_transforms_chunk_by_the_device_budget(cls, monkeypatch):
         return out
 
     monkeypatch.setattr("scatterwave._transform.chunk_size", spy)
+    monkeypatch.setattr(_device, "CPU_BUDGET_MB", 1e4)  # the whole batch in one chunk
     whole = S(x)
     assert seen[-1][1] is None and seen[-1][2] >= 5
     monkeypatch.setattr(_device, "CPU_BUDGET_MB", 1e-6)  # one signal per chunk

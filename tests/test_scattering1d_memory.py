@@ -51,7 +51,7 @@ def test_budget_and_estimate_bound_the_peak(N, J, kw, batch, dtype):
     S._workspaces = type(S._workspaces)()  # the first batched call creates the work arrays
     _, plan = S._build(N)
     per_signal = plan_bytes_per_signal(plan, x.itemsize)
-    chunk = min(batch, max(1, int(S.memory_budget_mb * 2**20 // per_signal)))
+    chunk = min(batch, S._chunk(x, N))  # the device-aware default budget (32 MiB on CPU)
     _, peak, out = traced(lambda: S(x))
     out_bytes = sum(v.nbytes for v in out.values()) if isinstance(out, dict) else out.nbytes
     assert peak <= chunk * per_signal + 2 * out_bytes

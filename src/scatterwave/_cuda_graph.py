@@ -138,6 +138,12 @@ class GraphCache:
         self._seen: dict[tuple, int] = {}
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict:  # pickling a transform drops its graphs (device state)
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()  # type: ignore[misc]
+
     def run(self, key: tuple, fn: Callable[[Array], Any], x: Array) -> Any:
         """``fn(x)``, replayed from a graph once ``key`` has been seen before."""
         with self._lock:

@@ -36,6 +36,7 @@ def test_each_operation_matches_numpy(xp, rng, dtype):
         "astype": (xp.astype(ta, xp.complex128), a.astype(np.complex128)),
         "concat": (xp.concat([ta, tb], axis=1), np.concatenate([a, b], axis=1)),
         "conj": (xp.conj(tz), np.conj(z)),
+        "flip": (xp.flip(ta, axis=-1), np.flip(a, axis=-1)),
         "hypot": (xp.hypot(ta, tb), np.hypot(a, b)),
         "imag": (xp.imag(tz), z.imag),
         "matmul": (xp.matmul(tf.constant(a[0, :, :3]), ta), a[0, :, :3] @ a),

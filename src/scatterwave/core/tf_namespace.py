@@ -37,6 +37,7 @@ OPERATIONS = (
     "concat",
     "conj",
     "finfo",
+    "flip",
     "hypot",
     "imag",
     "isdtype",
@@ -260,6 +261,11 @@ class TFNamespace:
     def concat(self, arrays: Sequence[Tensor], axis: int = 0) -> Tensor:
         arrays = list(arrays)
         return arrays[0] if len(arrays) == 1 else self._tf.concat(arrays, axis=axis)
+
+    def flip(self, x: Tensor, axis: int | None = None) -> Tensor:
+        if axis is None:
+            raise NotImplementedError("flip without axis is not used by the cores")
+        return self._tf.reverse(x, axis=[axis])
 
     def take(self, x: Tensor, indices: Tensor, axis: int | None = None) -> Tensor:
         if axis is None:
