@@ -393,9 +393,12 @@ def _freq_group_dense(
     # the frequential low-pass: computed for the whole time axis at once it is the largest
     # temporary of the transform (340 MB for a 1.5 s note at 16 kHz), freshly mapped and
     # unmapped on every call. Blocks of time samples keep it cache-sized.
+    # Accelerators take the whole axis (their memory is large and launches are what cost);
+    # traced batches may have no static size.
+    if is_traced(Y) or device_kind(Y) != "cpu":
+        return block(Y)
     step = max(BLOCK_MIN_T, BLOCK_ELEMENTS // max(1, B * P * nf * R))
-    # Accelerators take the whole axis: their memory is large and launches are what cost.
-    if t <= step or is_traced(Y) or device_kind(Y) != "cpu":
+    if t <= step:
         return block(Y)
     if ws is None:
         return xp.concat([block(Y[..., a : a + step]) for a in range(0, t, step)], axis=-1)
