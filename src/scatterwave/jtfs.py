@@ -24,7 +24,7 @@ from scatterwave.core.jtfs import padding_rows
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan, Pair
-from scatterwave.core.ops import cached_index, is_numpy, native_byte_order
+from scatterwave.core.ops import device_rows, is_numpy, native_byte_order
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
 from scatterwave.filters.frequential import (
     FrequentialFilterbank,
@@ -453,9 +453,9 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         kept = self._kept_rows(plan)
         if self._drop_zero_rows:  # the padding rows were not produced: compact positions
             computed = np.cumsum(~padding_rows(plan)) - 1
-            S = xp.take(S, _device_rows(computed[kept], S, xp), axis=1)
+            S = xp.take(S, device_rows(computed[kept], S, xp), axis=1)
         else:
-            S = xp.take(S, _device_rows(kept, S, xp), axis=1)
+            S = xp.take(S, device_rows(kept, S, xp), axis=1)
         t = S.shape[-1]
         if self.out_type == "array" and not self.out_3D:
             return xp.reshape(S, (*lead, S.shape[1], t))
@@ -597,13 +597,3 @@ def _resolve_paths_exclude(paths: dict | None, n2: int, n_fr: int) -> dict[str, 
                 )
             out[key].append(n % size)
     return out
-
-
-def _device_rows(rows: np.ndarray, like: Array, xp: Any) -> Array:
-    """``rows`` as an index array on ``like``'s device, converted once (see ``cached_index``)."""
-    return cached_index(("rows", np.asarray(rows, dtype=np.intp).tobytes()), _int_array, like, xp)
-
-
-def _int_array(data: bytes) -> np.ndarray:
-    """The integer row indices stored as ``np.intp`` bytes (see ``cached_index``)."""
-    return np.frombuffer(data, dtype=np.intp).copy()

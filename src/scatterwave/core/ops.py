@@ -140,6 +140,15 @@ def cached_index(key: tuple, make: Callable[..., np.ndarray], like: Array, xp: A
     return idx
 
 
+def device_rows(rows: np.ndarray, like: Array, xp: Any) -> Array:
+    """Integer ``rows`` as an index array on ``like``'s device, converted once per device."""
+    return cached_index(("rows", np.asarray(rows, dtype=np.intp).tobytes()), _from_bytes, like, xp)
+
+
+def _from_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype=np.intp).copy()
+
+
 def _device(x: Array) -> Any:
     if _is_tensorflow_tensor(x):  # "" inside tf.function: the default device
         return x.device
