@@ -26,6 +26,15 @@ from scatterwave.core.workspace import ThreadWorkspaces, Workspace
 Array = Any
 
 
+def no_autograph(fn: Callable) -> Callable:
+    """Mark ``fn`` so that TensorFlow's AutoGraph calls it as plain Python inside a caller's
+    ``tf.function`` (the attribute ``tf.autograph.experimental.do_not_convert`` sets), without
+    importing TensorFlow. The transforms are trace-safe Python: converting them gains nothing,
+    and AutoGraph's conversion of the whole call tree failed depending on test order."""
+    fn.autograph_info__ = frozenset()  # type: ignore[attr-defined]
+    return fn
+
+
 class ArrayAPITransform:
     """Base class of :class:`~scatterwave.Scattering1D` and the JTFS transform."""
 
@@ -89,6 +98,7 @@ class ArrayAPITransform:
             per_signal = self._per_signal[N, itemsize] = self._bytes_per_signal(N, itemsize)
         return chunk_size(per_signal, x, self.memory_budget_mb)
 
+    @no_autograph
     def __call__(self, x: Array) -> Any:
         """Transform ``x`` of shape ``(..., N)``; see the subclass for the output."""
         if self.cuda_graphs and torch_can_take(x):

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from scatterwave._transform import ArrayAPITransform, batch_slices
+from scatterwave._transform import ArrayAPITransform, batch_slices, no_autograph
 from scatterwave._validation import (
     check_bool,
     check_bool_or_literal,
@@ -401,6 +401,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         return self._build(N)[1].bytes_per_signal // (2 if itemsize == 4 else 1)
 
     # ------------------------------------------------------------------ calling
+    @no_autograph
     def __call__(self, x: Array) -> Array | tuple[Array, Array] | dict[str, Array]:
         """JTFS coefficients of ``x``.
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from scatterwave._transform import ArrayAPITransform, batch_slices
+from scatterwave._transform import ArrayAPITransform, batch_slices, no_autograph
 from scatterwave._validation import (
     check_bool,
     check_bool_or_literal,
@@ -307,6 +307,7 @@ class Scattering1D(ArrayAPITransform):
         return plan_bytes_per_signal(self._build(N)[1], itemsize)
 
     # ------------------------------------------------------------------ calling
+    @no_autograph
     def __call__(self, x: Array) -> Array | dict[tuple, Array]:
         """Scattering coefficients of ``x``.
 
