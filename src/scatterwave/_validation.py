@@ -178,3 +178,10 @@ def check_budget(memory_budget_mb: Any) -> float | None:
         low_open=True,
         hint=" (MiB; None for the device-aware default)",
     )
+
+
+def check_criterion_amplitude(value: Any) -> float:
+    """``criterion_amplitude`` of both transforms: a real number in (0, 0.1)."""
+    return check_real(
+        "criterion_amplitude", value, low=0.0, high=0.1, low_open=True, hint=" (default 1e-3)"
+    )

@@ -15,9 +15,9 @@ from scatterwave._validation import (
     check_bool_or_literal,
     check_budget,
     check_choice,
+    check_criterion_amplitude,
     check_int,
     check_mapping,
-    check_real,
     check_scales,
 )
 from scatterwave.core.jtfs import padding_rows
@@ -287,14 +287,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             raise ValueError("out_exclude removes every pair; keep at least one")
         check_mapping("paths_exclude", paths_exclude, ("n2", "n1_fr"))
         self.r_psi = _parse_r_psi(r_psi)
-        criterion_amplitude = check_real(
-            "criterion_amplitude",
-            criterion_amplitude,
-            low=0.0,
-            high=0.1,
-            low_open=True,
-            hint=" (default 1e-3)",
-        )
+        criterion_amplitude = check_criterion_amplitude(criterion_amplitude)
         memory_budget_mb = check_budget(memory_budget_mb)
         cuda_graphs = check_bool("cuda_graphs", cuda_graphs)
         self.N, self.J, self.Q, self.J_fr, self.Q_fr, self.T, self.F = N, J, Q, J_fr, Q_fr, T, F

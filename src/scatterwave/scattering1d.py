@@ -16,6 +16,7 @@ from scatterwave._validation import (
     check_bool_or_literal,
     check_budget,
     check_choice,
+    check_criterion_amplitude,
     check_int,
     check_mapping,
     check_r_psi,
@@ -193,14 +194,7 @@ class Scattering1D(ArrayAPITransform):
             if isinstance(r_psi, (tuple, list))
             else (r_psi, r_psi)
         )
-        criterion_amplitude = check_real(
-            "criterion_amplitude",
-            criterion_amplitude,
-            low=0.0,
-            high=0.1,
-            low_open=True,
-            hint=" (default 1e-3)",
-        )
+        criterion_amplitude = check_criterion_amplitude(criterion_amplitude)
         min_path_energy = check_real(
             "min_path_energy", min_path_energy, low=0.0, high=1.0, hint=" (default 0.01)"
         )
