@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, get_args
 
 import numpy as np
 
@@ -36,18 +35,7 @@ from scatterwave.filters.design import SIGMA0
 from scatterwave.filters.frequential import FrequentialFilterbank
 from scatterwave.filters.morlet import fold, gauss_f
 from scatterwave.filters.support import gaussian_half_support
-
-#: Output pairs, in output order.
-Pair = Literal[
-    "S0",
-    "S1",
-    "phi_t * phi_f",
-    "phi_t * psi_f",
-    "psi_t * phi_f",
-    "psi_t * psi_f_up",
-    "psi_t * psi_f_dn",
-]
-PAIRS: tuple[str, ...] = get_args(Pair)
+from scatterwave.vocabulary import PAIRS, Pair  # noqa: F401 (re-exported for the core)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,95 @@
+"""What the array library of one call can do, resolved once and passed beside ``xp``.
+
+The compute core is written once against the array API standard; the few places where a
+library needs a different (faster or exact) path read this record instead of detecting the
+library themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Library = Literal["numpy", "torch", "jax", "cupy", "tensorflow", "array_api_strict", "other"]
+Modulus = Literal["abs", "squares", "hypot"]
+
+_KNOWN: tuple[str, ...] = ("numpy", "torch", "jax", "cupy", "tensorflow", "array_api_strict")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """The array library of a call and what follows from it.
+
+    Attributes
+    ----------
+    library : {"numpy", "torch", "jax", "cupy", "tensorflow", "array_api_strict", "other"}
+        The library of the input array.
+    device_kind : str
+        ``"cpu"`` for host memory, else the accelerator platform (``"cuda"``, ...).
+    traced : bool
+        The input is an abstract value being traced (``jax.jit``, ``torch.compile``,
+        ``tf.function``): its contents cannot be read, and arrays made from it must not
+        outlive the trace.
+    complex_filters : bool
+        Fourier-domain filters are stored complex. PyTorch promotes a real operand of a
+        complex product on every product (an allocation and a slower kernel); TensorFlow does
+        not promote at all.
+    modulus : {"abs", "squares", "hypot"}
+        How ``|z|`` is taken: one complex ``abs`` (NumPy; PyTorch on accelerators), the squares
+        of the interleaved real view (PyTorch on CPU, 2-2.5x faster there), or
+        ``hypot(re, im)`` (the other libraries).
+    range_scale : bool
+        Rows are scaled to a peak near 1 before the cascade (needed where the modulus squares).
+    workspace : bool
+        NumPy arrays: temporaries can be written into reusable work arrays (``out=``).
+    jit : {"jax", "tensorflow"} or None
+        The library compiles the whole forward pass.
+    """
+
+    library: Library
+    device_kind: str
+    traced: bool
+    complex_filters: bool
+    modulus: Modulus
+    range_scale: bool
+    workspace: bool
+    jit: Literal["jax", "tensorflow"] | None
+
+    @property
+    def on_cpu(self) -> bool:
+        """The input is in host memory."""
+        return self.device_kind == "cpu"
+
+
+def library_of(x: Any) -> Library:
+    """The library of array ``x``, from its type's top-level module."""
+    top = type(x).__module__.split(".", 1)[0]
+    top = {"jaxlib": "jax"}.get(top, top)
+    return top if top in _KNOWN else "other"  # type: ignore[return-value]
+
+
+def capabilities(x: Any) -> Capabilities:
+    """Resolve the :class:`Capabilities` of a call on input ``x`` (once per call)."""
+    from scatterwave._device import device_kind
+    from scatterwave.core.ops import is_traced
+
+    library = library_of(x)
+    kind = device_kind(x) if library in ("torch", "jax", "cupy") else "cpu"
+    if library == "tensorflow":
+        kind = "gpu" if "GPU" in str(getattr(x, "device", "")).upper() else "cpu"
+    if library == "numpy":
+        modulus: Modulus = "abs"
+    elif library == "torch":
+        modulus = "squares" if kind == "cpu" else "abs"
+    else:
+        modulus = "hypot"
+    return Capabilities(
+        library=library,
+        device_kind=kind,
+        traced=is_traced(x),
+        complex_filters=library in ("torch", "tensorflow"),
+        modulus=modulus,
+        range_scale=modulus == "squares",
+        workspace=library == "numpy" and type(x).__name__ == "ndarray",
+        jit={"jax": "jax", "tensorflow": "tensorflow"}.get(library),  # type: ignore[arg-type]
+    )
