@@ -1,6 +1,7 @@
 # Set-up is two commands on a fresh machine:
 #   make demo   create .venv, install everything, run the main job on built-in signals
-#   make test   create .venv, install everything, lint and run the whole test suite
+#   make test   create .venv, install everything, lint and run the whole test suite and the
+#               examples of the docstrings (docs/dev/tooling.md)
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ PIP := $(PY) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
 LINT_PATHS := src tests benchmarks examples scripts experiments
 
-.PHONY: demo test lint docs bench data clean
+.PHONY: demo test lint types doctest docs bench data clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +26,27 @@ $(STAMP): pyproject.toml | $(PY)
 demo: $(STAMP)
 	$(VENV)/bin/scatterwave demo --out out
 
+# The ``>>>`` examples in the docstrings of src/ (src/conftest.py). core/ and filters/ have no
+# __init__.py: consider_namespace_packages imports their modules under the package's name
+# (scatterwave.filters.sparse), not as top-level modules ("sparse") that shadow other packages.
+DOCTEST := $(PY) -m pytest --doctest-modules -o consider_namespace_packages=true src/scatterwave
+
+# mypy against its per-file baseline (scripts/check_types.py, mypy-baseline.txt).
 lint: $(STAMP)
 	$(PY) -m ruff check $(LINT_PATHS)
 	$(PY) -m ruff format --check $(LINT_PATHS)
+	$(PY) scripts/check_types.py
+
+# The per-file table of mypy errors beside their baseline.
+types: $(STAMP)
+	$(PY) scripts/check_types.py --report
 
 test: lint
 	$(PY) -m pytest
+	$(DOCTEST)
+
+doctest: $(STAMP)
+	$(DOCTEST)
 
 docs: $(STAMP)
 	$(PY) -m sphinx -W -b html docs docs/_build/html
@@ -43,4 +59,4 @@ data: $(STAMP)
 	env PYTHON=$(abspath $(PY)) bash scripts/install_data.sh
 
 clean:
-	rm -rf $(VENV) out docs/_build docs/auto_examples .pytest_cache .ruff_cache
+	rm -rf $(VENV) out docs/_build docs/auto_examples .pytest_cache .ruff_cache .mypy_cache

@@ -155,7 +155,7 @@ class Scattering1D(_ScatteringLayer):
     >>> from scatterwave.keras import Scattering1D
     >>> model = keras.Sequential([keras.Input(shape=(1024,)), Scattering1D(1024, J=5, Q=8)])
     >>> model.output_shape
-    (None, 95, 32)
+    (None, 157, 32)
     """
 
     _transform_class = _Scattering1D

