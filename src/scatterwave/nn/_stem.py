@@ -13,7 +13,7 @@ round-off, including the running-statistics update of batch norm.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 from torch import nn
@@ -27,15 +27,21 @@ from scatterwave.nn._multiscale import (
     plan_steps,
 )
 
+if TYPE_CHECKING:
+    from scatterwave.nn.layers import LiftingConv1d
+    from scatterwave.nn.pooling import TimePool
+
 __all__ = ["StemSequential", "fused_stem"]
 
 
 def _pool(
     y: torch.Tensor, p: int, values: torch.Tensor, offsets: torch.Tensor, index: torch.Tensor
 ) -> None:
-    """Max over non-overlapping windows of ``p`` on the last axis of ``y``, written to
-    ``values`` and (as uint8 offsets within the windows) ``offsets``; ``index`` is an int64
-    scratch buffer of their shape."""
+    """Max-pool ``y`` over non-overlapping windows of ``p`` on its last axis, in place.
+
+    The maxima are written to ``values`` and their positions, as uint8 offsets within the
+    windows, to ``offsets``; ``index`` is an int64 scratch buffer of their shape.
+    """
     n = values.shape[-1]
     torch.max(y[..., : n * p].unflatten(-1, (n, p)), dim=-1, out=(values, index))
     offsets.copy_(index)
@@ -85,6 +91,8 @@ class _StemFn(torch.autograd.Function):
             if norm.training and norm.track_running_stats and norm.running_mean is not None:
                 _update_running_stats(norm, mean, var, z.numel() // c_out)
         else:
+            # not batch_stats: the module keeps running statistics
+            assert norm.running_mean is not None and norm.running_var is not None
             mean, var = norm.running_mean.clone(), norm.running_var.clone()
         invstd = torch.rsqrt(var + norm.eps)
         a, b = _affine(gamma, beta, mean, invstd)
@@ -158,10 +166,11 @@ def _batch_stats(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """
     acc = torch.float64
     count = z.numel() // z.shape[2]
-    total = sum(z[j].sum(dim=(0, 2), dtype=acc) for j in range(z.shape[0]))
+    # sum() of tensors (z has at least one scale) is a tensor
+    total = cast(torch.Tensor, sum(z[j].sum(dim=(0, 2), dtype=acc) for j in range(z.shape[0])))
     mean = (total / count).to(z.dtype)
     shifted = (z[j] - mean[:, None] for j in range(z.shape[0]))
-    total = sum(d.square_().sum(dim=(0, 2), dtype=acc) for d in shifted)
+    total = cast(torch.Tensor, sum(d.square_().sum(dim=(0, 2), dtype=acc) for d in shifted))
     return mean, (total / count).to(z.dtype)
 
 
@@ -210,7 +219,19 @@ def fused_stem(
 def _update_running_stats(
     norm: torch.nn.BatchNorm2d, mean: torch.Tensor, var: torch.Tensor, count: int
 ) -> None:
-    """The running-statistics update of :class:`torch.nn.BatchNorm2d` in training mode."""
+    """Update the running statistics of ``norm`` as :class:`torch.nn.BatchNorm2d` does in training.
+
+    Parameters
+    ----------
+    norm : torch.nn.BatchNorm2d
+        Batch norm that tracks running statistics (``running_mean`` is not None).
+    mean, var : torch.Tensor, shape (C,)
+        Batch mean and biased batch variance per channel.
+    count : int
+        Number of values per channel in the batch (for the unbiased variance).
+    """
+    running_mean, running_var = norm.running_mean, norm.running_var
+    assert running_mean is not None and running_var is not None
     with torch.no_grad():
         tracked = norm.num_batches_tracked
         if tracked is not None:
@@ -220,32 +241,50 @@ def _update_running_stats(
         else:
             factor = norm.momentum
         unbiased = var * (count / max(count - 1, 1))
-        norm.running_mean.mul_(1 - factor).add_(mean.detach(), alpha=factor)
-        norm.running_var.mul_(1 - factor).add_(unbiased.detach(), alpha=factor)
+        running_mean.mul_(1 - factor).add_(mean.detach(), alpha=factor)
+        running_var.mul_(1 - factor).add_(unbiased.detach(), alpha=factor)
 
 
-def _fusable(modules: list[nn.Module]) -> bool:
+def _fusable_stem(
+    modules: list[nn.Module],
+) -> tuple[LiftingConv1d, TimePool, nn.BatchNorm2d, TimePool] | None:
+    """Find the leading stem that :func:`fused_stem` can run.
+
+    Parameters
+    ----------
+    modules : list of torch.nn.Module
+        The modules of a :class:`StemSequential`, in order.
+
+    Returns
+    -------
+    (LiftingConv1d, TimePool, torch.nn.BatchNorm2d, TimePool) or None
+        The lifting, the first pooling, the batch norm and the second pooling of the first
+        five modules when they form a fusable stem (see :class:`StemSequential`), else None.
+    """
     from scatterwave.nn.layers import LiftingConv1d
     from scatterwave.nn.pooling import TimePool
 
     if len(modules) < 5:
-        return False
+        return None
     lift, pool1, norm, relu, pool2 = modules[:5]
-    pools_ok = all(
-        isinstance(p, TimePool) and p.mode == "max" and p.stride == p.kernel_size <= 255
-        for p in (pool1, pool2)
-    )
-    return (
+    if not (
+        isinstance(lift, LiftingConv1d)
+        and isinstance(pool1, TimePool)
+        and isinstance(norm, nn.BatchNorm2d)
+        and isinstance(pool2, TimePool)
+        and type(relu) is nn.ReLU
+    ):
+        return None
+    pools_ok = all(p.mode == "max" and p.stride == p.kernel_size <= 255 for p in (pool1, pool2))
+    fusable = (
         pools_ok
-        and isinstance(lift, LiftingConv1d)
         and lift.padding == "same"
         and lift.method != "fft"
         and lift.bias is None
-        and isinstance(norm, nn.BatchNorm2d)
         and norm.affine
-        and type(relu) is nn.ReLU
         and not any(m._forward_hooks or m._forward_pre_hooks for m in modules[:5])
     )
+    return (lift, pool1, norm, pool2) if fusable else None
 
 
 class StemSequential(nn.Sequential):
@@ -264,9 +303,10 @@ class StemSequential(nn.Sequential):
         from scatterwave.nn.functional import _check_tensors
 
         modules = list(self)
-        if not _fusable(modules):
+        stem = _fusable_stem(modules)
+        if stem is None:
             return super().forward(x)
-        lift, pool1, norm, _, pool2 = modules[:5]
+        lift, pool1, norm, pool2 = stem
         lift._check_input(x)
         _check_tensors(x, lift.weight)
         if x.shape[-1] // pool1.kernel_size < pool2.kernel_size:

@@ -120,9 +120,12 @@ class LiftingConv1d(nn.Module):
         _check_choice("method", method, _METHODS)
         self.padding: Padding = padding
         self.method: Method = method
-        factory = {"device": device, "dtype": dtype}
-        self.weight = nn.Parameter(torch.empty(out_channels, in_channels, kernel_size, **factory))
-        self.bias = nn.Parameter(torch.empty(out_channels, **factory)) if bias else None
+        self.weight = nn.Parameter(
+            torch.empty(out_channels, in_channels, kernel_size, device=device, dtype=dtype)
+        )
+        self.bias = (
+            nn.Parameter(torch.empty(out_channels, device=device, dtype=dtype)) if bias else None
+        )
         _init_uniform(self.weight, self.bias, in_channels * kernel_size)
 
     @property
@@ -146,6 +149,7 @@ class LiftingConv1d(nn.Module):
         )
 
     def extra_repr(self) -> str:
+        """Describe the layer's options, for its ``repr``."""
         return (
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"n_scales={self.n_scales}, base={self.grid.base}, bias={self.bias is not None}, "
@@ -220,15 +224,34 @@ class GroupConv1d(nn.Module):
         self.crop = crop
         self.padding: Padding = padding
         self.method: Method = method
-        factory = {"device": device, "dtype": dtype}
         self.weight = nn.Parameter(
-            torch.empty(out_channels, in_channels, scale_kernel_size, kernel_size, **factory)
+            torch.empty(
+                out_channels,
+                in_channels,
+                scale_kernel_size,
+                kernel_size,
+                device=device,
+                dtype=dtype,
+            )
         )
-        self.bias = nn.Parameter(torch.empty(out_channels, **factory)) if bias else None
+        self.bias = (
+            nn.Parameter(torch.empty(out_channels, device=device, dtype=dtype)) if bias else None
+        )
         _init_uniform(self.weight, self.bias, in_channels * scale_kernel_size * kernel_size)
 
     def output_scales(self, n_scales: int) -> int:
-        """Number of output scales for ``n_scales`` input scales."""
+        """Count the output scales for ``n_scales`` input scales.
+
+        Parameters
+        ----------
+        n_scales : int
+            Number ``S`` of input scales.
+
+        Returns
+        -------
+        int
+            ``S - scale_kernel_size + 1`` when ``crop``, else ``S``.
+        """
         return n_scales - self.scale_kernel_size + 1 if self.crop else n_scales
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -245,6 +268,7 @@ class GroupConv1d(nn.Module):
         )
 
     def extra_repr(self) -> str:
+        """Describe the layer's options, for its ``repr``."""
         return (
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"scale_kernel_size={self.scale_kernel_size}, crop={self.crop}, base={self.base}, "
@@ -298,11 +322,12 @@ class ScaleWindowLinear(nn.Module):
         if not isinstance(crop, bool):
             raise TypeError(f"crop must be a bool, got {crop!r}.")
         self.crop = crop
-        factory = {"device": device, "dtype": dtype}
         self.weight = nn.Parameter(
-            torch.empty(out_channels, in_channels, scale_kernel_size, **factory)
+            torch.empty(out_channels, in_channels, scale_kernel_size, device=device, dtype=dtype)
         )
-        self.bias = nn.Parameter(torch.empty(out_channels, **factory)) if bias else None
+        self.bias = (
+            nn.Parameter(torch.empty(out_channels, device=device, dtype=dtype)) if bias else None
+        )
         _init_uniform(self.weight, self.bias, in_channels * scale_kernel_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -314,6 +339,7 @@ class ScaleWindowLinear(nn.Module):
         return scale_window_linear(x, self.weight, crop=self.crop, bias=self.bias)
 
     def extra_repr(self) -> str:
+        """Describe the layer's options, for its ``repr``."""
         return (
             f"{self.in_channels}, {self.out_channels}, "
             f"scale_kernel_size={self.scale_kernel_size}, crop={self.crop}, "

@@ -75,6 +75,7 @@ class TimePool(nn.Module):
         return pool2(x, (1, self.kernel_size), (1, self.stride))
 
     def extra_repr(self) -> str:
+        """Describe the layer's options, for its ``repr``."""
         return f"kernel_size={self.kernel_size}, stride={self.stride}, mode={self.mode!r}"
 
 
@@ -111,6 +112,7 @@ class ScalePool(nn.Module):
         return x.mean(dim=2, keepdim=self.keepdim)
 
     def extra_repr(self) -> str:
+        """Describe the layer's options, for its ``repr``."""
         return f"mode={self.mode!r}, keepdim={self.keepdim}"
 
 
@@ -144,4 +146,5 @@ class GlobalTimePool(nn.Module):
         return x.amax(dim=-1) if self.mode == "max" else x.mean(dim=-1)
 
     def extra_repr(self) -> str:
+        """Describe the layer's options, for its ``repr``."""
         return f"mode={self.mode!r}"
