@@ -41,7 +41,7 @@ def fft_ready(x: torch.Tensor) -> torch.Tensor:
 
 
 def blur_valid(xp: torch.Tensor, taps: torch.Tensor, use_fft: bool) -> torch.Tensor:
-    """Valid correlation of every channel of ``xp`` ``(B, C, n)`` with the symmetric ``taps``."""
+    """Correlate every channel of ``xp`` ``(B, C, n)`` with the symmetric ``taps`` ("valid")."""
     from scipy.fft import next_fast_len
 
     channels, n = xp.shape[1], xp.shape[2]
@@ -99,7 +99,7 @@ def plan_steps(
     c_out: int,
     kernel_size: int,
 ) -> tuple[ScaleStep, ...]:
-    """Steps for ``windows`` of ``(start, n_window, scale)``, one per output scale."""
+    """Plan one step per output scale for ``windows`` of ``(start, n_window, scale)``."""
     return tuple(
         ScaleStep(start, n, s, step_kind(method, length, c_in * n, c_out, kernel_size, s))
         for start, n, s in windows
@@ -180,7 +180,7 @@ class _Prepared:
         self.blur = _blur(s, weight.dtype, weight.device)
 
     def blurred_input(self, x: torch.Tensor) -> torch.Tensor:
-        """The padded and blurred input of a "blur-first" step."""
+        """Pad and blur the input of a "blur-first" step."""
         return self.blur(F.pad(x, (self.pad, self.pad)))
 
 
@@ -239,9 +239,12 @@ def _scale_backward(
 
 
 def keeps_blurred(step: ScaleStep, c_in: int, c_out: int) -> bool:
-    """Whether a step saves its blurred input for the backward pass instead of rebuilding
-    it: blur-first steps whose input has at most a quarter of the output's channels (the
-    lifting), where the saved copy is small next to the layer's output."""
+    """Tell whether a step saves its blurred input for the backward pass.
+
+    Blur-first steps whose input has at most a quarter of the output's channels (the
+    lifting) keep it, since the saved copy is small next to the layer's output; the others
+    rebuild it.
+    """
     return step.kind == "blur-first" and 4 * c_in * step.n_window <= c_out
 
 

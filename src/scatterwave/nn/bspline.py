@@ -1,9 +1,9 @@
-"""Quadratic cardinal B-spline basis and its sampled, dilated kernels.
+r"""Quadratic cardinal B-spline basis and its sampled, dilated kernels.
 
 A learnable kernel is a combination of ``K`` (odd) integer translates of the centred
 quadratic B-spline ``B2``,
 
-.. math:: \\psi(x) = \\sum_{k=-h}^{h} w_k\\, B_2(x - k), \\qquad h = \\lfloor K/2 \\rfloor,
+.. math:: \psi(x) = \sum_{k=-h}^{h} w_k\, B_2(x - k), \qquad h = \lfloor K/2 \rfloor,
 
 and at an integer scale ``s`` it is sampled on the integer grid with an ``L1``
 normalisation, ``psi_s(u) = s^-1 psi(u / s)`` (Romero et al., *Wavelet Networks*, TMLR
@@ -75,8 +75,9 @@ def bspline2(x: np.ndarray) -> np.ndarray:
 
 
 def blur_half_width(scale: int) -> int:
-    """Half width ``M_s`` of the sampled spline ``B2(m / s)``: the largest ``m`` with
-    ``m / s < 3/2``, i.e. ``ceil(1.5 s) - 1``.
+    """Compute the half width ``M_s`` of the sampled spline ``B2(m / s)``.
+
+    ``M_s`` is the largest ``m`` with ``m / s < 3/2``, i.e. ``ceil(1.5 s) - 1``.
 
     Parameters
     ----------
@@ -94,7 +95,7 @@ def blur_half_width(scale: int) -> int:
 
 
 def blur_taps(scale: int) -> np.ndarray:
-    """Samples ``b_s[m] = B2(m / s)`` for ``m = -M_s … M_s``.
+    """Sample ``b_s[m] = B2(m / s)`` for ``m = -M_s … M_s``.
 
     Parameters
     ----------
@@ -133,7 +134,7 @@ def kernel_half_width(kernel_size: int, scale: int) -> int:
 
 
 def sampled_basis(kernel_size: int, scale: int) -> np.ndarray:
-    """Sampled, dilated and ``1/s``-normalised B-spline basis.
+    """Sample the dilated and ``1/s``-normalised B-spline basis.
 
     Parameters
     ----------

@@ -51,8 +51,9 @@ _LAYOUTS = ("auto", "scale-time", "time", "invariant")
 
 @dataclass(frozen=True)
 class EquivarianceErrors:
-    """Relative L2 errors ``||Y[g x] - g Y[x]|| / ||g Y[x]||`` returned by
-    :func:`check_equivariance`.
+    """Relative L2 errors ``||Y[g x] - g Y[x]|| / ||g Y[x]||`` of a layer.
+
+    Returned by :func:`check_equivariance`.
 
     Attributes
     ----------

@@ -1,9 +1,9 @@
-"""Functional B-spline lifting and group convolutions on a discrete scale grid.
+r"""Functional B-spline lifting and group convolutions on a discrete scale grid.
 
 All operators are cross-correlations (the ``torch.nn.functional.conv1d`` convention) with
 the sampled, dilated and ``1/s``-normalised kernels of :mod:`scatterwave.nn.bspline`:
 
-.. math:: y_o(t) = \\sum_c \\sum_{u \\in Z} x_c(t + u)\\, s^{-1} \\psi_{o,c}(u / s).
+.. math:: y_o(t) = \sum_c \sum_{u \in Z} x_c(t + u)\, s^{-1} \psi_{o,c}(u / s).
 
 Every implementation below computes exactly this sum (up to floating-point round-off):
 
@@ -29,7 +29,7 @@ memory that training holds per layer at the size of the layer's input.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 import torch
 import torch.nn.functional as F
@@ -134,7 +134,9 @@ def _fft(x: torch.Tensor, weight: torch.Tensor, scale: int, padding: str) -> tor
     return torch.fft.irfft(spectrum, n_fft)[..., half : half + length].to(dtype)
 
 
-def _auto_method(length: int, c_in: int, c_out: int, kernel_size: int, scale: int) -> str:
+def _auto_method(
+    length: int, c_in: int, c_out: int, kernel_size: int, scale: int
+) -> Literal["direct", "two-step"]:
     half_k = kernel_size // 2
     half_b = blur_half_width(scale)
     dense_taps = min(2 * (scale * half_k + half_b) + 1, 2 * length - 1)
@@ -365,9 +367,13 @@ def scale_window_linear(
     if not crop and n_h > 1:
         pad = [0, 0] * (x.ndim - 3) + [0, n_h - 1]
         x = F.pad(x, pad)
-    out = sum(
-        torch.einsum("oc,bcs...->bos...", weight[:, :, j], x[:, :, j : j + n_out])
-        for j in range(n_h)
+    # sum() of tensors (n_h >= 1 terms) is a tensor
+    out = cast(
+        torch.Tensor,
+        sum(
+            torch.einsum("oc,bcs...->bos...", weight[:, :, j], x[:, :, j : j + n_out])
+            for j in range(n_h)
+        ),
     )
     if bias is not None:
         out = out + bias.view(1, -1, *([1] * (x.ndim - 2)))

@@ -55,12 +55,12 @@ class ScaleGrid:
 
     @property
     def scales(self) -> tuple[int, ...]:
-        """tuple of int, length ``n_scales``: the scales ``base**i``, finest first."""
+        """Scales ``base**i`` for ``i < n_scales``, finest first."""
         return tuple(self.base**i for i in range(self.n_scales))
 
     @property
     def log_scales(self) -> tuple[float, ...]:
-        """tuple of float, length ``n_scales``: natural logarithms of the scales."""
+        """Natural logarithms of the scales, finest first."""
         return tuple(i * math.log(self.base) for i in range(self.n_scales))
 
     def __len__(self) -> int:
