@@ -271,10 +271,22 @@ def _reason(exc: BaseException) -> str:
 
 
 def resampled_length(frames: int, source_rate: int, target_rate: int) -> int:
-    """Number of samples of a ``frames``-long signal resampled to ``target_rate``.
+    """Count the samples of a ``frames``-long signal resampled to ``target_rate``.
 
     Equals the output length of :func:`scipy.signal.resample_poly`: ``ceil(frames * up /
     down)`` with ``up / down`` the reduced ratio ``target_rate / source_rate``.
+
+    Parameters
+    ----------
+    frames : int
+        Length of the signal at ``source_rate``.
+    source_rate, target_rate : int
+        Sample rates before and after resampling, in Hz.
+
+    Returns
+    -------
+    int
+        Length of the resampled signal.
     """
     ratio = Fraction(int(target_rate), int(source_rate))
     return -((-frames * ratio.numerator) // ratio.denominator)
@@ -282,7 +294,7 @@ def resampled_length(frames: int, source_rate: int, target_rate: int) -> int:
 
 @functools.lru_cache(maxsize=16)
 def _antialias_filter(up: int, down: int) -> np.ndarray:
-    """The FIR filter resample_poly designs by default, cached per ratio."""
+    """Design the FIR filter that resample_poly designs by default, cached per ratio."""
     from scipy.signal import firwin
 
     max_rate = max(up, down)

@@ -177,7 +177,7 @@ class ExtractConfig:
         return os.cpu_count() or 1
 
     def to_dict(self) -> dict[str, Any]:
-        """The options as a JSON-serialisable dict (tuples become lists)."""
+        """Return the options as a JSON-serialisable dict (tuples become lists)."""
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)

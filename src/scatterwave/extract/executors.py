@@ -77,6 +77,7 @@ class InProcessExecutor(Executor):
         self._transform = transform
 
     def run(self, spec: TransformSpec, tasks: Iterator[ChunkTask], on_result: OnResult) -> None:
+        """Compute every task in turn and hand each result to ``on_result``."""
         if self._transform is None:
             for task in tasks:
                 on_result(run_task(spec, task))
@@ -146,6 +147,10 @@ class ProcessPoolExecutor(Executor):
         )
 
     def run(self, spec: TransformSpec, tasks: Iterator[ChunkTask], on_result: OnResult) -> None:
+        """Compute the tasks in the pool, at most two per worker in flight.
+
+        Each result goes to ``on_result`` in this thread as soon as it is finished.
+        """
         import concurrent.futures
 
         window = 2 * self.workers
@@ -167,9 +172,11 @@ class ProcessPoolExecutor(Executor):
                 on_result(future.result())
 
     def close(self) -> None:
+        """Cancel the tasks not started, wait for the running ones, end the workers."""
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def abort(self) -> None:
+        """Terminate the workers without waiting for their chunks."""
         # The pool's own shutdown waits for the running chunks; after an interruption
         # the workers are terminated instead (their chunks are recomputed on resume).
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
@@ -222,6 +229,10 @@ class DaskExecutor(Executor):
         return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
 
     def run(self, spec: TransformSpec, tasks: Iterator[ChunkTask], on_result: OnResult) -> None:
+        """Compute the tasks on the cluster, at most two per worker thread in flight.
+
+        Each result goes to ``on_result`` in this thread as soon as it is finished.
+        """
         from distributed import as_completed
 
         window = 2 * self._threads()
@@ -249,10 +260,11 @@ class DaskExecutor(Executor):
             result = future.result()
             future.release()
             on_result(result)
-            task = next(tasks, None)
-            if task is not None:
-                queue.add(submit(task))
+            following = next(tasks, None)
+            if following is not None:
+                queue.add(submit(following))
         logger.debug("dask: %d task(s) submitted", submitted)
 
     def close(self) -> None:
+        """Close the connection to the scheduler."""
         self._client.close()

@@ -16,13 +16,13 @@ class Progress(Protocol):
     """What the runner calls while it works."""
 
     def start(self, total: int, done: int) -> None:
-        """``total`` items in the job, ``done`` of them already finished (resume)."""
+        """Begin a job of ``total`` items, ``done`` of them already finished (resume)."""
 
     def update(self, n_items: int) -> None:
-        """``n_items`` more items were committed."""
+        """Count ``n_items`` more items as committed."""
 
     def close(self) -> None:
-        """The job ended (finished or interrupted)."""
+        """End the report: the job finished or was interrupted."""
 
 
 class TqdmProgress:
@@ -32,6 +32,7 @@ class TqdmProgress:
         self._bar: Any = None
 
     def start(self, total: int, done: int) -> None:
+        """Open the bar at ``done`` of ``total`` items."""
         from tqdm import tqdm
 
         self._bar = tqdm(
@@ -45,10 +46,12 @@ class TqdmProgress:
         )
 
     def update(self, n_items: int) -> None:
+        """Advance the bar by ``n_items``."""
         if self._bar is not None:
             self._bar.update(n_items)
 
     def close(self) -> None:
+        """Close the bar."""
         if self._bar is not None:
             self._bar.close()
             self._bar = None
@@ -69,11 +72,13 @@ class LogProgress:
         self._last = 0.0
 
     def start(self, total: int, done: int) -> None:
+        """Log the size of the job and start the clock."""
         self._total, self._done, self._initial = total, done, done
         self._t0 = self._last = time.monotonic()
         logger.info("extract: %d item(s), %d already done", total, done)
 
     def update(self, n_items: int) -> None:
+        """Count ``n_items`` more items; log a line if ``interval`` has passed or at the end."""
         self._done += n_items
         now = time.monotonic()
         if now - self._last >= self.interval or self._done >= self._total:
@@ -81,7 +86,18 @@ class LogProgress:
             logger.info("%s", self.line(now))
 
     def line(self, now: float | None = None) -> str:
-        """The current status line."""
+        """Format the current status line.
+
+        Parameters
+        ----------
+        now : float or None
+            Time of the line on :func:`time.monotonic`'s clock (None: now).
+
+        Returns
+        -------
+        str
+            Items done out of the total, percentage, items per second and ETA.
+        """
         now = time.monotonic() if now is None else now
         elapsed = max(now - self._t0, 1e-9)
         rate = (self._done - self._initial) / elapsed
@@ -93,12 +109,26 @@ class LogProgress:
         )
 
     def close(self) -> None:
+        """Log whether the job finished or stopped, and where."""
         state = "finished" if self._done >= self._total else "stopped"
         logger.info("extract: %s at %d/%d items", state, self._done, self._total)
 
 
 def make_progress(*, stream: Any = None, interval: float = 10.0) -> Progress:
-    """A :class:`TqdmProgress` when ``stream`` (default stderr) is a terminal, else logs."""
+    """Choose the progress report for ``stream``.
+
+    Parameters
+    ----------
+    stream : file-like or None
+        Where a bar would be drawn (None: standard error).
+    interval : float
+        Seconds between two log lines of :class:`LogProgress`.
+
+    Returns
+    -------
+    Progress
+        A :class:`TqdmProgress` when ``stream`` is a terminal, else a :class:`LogProgress`.
+    """
     stream = sys.stderr if stream is None else stream
     isatty = getattr(stream, "isatty", None)
     if isatty is not None and isatty():

@@ -271,7 +271,7 @@ def auto_batch_size(transform: Any, n_samples: int, device: str) -> int:
 
 
 def _cuda_budget_bytes() -> int:
-    """The transforms' default working-memory budget on the current CUDA device."""
+    """Return the transforms' default working-memory budget on the current CUDA device."""
     import torch
 
     from scatterwave._device import default_budget_bytes

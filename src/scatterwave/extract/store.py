@@ -81,6 +81,13 @@ class FeatureStore:
         The store is built under ``<path>.incomplete`` and renamed into place, so ``path``
         either does not exist or holds a complete skeleton. ``skipped`` lists the files of
         the input folders that were not inputs (``attrs["skipped"]``).
+
+        Raises
+        ------
+        FileExistsError
+            If ``path`` exists.
+        ValueError
+            If ``config.batch_size`` is None (the runner resolves it first).
         """
         import zarr
 
@@ -92,6 +99,8 @@ class FeatureStore:
                 f"output {str(path)!r} already exists; pass --resume to finish it, or "
                 "choose another output path"
             )
+        if config.batch_size is None:
+            raise ValueError("config.batch_size must be resolved before creating the store")
         staging = path.with_name(path.name + ".incomplete")
         if staging.exists():
             logger.info("removing %s left by an interrupted start", staging)
@@ -182,7 +191,7 @@ class FeatureStore:
             group = zarr.open_group(str(path), mode="r+")
         except (FileNotFoundError, ValueError, KeyError) as exc:
             raise ValueError(f"{str(path)!r} is not a readable Zarr group: {exc}") from exc
-        attrs = dict(group.attrs)
+        attrs: dict[str, Any] = dict(group.attrs)
         if attrs.get("format") != "scatterwave-features":
             raise ValueError(f"{str(path)!r} is not a scatterwave feature store; cannot resume")
         if attrs.get("format_version") != FORMAT_VERSION:
@@ -212,16 +221,29 @@ class FeatureStore:
 
     # ------------------------------------------------------------------ work
     def sources(self) -> list[AudioInfo]:
-        """The usable input files, as recorded at creation."""
+        """Return the usable input files, as recorded at creation."""
         return list(self._sources)
 
     def pending_chunks(self) -> list[int]:
-        """Indices of the chunks not yet committed, ascending."""
+        """Return the indices of the chunks not yet committed, ascending."""
         done = np.asarray(self.group["chunk_done"][:], dtype=bool)
         return [int(i) for i in np.flatnonzero(~done)]
 
     def task(self, index: int, columns: dict[str, np.ndarray] | None = None) -> ChunkTask:
-        """The work of chunk ``index``, read back from the store's item arrays."""
+        """Read back the work of chunk ``index`` from the store's item arrays.
+
+        Parameters
+        ----------
+        index : int
+            Chunk index, ``0 <= index < n_chunks``.
+        columns : dict of str to numpy.ndarray or None
+            The arrays of :meth:`item_columns`, when already read (None: read them).
+
+        Returns
+        -------
+        ChunkTask
+            The chunk's items: source file, channel, first sample and valid length.
+        """
         cols = columns if columns is not None else self.item_columns()
         sources = self._sources
         first = index * self.chunk_items
@@ -244,7 +266,7 @@ class FeatureStore:
         )
 
     def item_columns(self) -> dict[str, np.ndarray]:
-        """The per-item arrays that define the work (read once, reused for every task)."""
+        """Read the per-item arrays that define the work (read once, reused for every task)."""
         return {
             name: np.asarray(self.group[name][:])
             for name in ("file_index", "channel", "start_sample", "n_valid")
@@ -343,7 +365,7 @@ def _write_meta(group: Any, meta: dict[str, Any], n_paths: int) -> dict[str, Any
 
 
 def _is_text_column(value: Any, n_paths: int) -> bool:
-    """True for a 1-D array of strings, one per path."""
+    """Tell whether ``value`` is a 1-D array of strings, one per path."""
     return (
         isinstance(value, np.ndarray)
         and value.ndim == 1
