@@ -1,0 +1,1 @@
+"""The subcommands of the ``scatterwave`` command line (:mod:`scatterwave.cli`)."""

@@ -129,7 +129,8 @@ def render_notes(
     n_on = n_total - round(release * sample_rate)
     synth = tinysoundfont.Synth(samplerate=int(sample_rate))
     sfid = synth.sfload(str(path))
-    clips, meta = [], {"program": [], "pitch": [], "velocity": []}
+    clips: list[np.ndarray] = []
+    meta: dict[str, list[int]] = {"program": [], "pitch": [], "velocity": []}
     for prog in programs:
         synth.program_select(0, sfid, 0, int(prog))
         for pitch in pitches:

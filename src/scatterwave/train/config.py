@@ -172,7 +172,7 @@ class TrainConfig:
 
     @classmethod
     def resumed(cls, saved: dict[str, Any], given: dict[str, Any]) -> TrainConfig:
-        """The configuration of a resumed run: ``saved``, with the options ``given`` anew.
+        """Rebuild the configuration of a resumed run: ``saved``, with the options ``given`` anew.
 
         Parameters
         ----------

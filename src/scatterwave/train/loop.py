@@ -21,7 +21,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ __all__ = ["TrainResult", "epoch_batches", "evaluate", "fit"]
 logger = logging.getLogger(__name__)
 
 ModelFactory = Callable[[int, int], nn.Module]
+_Scheduler = torch.optim.lr_scheduler.LRScheduler | torch.optim.lr_scheduler.ReduceLROnPlateau
 
 
 @dataclass
@@ -106,7 +107,7 @@ def epoch_batches(
 
 
 def _task_loss(logits: torch.Tensor, y: torch.Tensor, task: str) -> torch.Tensor:
-    """Summed (not averaged) loss over the items of a batch."""
+    """Sum (not average) the loss over the items of a batch."""
     if task == "multilabel":
         return F.binary_cross_entropy_with_logits(logits, y, reduction="sum") / y.shape[1]
     return F.cross_entropy(logits, y, reduction="sum")
@@ -157,7 +158,9 @@ def evaluate(
     return {"loss": loss, "accuracy": accuracy(logits.numpy(), split.y)}
 
 
-def _build_model(config: TrainConfig, data: DatasetSplits, factory: ModelFactory | None):
+def _build_model(
+    config: TrainConfig, data: DatasetSplits, factory: ModelFactory | None
+) -> nn.Module:
     if factory is not None:
         return factory(data.n_classes, data.in_channels)
     try:
@@ -173,7 +176,7 @@ def _build_model(config: TrainConfig, data: DatasetSplits, factory: ModelFactory
     return build(config.model, data.n_classes, in_channels=data.in_channels, **options)
 
 
-def _make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
+def _make_optimizer(config: TrainConfig, params: Iterator[nn.Parameter]) -> torch.optim.Optimizer:
     if config.optimizer == "adam":
         return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
     if config.optimizer == "adamw":
@@ -189,7 +192,7 @@ def _make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
     )
 
 
-def _make_scheduler(config: TrainConfig, opt: torch.optim.Optimizer):
+def _make_scheduler(config: TrainConfig, opt: torch.optim.Optimizer) -> _Scheduler | None:
     if config.scheduler == "plateau":
         return torch.optim.lr_scheduler.ReduceLROnPlateau(
             opt, mode="min", factor=config.plateau_factor, patience=config.plateau_patience
@@ -230,7 +233,7 @@ def _selection_score(val: dict[str, float], config: TrainConfig, task: str) -> f
     return score if math.isfinite(score) else -math.inf
 
 
-def _progress(config: TrainConfig, ctx: DistContext, total: int, initial: int, desc: str):
+def _progress(config: TrainConfig, ctx: DistContext, total: int, initial: int, desc: str) -> Any:
     use_bar = config.progress == "bar" or (config.progress == "auto" and sys.stderr.isatty())
     if not (use_bar and ctx.is_main):
         return None
@@ -342,7 +345,82 @@ def _remove_unresumable(out: Path, created: list[Path], existing: set[str]) -> N
             break
 
 
-def _fit(config, ctx, data, model_factory, resume) -> TrainResult:
+@dataclass
+class _Session:
+    """What one call of :func:`fit` trains with, built once by :func:`_set_up`."""
+
+    config: TrainConfig
+    ctx: DistContext
+    data: DatasetSplits
+    out: Path
+    model: nn.Module
+    #: ``model``, or its DistributedDataParallel wrapper under several processes
+    train_model: nn.Module
+    opt: torch.optim.Optimizer
+    sched: _Scheduler | None
+    #: the wavelet regulariser when ``config.wavelet_loss_weight > 0``, else None
+    wavelet_loss: Callable[[nn.Module], torch.Tensor] | None
+    run: _Run
+    n_params: int
+
+
+def _fit(
+    config: TrainConfig,
+    ctx: DistContext,
+    data: DatasetSplits | None,
+    model_factory: ModelFactory | None,
+    resume: bool,
+) -> TrainResult:
+    """Run :func:`fit` once the process group is set up (see :func:`fit` for the arguments)."""
+    saved = _checked_checkpoint(config, ctx, resume)
+    s = _set_up(config, ctx, data, model_factory, saved)
+    run = s.run
+    x_train = torch.from_numpy(s.data.train.x)
+    y_train = torch.from_numpy(s.data.train.y)
+    stopped = False
+    t_epoch = time.perf_counter()
+    while run.epoch < config.epochs and not stopped:
+        batches = epoch_batches(
+            len(s.data.train), config.batch_size, seed=config.seed, epoch=run.epoch,
+            world_size=ctx.world_size,
+        )  # fmt: skip
+        stopped = _train_epoch(s, x_train, y_train, batches)
+        if run.step_in_epoch < len(batches):
+            _save_checkpoint(s)
+            logger.info("stopped after %d steps (max_steps)", run.global_step)
+            break
+        _end_epoch(s, time.perf_counter() - t_epoch)
+        t_epoch = time.perf_counter()
+        _save_checkpoint(s)
+        stopped = stopped or (config.max_steps is not None and run.global_step >= config.max_steps)
+    return _finish(s, stopped)
+
+
+def _checked_checkpoint(
+    config: TrainConfig, ctx: DistContext, resume: bool
+) -> dict[str, Any] | None:
+    """Prepare ``out_dir`` and load the checkpoint to resume from, if any.
+
+    Parameters
+    ----------
+    config : TrainConfig
+    ctx : DistContext
+    resume : bool
+        Whether an existing checkpoint may be continued.
+
+    Returns
+    -------
+    dict or None
+        The checkpoint of the interrupted run, or None for a new run.
+
+    Raises
+    ------
+    FileExistsError
+        If a checkpoint exists and ``resume`` is False.
+    ValueError
+        If the checkpoint's configuration differs from ``config`` in an option that cannot
+        change, or the batch is smaller than the number of processes.
+    """
     if config.num_threads is not None:
         torch.set_num_threads(config.num_threads)
     out = Path(config.out_dir)
@@ -370,7 +448,35 @@ def _fit(config, ctx, data, model_factory, resume) -> TrainResult:
         raise ValueError(
             f"batch_size={config.batch_size} is smaller than the {ctx.world_size} processes"
         )
+    return saved
 
+
+def _set_up(
+    config: TrainConfig,
+    ctx: DistContext,
+    data: DatasetSplits | None,
+    model_factory: ModelFactory | None,
+    saved: dict[str, Any] | None,
+) -> _Session:
+    """Load the data, build the model and optimiser, and restore ``saved`` if given.
+
+    Parameters
+    ----------
+    config : TrainConfig
+    ctx : DistContext
+    data : DatasetSplits or None
+        Data to train on (None: loaded from ``config.dataset``).
+    model_factory : callable or None
+        See :func:`fit`.
+    saved : dict or None
+        Checkpoint of the interrupted run to continue (None: a new run).
+
+    Returns
+    -------
+    _Session
+        Everything the epochs need; the global RNGs are seeded for training.
+    """
+    out = Path(config.out_dir)
     _seed_all(config.seed)
     if data is None:
         from scatterwave.datasets import load
@@ -378,7 +484,6 @@ def _fit(config, ctx, data, model_factory, resume) -> TrainResult:
         data = load(
             config.dataset, root=config.data_root, seed=config.seed, **config.dataset_options
         )
-    task = data.task
     model = _build_model(config, data, model_factory).to(ctx.device)
     n_params = sum(p.numel() for p in model.parameters())
     train_model: nn.Module = model
@@ -387,7 +492,7 @@ def _fit(config, ctx, data, model_factory, resume) -> TrainResult:
         train_model = nn.parallel.DistributedDataParallel(model, device_ids=ids)
     opt = _make_optimizer(config, model.parameters())
     sched = _make_scheduler(config, opt)
-    wavelet_loss = None
+    wavelet_loss: Callable[[nn.Module], torch.Tensor] | None = None
     if config.wavelet_loss_weight > 0:
         from scatterwave.nn.regularizers import wavelet_loss
     run = _Run()
@@ -407,83 +512,117 @@ def _fit(config, ctx, data, model_factory, resume) -> TrainResult:
             "training %s (%d parameters) on %s: %s", config.model, n_params, data.name,
             data.summary(),
         )  # fmt: skip
+    return _Session(
+        config, ctx, data, out, model, train_model, opt, sched, wavelet_loss, run, n_params
+    )
 
-    def save_checkpoint() -> None:
-        rng = [get_rng_state()]
-        if ctx.distributed:
-            rng = [None] * ctx.world_size
-            torch.distributed.all_gather_object(rng, get_rng_state())
-        if ctx.is_main:
-            state = {
-                "model": model.state_dict(),
-                "optimizer": opt.state_dict(),
-                "scheduler": None if sched is None else sched.state_dict(),
-                "run": run.state(),
-                "rng": rng,
-                "config": config.to_dict(),
-            }
-            atomic_save(state, ckpt_path)
-        ctx.barrier()
 
-    x_train = torch.from_numpy(data.train.x)
-    y_train = torch.from_numpy(data.train.y)
+def _save_checkpoint(s: _Session) -> None:
+    """Write ``checkpoint.pt`` (modules, optimiser, scheduler, run state, every rank's RNGs)."""
+    rng: list[Any] = [get_rng_state()]
+    if s.ctx.distributed:
+        rng = [None] * s.ctx.world_size
+        torch.distributed.all_gather_object(rng, get_rng_state())
+    if s.ctx.is_main:
+        state = {
+            "model": s.model.state_dict(),
+            "optimizer": s.opt.state_dict(),
+            "scheduler": None if s.sched is None else s.sched.state_dict(),
+            "run": s.run.state(),
+            "rng": rng,
+            "config": s.config.to_dict(),
+        }
+        atomic_save(state, s.out / "checkpoint.pt")
+    s.ctx.barrier()
+
+
+def _train_epoch(
+    s: _Session, x_train: torch.Tensor, y_train: torch.Tensor, batches: list[torch.Tensor]
+) -> bool:
+    """Train on the remaining ``batches`` of the current epoch.
+
+    Parameters
+    ----------
+    s : _Session
+    x_train, y_train : torch.Tensor
+        The whole training split (on the CPU).
+    batches : list of torch.Tensor
+        The epoch's global batches of item indices (:func:`epoch_batches`); training starts
+        at ``s.run.step_in_epoch``.
+
+    Returns
+    -------
+    bool
+        True when ``max_steps`` was reached (the epoch may be left unfinished).
+    """
+    config, ctx, run = s.config, s.ctx, s.run
+    bar = _progress(
+        config, ctx, len(batches), run.step_in_epoch, f"epoch {run.epoch + 1}/{config.epochs}"
+    )
     stopped = False
-    t_epoch = time.perf_counter()
-    while run.epoch < config.epochs and not stopped:
-        batches = epoch_batches(
-            len(data.train), config.batch_size, seed=config.seed, epoch=run.epoch,
-            world_size=ctx.world_size,
-        )  # fmt: skip
-        bar = _progress(
-            config, ctx, len(batches), run.step_in_epoch, f"epoch {run.epoch + 1}/{config.epochs}"
-        )
-        train_model.train()
-        while run.step_in_epoch < len(batches):
-            batch = batches[run.step_in_epoch]
-            mine = batch[ctx.rank :: ctx.world_size]
-            xb, yb = x_train[mine].to(ctx.device), y_train[mine].to(ctx.device)
-            logits = train_model(xb)
-            task_sum = _task_loss(logits, yb, task)
-            loss = task_sum * (ctx.world_size / len(batch))
-            wl = torch.zeros((), device=ctx.device)
-            if wavelet_loss is not None:
-                wl = wavelet_loss(model)
-                loss = loss + config.wavelet_loss_weight * wl
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if config.grad_clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            opt.step()
-            run.step_in_epoch += 1
-            run.global_step += 1
-            run.sums["loss"] += float(task_sum.detach())
-            run.sums["wavelet"] += float(wl.detach()) * len(mine)
-            run.sums["items"] += len(mine)
-            if task == "multiclass":
-                run.sums["correct"] += float((logits.argmax(1) == yb).sum())
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{float(task_sum.detach()) / len(mine):.4f}")
-            if config.max_steps is not None and run.global_step >= config.max_steps:
-                stopped = True
-                break
-            if config.checkpoint_every and run.global_step % config.checkpoint_every == 0:
-                save_checkpoint()
+    s.train_model.train()
+    while run.step_in_epoch < len(batches):
+        batch = batches[run.step_in_epoch]
+        mine = batch[ctx.rank :: ctx.world_size]
+        xb, yb = x_train[mine].to(ctx.device), y_train[mine].to(ctx.device)
+        task_sum = _train_step(s, xb, yb, len(batch))
         if bar is not None:
-            bar.close()
-        if run.step_in_epoch < len(batches):
-            save_checkpoint()
-            logger.info("stopped after %d steps (max_steps)", run.global_step)
+            bar.update(1)
+            bar.set_postfix(loss=f"{float(task_sum.detach()) / len(mine):.4f}")
+        if config.max_steps is not None and run.global_step >= config.max_steps:
+            stopped = True
             break
-        _end_epoch(run, config, ctx, model, data, opt, sched, out, time.perf_counter() - t_epoch)
-        t_epoch = time.perf_counter()
-        save_checkpoint()
-        stopped = stopped or (config.max_steps is not None and run.global_step >= config.max_steps)
-    return _finish(run, config, ctx, model, data, out, n_params, stopped)
+        if config.checkpoint_every and run.global_step % config.checkpoint_every == 0:
+            _save_checkpoint(s)
+    if bar is not None:
+        bar.close()
+    return stopped
 
 
-def _end_epoch(run, config, ctx, model, data, opt, sched, out, seconds) -> None:
+def _train_step(s: _Session, xb: torch.Tensor, yb: torch.Tensor, n_batch: int) -> torch.Tensor:
+    """Take one optimiser step on this process's share of a global batch.
+
+    Parameters
+    ----------
+    s : _Session
+    xb, yb : torch.Tensor
+        This process's items of the batch and their targets, on ``s.ctx.device``.
+    n_batch : int
+        Size of the global batch (the loss is scaled to it).
+
+    Returns
+    -------
+    torch.Tensor
+        The summed task loss over ``xb``; the running sums of ``s.run`` are updated.
+    """
+    config, ctx, run = s.config, s.ctx, s.run
+    logits = s.train_model(xb)
+    task_sum = _task_loss(logits, yb, s.data.task)
+    loss = task_sum * (ctx.world_size / n_batch)
+    wl = torch.zeros((), device=ctx.device)
+    if s.wavelet_loss is not None:
+        wl = s.wavelet_loss(s.model)
+        loss = loss + config.wavelet_loss_weight * wl
+    s.opt.zero_grad(set_to_none=True)
+    loss.backward()
+    if config.grad_clip is not None:
+        nn.utils.clip_grad_norm_(s.model.parameters(), config.grad_clip)
+    s.opt.step()
+    run.step_in_epoch += 1
+    run.global_step += 1
+    run.sums["loss"] += float(task_sum.detach())
+    run.sums["wavelet"] += float(wl.detach()) * len(xb)
+    run.sums["items"] += len(xb)
+    if s.data.task == "multiclass":
+        run.sums["correct"] += float((logits.argmax(1) == yb).sum())
+    return task_sum
+
+
+def _end_epoch(s: _Session, seconds: float) -> None:
     """Validate, step the scheduler, keep the best weights and log one history entry."""
+    run, config, ctx, model, data, opt, sched, out = (
+        s.run, s.config, s.ctx, s.model, s.data, s.opt, s.sched, s.out
+    )  # fmt: skip
     n = _reduce_sums(run.sums, ctx)
     val = evaluate(model, data.val, task=data.task, batch_size=config.batch_size, ctx=ctx)
     entry: dict[str, Any] = {
@@ -529,8 +668,11 @@ def _reduce_sums(sums: dict[str, float], ctx: DistContext) -> dict[str, float]:
     return dict(zip(keys, t.tolist(), strict=True))
 
 
-def _finish(run, config, ctx, model, data, out, n_params, stopped) -> TrainResult:
+def _finish(s: _Session, stopped: bool) -> TrainResult:
     """Load the selected weights and evaluate the test split once."""
+    run, config, ctx, model, data, out, n_params = (
+        s.run, s.config, s.ctx, s.model, s.data, s.out, s.n_params
+    )  # fmt: skip
     ctx.barrier()
     if run.best_epoch > 0:
         best = load_checkpoint(out / "best.pt")
