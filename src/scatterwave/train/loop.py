@@ -18,21 +18,25 @@ import json
 import logging
 import math
 import os
-import random
 import sys
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from scatterwave.datasets import ArraySplit, DatasetSplits
-from scatterwave.train.checkpoint import atomic_save, get_rng_state, load_checkpoint, set_rng_state
+from scatterwave.train._session import (
+    ModelFactory,
+    Session,
+    checked_checkpoint,
+    save_checkpoint,
+    set_up,
+)
+from scatterwave.train.checkpoint import atomic_save, load_checkpoint
 from scatterwave.train.config import TrainConfig
 from scatterwave.train.distributed import DistContext, gather_rows, setup, teardown
 from scatterwave.train.metrics import accuracy, tagging_metrics
@@ -40,9 +44,6 @@ from scatterwave.train.metrics import accuracy, tagging_metrics
 __all__ = ["TrainResult", "epoch_batches", "evaluate", "fit"]
 
 logger = logging.getLogger(__name__)
-
-ModelFactory = Callable[[int, int], nn.Module]
-_Scheduler = torch.optim.lr_scheduler.LRScheduler | torch.optim.lr_scheduler.ReduceLROnPlateau
 
 
 @dataclass
@@ -158,50 +159,6 @@ def evaluate(
     return {"loss": loss, "accuracy": accuracy(logits.numpy(), split.y)}
 
 
-def _build_model(
-    config: TrainConfig, data: DatasetSplits, factory: ModelFactory | None
-) -> nn.Module:
-    if factory is not None:
-        return factory(data.n_classes, data.in_channels)
-    try:
-        from scatterwave.nn.models import accepted_options, build
-    except ModuleNotFoundError as exc:
-        raise ModuleNotFoundError(
-            "building a model by name needs scatterwave.nn.models (and torch)", name=exc.name
-        ) from exc
-    options: dict[str, Any] = {"width_multiplier": config.width_multiplier}
-    if "input_length" in accepted_options(config.model):
-        # the 1D-CNNs flatten time into their classifier: size it for the data's signals
-        options["input_length"] = data.length
-    return build(config.model, data.n_classes, in_channels=data.in_channels, **options)
-
-
-def _make_optimizer(config: TrainConfig, params: Iterator[nn.Parameter]) -> torch.optim.Optimizer:
-    if config.optimizer == "adam":
-        return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
-    if config.optimizer == "adamw":
-        return torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
-    if config.optimizer == "adadelta":
-        return torch.optim.Adadelta(params, lr=config.lr, weight_decay=config.weight_decay)
-    return torch.optim.SGD(
-        params,
-        lr=config.lr,
-        momentum=config.momentum,
-        nesterov=True,
-        weight_decay=config.weight_decay,
-    )
-
-
-def _make_scheduler(config: TrainConfig, opt: torch.optim.Optimizer) -> _Scheduler | None:
-    if config.scheduler == "plateau":
-        return torch.optim.lr_scheduler.ReduceLROnPlateau(
-            opt, mode="min", factor=config.plateau_factor, patience=config.plateau_patience
-        )
-    if config.scheduler == "cosine":
-        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=config.epochs)
-    return None
-
-
 def _json_safe(obj: Any) -> Any:
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
@@ -219,12 +176,6 @@ def _write_json(obj: Any, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _seed_all(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed % 2**32)  # noqa: NPY002 (legacy global RNG, for user code)
-    torch.manual_seed(seed)
-
-
 def _selection_score(val: dict[str, float], config: TrainConfig, task: str) -> float:
     """Higher is better."""
     if config.select_on == "loss":
@@ -240,26 +191,6 @@ def _progress(config: TrainConfig, ctx: DistContext, total: int, initial: int, d
     from tqdm.auto import tqdm
 
     return tqdm(total=total, initial=initial, desc=desc, leave=False, dynamic_ncols=True)
-
-
-class _Run:
-    """Mutable state of one training run (what a checkpoint holds besides the modules)."""
-
-    def __init__(self) -> None:
-        self.epoch = 0  # epochs completed
-        self.step_in_epoch = 0  # batches done in the current epoch
-        self.global_step = 0
-        self.sums = {"loss": 0.0, "wavelet": 0.0, "correct": 0.0, "items": 0.0}
-        self.history: list[dict[str, Any]] = []
-        self.best_score = -math.inf
-        self.best_epoch = 0
-        self.best_val: dict[str, float] = {}
-
-    def state(self) -> dict[str, Any]:
-        return dict(vars(self))
-
-    def load(self, state: dict[str, Any]) -> None:
-        vars(self).update(state)
 
 
 def fit(
@@ -345,25 +276,6 @@ def _remove_unresumable(out: Path, created: list[Path], existing: set[str]) -> N
             break
 
 
-@dataclass
-class _Session:
-    """What one call of :func:`fit` trains with, built once by :func:`_set_up`."""
-
-    config: TrainConfig
-    ctx: DistContext
-    data: DatasetSplits
-    out: Path
-    model: nn.Module
-    #: ``model``, or its DistributedDataParallel wrapper under several processes
-    train_model: nn.Module
-    opt: torch.optim.Optimizer
-    sched: _Scheduler | None
-    #: the wavelet regulariser when ``config.wavelet_loss_weight > 0``, else None
-    wavelet_loss: Callable[[nn.Module], torch.Tensor] | None
-    run: _Run
-    n_params: int
-
-
 def _fit(
     config: TrainConfig,
     ctx: DistContext,
@@ -372,8 +284,8 @@ def _fit(
     resume: bool,
 ) -> TrainResult:
     """Run :func:`fit` once the process group is set up (see :func:`fit` for the arguments)."""
-    saved = _checked_checkpoint(config, ctx, resume)
-    s = _set_up(config, ctx, data, model_factory, saved)
+    saved = checked_checkpoint(config, ctx, resume)
+    s = set_up(config, ctx, data, model_factory, saved)
     run = s.run
     x_train = torch.from_numpy(s.data.train.x)
     y_train = torch.from_numpy(s.data.train.y)
@@ -386,164 +298,24 @@ def _fit(
         )  # fmt: skip
         stopped = _train_epoch(s, x_train, y_train, batches)
         if run.step_in_epoch < len(batches):
-            _save_checkpoint(s)
+            save_checkpoint(s)
             logger.info("stopped after %d steps (max_steps)", run.global_step)
             break
         _end_epoch(s, time.perf_counter() - t_epoch)
         t_epoch = time.perf_counter()
-        _save_checkpoint(s)
+        save_checkpoint(s)
         stopped = stopped or (config.max_steps is not None and run.global_step >= config.max_steps)
     return _finish(s, stopped)
 
 
-def _checked_checkpoint(
-    config: TrainConfig, ctx: DistContext, resume: bool
-) -> dict[str, Any] | None:
-    """Prepare ``out_dir`` and load the checkpoint to resume from, if any.
-
-    Parameters
-    ----------
-    config : TrainConfig
-    ctx : DistContext
-    resume : bool
-        Whether an existing checkpoint may be continued.
-
-    Returns
-    -------
-    dict or None
-        The checkpoint of the interrupted run, or None for a new run.
-
-    Raises
-    ------
-    FileExistsError
-        If a checkpoint exists and ``resume`` is False.
-    ValueError
-        If the checkpoint's configuration differs from ``config`` in an option that cannot
-        change, or the batch is smaller than the number of processes.
-    """
-    if config.num_threads is not None:
-        torch.set_num_threads(config.num_threads)
-    out = Path(config.out_dir)
-    ckpt_path = out / "checkpoint.pt"
-    if ctx.is_main:
-        out.mkdir(parents=True, exist_ok=True)
-    ctx.barrier()
-    saved = None
-    if ckpt_path.is_file():
-        if not resume:
-            raise FileExistsError(
-                f"{str(ckpt_path)!r} exists: pass resume=True (CLI: --resume) to continue that "
-                "run, or choose another out_dir"
-            )
-        saved = load_checkpoint(ckpt_path)
-        diff = config.differences(TrainConfig.from_dict(saved["config"]))
-        if diff:
-            raise ValueError(
-                f"cannot resume {str(ckpt_path)!r}: the configuration differs in {diff} "
-                "(new, saved); only epochs, max_steps, device, num_threads and progress may change"
-            )
-    elif resume:
-        logger.info("no checkpoint in %s: starting a new run", out)
-    if config.batch_size < ctx.world_size:
-        raise ValueError(
-            f"batch_size={config.batch_size} is smaller than the {ctx.world_size} processes"
-        )
-    return saved
-
-
-def _set_up(
-    config: TrainConfig,
-    ctx: DistContext,
-    data: DatasetSplits | None,
-    model_factory: ModelFactory | None,
-    saved: dict[str, Any] | None,
-) -> _Session:
-    """Load the data, build the model and optimiser, and restore ``saved`` if given.
-
-    Parameters
-    ----------
-    config : TrainConfig
-    ctx : DistContext
-    data : DatasetSplits or None
-        Data to train on (None: loaded from ``config.dataset``).
-    model_factory : callable or None
-        See :func:`fit`.
-    saved : dict or None
-        Checkpoint of the interrupted run to continue (None: a new run).
-
-    Returns
-    -------
-    _Session
-        Everything the epochs need; the global RNGs are seeded for training.
-    """
-    out = Path(config.out_dir)
-    _seed_all(config.seed)
-    if data is None:
-        from scatterwave.datasets import load
-
-        data = load(
-            config.dataset, root=config.data_root, seed=config.seed, **config.dataset_options
-        )
-    model = _build_model(config, data, model_factory).to(ctx.device)
-    n_params = sum(p.numel() for p in model.parameters())
-    train_model: nn.Module = model
-    if ctx.distributed:
-        ids = [ctx.device.index] if ctx.device.type == "cuda" else None
-        train_model = nn.parallel.DistributedDataParallel(model, device_ids=ids)
-    opt = _make_optimizer(config, model.parameters())
-    sched = _make_scheduler(config, opt)
-    wavelet_loss: Callable[[nn.Module], torch.Tensor] | None = None
-    if config.wavelet_loss_weight > 0:
-        from scatterwave.nn.regularizers import wavelet_loss
-    run = _Run()
-    # Dropout and other stochastic layers draw from a per-rank stream.
-    _seed_all(config.seed * 1_000 + 7 + ctx.rank)
-    if saved is not None:
-        model.load_state_dict(saved["model"])
-        opt.load_state_dict(saved["optimizer"])
-        if sched is not None:
-            sched.load_state_dict(saved["scheduler"])
-        run.load(saved["run"])
-        set_rng_state(saved["rng"][ctx.rank])
-        logger.info("resumed at epoch %d, step %d", run.epoch, run.global_step)
-    if ctx.is_main:
-        config.save(out / "config.json")
-        logger.info(
-            "training %s (%d parameters) on %s: %s", config.model, n_params, data.name,
-            data.summary(),
-        )  # fmt: skip
-    return _Session(
-        config, ctx, data, out, model, train_model, opt, sched, wavelet_loss, run, n_params
-    )
-
-
-def _save_checkpoint(s: _Session) -> None:
-    """Write ``checkpoint.pt`` (modules, optimiser, scheduler, run state, every rank's RNGs)."""
-    rng: list[Any] = [get_rng_state()]
-    if s.ctx.distributed:
-        rng = [None] * s.ctx.world_size
-        torch.distributed.all_gather_object(rng, get_rng_state())
-    if s.ctx.is_main:
-        state = {
-            "model": s.model.state_dict(),
-            "optimizer": s.opt.state_dict(),
-            "scheduler": None if s.sched is None else s.sched.state_dict(),
-            "run": s.run.state(),
-            "rng": rng,
-            "config": s.config.to_dict(),
-        }
-        atomic_save(state, s.out / "checkpoint.pt")
-    s.ctx.barrier()
-
-
 def _train_epoch(
-    s: _Session, x_train: torch.Tensor, y_train: torch.Tensor, batches: list[torch.Tensor]
+    s: Session, x_train: torch.Tensor, y_train: torch.Tensor, batches: list[torch.Tensor]
 ) -> bool:
     """Train on the remaining ``batches`` of the current epoch.
 
     Parameters
     ----------
-    s : _Session
+    s : Session
     x_train, y_train : torch.Tensor
         The whole training split (on the CPU).
     batches : list of torch.Tensor
@@ -573,18 +345,18 @@ def _train_epoch(
             stopped = True
             break
         if config.checkpoint_every and run.global_step % config.checkpoint_every == 0:
-            _save_checkpoint(s)
+            save_checkpoint(s)
     if bar is not None:
         bar.close()
     return stopped
 
 
-def _train_step(s: _Session, xb: torch.Tensor, yb: torch.Tensor, n_batch: int) -> torch.Tensor:
+def _train_step(s: Session, xb: torch.Tensor, yb: torch.Tensor, n_batch: int) -> torch.Tensor:
     """Take one optimiser step on this process's share of a global batch.
 
     Parameters
     ----------
-    s : _Session
+    s : Session
     xb, yb : torch.Tensor
         This process's items of the batch and their targets, on ``s.ctx.device``.
     n_batch : int
@@ -618,7 +390,7 @@ def _train_step(s: _Session, xb: torch.Tensor, yb: torch.Tensor, n_batch: int) -
     return task_sum
 
 
-def _end_epoch(s: _Session, seconds: float) -> None:
+def _end_epoch(s: Session, seconds: float) -> None:
     """Validate, step the scheduler, keep the best weights and log one history entry."""
     run, config, ctx, model, data, opt, sched, out = (
         s.run, s.config, s.ctx, s.model, s.data, s.opt, s.sched, s.out
@@ -668,7 +440,7 @@ def _reduce_sums(sums: dict[str, float], ctx: DistContext) -> dict[str, float]:
     return dict(zip(keys, t.tolist(), strict=True))
 
 
-def _finish(s: _Session, stopped: bool) -> TrainResult:
+def _finish(s: Session, stopped: bool) -> TrainResult:
     """Load the selected weights and evaluate the test split once."""
     run, config, ctx, model, data, out, n_params = (
         s.run, s.config, s.ctx, s.model, s.data, s.out, s.n_params
