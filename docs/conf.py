@@ -111,6 +111,7 @@ LISTED = {
     "guide/pictures",
     "api/index",
     "dev/contracts",
+    "dev/tooling",
 }
 # Phrases turned into links to optional pages when those exist: docname -> (phrase, target page).
 OPTIONAL_LINKS = {"guide/jtfs": ("the JTFS design notes", "jtfs")}

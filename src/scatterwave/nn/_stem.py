@@ -37,7 +37,7 @@ __all__ = ["StemSequential", "fused_stem"]
 def _pool(
     y: torch.Tensor, p: int, values: torch.Tensor, offsets: torch.Tensor, index: torch.Tensor
 ) -> None:
-    """Max-pool ``y`` over non-overlapping windows of ``p`` on its last axis, in place.
+    """Max-pool ``y`` over non-overlapping windows of ``p`` on its last axis, into buffers.
 
     The maxima are written to ``values`` and their positions, as uint8 offsets within the
     windows, to ``offsets``; ``index`` is an int64 scratch buffer of their shape.

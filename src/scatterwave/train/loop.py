@@ -10,6 +10,9 @@ Design
   averaged gradient equals the single-process gradient of the same global batch.
 * Model selection (best epoch, learning-rate plateau) uses the validation split only; the test
   split is evaluated once, with the selected weights, after training.
+
+The run's set-up (data, model, optimiser, scheduler, resumption) and its checkpoints are in
+:mod:`scatterwave.train._session`; this module holds the epochs.
 """
 
 from __future__ import annotations
