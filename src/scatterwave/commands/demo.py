@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     from scatterwave import Scattering1D, TimeFrequencyScattering1D
     from scatterwave.signals import am_fm_tone, chirp_sine_pulse, exp_chirp, fdts
+    from scatterwave.vocabulary import S1
 
     N = args.N
     if N < 256:
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     energy_in = (x**2).sum(axis=-1)
     energy_ts = (Sx**2).sum(axis=(-2, -1)) / energy_in
     # S1 is decomposed by the phi_t pairs: JTFS energy counts S0 and the five joint pairs.
-    energy_jtfs = sum((Jd[p] ** 2).sum(axis=(-2, -1)) for p in pairs if p != "S1") / energy_in
+    energy_jtfs = sum((Jd[p] ** 2).sum(axis=(-2, -1)) for p in pairs if p != S1) / energy_in
     d_ts, d_jtfs = _fdts_distances(x[4:6], args)
     report = {
         "N": N,
@@ -160,7 +161,7 @@ _PICTURE_RATE = 8000.0
 
 
 def _params(transform, names) -> dict:
-    """The transform's parameters, as JSON values (not its repr: every one is named)."""
+    """Return the transform's parameters as JSON values (not its repr: every one is named)."""
     import numpy as np
 
     def plain(value):
@@ -186,11 +187,10 @@ def _fdts_distances(pair, args) -> tuple[float, float]:
     import numpy as np
 
     from scatterwave import Scattering1D, TimeFrequencyScattering1D
-    from scatterwave.core.jtfs_plan import PAIRS
+    from scatterwave.vocabulary import PAIRS, SPIN_PAIRS
 
     N = pair.shape[-1]
     ts = Scattering1D(N, args.J, args.Q, average="global")(pair)
-    spinned = ("psi_t * psi_f_up", "psi_t * psi_f_dn")
     jtfs = TimeFrequencyScattering1D(
         N,
         args.J,
@@ -201,9 +201,9 @@ def _fdts_distances(pair, args) -> tuple[float, float]:
         average="global",
         average_fr=True,
         pad_mode="zero",
-        out_exclude=tuple(p for p in PAIRS if p not in spinned),
+        out_exclude=tuple(p for p in PAIRS if p not in SPIN_PAIRS),
     )(pair)
-    joint = np.concatenate([jtfs[p] for p in spinned], axis=-2)
+    joint = np.concatenate([jtfs[p] for p in SPIN_PAIRS], axis=-2)
     return _rel(ts[0], ts[1]), _rel(joint[0], joint[1])
 
 

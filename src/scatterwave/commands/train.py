@@ -1,4 +1,4 @@
-"""``scatterwave train``: train a model on a data set (single process or under ``torchrun``).
+r"""``scatterwave train``: train a model on a data set (single process or under ``torchrun``).
 
 Examples
 --------
@@ -7,7 +7,7 @@ Examples
     scatterwave train --model w-m3 --dataset ucr:FordA --epochs 20 --out runs/fordA-wm3
     scatterwave train --model m3 --dataset gm-notes --option split=extrapolate --out runs/gm
     scatterwave train --out runs/fordA-wm3 --resume  # continue: options come from the run
-    torchrun --nproc_per_node 4 -m scatterwave train --model w-m11 --dataset urbansound8k \\
+    torchrun --nproc_per_node 4 -m scatterwave train --model w-m11 --dataset urbansound8k \
         --data-root /data/UrbanSound8K --device cuda --out runs/us8k
 """
 
@@ -184,7 +184,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def _given(args: argparse.Namespace) -> dict[str, Any]:
-    """The configuration options present on the command line."""
+    """Return the configuration options present on the command line."""
     from scatterwave.train.config import TrainConfig
 
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
@@ -195,7 +195,7 @@ def _given(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _config(args: argparse.Namespace) -> Any:
-    """The run's configuration: the options given, and the checkpoint's or the defaults."""
+    """Return the run's configuration: options given, then the checkpoint's or defaults."""
     from scatterwave.train.config import TrainConfig
 
     given = _given(args)

@@ -23,11 +23,13 @@ from typing import Any, Literal
 import array_api_compat
 import numpy as np
 
+from scatterwave.vocabulary import is_row_aligned, pair_meta, row_labels, select_rows
+
 SliceBy = Literal["parent", "row"]
 
 
 def to_numpy(a: Any) -> np.ndarray:
-    """Convert any array-API array (NumPy, torch incl. GPU / autograd, JAX, CuPy) to NumPy."""
+    """Convert any array (NumPy, torch incl. GPU / autograd, JAX, CuPy, TensorFlow) to NumPy."""
     if array_api_compat.is_torch_array(a):
         return a.detach().cpu().numpy()
     if array_api_compat.is_cupy_array(a):
@@ -68,25 +70,12 @@ class RowGroup:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def _take_rows(meta: Mapping[str, Any], idx: np.ndarray, n_rows: int) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in meta.items():
-        if isinstance(value, (list, tuple)) and len(value) == n_rows:
-            out[name] = [value[i] for i in idx]
-        elif isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n_rows:
-            out[name] = value[idx]
-    return out
-
-
 def _row_meta_of_dict(meta: Mapping[str, Any], pair: Hashable) -> dict[str, Any] | None:
-    if pair in meta and isinstance(meta[pair], Mapping):
-        return {k: _as_meta_value(v) for k, v in meta[pair].items()}
-    per_field = {
-        name: _as_meta_value(value[pair])
-        for name, value in meta.items()
-        if isinstance(value, Mapping) and pair in value
-    }
-    return per_field or None
+    try:
+        fields = pair_meta(meta, pair)
+    except KeyError:
+        return None
+    return {k: _as_meta_value(v) for k, v in fields.items()}
 
 
 def _as_meta_value(v: Any) -> Any:
@@ -128,14 +117,14 @@ def per_row(
         if "key" in meta and all(k in list(meta["key"]) for k in keys):
             return _per_path_key(inputs, meta, fn)
         groups: dict[Hashable, RowGroup] = {}
-        row_pairs = list(meta["pair"]) if "pair" in meta else None
+        row_pairs = list(meta["pair"]) if is_row_aligned(meta) else None
         for pair in keys:
             blocks = [inp[pair] for inp in inputs]
-            if row_pairs is not None and not isinstance(meta["pair"], Mapping):
+            if row_pairs is not None:
                 # row-aligned meta over the concatenated pairs (JTFS meta() for dict output)
                 idx = np.asarray([i for i, p in enumerate(row_pairs) if p == pair], dtype=int)
                 blocks = [_pair_rows(pair, b, len(idx)) for b in blocks]
-                row_meta: dict[str, Any] | None = _take_rows(meta, idx, len(row_pairs))
+                row_meta: dict[str, Any] | None = select_rows(meta, idx)
             else:
                 row_meta = _row_meta_of_dict(meta, pair)
             if row_meta is None:
@@ -146,15 +135,7 @@ def per_row(
             xp = namespace(*blocks)
             groups[pair] = RowGroup(tuple(to_numpy(v) for v in fn(xp, *blocks)), row_meta)
         return groups
-    if "pair" in meta:
-        labels = list(meta["pair"])
-    elif "order" in meta:
-        labels = [int(o) for o in np.asarray(meta["order"])]
-    else:
-        raise ValueError(
-            'meta must contain a row-aligned "pair" or "order" field to group coefficient rows; '
-            f"got fields {sorted(meta)}."
-        )
+    labels = row_labels(meta)
     for other in inputs:
         if other.ndim < 2 or other.shape[-2] != len(labels):
             raise ValueError(
@@ -166,9 +147,7 @@ def per_row(
     groups = {}
     for label in dict.fromkeys(labels):
         idx = np.asarray([i for i, lab in enumerate(labels) if lab == label])
-        groups[label] = RowGroup(
-            tuple(v[idx] for v in per_row_values), _take_rows(meta, idx, len(labels))
-        )
+        groups[label] = RowGroup(tuple(v[idx] for v in per_row_values), select_rows(meta, idx))
     return groups
 
 
@@ -216,9 +195,7 @@ def _per_path_key(
     for o in sorted(rows):
         idx = np.asarray(rows[o])
         cols = zip(*values[o], strict=True)
-        groups[o] = RowGroup(
-            tuple(np.concatenate(c) for c in cols), _take_rows(meta, idx, len(all_keys))
-        )
+        groups[o] = RowGroup(tuple(np.concatenate(c) for c in cols), select_rows(meta, idx))
     return groups
 
 

@@ -50,12 +50,12 @@ _SQRT_EPS = float(np.sqrt(np.finfo(np.float64).eps))
 
 @dataclass(frozen=True)
 class NormalizationStats:
-    """Per-row statistics of :func:`normalize`, fitted once and reusable on new data.
+    r"""Per-row statistics of :func:`normalize`, fitted once and reusable on new data.
 
     Attributes
     ----------
     scale : ndarray, shape (n_rows,)
-        Robust scale :math:`\\mu_p` of each row (1 where it is undefined).
+        Robust scale :math:`\mu_p` of each row (1 where it is undefined).
     mean : ndarray, shape (n_rows,), or None
         Mean :math:`m_p` of the compressed rows; ``None`` if not centring.
     std : ndarray, shape (n_rows,), or None
@@ -138,7 +138,7 @@ def fit_normalization(
     center: bool = True,
     standardize: bool = True,
 ) -> NormalizationStats:
-    """Compute the per-row statistics of :func:`normalize`, in memory or streaming.
+    r"""Compute the per-row statistics of :func:`normalize`, in memory or streaming.
 
     Parameters
     ----------
@@ -147,9 +147,9 @@ def fit_normalization(
         returning a fresh iterable of batches (called twice: one pass for the scale, one for
         the moments). Batches may differ in leading and time dimensions but not in ``n_rows``.
     scale : {"sparse_mean", "mean", "none"}
-        Robust scale :math:`\\mu_p` (see the module docstring); ``"none"`` uses 1.
+        Robust scale :math:`\mu_p` (see the module docstring); ``"none"`` uses 1.
     log : bool
-        Apply :math:`\\log(1 + S / (C\\mu_p))`.
+        Apply :math:`\log(1 + S / (C\mu_p))`.
     C : float
         Knee of the log compression (> 0).
     center, standardize : bool
@@ -220,7 +220,7 @@ def normalize(
     standardize: bool = True,
     return_stats: bool = False,
 ) -> Any:
-    """Log-compress, centre and standardise coefficients row by row (see the module docstring).
+    r"""Log-compress, centre and standardise coefficients row by row (see the module docstring).
 
     Parameters
     ----------
@@ -234,7 +234,7 @@ def normalize(
     scale : {"sparse_mean", "mean", "none"}
         Robust per-row scale.
     log : bool
-        Apply :math:`\\log(1 + S / (C\\mu_p))` (otherwise :math:`S / \\mu_p`).
+        Apply :math:`\log(1 + S / (C\mu_p))` (otherwise :math:`S / \mu_p`).
     C : float
         Knee of the log compression.
     center, standardize : bool

@@ -15,15 +15,24 @@ from typing import Any
 
 import numpy as np
 
-from scatterwave.viz._style import first_item, jtfs_pairs, pair_meta
+from scatterwave.viz._style import first_item, jtfs_pairs
+from scatterwave.vocabulary import (
+    JOINT_PAIRS,
+    PHI_T_PHI_F,
+    PHI_T_PSI_F,
+    PSI_T_PHI_F,
+    PSI_T_PSI_F_DN,
+    PSI_T_PSI_F_UP,
+    pair_meta,
+)
 
 #: Pairs drawn on the joint plane and their (column kind, row kind).
-JOINT_PAIRS: dict[str, tuple[str, str]] = {
-    "psi_t * psi_f_up": ("psi_t", "up"),
-    "psi_t * psi_f_dn": ("psi_t", "dn"),
-    "psi_t * phi_f": ("psi_t", "phi_f"),
-    "phi_t * psi_f": ("phi_t", "up"),
-    "phi_t * phi_f": ("phi_t", "phi_f"),
+PLANE_POSITION: dict[str, tuple[str, str]] = {
+    PSI_T_PSI_F_UP: ("psi_t", "up"),
+    PSI_T_PSI_F_DN: ("psi_t", "dn"),
+    PSI_T_PHI_F: ("psi_t", "phi_f"),
+    PHI_T_PSI_F: ("phi_t", "up"),
+    PHI_T_PHI_F: ("phi_t", "phi_f"),
 }
 
 
@@ -115,17 +124,17 @@ def joint_grid(
             raw.append(
                 (pair, key, image, (xi[i0, 0], xi[i0, 1]), (sigma[i0, 0], sigma[i0, 1]), extra)
             )
-    col_keys = {_key(x[0], k[0]): x[0] for p, k, _, x, *_ in raw if JOINT_PAIRS[p][0] == "psi_t"}
+    col_keys = {_key(x[0], k[0]): x[0] for p, k, _, x, *_ in raw if PLANE_POSITION[p][0] == "psi_t"}
     row_keys = {
-        (JOINT_PAIRS[p][1], _key(abs(x[1]), k[1])): abs(x[1])
+        (PLANE_POSITION[p][1], _key(abs(x[1]), k[1])): abs(x[1])
         for p, k, _, x, *_ in raw
-        if JOINT_PAIRS[p][1] != "phi_f"
+        if PLANE_POSITION[p][1] != "phi_f"
     }
     cols = sorted(col_keys, key=_desc)
     up = sorted((k for s, k in row_keys if s == "up"), key=_desc)
     dn = sorted((k for s, k in row_keys if s == "dn"), key=_desc)[::-1]
-    has_phi_t = any(JOINT_PAIRS[p][0] == "phi_t" for p, *_ in raw)
-    has_phi_f = any(JOINT_PAIRS[p][1] == "phi_f" for p, *_ in raw)
+    has_phi_t = any(PLANE_POSITION[p][0] == "phi_t" for p, *_ in raw)
+    has_phi_f = any(PLANE_POSITION[p][1] == "phi_f" for p, *_ in raw)
     mid = len(up)
     row_of = {("up", k): i for i, k in enumerate(up)}
     row_of.update({("dn", k): mid + int(has_phi_f) + i for i, k in enumerate(dn)})
@@ -138,7 +147,7 @@ def joint_grid(
         + [-float(row_keys["dn", k]) for k in dn]
     )
     for pair, (n2, n1_fr), image, xi, sigma, extra in raw:
-        ckind, rkind = JOINT_PAIRS[pair]
+        ckind, rkind = PLANE_POSITION[pair]
         col = col_of[_key(xi[0], n2)] if ckind == "psi_t" else len(cols)
         row = mid if rkind == "phi_f" else row_of[rkind, _key(abs(xi[1]), n1_fr)]
         grid.cells[row, col] = Cell(pair, image, xi, sigma, **extra)

@@ -192,7 +192,7 @@ def _ticks(grid: Any, sample_rate: float | None, Q1: int | None) -> list:
 
 
 def _time_stride(meta: Mapping[str, Any], grid: Any) -> float:
-    """Samples between output time steps, from the meta's ``stride`` (time column) if any."""
+    """Return the samples between output time steps, from the meta's ``stride`` if any."""
     from scatterwave.viz._style import pair_meta
 
     pair = next(iter(grid.cells.values())).pair

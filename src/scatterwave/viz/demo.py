@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 def demo_signals(N: int) -> dict[str, np.ndarray]:
-    """The built-in signals of the demo, in normalised frequency units.
+    """Return the built-in signals of the demo, in normalised frequency units.
 
     Parameters
     ----------
@@ -54,7 +54,7 @@ def demo_signals(N: int) -> dict[str, np.ndarray]:
 def demo_figures(
     *, sample_rate: float | None = DEMO_SAMPLE_RATE, N: int = 4096
 ) -> Iterator[tuple[str, Any]]:
-    """The demo's pictures, one at a time: ``(name, matplotlib Figure)``.
+    """Yield the demo's pictures, one at a time: ``(name, matplotlib Figure)``.
 
     The caller owns each figure (save it, then close it). The GIF is not among them (see
     :func:`write_demo_figures`).

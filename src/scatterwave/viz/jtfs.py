@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from scatterwave.viz._grid import JOINT_PAIRS, JointGrid, joint_grid
+from scatterwave.viz._grid import JointGrid, joint_grid
 from scatterwave.viz._style import (
     CMAP_MAGNITUDE,
     CMAP_SIGNED,
@@ -22,6 +22,7 @@ from scatterwave.viz._style import (
     get_axes_grid,
     time_unit,
 )
+from scatterwave.vocabulary import JOINT_PAIRS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
