@@ -9,13 +9,12 @@ import numpy as np
 
 from scatterwave.filters.design import (
     SIGMA0,
-    band_edge_factor,
     subsampling_exponents,
     wavelet_specs,
 )
-from scatterwave.filters.morlet import fold, gauss_f
+from scatterwave.filters.morlet import fold, gauss_f, positive_gauss, positive_morlet
 from scatterwave.filters.normalize import energy_gains, littlewood_paley
-from scatterwave.filters.sparse import BandFilters, positive_gauss, positive_morlet
+from scatterwave.filters.sparse import BandFilters, sample_morlets
 from scatterwave.filters.support import gaussian_half_support, half_support, smooth_padded_length
 
 
@@ -84,12 +83,7 @@ def make_wavelets(
         Amplitude defining supports and band edges.
     """
     specs = wavelet_specs(J, Q, r_psi, xi_min=1.0 / N_pad)
-    lo, values = [], []
-    for xi, sigma in zip(specs.xi, specs.sigma):
-        start, v = positive_morlet(N_pad, xi, sigma)
-        lo.append(start)
-        values.append(v)
-    raw = BandFilters(N_pad, np.asarray(lo, dtype=int), values)
+    raw = sample_morlets(N_pad, specs.xi, specs.sigma)
     phi_J = low_pass_positive(N_pad, SIGMA0 / 2**J)
     gains = energy_gains(raw, phi_J, r_psi=r_psi)
     support = 2 * np.ceil(gaussian_half_support(specs.sigma, criterion_amplitude)).astype(int)
@@ -221,8 +215,3 @@ def build_time_filterbank(
         lp_sum=lp,
         half_support=half,
     )
-
-
-def envelope_band(sigma: np.ndarray, criterion_amplitude: float) -> np.ndarray:
-    """Half-width of the spectrum of ``|x * psi|`` for wavelets of bandwidth ``sigma``."""
-    return 2.0 * band_edge_factor(criterion_amplitude) * np.asarray(sigma)
