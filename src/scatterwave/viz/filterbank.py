@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from scatterwave.toolkit.lp import compute_lp_sum
 from scatterwave.viz._style import (
     CMAP_MAGNITUDE,
     CMAP_SIGNED,
@@ -293,7 +294,7 @@ def plot_filterbank_fr(
         ax.plot(f, shift(np.abs(phi)), color="0.4", lw=1.5, label=r"$\hat\phi_F$")
     if lp_sum:
         if lp is None:
-            lp = np.sum(np.abs(psi) ** 2, axis=0) + (0 if phi is None else np.abs(phi) ** 2)
+            lp = compute_lp_sum(psi, phi, for_real_inputs=False)
         ax.plot(f, shift(lp), "k--", lw=1.2, label="Littlewood-Paley sum")
     ax.plot([], [], color="tab:red", label=r"$\xi_{fr} > 0$")
     ax.plot([], [], color="tab:blue", label=r"$\xi_{fr} < 0$")
