@@ -17,7 +17,7 @@ import numpy as np
 from scatterwave.extract.audio import AudioError, AudioInfo, probe, resampled_length
 from scatterwave.extract.config import ExtractConfig
 
-__all__ = ["Plan", "build_plan", "segment_starts"]
+__all__ = ["Plan", "plan_extraction", "segment_starts"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Plan:
 
 
 def segment_starts(total: int, length: int, hop: int) -> np.ndarray:
-    """Starts of the segments covering ``total`` samples with windows of ``length``.
+    """Return the starts of the segments covering ``total`` samples with windows of ``length``.
 
     The first segment starts at 0; segments follow every ``hop`` samples until one reaches
     the end of the signal (its tail is then zero-padded). A signal no longer than
@@ -89,7 +89,7 @@ def segment_starts(total: int, length: int, hop: int) -> np.ndarray:
     return np.arange(count, dtype=np.int64) * hop
 
 
-def build_plan(files: list[Path], config: ExtractConfig) -> Plan:
+def plan_extraction(files: list[Path], config: ExtractConfig) -> Plan:
     """Read the headers of ``files`` and lay out every segment.
 
     Parameters
@@ -176,3 +176,8 @@ def build_plan(files: list[Path], config: ExtractConfig) -> Plan:
         len(failures),
     )
     return plan
+
+
+#: The former name of :func:`plan_extraction`, kept importable (``scatterwave.core.plan`` has
+#: its own ``build_plan``, the transform's plan; this one lays out an extraction job).
+build_plan = plan_extraction
