@@ -12,8 +12,8 @@ from scatterwave.filters.design import (
     subsampling_exponents,
     wavelet_specs,
 )
+from scatterwave.filters.littlewood_paley import energy_gains, littlewood_paley
 from scatterwave.filters.morlet import fold, gauss_f, positive_gauss, positive_morlet
-from scatterwave.filters.normalize import energy_gains, littlewood_paley
 from scatterwave.filters.sparse import BandFilters, sample_morlets
 from scatterwave.filters.support import gaussian_half_support, half_support, smooth_padded_length
 
@@ -126,7 +126,7 @@ class TimeFilterbank:
         Low-pass of scale ``T`` (unit DC gain), None when ``T`` is None.
     lp_sum : dict of str to ndarray
         Littlewood-Paley sums ``A(f)`` of ``{phi_J, psi1}`` and ``{phi_J, psi2}`` on
-        bins ``[0, N_pad // 2]`` (see :mod:`scatterwave.filters.normalize`).
+        bins ``[0, N_pad // 2]`` (see :mod:`scatterwave.filters.littlewood_paley`).
     half_support : int
         Measured half-width of the widest filter, samples (sets the padding).
     """

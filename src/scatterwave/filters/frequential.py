@@ -10,7 +10,7 @@ frequency axis, and the *down* wavelets are their mirror images ``psi_dn(f) = ps
 Normalisation: the frame ``{phi_F, psi_up, psi_dn}`` acting on complex sequences has
 Littlewood-Paley sum ``A(f) = |phi_F(f)|^2 + sum |psi_up(f)|^2 + sum |psi_dn(f)|^2`` over the
 whole circle; the wavelets are rescaled (same Gauss-Seidel fit as in time,
-:func:`scatterwave.filters.normalize.energy_gains`) so that ``A <= 1`` exactly and ``A`` is
+:func:`scatterwave.filters.littlewood_paley.energy_gains`) so that ``A <= 1`` exactly and ``A`` is
 close to 1 on the wavelets' main lobes: frequential scattering never amplifies energy.
 """
 
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from scatterwave.filters.design import SIGMA0, subsampling_exponents, wavelet_specs
+from scatterwave.filters.littlewood_paley import energy_gains
 from scatterwave.filters.morlet import gauss_f
-from scatterwave.filters.normalize import energy_gains
 from scatterwave.filters.sparse import BandFilters, sample_morlets
 from scatterwave.filters.support import gaussian_half_support, padded_length
 

@@ -29,6 +29,14 @@ returns an iterable of batches and computes exact statistics in two streaming pa
 counts for :math:`\mu_p`, then Chan et al.'s pairwise update of means and variances for
 :math:`m_p, s_p`); :func:`normalize` then applies the stored :class:`NormalizationStats` to new
 batches (e.g. test data) without recomputing them.
+
+Three things are called "normalize" in scatterwave; this module is the one that acts on
+coefficients after the transform. The transforms' ``normalize=`` argument (``"energy"`` or
+``"amplitude"``) chooses how each coefficient is scaled by its stride inside the transform, and
+the filters' Littlewood-Paley normalisation (:mod:`scatterwave.filters.littlewood_paley`) sets
+the wavelets' gains. ``from scatterwave.toolkit import normalize`` gives the function (the
+package attribute shadows this module's name); import the module's other names from
+``scatterwave.toolkit`` too.
 """
 
 from __future__ import annotations

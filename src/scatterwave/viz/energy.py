@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from scatterwave.viz._style import get_axes, pair_meta, to_numpy
+from scatterwave.vocabulary import is_row_aligned
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -70,7 +70,7 @@ def plot_filterbank(
 
     The Littlewood-Paley sum drawn is the frame function of scatterwave's analytic filterbank,
     :math:`A(f) = |\hat\phi_J(f)|^2 + \tfrac12 \sum_n |\hat\psi_n(f)|^2` for :math:`f \ge 0`
-    (real inputs; see :mod:`scatterwave.filters.normalize`): the energy of ``x * psi`` and
+    (real inputs; see :mod:`scatterwave.filters.littlewood_paley`): the energy of ``x * psi`` and
     ``x * phi_J`` is within ``[min A, max A]`` times the energy of ``x``. Energy normalisation
     makes ``A`` touch 1 and never exceed it.
 
