@@ -209,7 +209,7 @@ def _fdts_distances(pair, args) -> tuple[float, float]:
 
 def _figures(out: Path) -> str:
     try:
-        from scatterwave.viz.demo import write_demo_figures
+        from scatterwave.viz.gallery import write_demo_figures
     except ModuleNotFoundError as exc:
         return f"  pictures skipped: {exc.name} is not installed (pip install 'scatterwave[viz]')"
     written = write_demo_figures(out, sample_rate=_PICTURE_RATE)
