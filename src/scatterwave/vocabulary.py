@@ -47,16 +47,16 @@ Pair = Literal[
     "psi_t * psi_f_dn",
 ]
 #: Every pair, in output order.
-PAIRS: tuple[str, ...] = get_args(Pair)
+PAIRS: tuple[Pair, ...] = get_args(Pair)
 #: The pairs computed by the joint (second-order, frequential) stage.
-JOINT_PAIRS: tuple[str, ...] = PAIRS[2:]
+JOINT_PAIRS: tuple[Pair, ...] = PAIRS[2:]
 S0, S1, PHI_T_PHI_F, PHI_T_PSI_F, PSI_T_PHI_F, PSI_T_PSI_F_UP, PSI_T_PSI_F_DN = PAIRS
 #: The two spinned pairs: up (``psi_f`` analytic, negative frequential frequencies) and down.
-SPIN_PAIRS: tuple[str, ...] = (PSI_T_PSI_F_UP, PSI_T_PSI_F_DN)
+SPIN_PAIRS: tuple[Pair, ...] = (PSI_T_PSI_F_UP, PSI_T_PSI_F_DN)
 #: Joint pairs whose temporal filter is the low-pass ``phi_t``.
-TIME_LOWPASS_PAIRS: tuple[str, ...] = (PHI_T_PHI_F, PHI_T_PSI_F)
+TIME_LOWPASS_PAIRS: tuple[Pair, ...] = (PHI_T_PHI_F, PHI_T_PSI_F)
 #: Joint pairs whose frequential filter is the low-pass ``phi_f``.
-FREQUENTIAL_LOWPASS_PAIRS: tuple[str, ...] = (PHI_T_PHI_F, PSI_T_PHI_F)
+FREQUENTIAL_LOWPASS_PAIRS: tuple[Pair, ...] = (PHI_T_PHI_F, PSI_T_PHI_F)
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ def select_rows(meta: Mapping[str, Any], index: Sequence[int] | np.ndarray) -> d
     return out
 
 
-def pair_meta(meta: Mapping[str, Any], pair: Hashable) -> dict[str, Any]:
+def pair_meta(meta: Mapping[Any, Any], pair: Hashable) -> dict[str, Any]:
     """Metadata of one pair's rows, from any of the layouts transforms return.
 
     Accepted: a flat dict of row-aligned arrays with a ``"pair"`` column (rows of each pair in

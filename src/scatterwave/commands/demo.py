@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -79,12 +80,11 @@ def run(args: argparse.Namespace) -> int:
     pairs = list(Jd)
     Jx = np.concatenate([Jd[p] for p in pairs], axis=-2)
 
+    meta_arrays: dict[str, Any] = {
+        f"meta_{k}": np.asarray(v) for k, v in meta.items() if k != "key"
+    }
     np.savez_compressed(
-        out / "scattering1d.npz",
-        signals=x,
-        names=np.array(names),
-        coefficients=Sx,
-        **{f"meta_{k}": np.asarray(v) for k, v in meta.items() if k != "key"},
+        out / "scattering1d.npz", signals=x, names=np.array(names), coefficients=Sx, **meta_arrays
     )
     np.savez_compressed(
         out / "jtfs.npz",

@@ -201,15 +201,15 @@ def _entries_by_spin(layout: _SliceLayout, structure: int, separate_lowpass: boo
             scale = math.sqrt(0.5) if dup else 1.0
             if structure == 3 and is_phi_f:
                 if separate_lowpass and is_phi_t:
-                    put("phi_t", (0, 0, j1), i, 1.0)
+                    put("phi_t", (0, 0, j1), int(i), 1.0)
                 else:
-                    put("phi_f", (j2 - separate_lowpass, 0, j1), i, 1.0)
+                    put("phi_f", (j2 - separate_lowpass, 0, j1), int(i), 1.0)
                 break
             f = (0 if is_phi_f else 1 + layout.fr_all.index(n1_fr)) - (structure == 3)
             if separate_lowpass and is_phi_t:
-                put("phi_t_" + spin, (0, f, j1), i, scale)
+                put("phi_t_" + spin, (0, f, j1), int(i), scale)
             else:
-                put(spin, (j2 - separate_lowpass, f, j1), i, scale)
+                put(spin, (j2 - separate_lowpass, f, j1), int(i), scale)
     return entries
 
 

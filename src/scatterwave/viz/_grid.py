@@ -92,7 +92,9 @@ def joint_grid(
     pairs : sequence of str, optional
         Restrict to these pairs.
     """
-    source = Sx if Sx is not None else {p: None for p in JOINT_PAIRS if _has(meta, p)}
+    source: Mapping[str, Any] = (
+        Sx if Sx is not None else {p: None for p in JOINT_PAIRS if _has(meta, p)}
+    )
     names = [p for p in jtfs_pairs(source, pairs) if p in JOINT_PAIRS]
     if not names:
         raise ValueError(
@@ -146,11 +148,11 @@ def joint_grid(
         + ([0.0] if has_phi_f else [])
         + [-float(row_keys["dn", k]) for k in dn]
     )
-    for pair, (n2, n1_fr), image, xi, sigma, extra in raw:
-        ckind, rkind = PLANE_POSITION[pair]
-        col = col_of[_key(xi[0], n2)] if ckind == "psi_t" else len(cols)
-        row = mid if rkind == "phi_f" else row_of[rkind, _key(abs(xi[1]), n1_fr)]
-        grid.cells[row, col] = Cell(pair, image, xi, sigma, **extra)
+    for name, (n2, n1_fr), image, cell_xi, cell_sigma, extra in raw:
+        ckind, rkind = PLANE_POSITION[name]
+        col = col_of[_key(cell_xi[0], n2)] if ckind == "psi_t" else len(cols)
+        row = mid if rkind == "phi_f" else row_of[rkind, _key(abs(cell_xi[1]), n1_fr)]
+        grid.cells[row, col] = Cell(name, image, cell_xi, cell_sigma, **extra)
     return grid
 
 

@@ -158,7 +158,7 @@ def animate_jtfs_4d(
 
     anim = FuncAnimation(fig, draw, frames=len(frames), blit=False)
     path.parent.mkdir(parents=True, exist_ok=True)
-    anim.save(path, writer=PillowWriter(fps=fps))
+    anim.save(path, writer=PillowWriter(fps=fps))  # type: ignore[arg-type]  # any fps > 0
     plt.close(fig)
     return path
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_filterbank", "plot_filterbank_fr", "plot_filterbank_heatmap"]
 
 Part = Literal["real", "imag", "modulus"]
-_PARTS: tuple[str, ...] = ("real", "imag", "modulus")
+_PARTS: tuple[Part, ...] = ("real", "imag", "modulus")
 
 
 def _bank(scattering: Any, N: int | None) -> Mapping[str, Any]:

@@ -210,6 +210,8 @@ def plot_jtfs_2d(
         vmax = max((float(i.max()) for i in images), default=1.0) or 1.0
         for (row, col), cell in grid.cells.items():
             img = cell.image
+            if img is None:  # every cell has an image when coefficients are drawn
+                continue
             top = vmax if norm == "shared" else (float(img.max()) or 1.0)
             n1, n_t = img.shape
             extent = (0.0, n_t * cell.stride * tscale, n1 - 0.5, -0.5)
