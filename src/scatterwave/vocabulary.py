@@ -94,35 +94,29 @@ _FILTER_FIELDS = {
     "is_cqt": "(n_rows, n_levels) bool: the filter is in the constant-Q range",
 }
 
-#: ``Scattering1D.meta()``: one row per scattering path.
-SCATTERING1D_META = MetaLayout(
-    transform="Scattering1D",
-    n_columns=("n1", "n2"),
-    stride_columns=("time",),
-    fields={
-        "order": "(n_rows,) int: scattering order 0, 1 or 2",
-        "key": "list of tuples: the path's key in out_type='dict' output",
-        "n": "(n_rows, 2) int: (n1, n2) wavelet indices, -1 where absent",
-        **_FILTER_FIELDS,
-        "stride": "(n_rows,) int: samples between outputs (N for global averaging)",
-    },
-)
+_SCATTERING1D_FIELDS = {
+    "order": "(n_rows,) int: scattering order 0, 1 or 2",
+    "key": "list of tuples: the path's key in out_type='dict' output",
+    "n": "(n_rows, 2) int: (n1, n2) wavelet indices, -1 where absent",
+    **_FILTER_FIELDS,
+    "stride": "(n_rows,) int: samples between outputs (N for global averaging)",
+}
+_JTFS_FIELDS = {
+    "pair": "(n_rows,) object: the pair name, one of PAIRS",
+    "n": "(n_rows, 3) int: (n2, n1_fr, n1), -1 where absent",
+    "spin": "(n_rows,) int in {-1, 0, +1}",
+    **_FILTER_FIELDS,
+    "stride": (
+        "(n_rows, 2) int: time stride in samples (N for a global mean) and frequency "
+        "stride in rows (N1 for a global mean, 0 for S0)"
+    ),
+}
 
+#: ``Scattering1D.meta()``: one row per scattering path.
+SCATTERING1D_META = MetaLayout("Scattering1D", ("n1", "n2"), ("time",), _SCATTERING1D_FIELDS)
 #: ``TimeFrequencyScattering1D.meta()``: one row per output row (``n1`` within each slice).
 JTFS_META = MetaLayout(
-    transform="TimeFrequencyScattering1D",
-    n_columns=("n2", "n1_fr", "n1"),
-    stride_columns=("time", "frequency"),
-    fields={
-        "pair": "(n_rows,) object: the pair name, one of PAIRS",
-        "n": "(n_rows, 3) int: (n2, n1_fr, n1), -1 where absent",
-        "spin": "(n_rows,) int in {-1, 0, +1}",
-        **_FILTER_FIELDS,
-        "stride": (
-            "(n_rows, 2) int: time stride in samples (N for a global mean) and frequency "
-            "stride in rows (N1 for a global mean, 0 for S0)"
-        ),
-    },
+    "TimeFrequencyScattering1D", ("n2", "n1_fr", "n1"), ("time", "frequency"), _JTFS_FIELDS
 )
 
 
