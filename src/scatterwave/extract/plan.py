@@ -109,26 +109,7 @@ def plan_extraction(files: list[Path], config: ExtractConfig) -> Plan:
         If no file is usable audio, or the inputs have different sample rates and no
         ``sample_rate`` was given.
     """
-    sources: list[AudioInfo] = []
-    failures: list[dict[str, str]] = []
-    for path in files:
-        try:
-            info = probe(path)
-        except AudioError as exc:
-            logger.warning("skipping %s: %s", path, exc)
-            failures.append({"path": str(path), "reason": str(exc), "stage": "header"})
-            continue
-        sources.append(info)
-        if info.declared_frames is not None:
-            reason = (
-                f"truncated file: its header declares about {info.declared_frames} frames, "
-                f"{info.frames} are present; the items of those {info.frames} are kept"
-            )
-            logger.warning("%s: %s", path, reason)
-            failures.append({"path": str(path), "reason": reason, "stage": "truncated"})
-    if not sources:
-        details = "; ".join(f"{f['path']}: {f['reason']}" for f in failures[:5])
-        raise ValueError(f"none of the {len(files)} input file(s) is usable audio ({details})")
+    sources, failures = _probe_all(files)
     rate = config.sample_rate
     if rate is None:
         rates = sorted({s.sample_rate for s in sources})
@@ -176,6 +157,31 @@ def plan_extraction(files: list[Path], config: ExtractConfig) -> Plan:
         len(failures),
     )
     return plan
+
+
+def _probe_all(files: list[Path]) -> tuple[list[AudioInfo], list[dict[str, str]]]:
+    """Read every header: the usable sources, and a record of each file skipped or truncated."""
+    sources: list[AudioInfo] = []
+    failures: list[dict[str, str]] = []
+    for path in files:
+        try:
+            info = probe(path)
+        except AudioError as exc:
+            logger.warning("skipping %s: %s", path, exc)
+            failures.append({"path": str(path), "reason": str(exc), "stage": "header"})
+            continue
+        sources.append(info)
+        if info.declared_frames is not None:
+            reason = (
+                f"truncated file: its header declares about {info.declared_frames} frames, "
+                f"{info.frames} are present; the items of those {info.frames} are kept"
+            )
+            logger.warning("%s: %s", path, reason)
+            failures.append({"path": str(path), "reason": reason, "stage": "truncated"})
+    if not sources:
+        details = "; ".join(f"{f['path']}: {f['reason']}" for f in failures[:5])
+        raise ValueError(f"none of the {len(files)} input file(s) is usable audio ({details})")
+    return sources, failures
 
 
 #: The former name of :func:`plan_extraction`, kept importable (``scatterwave.core.plan`` has
