@@ -100,32 +100,7 @@ def joint_grid(
         raise ValueError(
             f"no joint pair among {list(source)}: need at least one of {list(JOINT_PAIRS)}"
         )
-    raw: list[tuple[str, tuple[int, int], np.ndarray | None, tuple, tuple, Any]] = []
-    for pair in names:
-        m = pair_meta(meta, pair)
-        n = np.asarray(m["n"])
-        n = n[:, None] if n.ndim == 1 else n
-        xi, sigma = _columns(m, "xi", len(n)), _columns(m, "sigma", len(n))
-        stride = np.asarray(m["stride"], dtype=float) if "stride" in m else None
-        coeffs = None
-        if Sx is not None:
-            coeffs = first_item(Sx[pair], 2, batch_index)
-            if coeffs.shape[0] != len(n):
-                raise ValueError(
-                    f"Sx[{pair!r}] has {coeffs.shape[0]} rows but meta describes {len(n)}"
-                )
-        keys = [(int(a), int(b)) for a, b in n[:, :2]]
-        for key in dict.fromkeys(keys):
-            rows = [i for i, k in enumerate(keys) if k == key]
-            image = None if coeffs is None else np.abs(coeffs[rows])
-            i0 = rows[0]
-            extra = {
-                "xi1": xi[rows, 2] if xi.shape[1] > 2 else None,
-                "stride": 1.0 if stride is None else float(stride.reshape(len(n), -1)[i0, 0]),
-            }
-            raw.append(
-                (pair, key, image, (xi[i0, 0], xi[i0, 1]), (sigma[i0, 0], sigma[i0, 1]), extra)
-            )
+    raw = [s for pair in names for s in _slices(meta, Sx, pair, batch_index)]
     col_keys = {_key(x[0], k[0]): x[0] for p, k, _, x, *_ in raw if PLANE_POSITION[p][0] == "psi_t"}
     row_keys = {
         (PLANE_POSITION[p][1], _key(abs(x[1]), k[1])): abs(x[1])
@@ -154,6 +129,37 @@ def joint_grid(
         row = mid if rkind == "phi_f" else row_of[rkind, _key(abs(cell_xi[1]), n1_fr)]
         grid.cells[row, col] = Cell(name, image, cell_xi, cell_sigma, **extra)
     return grid
+
+
+_Slice = tuple[str, tuple[int, int], np.ndarray | None, tuple, tuple, dict[str, Any]]
+
+
+def _slices(
+    meta: Mapping[str, Any], Sx: Mapping[str, Any] | None, pair: str, batch_index: int
+) -> list[_Slice]:
+    """Each joint slice ``(n2, n1_fr)`` of ``pair``: its image and filter parameters."""
+    out: list[_Slice] = []
+    m = pair_meta(meta, pair)
+    n = np.asarray(m["n"])
+    n = n[:, None] if n.ndim == 1 else n
+    xi, sigma = _columns(m, "xi", len(n)), _columns(m, "sigma", len(n))
+    stride = np.asarray(m["stride"], dtype=float) if "stride" in m else None
+    coeffs = None
+    if Sx is not None:
+        coeffs = first_item(Sx[pair], 2, batch_index)
+        if coeffs.shape[0] != len(n):
+            raise ValueError(f"Sx[{pair!r}] has {coeffs.shape[0]} rows but meta describes {len(n)}")
+    keys = [(int(a), int(b)) for a, b in n[:, :2]]
+    for key in dict.fromkeys(keys):
+        rows = [i for i, k in enumerate(keys) if k == key]
+        image = None if coeffs is None else np.abs(coeffs[rows])
+        i0 = rows[0]
+        extra = {
+            "xi1": xi[rows, 2] if xi.shape[1] > 2 else None,
+            "stride": 1.0 if stride is None else float(stride.reshape(len(n), -1)[i0, 0]),
+        }
+        out.append((pair, key, image, (xi[i0, 0], xi[i0, 1]), (sigma[i0, 0], sigma[i0, 1]), extra))
+    return out
 
 
 def _has(meta: Mapping[str, Any], pair: str) -> bool:
