@@ -115,16 +115,8 @@ def plot_filterbank(
         phi = np.abs(to_numpy(bank["phi_f"])[:half])
         ax.plot(f * scale, phi, color="0.5", lw=1.5, label=r"$\hat\phi_T$")
     if lp_sum:
-        lp = bank.get("lp_sum", {}).get(key) if isinstance(bank.get("lp_sum"), Mapping) else None
-        # The label states exactly what is drawn: a sum of *squared* moduli, halved (analytic
-        # wavelets, real input), so a wavelet of peak modulus above 1 does not exceed it.
-        terms = r"\frac{1}{2}\sum_n|\hat\psi_n(f)|^2"
-        if lp is None:
-            lp = 0.5 * np.sum(np.abs(psi_f[:, :half]) ** 2, axis=0)
-            lp_label = f"Littlewood-Paley sum $A(f) = {terms}$"
-        else:
-            lp_label = f"Littlewood-Paley sum $A(f) = |\\hat\\phi_J(f)|^2 + {terms}$"
-        ax.plot(f * scale, to_numpy(lp), "k--", lw=1.2, label=lp_label)
+        lp, lp_label = _lp_curve(bank, key, psi_f[:, :half])
+        ax.plot(f * scale, lp, "k--", lw=1.2, label=lp_label)
     if log_freq:
         xi = np.asarray(bank[f"{key}_meta"]["xi"], dtype=float)
         ax.set_xscale("log")
@@ -137,6 +129,17 @@ def plot_filterbank(
     # below the axes: inside, the legend would hide the filters
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize="small")
     return ax
+
+
+def _lp_curve(bank: Mapping[str, Any], key: str, psi_half: np.ndarray) -> tuple[np.ndarray, str]:
+    """Littlewood-Paley sum on the positive bins and its label: the bank's, else the wavelets'."""
+    lp = bank.get("lp_sum", {}).get(key) if isinstance(bank.get("lp_sum"), Mapping) else None
+    # The label states exactly what is drawn: a sum of *squared* moduli, halved (analytic
+    # wavelets, real input), so a wavelet of peak modulus above 1 does not exceed it.
+    terms = r"\frac{1}{2}\sum_n|\hat\psi_n(f)|^2"
+    if lp is None:
+        return 0.5 * np.sum(np.abs(psi_half) ** 2, axis=0), f"Littlewood-Paley sum $A(f) = {terms}$"
+    return to_numpy(lp), f"Littlewood-Paley sum $A(f) = |\\hat\\phi_J(f)|^2 + {terms}$"
 
 
 def plot_filterbank_heatmap(

@@ -77,25 +77,30 @@ def demo_figures(
         File stem, e.g. ``"filterbank_order1"``.
     fig : matplotlib Figure
     """
-    from scatterwave.jtfs import TimeFrequencyScattering1D
-    from scatterwave.scattering1d import Scattering1D
-    from scatterwave.viz.energy import plot_coeff_distance, plot_energy_profile
-    from scatterwave.viz.filterbank import (
-        plot_filterbank,
-        plot_filterbank_fr,
-        plot_filterbank_heatmap,
-    )
-    from scatterwave.viz.jtfs import plot_jtfs_2d
-    from scatterwave.viz.scalogram import plot_scalogram
-
     sample_rate = check_sample_rate(sample_rate)
     if isinstance(N, bool) or not isinstance(N, int) or N < 512:
         raise ValueError(f"N must be an int >= 512; got {N!r}")
-
-    def fig(result: Any) -> Any:
-        return result if hasattr(result, "savefig") else result.figure
-
     signals = demo_signals(N)
+    yield from _scattering_figures(signals, sample_rate)
+    yield from _jtfs_figures(signals, sample_rate)
+
+
+def _fig(result: Any) -> Any:
+    """Return the figure of a plot's result (a Figure, or Axes)."""
+    return result if hasattr(result, "savefig") else result.figure
+
+
+def _scattering_figures(
+    signals: dict[str, np.ndarray], sample_rate: float | None
+) -> Iterator[tuple[str, Any]]:
+    """Filterbanks, scalograms and the energy profile of Scattering1D."""
+    from scatterwave.scattering1d import Scattering1D
+    from scatterwave.viz.energy import plot_energy_profile
+    from scatterwave.viz.filterbank import plot_filterbank, plot_filterbank_heatmap
+    from scatterwave.viz.scalogram import plot_scalogram
+
+    fig = _fig
+    N = len(signals["mixture"])
     S = Scattering1D(N, J=7, Q=8)
     yield "filterbank_order1", fig(plot_filterbank(S, sample_rate=sample_rate, log_freq=True))
     yield (
@@ -111,6 +116,19 @@ def demo_figures(
     x = signals["mixture"]
     yield "scattering_energy_mixture", fig(plot_energy_profile(S(x), S.meta(), x=x))
 
+
+def _jtfs_figures(
+    signals: dict[str, np.ndarray], sample_rate: float | None
+) -> Iterator[tuple[str, Any]]:
+    """Frequential filters, joint wavelets and coefficients, energy and distances of JTFS."""
+    from scatterwave.jtfs import TimeFrequencyScattering1D
+    from scatterwave.viz.energy import plot_coeff_distance, plot_energy_profile
+    from scatterwave.viz.filterbank import plot_filterbank_fr
+    from scatterwave.viz.jtfs import plot_jtfs_2d
+    from scatterwave.vocabulary import S0
+
+    fig = _fig
+    N = len(signals["mixture"])
     jtfs = TimeFrequencyScattering1D(N, J=7, Q=8, J_fr=3, Q_fr=1)
     meta = jtfs.meta()
     Q1 = 8
@@ -128,7 +146,7 @@ def demo_figures(
     # time scattering (S1) barely separates it, the spinned joint pairs do. S0 (a local mean)
     # is about 0 for these zero-mean signals, so its relative distance means nothing.
     global_jtfs = TimeFrequencyScattering1D(
-        N, J=7, Q=8, J_fr=3, Q_fr=1, average="global", out_exclude=("S0",)
+        N, J=7, Q=8, J_fr=3, Q_fr=1, average="global", out_exclude=(S0,)
     )
     pair = global_jtfs(np.stack([signals["fdts"], signals["fdts_shifted"]]))
     a, b = ({k: v[i] for k, v in pair.items()} for i in (0, 1))
