@@ -25,7 +25,8 @@ class Wavelets:
     Attributes
     ----------
     filters : BandFilters
-        Energy-normalised analytic Morlets sampled at the padded length.
+        Energy-normalised analytic Morlets sampled at the padded length, real float64
+        (``filterbank()`` returns them dense and float64; see :mod:`scatterwave.filters.morlet`).
     xi, sigma : ndarray of float, shape (n,)
         Centre frequency and bandwidth (std), cycles per sample.
     j : ndarray of int, shape (n,)

@@ -43,7 +43,8 @@ class FrequentialFilterbank:
     F : int or None
         Width of the frequential low-pass in rows; None for a global mean.
     psi_up, psi_dn : ndarray, shape (n_fr, L)
-        Spin-up (analytic) and spin-down (mirrored) wavelets on ``np.fft.fftfreq(L)``, real.
+        Spin-up (analytic) and spin-down (mirrored) wavelets on ``np.fft.fftfreq(L)``, real
+        float64 (stored complex for PyTorch and TensorFlow, see :mod:`scatterwave.filters.morlet`).
     phi : ndarray, shape (L,) or None
         Gaussian low-pass of width ``F`` (unit DC gain); None when ``F`` is global.
     xi, sigma : ndarray of float, shape (n_fr,)
