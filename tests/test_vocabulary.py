@@ -108,3 +108,14 @@ def test_select_rows_and_row_labels():
     assert v.row_labels(jtfs_meta) == list(jtfs_meta["pair"])
     with pytest.raises(ValueError, match='"pair" or "order"'):
         v.row_labels({"n": np.zeros((2, 2))})
+
+
+def test_slice_labels_drop_the_innermost_column():
+    n = np.array([[0, -1], [0, 3], [1, 4]])
+    assert v.slice_labels(n) == [(0,), (0,), (1,)]
+    assert v.slice_labels(np.array([5, 6])) == [(0,), (1,)]
+    meta = TimeFrequencyScattering1D(256, 4, (4, 1), J_fr=2, Q_fr=1).meta()
+    up = v.pair_meta(meta, v.PSI_T_PSI_F_UP)
+    labels = v.slice_labels(up["n"])
+    c2, cf = v.JTFS_META.column("n2"), v.JTFS_META.column("n1_fr")
+    assert labels == [(int(r[c2]), int(r[cf])) for r in up["n"]]

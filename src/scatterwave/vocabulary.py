@@ -188,6 +188,28 @@ def pair_meta(meta: Mapping[Any, Any], pair: Hashable) -> dict[str, Any]:
     return out
 
 
+def slice_labels(n: np.ndarray) -> list[tuple[int, ...]]:
+    """Return the slice (parent) of each row: its ``n`` without the last, innermost column.
+
+    Parameters
+    ----------
+    n : ndarray of int, shape (n_rows, n_columns) or (n_rows,)
+        The ``n`` field of a meta layout (or the rows of one group).
+
+    Returns
+    -------
+    list of tuple of int
+        ``n[i, :-1]`` for every row; ``(i,)`` (each row its own slice) when ``n`` has one
+        column.
+    """
+    n = np.asarray(n)
+    n_rows = len(n)
+    n = n.reshape(n_rows, -1)
+    if n.shape[1] == 1:
+        return [(i,) for i in range(n_rows)]
+    return [tuple(int(v) for v in row[:-1]) for row in n]
+
+
 def row_labels(meta: Mapping[str, Any]) -> list[Hashable]:
     """Return the group of each row: its pair name (JTFS), else its order (Scattering1D).
 
@@ -227,4 +249,5 @@ __all__ = [
     "pair_meta",
     "row_labels",
     "select_rows",
+    "slice_labels",
 ]

@@ -23,7 +23,13 @@ from typing import Any, Literal
 import array_api_compat
 import numpy as np
 
-from scatterwave.vocabulary import is_row_aligned, pair_meta, row_labels, select_rows
+from scatterwave.vocabulary import (
+    is_row_aligned,
+    pair_meta,
+    row_labels,
+    select_rows,
+    slice_labels,
+)
 
 SliceBy = Literal["parent", "row"]
 
@@ -208,9 +214,7 @@ def slice_keys(group: RowGroup, slice_by: SliceBy) -> list[tuple[int, ...]]:
         return [(i,) for i in range(n_rows)]
     if slice_by != "parent":
         raise ValueError(f'slice_by must be "parent" or "row", got {slice_by!r}.')
-    n = np.asarray(group.meta["n"])
-    n = n.reshape(n_rows, -1)
-    return [tuple(int(v) for v in row[:-1]) if n.shape[1] > 1 else (i,) for i, row in enumerate(n)]
+    return slice_labels(np.asarray(group.meta["n"]).reshape(n_rows, -1))
 
 
 def sum_by_slice(
