@@ -12,6 +12,9 @@ Coefficients come in three layouts, all handled by :func:`per_row`:
   ``n_outer * n_inner`` rows in C order);
 * a dict ``{path_key: array (..., N_out_key)}`` (``Scattering1D`` ``out_type="dict"``) whose
   keys appear in the row-aligned ``meta["key"]``: paths are grouped by ``meta["order"]``.
+
+The meta dicts are read with the parser of :mod:`scatterwave.vocabulary` (:func:`pair_meta`,
+:func:`select_rows`, :func:`row_labels`, :func:`slice_labels`), shared with the plots.
 """
 
 from __future__ import annotations
