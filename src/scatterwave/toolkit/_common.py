@@ -13,8 +13,9 @@ Coefficients come in three layouts, all handled by :func:`per_row`:
 * a dict ``{path_key: array (..., N_out_key)}`` (``Scattering1D`` ``out_type="dict"``) whose
   keys appear in the row-aligned ``meta["key"]``: paths are grouped by ``meta["order"]``.
 
-The meta dicts are read with the parser of :mod:`scatterwave.vocabulary` (:func:`pair_meta`,
-:func:`select_rows`, :func:`row_labels`, :func:`slice_labels`), shared with the plots.
+The meta dicts are read with the parser of :mod:`scatterwave.vocabulary`, shared with the plots
+(:func:`~scatterwave.vocabulary.pair_meta`, :func:`~scatterwave.vocabulary.select_rows`,
+:func:`~scatterwave.vocabulary.row_labels`, :func:`~scatterwave.vocabulary.slice_labels`).
 """
 
 from __future__ import annotations
