@@ -77,7 +77,7 @@ def test_optional_pages_are_listed_only_when_present():
 def test_module_expansion_finds_public_modules():
     conf = _load_conf()
     mods = conf.public_modules("scatterwave.viz")
-    assert "scatterwave.viz.jtfs" in mods and "scatterwave.viz.demo" in mods
+    assert "scatterwave.viz.jtfs" in mods and "scatterwave.viz.gallery" in mods
     assert not any(m.rsplit(".", 1)[-1].startswith("_") for m in mods)
     others = conf.other_toplevel_modules()
     assert "scatterwave.scattering1d" not in others and "scatterwave.cli" in others

@@ -9,7 +9,7 @@ import pytest
 
 from scatterwave.extract.audio import discover_inputs
 from scatterwave.extract.config import ExtractConfig
-from scatterwave.extract.plan import build_plan, segment_starts
+from scatterwave.extract.plan import plan_extraction, segment_starts
 
 
 def test_segment_starts() -> None:
@@ -23,7 +23,7 @@ def test_segment_starts() -> None:
 
 def test_plan_layout(corpus: Path) -> None:
     files = discover_inputs([corpus])
-    plan = build_plan(files, ExtractConfig(sample_rate=8000, segment=0.25, hop=0.125))
+    plan = plan_extraction(files, ExtractConfig(sample_rate=8000, segment=0.25, hop=0.125))
     assert plan.n_samples == 2000 and plan.hop == 1000 and plan.sample_rate == 8000
     assert {Path(f["path"]).name for f in plan.failures} == {"bad.wav", "empty.wav"}
     names = [Path(s.path).name for s in plan.sources]
@@ -41,13 +41,13 @@ def test_plan_layout(corpus: Path) -> None:
 
 def test_plan_channels_each_and_whole_files(clean_corpus: Path) -> None:
     files = discover_inputs([clean_corpus])
-    each = build_plan(files, ExtractConfig(sample_rate=8000, segment=0.25, channels="each"))
-    mix = build_plan(files, ExtractConfig(sample_rate=8000, segment=0.25))
+    each = plan_extraction(files, ExtractConfig(sample_rate=8000, segment=0.25, channels="each"))
+    mix = plan_extraction(files, ExtractConfig(sample_rate=8000, segment=0.25))
     stereo = [i for i, s in enumerate(mix.sources) if s.channels == 2]
     extra = sum(int(np.sum(mix.file_index == i)) for i in stereo)
     assert each.n_items == mix.n_items + extra
     assert set(each.channel[each.file_index == stereo[0]].tolist()) == {0, 1}
-    whole = build_plan(files, ExtractConfig(sample_rate=8000))
+    whole = plan_extraction(files, ExtractConfig(sample_rate=8000))
     assert whole.n_items == len(files)
     # whole-file items are as long as the longest input (a.wav: 1.3 s -> 10400 samples)
     assert whole.n_samples == 10400 and sorted(whole.n_valid.tolist()) == [2400, 7200, 8800, 10400]
@@ -55,6 +55,6 @@ def test_plan_channels_each_and_whole_files(clean_corpus: Path) -> None:
 
 def test_plan_errors(corpus: Path) -> None:
     with pytest.raises(ValueError, match=r"different sample rates \[8000, 16000, 22050\]"):
-        build_plan(discover_inputs([corpus]), ExtractConfig(segment=0.25))
+        plan_extraction(discover_inputs([corpus]), ExtractConfig(segment=0.25))
     with pytest.raises(ValueError, match="none of the 2 input file"):
-        build_plan([corpus / "bad.wav", corpus / "empty.wav"], ExtractConfig())
+        plan_extraction([corpus / "bad.wav", corpus / "empty.wav"], ExtractConfig())

@@ -10,7 +10,7 @@ import pytest
 from scatterwave.extract import ExtractConfig, FeatureStore, extract
 from scatterwave.extract.audio import discover_inputs
 from scatterwave.extract.compute import ChunkResult, TransformSpec, make_transform
-from scatterwave.extract.plan import build_plan
+from scatterwave.extract.plan import plan_extraction
 
 from .conftest import SMALL
 
@@ -20,7 +20,7 @@ zarr = pytest.importorskip("zarr")
 @pytest.fixture
 def skeleton(clean_corpus: Path, tmp_path: Path) -> FeatureStore:
     cfg = ExtractConfig(**SMALL, batch_size=4)
-    plan = build_plan(discover_inputs([clean_corpus]), cfg)
+    plan = plan_extraction(discover_inputs([clean_corpus]), cfg)
     spec = TransformSpec("scattering", {"J": 4, "Q": 4, "T": None}, plan.n_samples, "cpu")
     out = tmp_path / "s.zarr"
     # a staging folder left by a run killed while creating the store is replaced

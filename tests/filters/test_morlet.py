@@ -5,8 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from scatterwave.filters.morlet import fold, gauss_f, morlet_f
-from scatterwave.filters.sparse import positive_gauss, positive_morlet
+from scatterwave.filters.morlet import fold, gauss_f, morlet_f, positive_gauss, positive_morlet
 
 CASES = [
     (1024, 0.45, 0.03),
@@ -81,7 +80,7 @@ def test_gaussian_time_decay_matches_closed_form():
 
 def test_dc_notch_equals_its_closed_form_everywhere():
     # The far bins are set to 1.0 without evaluating expm1: it must round to exactly that.
-    from scatterwave.filters.sparse import NOTCH_WIDTH, dc_notch
+    from scatterwave.filters.morlet import NOTCH_WIDTH, dc_notch
 
     sigma = 0.01
     f = np.linspace(0.0, 0.5, 200001)

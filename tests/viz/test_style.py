@@ -13,7 +13,7 @@ from scatterwave.viz._style import pair_meta
 
 def test_import_does_not_import_matplotlib():
     code = (
-        "import sys, scatterwave, scatterwave.viz, scatterwave.viz.demo; "
+        "import sys, scatterwave, scatterwave.viz, scatterwave.viz.gallery, scatterwave.viz.demo; "
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -38,65 +39,34 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from scatterwave import Scattering1D, TimeFrequencyScattering1D
-    from scatterwave.signals import am_fm_tone, chirp_sine_pulse, exp_chirp, fdts
+    from scatterwave.viz.gallery import demo_signals
+    from scatterwave.vocabulary import S1
 
     N = args.N
-    if N < 256:
-        print(f"error: -N must be >= 256, got {N}")
-        return 2
-    if 2**args.J > N:
-        print(f"error: --J {args.J} is too large for -N {N} (need 2**J <= N)")
+    error = _argument_error(args)
+    if error:
+        print(f"error: {error}")
         return 2
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    x_fdts, x_fdts_shifted = fdts(N, f0=0.03, n_partials=5)
-    signals = {
-        "mixture": chirp_sine_pulse(N),
-        "chirp_up": exp_chirp(N, fmin=0.01, fmax=0.4),
-        "chirp_down": exp_chirp(N, fmin=0.4, fmax=0.01),
-        "am_fm": am_fm_tone(N, f_carrier=0.05, f_am=8.0 / N, fm_deviation=0.01, f_fm=4.0 / N),
-        "fdts": x_fdts,
-        "fdts_shifted": x_fdts_shifted,
-    }
-    names = list(signals)
+    signals = demo_signals(N)
+    names = list(_SIGNAL_ORDER)
     x = np.stack([signals[k] for k in names])
 
-    t0 = time.perf_counter()
-    S = Scattering1D(N, args.J, args.Q)
-    build_ts = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    Sx = S(x)
-    time_ts = time.perf_counter() - t0
+    S, build_ts = _timed(lambda: Scattering1D(N, args.J, args.Q))
+    Sx, time_ts = _timed(lambda: S(x))
     meta = S.meta()
-
-    t0 = time.perf_counter()
-    jtfs = TimeFrequencyScattering1D(N, args.J, (args.Q, 1), J_fr=3, Q_fr=1)
-    build_jtfs = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    Jd = jtfs(x)
-    time_jtfs = time.perf_counter() - t0
+    jtfs, build_jtfs = _timed(
+        lambda: TimeFrequencyScattering1D(N, args.J, (args.Q, 1), J_fr=3, Q_fr=1)
+    )
+    Jd, time_jtfs = _timed(lambda: jtfs(x))
     pairs = list(Jd)
+    _write_coefficients(out, x, names, Sx, meta, Jd)
     Jx = np.concatenate([Jd[p] for p in pairs], axis=-2)
-
-    np.savez_compressed(
-        out / "scattering1d.npz",
-        signals=x,
-        names=np.array(names),
-        coefficients=Sx,
-        **{f"meta_{k}": np.asarray(v) for k, v in meta.items() if k != "key"},
-    )
-    np.savez_compressed(
-        out / "jtfs.npz",
-        signals=x,
-        names=np.array(names),
-        pairs=np.array(pairs),
-        coefficients=Jx,
-        rows_per_pair=np.array([Jd[p].shape[-2] for p in pairs]),
-    )
     energy_in = (x**2).sum(axis=-1)
     energy_ts = (Sx**2).sum(axis=(-2, -1)) / energy_in
     # S1 is decomposed by the phi_t pairs: JTFS energy counts S0 and the five joint pairs.
-    energy_jtfs = sum((Jd[p] ** 2).sum(axis=(-2, -1)) for p in pairs if p != "S1") / energy_in
+    energy_jtfs = sum((Jd[p] ** 2).sum(axis=(-2, -1)) for p in pairs if p != S1) / energy_in
     d_ts, d_jtfs = _fdts_distances(x[4:6], args)
     report = {
         "N": N,
@@ -120,16 +90,6 @@ def run(args: argparse.Namespace) -> int:
         "fdts_distance": {"scattering1d": d_ts, "jtfs": d_jtfs},
     }
     (out / "report.json").write_text(json.dumps(report, indent=2))
-    (out / "meta_scattering1d.json").write_text(
-        json.dumps(
-            {
-                "key": [list(k) for k in meta["key"]],
-                "order": meta["order"].tolist(),
-                "xi": np.nan_to_num(meta["xi"], nan=-1.0).tolist(),
-                "stride": meta["stride"].tolist(),
-            }
-        )
-    )
     lines = [
         f"scatterwave demo: {len(names)} built-in signals of N={N} samples -> {out}/",
         f"  Scattering1D J={args.J} Q={args.Q}: output {tuple(Sx.shape)} "
@@ -157,10 +117,59 @@ def run(args: argparse.Namespace) -> int:
 
 #: Sample rate the pictures assume for their axes (Hz).
 _PICTURE_RATE = 8000.0
+#: The demo signals (:func:`scatterwave.viz.gallery.demo_signals`) in the order of the outputs.
+_SIGNAL_ORDER = ("mixture", "chirp_up", "chirp_down", "am_fm", "fdts", "fdts_shifted")
+
+
+def _argument_error(args: argparse.Namespace) -> str | None:
+    """Return what is wrong with the demo's options, or None."""
+    if args.N < 256:
+        return f"-N must be >= 256, got {args.N}"
+    if 2**args.J > args.N:
+        return f"--J {args.J} is too large for -N {args.N} (need 2**J <= N)"
+    return None
+
+
+def _timed(step: Any) -> tuple[Any, float]:
+    """Call ``step()``; returns its result and the seconds it took."""
+    t0 = time.perf_counter()
+    result = step()
+    return result, time.perf_counter() - t0
+
+
+def _write_coefficients(out: Path, x: Any, names: list[str], Sx: Any, meta: dict, Jd: dict) -> None:
+    """Write both transforms' coefficients (NPZ) and Scattering1D's meta (NPZ and JSON)."""
+    import numpy as np
+
+    pairs = list(Jd)
+    meta_arrays: dict[str, Any] = {
+        f"meta_{k}": np.asarray(v) for k, v in meta.items() if k != "key"
+    }
+    np.savez_compressed(
+        out / "scattering1d.npz", signals=x, names=np.array(names), coefficients=Sx, **meta_arrays
+    )
+    np.savez_compressed(
+        out / "jtfs.npz",
+        signals=x,
+        names=np.array(names),
+        pairs=np.array(pairs),
+        coefficients=np.concatenate([Jd[p] for p in pairs], axis=-2),
+        rows_per_pair=np.array([Jd[p].shape[-2] for p in pairs]),
+    )
+    (out / "meta_scattering1d.json").write_text(
+        json.dumps(
+            {
+                "key": [list(k) for k in meta["key"]],
+                "order": meta["order"].tolist(),
+                "xi": np.nan_to_num(meta["xi"], nan=-1.0).tolist(),
+                "stride": meta["stride"].tolist(),
+            }
+        )
+    )
 
 
 def _params(transform, names) -> dict:
-    """The transform's parameters, as JSON values (not its repr: every one is named)."""
+    """Return the transform's parameters as JSON values (not its repr: every one is named)."""
     import numpy as np
 
     def plain(value):
@@ -186,11 +195,10 @@ def _fdts_distances(pair, args) -> tuple[float, float]:
     import numpy as np
 
     from scatterwave import Scattering1D, TimeFrequencyScattering1D
-    from scatterwave.core.jtfs_plan import PAIRS
+    from scatterwave.vocabulary import PAIRS, SPIN_PAIRS
 
     N = pair.shape[-1]
     ts = Scattering1D(N, args.J, args.Q, average="global")(pair)
-    spinned = ("psi_t * psi_f_up", "psi_t * psi_f_dn")
     jtfs = TimeFrequencyScattering1D(
         N,
         args.J,
@@ -201,15 +209,15 @@ def _fdts_distances(pair, args) -> tuple[float, float]:
         average="global",
         average_fr=True,
         pad_mode="zero",
-        out_exclude=tuple(p for p in PAIRS if p not in spinned),
+        out_exclude=tuple(p for p in PAIRS if p not in SPIN_PAIRS),
     )(pair)
-    joint = np.concatenate([jtfs[p] for p in spinned], axis=-2)
+    joint = np.concatenate([jtfs[p] for p in SPIN_PAIRS], axis=-2)
     return _rel(ts[0], ts[1]), _rel(joint[0], joint[1])
 
 
 def _figures(out: Path) -> str:
     try:
-        from scatterwave.viz.demo import write_demo_figures
+        from scatterwave.viz.gallery import write_demo_figures
     except ModuleNotFoundError as exc:
         return f"  pictures skipped: {exc.name} is not installed (pip install 'scatterwave[viz]')"
     written = write_demo_figures(out, sample_rate=_PICTURE_RATE)

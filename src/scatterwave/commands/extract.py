@@ -78,6 +78,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=sup,
         help="transform (default: scattering)",
     )
+    _add_transform_options(p, sup)
+    _add_segment_options(p, sup)
+    _add_run_options(p, sup)
+    p.add_argument("--config", metavar="FILE", help="TOML or JSON file of options")
+    return p
+
+
+def _add_transform_options(p: argparse.ArgumentParser, sup: str) -> None:
+    """Add the transform's parameters."""
     p.add_argument("--J", type=_positive_int, default=sup, help="octaves (default: 6)")
     p.add_argument(
         "--Q", type=_q_value, default=sup, help="wavelets per octave, Q or Q1,Q2 (default: 8)"
@@ -95,6 +104,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--F", type=_positive_int, default=sup, help="frequential averaging scale (jtfs only)"
     )
+
+
+def _add_segment_options(p: argparse.ArgumentParser, sup: str) -> None:
+    """Add how files become items: sample rate, segments, channels."""
     p.add_argument(
         "--sample-rate",
         dest="sample_rate",
@@ -123,6 +136,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=sup,
         help="mix channels to mono, or one item per channel (default: mix)",
     )
+
+
+def _add_run_options(p: argparse.ArgumentParser, sup: str) -> None:
+    """Add where and how the job runs."""
     p.add_argument(
         "--device",
         choices=("cpu", "cuda"),
@@ -151,8 +168,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--resume", action="store_true", help="finish an interrupted run into the same output"
     )
-    p.add_argument("--config", metavar="FILE", help="TOML or JSON file of options")
-    return p
 
 
 def _config_from_args(args: argparse.Namespace) -> Any:

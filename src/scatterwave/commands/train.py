@@ -1,4 +1,4 @@
-"""``scatterwave train``: train a model on a data set (single process or under ``torchrun``).
+r"""``scatterwave train``: train a model on a data set (single process or under ``torchrun``).
 
 Examples
 --------
@@ -7,7 +7,7 @@ Examples
     scatterwave train --model w-m3 --dataset ucr:FordA --epochs 20 --out runs/fordA-wm3
     scatterwave train --model m3 --dataset gm-notes --option split=extrapolate --out runs/gm
     scatterwave train --out runs/fordA-wm3 --resume  # continue: options come from the run
-    torchrun --nproc_per_node 4 -m scatterwave train --model w-m11 --dataset urbansound8k \\
+    torchrun --nproc_per_node 4 -m scatterwave train --model w-m11 --dataset urbansound8k \
         --data-root /data/UrbanSound8K --device cuda --out runs/us8k
 """
 
@@ -20,7 +20,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, get_args
 
@@ -91,7 +91,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     :class:`~scatterwave.train.TrainConfig`'s defaults, a resumed run from its checkpoint.
     The defaults are shown in ``--help``.
     """
-    from scatterwave.train.config import Optimizer, Scheduler, SelectOn, TrainConfig
+    from scatterwave.train.config import TrainConfig
 
     defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
     sup = argparse.SUPPRESS
@@ -133,6 +133,33 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         default=sup,
         help=helptext("width_multiplier"),
     )
+    _add_optimisation_options(p, sup, helptext)
+    p.add_argument("--seed", type=int, metavar="N", default=sup, help=helptext("seed"))
+    p.add_argument("--device", default=sup, help=helptext("device"))
+    p.add_argument("--max-steps", type=int, metavar="N", default=sup, help=helptext("max_steps"))
+    p.add_argument(
+        "--checkpoint-every", type=int, metavar="N", default=sup, help=helptext("checkpoint_every")
+    )
+    p.add_argument(
+        "--num-threads", type=int, metavar="N", default=sup, help=helptext("num_threads")
+    )
+    p.add_argument(
+        "--progress", choices=("auto", "bar", "log"), default=sup, help=helptext("progress")
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --out from its checkpoint, with its configuration (see below)",
+    )
+    return p
+
+
+def _add_optimisation_options(
+    p: argparse.ArgumentParser, sup: str, helptext: Callable[[str], str]
+) -> None:
+    """Add the options of the optimisation: epochs, optimiser, schedule, selection."""
+    from scatterwave.train.config import Optimizer, Scheduler, SelectOn
+
     p.add_argument("--epochs", type=int, metavar="N", default=sup, help=helptext("epochs"))
     p.add_argument("--batch-size", type=int, metavar="N", default=sup, help=helptext("batch_size"))
     p.add_argument("--lr", type=float, metavar="X", default=sup, help=helptext("lr"))
@@ -163,28 +190,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument(
         "--select-on", choices=get_args(SelectOn), default=sup, help=helptext("select_on")
     )
-    p.add_argument("--seed", type=int, metavar="N", default=sup, help=helptext("seed"))
-    p.add_argument("--device", default=sup, help=helptext("device"))
-    p.add_argument("--max-steps", type=int, metavar="N", default=sup, help=helptext("max_steps"))
-    p.add_argument(
-        "--checkpoint-every", type=int, metavar="N", default=sup, help=helptext("checkpoint_every")
-    )
-    p.add_argument(
-        "--num-threads", type=int, metavar="N", default=sup, help=helptext("num_threads")
-    )
-    p.add_argument(
-        "--progress", choices=("auto", "bar", "log"), default=sup, help=helptext("progress")
-    )
-    p.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue the run in --out from its checkpoint, with its configuration (see below)",
-    )
-    return p
 
 
 def _given(args: argparse.Namespace) -> dict[str, Any]:
-    """The configuration options present on the command line."""
+    """Return the configuration options present on the command line."""
     from scatterwave.train.config import TrainConfig
 
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
@@ -195,7 +204,7 @@ def _given(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _config(args: argparse.Namespace) -> Any:
-    """The run's configuration: the options given, and the checkpoint's or the defaults."""
+    """Return the run's configuration: options given, then the checkpoint's or defaults."""
     from scatterwave.train.config import TrainConfig
 
     given = _given(args)

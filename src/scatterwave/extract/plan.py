@@ -17,7 +17,7 @@ import numpy as np
 from scatterwave.extract.audio import AudioError, AudioInfo, probe, resampled_length
 from scatterwave.extract.config import ExtractConfig
 
-__all__ = ["Plan", "build_plan", "segment_starts"]
+__all__ = ["Plan", "plan_extraction", "segment_starts"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Plan:
 
 
 def segment_starts(total: int, length: int, hop: int) -> np.ndarray:
-    """Starts of the segments covering ``total`` samples with windows of ``length``.
+    """Return the starts of the segments covering ``total`` samples with windows of ``length``.
 
     The first segment starts at 0; segments follow every ``hop`` samples until one reaches
     the end of the signal (its tail is then zero-padded). A signal no longer than
@@ -89,7 +89,7 @@ def segment_starts(total: int, length: int, hop: int) -> np.ndarray:
     return np.arange(count, dtype=np.int64) * hop
 
 
-def build_plan(files: list[Path], config: ExtractConfig) -> Plan:
+def plan_extraction(files: list[Path], config: ExtractConfig) -> Plan:
     """Read the headers of ``files`` and lay out every segment.
 
     Parameters
@@ -109,26 +109,7 @@ def build_plan(files: list[Path], config: ExtractConfig) -> Plan:
         If no file is usable audio, or the inputs have different sample rates and no
         ``sample_rate`` was given.
     """
-    sources: list[AudioInfo] = []
-    failures: list[dict[str, str]] = []
-    for path in files:
-        try:
-            info = probe(path)
-        except AudioError as exc:
-            logger.warning("skipping %s: %s", path, exc)
-            failures.append({"path": str(path), "reason": str(exc), "stage": "header"})
-            continue
-        sources.append(info)
-        if info.declared_frames is not None:
-            reason = (
-                f"truncated file: its header declares about {info.declared_frames} frames, "
-                f"{info.frames} are present; the items of those {info.frames} are kept"
-            )
-            logger.warning("%s: %s", path, reason)
-            failures.append({"path": str(path), "reason": reason, "stage": "truncated"})
-    if not sources:
-        details = "; ".join(f"{f['path']}: {f['reason']}" for f in failures[:5])
-        raise ValueError(f"none of the {len(files)} input file(s) is usable audio ({details})")
+    sources, failures = _probe_all(files)
     rate = config.sample_rate
     if rate is None:
         rates = sorted({s.sample_rate for s in sources})
@@ -176,3 +157,33 @@ def build_plan(files: list[Path], config: ExtractConfig) -> Plan:
         len(failures),
     )
     return plan
+
+
+def _probe_all(files: list[Path]) -> tuple[list[AudioInfo], list[dict[str, str]]]:
+    """Read every header: the usable sources, and a record of each file skipped or truncated."""
+    sources: list[AudioInfo] = []
+    failures: list[dict[str, str]] = []
+    for path in files:
+        try:
+            info = probe(path)
+        except AudioError as exc:
+            logger.warning("skipping %s: %s", path, exc)
+            failures.append({"path": str(path), "reason": str(exc), "stage": "header"})
+            continue
+        sources.append(info)
+        if info.declared_frames is not None:
+            reason = (
+                f"truncated file: its header declares about {info.declared_frames} frames, "
+                f"{info.frames} are present; the items of those {info.frames} are kept"
+            )
+            logger.warning("%s: %s", path, reason)
+            failures.append({"path": str(path), "reason": reason, "stage": "truncated"})
+    if not sources:
+        details = "; ".join(f"{f['path']}: {f['reason']}" for f in failures[:5])
+        raise ValueError(f"none of the {len(files)} input file(s) is usable audio ({details})")
+    return sources, failures
+
+
+#: The former name of :func:`plan_extraction`, kept importable (``scatterwave.core.plan`` has
+#: its own ``build_plan``, the transform's plan; this one lays out an extraction job).
+build_plan = plan_extraction

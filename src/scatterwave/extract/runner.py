@@ -26,7 +26,7 @@ from scatterwave.extract.executors import (
     InProcessExecutor,
     ProcessPoolExecutor,
 )
-from scatterwave.extract.plan import build_plan
+from scatterwave.extract.plan import plan_extraction
 from scatterwave.extract.progress import Progress
 from scatterwave.extract.store import FeatureStore
 
@@ -148,7 +148,7 @@ def extract(
         spec = _spec(config, int(store.attrs["n_samples"]))
         logger.info("resuming %s", output)
     else:
-        plan = build_plan(files, config)
+        plan = plan_extraction(files, config)
         spec = _spec(config, plan.n_samples)
         transform = make_transform(spec)  # fails fast on options the transform rejects
         if config.batch_size is None:

@@ -9,13 +9,12 @@ import numpy as np
 
 from scatterwave.filters.design import (
     SIGMA0,
-    band_edge_factor,
     subsampling_exponents,
     wavelet_specs,
 )
-from scatterwave.filters.morlet import fold, gauss_f
-from scatterwave.filters.normalize import energy_gains, littlewood_paley
-from scatterwave.filters.sparse import BandFilters, positive_gauss, positive_morlet
+from scatterwave.filters.littlewood_paley import energy_gains, littlewood_paley
+from scatterwave.filters.morlet import fold, gauss_f, positive_gauss, positive_morlet
+from scatterwave.filters.sparse import BandFilters, sample_morlets
 from scatterwave.filters.support import gaussian_half_support, half_support, smooth_padded_length
 
 
@@ -26,7 +25,8 @@ class Wavelets:
     Attributes
     ----------
     filters : BandFilters
-        Energy-normalised analytic Morlets sampled at the padded length.
+        Energy-normalised analytic Morlets sampled at the padded length, real float64
+        (``filterbank()`` returns them dense and float64; see :mod:`scatterwave.filters.morlet`).
     xi, sigma : ndarray of float, shape (n,)
         Centre frequency and bandwidth (std), cycles per sample.
     j : ndarray of int, shape (n,)
@@ -84,12 +84,7 @@ def make_wavelets(
         Amplitude defining supports and band edges.
     """
     specs = wavelet_specs(J, Q, r_psi, xi_min=1.0 / N_pad)
-    lo, values = [], []
-    for xi, sigma in zip(specs.xi, specs.sigma):
-        start, v = positive_morlet(N_pad, xi, sigma)
-        lo.append(start)
-        values.append(v)
-    raw = BandFilters(N_pad, np.asarray(lo, dtype=int), values)
+    raw = sample_morlets(N_pad, specs.xi, specs.sigma)
     phi_J = low_pass_positive(N_pad, SIGMA0 / 2**J)
     gains = energy_gains(raw, phi_J, r_psi=r_psi)
     support = 2 * np.ceil(gaussian_half_support(specs.sigma, criterion_amplitude)).astype(int)
@@ -132,7 +127,7 @@ class TimeFilterbank:
         Low-pass of scale ``T`` (unit DC gain), None when ``T`` is None.
     lp_sum : dict of str to ndarray
         Littlewood-Paley sums ``A(f)`` of ``{phi_J, psi1}`` and ``{phi_J, psi2}`` on
-        bins ``[0, N_pad // 2]`` (see :mod:`scatterwave.filters.normalize`).
+        bins ``[0, N_pad // 2]`` (see :mod:`scatterwave.filters.littlewood_paley`).
     half_support : int
         Measured half-width of the widest filter, samples (sets the padding).
     """
@@ -221,8 +216,3 @@ def build_time_filterbank(
         lp_sum=lp,
         half_support=half,
     )
-
-
-def envelope_band(sigma: np.ndarray, criterion_amplitude: float) -> np.ndarray:
-    """Half-width of the spectrum of ``|x * psi|`` for wavelets of bandwidth ``sigma``."""
-    return 2.0 * band_edge_factor(criterion_amplitude) * np.asarray(sigma)

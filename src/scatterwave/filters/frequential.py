@@ -10,7 +10,7 @@ frequency axis, and the *down* wavelets are their mirror images ``psi_dn(f) = ps
 Normalisation: the frame ``{phi_F, psi_up, psi_dn}`` acting on complex sequences has
 Littlewood-Paley sum ``A(f) = |phi_F(f)|^2 + sum |psi_up(f)|^2 + sum |psi_dn(f)|^2`` over the
 whole circle; the wavelets are rescaled (same Gauss-Seidel fit as in time,
-:func:`scatterwave.filters.normalize.energy_gains`) so that ``A <= 1`` exactly and ``A`` is
+:func:`scatterwave.filters.littlewood_paley.energy_gains`) so that ``A <= 1`` exactly and ``A`` is
 close to 1 on the wavelets' main lobes: frequential scattering never amplifies energy.
 """
 
@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from scatterwave.filters.design import SIGMA0, subsampling_exponents, wavelet_specs
+from scatterwave.filters.littlewood_paley import energy_gains
 from scatterwave.filters.morlet import gauss_f
-from scatterwave.filters.normalize import energy_gains
-from scatterwave.filters.sparse import BandFilters, positive_morlet
+from scatterwave.filters.sparse import BandFilters, sample_morlets
 from scatterwave.filters.support import gaussian_half_support, padded_length
 
 
@@ -43,7 +43,8 @@ class FrequentialFilterbank:
     F : int or None
         Width of the frequential low-pass in rows; None for a global mean.
     psi_up, psi_dn : ndarray, shape (n_fr, L)
-        Spin-up (analytic) and spin-down (mirrored) wavelets on ``np.fft.fftfreq(L)``, real.
+        Spin-up (analytic) and spin-down (mirrored) wavelets on ``np.fft.fftfreq(L)``, real
+        float64 (stored complex for PyTorch and TensorFlow, see :mod:`scatterwave.filters.morlet`).
     phi : ndarray, shape (L,) or None
         Gaussian low-pass of width ``F`` (unit DC gain); None when ``F`` is global.
     xi, sigma : ndarray of float, shape (n_fr,)
@@ -100,7 +101,7 @@ def frequential_padded_length(
     max_pad_factor_fr: int | None,
     two_sided: bool = True,
 ) -> int:
-    """Padded length of the frequency axis from the decay of its widest filter.
+    """Return the padded length of the frequency axis from the decay of its widest filter.
 
     The widest filters are the lowest wavelet (bandwidth ``SIGMA0 / 2**J_fr``) and the
     low-pass of width ``F``, of half-width ``h`` rows (closed-form Gaussian half-width to
@@ -172,28 +173,13 @@ def build_frequential_filterbank(
             f"no frequential wavelet fits J_fr={J_fr}, Q_fr={Q_fr} on a frequency axis of "
             f"{N1} rows padded to {L}: increase J_fr or Q_fr"
         )
-    lo, values = [], []
-    for xi, sigma in zip(specs.xi, specs.sigma):
-        start, v = positive_morlet(L, xi, sigma)
-        lo.append(start)
-        values.append(v)
-    raw = BandFilters(L, np.asarray(lo, dtype=int), values)
-    if F is None:
-        phi = None
-        phi_positive = np.zeros(L // 2 + 1)
-        phi_positive[0] = 1.0
-    else:
-        phi = gauss_f(L, SIGMA0 / F)
-        phi_positive = phi[: L // 2 + 1]
+    raw = sample_morlets(L, specs.xi, specs.sigma)
+    phi = None if F is None else gauss_f(L, SIGMA0 / F)
     # energy_gains makes phi^2 + 1/2 sum g^2 psi^2 <= 1 (real-input convention); for complex
     # input each half-axis sees one spin in full, hence the extra 1/sqrt(2).
+    phi_positive = _low_pass_or_impulse(phi, L)[: L // 2 + 1]
     gains = energy_gains(raw, phi_positive, r_psi=r_psi_fr) / math.sqrt(2.0)
-    psi_up = raw.scale(gains).dense()
-    psi_dn = np.roll(psi_up[:, ::-1], 1, axis=1)
-    phi_full = np.zeros(L) if phi is None else phi
-    if phi is None:
-        phi_full[0] = 1.0
-    lp = phi_full**2 + np.sum(psi_up**2, axis=0) + np.sum(psi_dn**2, axis=0)
+    psi_up, psi_dn, lp = _spins(raw.scale(gains), phi)
     support = 2 * np.ceil(gaussian_half_support(specs.sigma, criterion_amplitude)).astype(int)
     return FrequentialFilterbank(
         N1=N1,
@@ -214,8 +200,35 @@ def build_frequential_filterbank(
     )
 
 
+def _low_pass_or_impulse(phi: np.ndarray | None, L: int) -> np.ndarray:
+    """Return ``phi`` on ``np.fft.fftfreq(L)``, or a unit impulse at DC for a global mean."""
+    if phi is not None:
+        return phi
+    impulse = np.zeros(L)
+    impulse[0] = 1.0
+    return impulse
+
+
+def _spins(psi: BandFilters, phi: np.ndarray | None) -> tuple[np.ndarray, ...]:
+    """Dense spin-up and spin-down wavelets and their Littlewood-Paley sum with ``phi``.
+
+    Returns
+    -------
+    psi_up, psi_dn : ndarray, shape (n_fr, L)
+        ``psi`` on ``np.fft.fftfreq(L)`` and its mirror image ``psi_dn(f) = psi_up(-f)``.
+    lp_sum : ndarray, shape (L,)
+        ``A(f) = |phi(f)|^2 + sum |psi_up(f)|^2 + sum |psi_dn(f)|^2`` (``phi``: a unit
+        impulse at DC for a global mean).
+    """
+    psi_up = psi.dense()
+    psi_dn = np.roll(psi_up[:, ::-1], 1, axis=1)
+    phi_full = _low_pass_or_impulse(phi, psi.N)
+    lp = phi_full**2 + np.sum(psi_up**2, axis=0) + np.sum(psi_dn**2, axis=0)
+    return psi_up, psi_dn, lp
+
+
 def resample_frequential(ffb: FrequentialFilterbank, L: int) -> FrequentialFilterbank:
-    """The same physical filters (centre, bandwidth, gain) sampled on a frequency axis of ``L``.
+    """Sample the same physical filters (centre, bandwidth, gain) on a frequency axis of ``L``.
 
     Used for second-order wavelets that see fewer first-order rows than ``N1``: their
     frequency axis is shorter, and so is its padded length. Wavelets wider than ``L`` are
@@ -223,15 +236,9 @@ def resample_frequential(ffb: FrequentialFilterbank, L: int) -> FrequentialFilte
     """
     if L == ffb.L:
         return ffb
-    values = [positive_morlet(L, xi, sigma) for xi, sigma in zip(ffb.xi, ffb.sigma)]
-    raw = BandFilters(L, np.asarray([lo for lo, _ in values], dtype=int), [v for _, v in values])
-    psi_up = raw.scale(ffb.gain).dense()
-    psi_dn = np.roll(psi_up[:, ::-1], 1, axis=1)
+    raw = sample_morlets(L, ffb.xi, ffb.sigma)
     phi = None if ffb.F is None else gauss_f(L, SIGMA0 / ffb.F)
-    phi_full = np.zeros(L) if phi is None else phi
-    if phi is None:
-        phi_full[0] = 1.0
-    lp = phi_full**2 + np.sum(psi_up**2, axis=0) + np.sum(psi_dn**2, axis=0)
+    psi_up, psi_dn, lp = _spins(raw.scale(ffb.gain), phi)
     return FrequentialFilterbank(
         N1=ffb.N1,
         L=L,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, overload
 
 import numpy as np
 import scipy.fft
@@ -28,8 +29,15 @@ def half_support(h_f: np.ndarray, criterion_amplitude: float) -> int:
     return int(np.minimum(t, L - t)[above].max())
 
 
-def gaussian_half_support(sigma: float, criterion_amplitude: float) -> float:
-    """Closed-form half-width of a Gaussian of frequency std ``sigma`` (time std 1/(2 pi sigma))."""
+@overload
+def gaussian_half_support(sigma: float, criterion_amplitude: float) -> float: ...
+@overload
+def gaussian_half_support(sigma: np.ndarray, criterion_amplitude: float) -> np.ndarray: ...
+def gaussian_half_support(sigma: Any, criterion_amplitude: float) -> Any:
+    """Closed-form half-width of a Gaussian of frequency std ``sigma`` (time std 1/(2 pi sigma)).
+
+    ``sigma`` may be a float or an array of them (the result has its shape).
+    """
     return math.sqrt(2.0 * math.log(1.0 / criterion_amplitude)) / (2.0 * math.pi * sigma)
 
 

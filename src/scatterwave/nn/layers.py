@@ -22,6 +22,7 @@ import math
 import torch
 from torch import nn
 
+from scatterwave._validation import check_choice as _check_choice
 from scatterwave.nn.bspline import _check_kernel_size
 from scatterwave.nn.functional import (
     _METHODS,
@@ -35,11 +36,6 @@ from scatterwave.nn.functional import (
 from scatterwave.nn.group import ScaleGrid, _validate_int
 
 __all__ = ["GroupConv1d", "LiftingConv1d", "ScaleWindowLinear"]
-
-
-def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}.")
 
 
 def _init_uniform(weight: torch.Tensor, bias: torch.Tensor | None, fan_in: int) -> None:

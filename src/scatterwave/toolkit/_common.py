@@ -12,6 +12,10 @@ Coefficients come in three layouts, all handled by :func:`per_row`:
   ``n_outer * n_inner`` rows in C order);
 * a dict ``{path_key: array (..., N_out_key)}`` (``Scattering1D`` ``out_type="dict"``) whose
   keys appear in the row-aligned ``meta["key"]``: paths are grouped by ``meta["order"]``.
+
+The meta dicts are read with the parser of :mod:`scatterwave.vocabulary`, shared with the plots
+(:func:`~scatterwave.vocabulary.pair_meta`, :func:`~scatterwave.vocabulary.select_rows`,
+:func:`~scatterwave.vocabulary.row_labels`, :func:`~scatterwave.vocabulary.slice_labels`).
 """
 
 from __future__ import annotations
@@ -23,11 +27,19 @@ from typing import Any, Literal
 import array_api_compat
 import numpy as np
 
+from scatterwave.vocabulary import (
+    is_row_aligned,
+    pair_meta,
+    row_labels,
+    select_rows,
+    slice_labels,
+)
+
 SliceBy = Literal["parent", "row"]
 
 
 def to_numpy(a: Any) -> np.ndarray:
-    """Convert any array-API array (NumPy, torch incl. GPU / autograd, JAX, CuPy) to NumPy."""
+    """Convert any array (NumPy, torch incl. GPU / autograd, JAX, CuPy, TensorFlow) to NumPy."""
     if array_api_compat.is_torch_array(a):
         return a.detach().cpu().numpy()
     if array_api_compat.is_cupy_array(a):
@@ -68,25 +80,12 @@ class RowGroup:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def _take_rows(meta: Mapping[str, Any], idx: np.ndarray, n_rows: int) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in meta.items():
-        if isinstance(value, (list, tuple)) and len(value) == n_rows:
-            out[name] = [value[i] for i in idx]
-        elif isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n_rows:
-            out[name] = value[idx]
-    return out
-
-
 def _row_meta_of_dict(meta: Mapping[str, Any], pair: Hashable) -> dict[str, Any] | None:
-    if pair in meta and isinstance(meta[pair], Mapping):
-        return {k: _as_meta_value(v) for k, v in meta[pair].items()}
-    per_field = {
-        name: _as_meta_value(value[pair])
-        for name, value in meta.items()
-        if isinstance(value, Mapping) and pair in value
-    }
-    return per_field or None
+    try:
+        fields = pair_meta(meta, pair)
+    except KeyError:
+        return None
+    return {k: _as_meta_value(v) for k, v in fields.items()}
 
 
 def _as_meta_value(v: Any) -> Any:
@@ -128,14 +127,14 @@ def per_row(
         if "key" in meta and all(k in list(meta["key"]) for k in keys):
             return _per_path_key(inputs, meta, fn)
         groups: dict[Hashable, RowGroup] = {}
-        row_pairs = list(meta["pair"]) if "pair" in meta else None
+        row_pairs = list(meta["pair"]) if is_row_aligned(meta) else None
         for pair in keys:
             blocks = [inp[pair] for inp in inputs]
-            if row_pairs is not None and not isinstance(meta["pair"], Mapping):
+            if row_pairs is not None:
                 # row-aligned meta over the concatenated pairs (JTFS meta() for dict output)
                 idx = np.asarray([i for i, p in enumerate(row_pairs) if p == pair], dtype=int)
                 blocks = [_pair_rows(pair, b, len(idx)) for b in blocks]
-                row_meta: dict[str, Any] | None = _take_rows(meta, idx, len(row_pairs))
+                row_meta: dict[str, Any] | None = select_rows(meta, idx)
             else:
                 row_meta = _row_meta_of_dict(meta, pair)
             if row_meta is None:
@@ -146,15 +145,7 @@ def per_row(
             xp = namespace(*blocks)
             groups[pair] = RowGroup(tuple(to_numpy(v) for v in fn(xp, *blocks)), row_meta)
         return groups
-    if "pair" in meta:
-        labels = list(meta["pair"])
-    elif "order" in meta:
-        labels = [int(o) for o in np.asarray(meta["order"])]
-    else:
-        raise ValueError(
-            'meta must contain a row-aligned "pair" or "order" field to group coefficient rows; '
-            f"got fields {sorted(meta)}."
-        )
+    labels = row_labels(meta)
     for other in inputs:
         if other.ndim < 2 or other.shape[-2] != len(labels):
             raise ValueError(
@@ -166,9 +157,7 @@ def per_row(
     groups = {}
     for label in dict.fromkeys(labels):
         idx = np.asarray([i for i, lab in enumerate(labels) if lab == label])
-        groups[label] = RowGroup(
-            tuple(v[idx] for v in per_row_values), _take_rows(meta, idx, len(labels))
-        )
+        groups[label] = RowGroup(tuple(v[idx] for v in per_row_values), select_rows(meta, idx))
     return groups
 
 
@@ -216,9 +205,7 @@ def _per_path_key(
     for o in sorted(rows):
         idx = np.asarray(rows[o])
         cols = zip(*values[o], strict=True)
-        groups[o] = RowGroup(
-            tuple(np.concatenate(c) for c in cols), _take_rows(meta, idx, len(all_keys))
-        )
+        groups[o] = RowGroup(tuple(np.concatenate(c) for c in cols), select_rows(meta, idx))
     return groups
 
 
@@ -231,9 +218,7 @@ def slice_keys(group: RowGroup, slice_by: SliceBy) -> list[tuple[int, ...]]:
         return [(i,) for i in range(n_rows)]
     if slice_by != "parent":
         raise ValueError(f'slice_by must be "parent" or "row", got {slice_by!r}.')
-    n = np.asarray(group.meta["n"])
-    n = n.reshape(n_rows, -1)
-    return [tuple(int(v) for v in row[:-1]) if n.shape[1] > 1 else (i,) for i, row in enumerate(n)]
+    return slice_labels(np.asarray(group.meta["n"]).reshape(n_rows, -1))
 
 
 def sum_by_slice(

@@ -27,6 +27,7 @@ from scatterwave.toolkit._common import (
     sum_by_slice,
     to_numpy,
 )
+from scatterwave.vocabulary import PSI_T_PSI_F_DN, PSI_T_PSI_F_UP
 
 __all__ = [
     "EnergyConservation",
@@ -169,8 +170,8 @@ def coeff_energy_ratios(
     Sx: Any,
     meta: Mapping[str, Any],
     *,
-    up: Hashable = "psi_t * psi_f_up",
-    down: Hashable = "psi_t * psi_f_dn",
+    up: Hashable = PSI_T_PSI_F_UP,
+    down: Hashable = PSI_T_PSI_F_DN,
     kind: Kind = "l2",
     slice_by: SliceBy = "parent",
 ) -> EnergyRatios:

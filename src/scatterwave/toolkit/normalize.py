@@ -29,6 +29,14 @@ returns an iterable of batches and computes exact statistics in two streaming pa
 counts for :math:`\mu_p`, then Chan et al.'s pairwise update of means and variances for
 :math:`m_p, s_p`); :func:`normalize` then applies the stored :class:`NormalizationStats` to new
 batches (e.g. test data) without recomputing them.
+
+Three things are called "normalize" in scatterwave; this module is the one that acts on
+coefficients after the transform. The transforms' ``normalize=`` argument (``"energy"`` or
+``"amplitude"``) chooses how each coefficient is scaled by its stride inside the transform, and
+the filters' Littlewood-Paley normalisation (:mod:`scatterwave.filters.littlewood_paley`) sets
+the wavelets' gains. ``from scatterwave.toolkit import normalize`` gives the function (the
+package attribute shadows this module's name); import the module's other names from
+``scatterwave.toolkit`` too.
 """
 
 from __future__ import annotations
@@ -50,12 +58,12 @@ _SQRT_EPS = float(np.sqrt(np.finfo(np.float64).eps))
 
 @dataclass(frozen=True)
 class NormalizationStats:
-    """Per-row statistics of :func:`normalize`, fitted once and reusable on new data.
+    r"""Per-row statistics of :func:`normalize`, fitted once and reusable on new data.
 
     Attributes
     ----------
     scale : ndarray, shape (n_rows,)
-        Robust scale :math:`\\mu_p` of each row (1 where it is undefined).
+        Robust scale :math:`\mu_p` of each row (1 where it is undefined).
     mean : ndarray, shape (n_rows,), or None
         Mean :math:`m_p` of the compressed rows; ``None`` if not centring.
     std : ndarray, shape (n_rows,), or None
@@ -138,7 +146,7 @@ def fit_normalization(
     center: bool = True,
     standardize: bool = True,
 ) -> NormalizationStats:
-    """Compute the per-row statistics of :func:`normalize`, in memory or streaming.
+    r"""Compute the per-row statistics of :func:`normalize`, in memory or streaming.
 
     Parameters
     ----------
@@ -147,9 +155,9 @@ def fit_normalization(
         returning a fresh iterable of batches (called twice: one pass for the scale, one for
         the moments). Batches may differ in leading and time dimensions but not in ``n_rows``.
     scale : {"sparse_mean", "mean", "none"}
-        Robust scale :math:`\\mu_p` (see the module docstring); ``"none"`` uses 1.
+        Robust scale :math:`\mu_p` (see the module docstring); ``"none"`` uses 1.
     log : bool
-        Apply :math:`\\log(1 + S / (C\\mu_p))`.
+        Apply :math:`\log(1 + S / (C\mu_p))`.
     C : float
         Knee of the log compression (> 0).
     center, standardize : bool
@@ -220,7 +228,7 @@ def normalize(
     standardize: bool = True,
     return_stats: bool = False,
 ) -> Any:
-    """Log-compress, centre and standardise coefficients row by row (see the module docstring).
+    r"""Log-compress, centre and standardise coefficients row by row (see the module docstring).
 
     Parameters
     ----------
@@ -234,7 +242,7 @@ def normalize(
     scale : {"sparse_mean", "mean", "none"}
         Robust per-row scale.
     log : bool
-        Apply :math:`\\log(1 + S / (C\\mu_p))` (otherwise :math:`S / \\mu_p`).
+        Apply :math:`\log(1 + S / (C\mu_p))` (otherwise :math:`S / \mu_p`).
     C : float
         Knee of the log compression.
     center, standardize : bool

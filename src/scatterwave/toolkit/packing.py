@@ -21,21 +21,22 @@ packed energy equals the input energy. Likewise ``phi_f`` pairs duplicated into 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
 from scatterwave.toolkit._common import namespace
+from scatterwave.vocabulary import (
+    FREQUENTIAL_LOWPASS_PAIRS,
+    JOINT_PAIRS,
+    JTFS_META,
+    PSI_T_PSI_F_DN,
+    PSI_T_PSI_F_UP,
+    TIME_LOWPASS_PAIRS,
+)
 
 Array = Any
-
-_JOINT = (
-    "phi_t * phi_f",
-    "phi_t * psi_f",
-    "psi_t * phi_f",
-    "psi_t * psi_f_up",
-    "psi_t * psi_f_dn",
-)
 
 
 def pack_coeffs_jtfs(
@@ -91,78 +92,125 @@ def pack_coeffs_jtfs(
             "low-pass by definition; use structure 3 (or 1, 2) with separate_lowpass=True"
         )
     rows, xp = _rows(Scx, meta)
-    pair = np.asarray(meta["pair"]).astype(str)
-    n = np.asarray(meta["n"])
-    stride_f = np.asarray(meta["stride"])[:, 1]
-    joint = np.isin(pair, _JOINT)
-    if not joint.any():
-        raise ValueError("meta has no joint pair to pack (all were excluded)")
-    n2_all = sorted({int(v) for v in n[joint, 0] if v >= 0}, reverse=True)  # low freq first
-    fr_all = sorted({int(v) for v in n[joint, 1] if v >= 0}, reverse=True)  # low |xi| first
-    K = len(fr_all)
-    n2_pos = {-1: 0, **{v: i + 1 for i, v in enumerate(n2_all)}}
-    # slice rows: position within the slice from the row's first-order centre
-    r = np.where(n[:, 2] >= 0, n[:, 2] // np.maximum(stride_f, 1), 0)
-    slice_len = {}
-    for i in np.flatnonzero(joint):
-        key = (pair[i], n[i, 0], n[i, 1])
-        slice_len[key] = max(slice_len.get(key, 0), int(r[i]) + 1)
-    R = max(slice_len.values())
+    layout = _SliceLayout.of(meta)
+    if structure in (1, 2):
+        entries = _entries_signed(layout, separate_lowpass)
+    else:
+        entries = _entries_by_spin(layout, structure, separate_lowpass)
+    shapes = _shapes(structure, separate_lowpass, layout.K, len(layout.n2_all) + 1, layout.R)
+    return _gather(rows, xp, entries, shapes, rows.shape[-2], structure, separate_lowpass)
 
-    # signed frequential position (structures 1, 2): dn (most negative) ... phi ... up (highest)
-    def fr_signed(p: str, n1_fr: int) -> list[tuple[int, float]]:
-        if n1_fr < 0:
-            return [(K, 1.0)]
-        up, dn = K + 1 + fr_all.index(n1_fr), K - 1 - fr_all.index(n1_fr)
-        if p in ("phi_t * phi_f", "psi_t * phi_f"):
-            return [(K, 1.0)]
-        if p == "psi_t * psi_f_up":
-            return [(up, 1.0)]
-        if p == "psi_t * psi_f_dn":
-            return [(dn, 1.0)]
-        return [(up, math.sqrt(0.5)), (dn, math.sqrt(0.5))]  # phi_t * psi_f
 
-    n_rows = rows.shape[-2]
-    entries: dict[str, list[tuple[tuple[int, ...], int, float]]] = {}
+_Entries = dict[str, list[tuple[tuple[int, ...], int, float]]]
+
+
+@dataclass(frozen=True)
+class _SliceLayout:
+    """Where each joint row of ``meta`` goes: its pair, wavelet indices and packed positions."""
+
+    pair: np.ndarray  # (n_rows,) str
+    n: np.ndarray  # (n_rows, 2): the (n2, n1_fr) columns of meta["n"]
+    joint: np.ndarray  # (n_rows,) bool
+    fr_all: list[int]  # n1_fr values, lowest |xi_fr| first
+    n2_pos: dict[int, int]  # n2 -> position along the packed n2 axis (phi_t at 0)
+    j1: dict[int, int]  # joint row -> position along the packed n1 axis
+    n2_all: list[int]
+    R: int
+
+    @property
+    def K(self) -> int:
+        """Number of frequential wavelets (per spin)."""
+        return len(self.fr_all)
+
+    @classmethod
+    def of(cls, meta: dict[str, Any]) -> _SliceLayout:
+        pair = np.asarray(meta["pair"]).astype(str)
+        n = np.asarray(meta["n"])
+        c_n2, c_fr, c_n1 = (JTFS_META.column(c) for c in ("n2", "n1_fr", "n1"))
+        stride_f = np.asarray(meta["stride"])[:, JTFS_META.stride_columns.index("frequency")]
+        joint = np.isin(pair, JOINT_PAIRS)
+        if not joint.any():
+            raise ValueError("meta has no joint pair to pack (all were excluded)")
+        n2_all = sorted({int(v) for v in n[joint, c_n2] if v >= 0}, reverse=True)  # low freq first
+        fr_all = sorted({int(v) for v in n[joint, c_fr] if v >= 0}, reverse=True)  # low |xi| first
+        n2_pos = {-1: 0, **{v: i + 1 for i, v in enumerate(n2_all)}}
+        # slice rows: position within the slice from the row's first-order centre
+        r = np.where(n[:, c_n1] >= 0, n[:, c_n1] // np.maximum(stride_f, 1), 0)
+        slice_len: dict[tuple, int] = {}
+        for i in np.flatnonzero(joint):
+            key = (pair[i], n[i, c_n2], n[i, c_fr])
+            slice_len[key] = max(slice_len.get(key, 0), int(r[i]) + 1)
+        R = max(slice_len.values())
+        j1 = {}
+        for i in np.flatnonzero(joint):
+            length = slice_len[(pair[i], n[i, c_n2], n[i, c_fr])]
+            j1[int(i)] = R - length + (length - 1 - int(r[i]))  # reversed, zero-padded low
+        n_cols = n[:, [c_n2, c_fr]]
+        return cls(pair, n_cols, joint, fr_all, n2_pos, j1, n2_all, R)
+
+
+def _fr_signed(layout: _SliceLayout, p: str, n1_fr: int) -> list[tuple[int, float]]:
+    """Signed frequential positions (structures 1, 2): dn (most negative) ... phi ... up."""
+    K, fr_all = layout.K, layout.fr_all
+    if n1_fr < 0:
+        return [(K, 1.0)]
+    up, dn = K + 1 + fr_all.index(n1_fr), K - 1 - fr_all.index(n1_fr)
+    if p in FREQUENTIAL_LOWPASS_PAIRS:
+        return [(K, 1.0)]
+    if p == PSI_T_PSI_F_UP:
+        return [(up, 1.0)]
+    if p == PSI_T_PSI_F_DN:
+        return [(dn, 1.0)]
+    return [(up, math.sqrt(0.5)), (dn, math.sqrt(0.5))]  # phi_t * psi_f
+
+
+def _entries_signed(layout: _SliceLayout, separate_lowpass: bool) -> _Entries:
+    """Packed positions of structures 1 and 2 (built as 1): ``(n1_fr, n2, n1)`` per tensor."""
+    entries: _Entries = {}
+    K = layout.K
+    for i in np.flatnonzero(layout.joint):
+        p, n2, n1_fr = layout.pair[i], int(layout.n[i, 0]), int(layout.n[i, 1])
+        j2, j1 = layout.n2_pos[n2], layout.j1[int(i)]
+        is_phi_t, is_phi_f = p in TIME_LOWPASS_PAIRS, p in FREQUENTIAL_LOWPASS_PAIRS
+        for f, scale in _fr_signed(layout, p, n1_fr):
+            if separate_lowpass and is_phi_t:
+                name, pos = "phi_t", (f, 0, j1)
+            elif separate_lowpass and is_phi_f:
+                name, pos = "phi_f", (0, j2 - 1, j1)
+            else:
+                ff = f - (f > K) if separate_lowpass else f
+                name, pos = "main", (ff, j2 - separate_lowpass, j1)
+            entries.setdefault(name, []).append((pos, int(i), scale))
+    return entries
+
+
+def _entries_by_spin(layout: _SliceLayout, structure: int, separate_lowpass: bool) -> _Entries:
+    """Packed positions of structures 3 and 4: ``(n2, n_fr, n1)`` per spin tensor."""
+    entries: _Entries = {}
 
     def put(name: str, pos: tuple[int, ...], row: int, scale: float) -> None:
         entries.setdefault(name, []).append((pos, row, scale))
 
-    for i in np.flatnonzero(joint):
-        p, n2, n1_fr = pair[i], int(n[i, 0]), int(n[i, 1])
-        j2 = n2_pos[n2]
-        length = slice_len[(p, n[i, 0], n[i, 1])]
-        j1 = R - length + (length - 1 - int(r[i]))  # reversed, zero-padded at the low end
-        is_phi_t, is_phi_f = p.startswith("phi_t"), p.endswith("phi_f")
-        if structure in (1, 2):
-            for f, scale in fr_signed(p, n1_fr):
-                if separate_lowpass and is_phi_t:
-                    put("phi_t", (f, 0, j1), i, scale)
-                elif separate_lowpass and is_phi_f:
-                    put("phi_f", (0, j2 - 1, j1), i, scale)
-                else:
-                    ff = f - (f > K) if separate_lowpass else f
-                    put("main", (ff, j2 - separate_lowpass, j1), i, scale)
-            continue
-        spins = {"psi_t * psi_f_up": ("up",), "psi_t * psi_f_dn": ("dn",)}.get(p, ("up", "dn"))
+    for i in np.flatnonzero(layout.joint):
+        p, n1_fr = layout.pair[i], int(layout.n[i, 1])
+        j2, j1 = layout.n2_pos[int(layout.n[i, 0])], layout.j1[int(i)]
+        is_phi_t, is_phi_f = p in TIME_LOWPASS_PAIRS, p in FREQUENTIAL_LOWPASS_PAIRS
+        spins = {PSI_T_PSI_F_UP: ("up",), PSI_T_PSI_F_DN: ("dn",)}.get(p, ("up", "dn"))
         for spin in spins:
             dup = len(spins) == 2
             scale = math.sqrt(0.5) if dup else 1.0
             if structure == 3 and is_phi_f:
                 if separate_lowpass and is_phi_t:
-                    put("phi_t", (0, 0, j1), i, 1.0)
+                    put("phi_t", (0, 0, j1), int(i), 1.0)
                 else:
-                    put("phi_f", (j2 - separate_lowpass, 0, j1), i, 1.0)
+                    put("phi_f", (j2 - separate_lowpass, 0, j1), int(i), 1.0)
                 break
-            f = (0 if is_phi_f else 1 + fr_all.index(n1_fr)) - (structure == 3)
+            f = (0 if is_phi_f else 1 + layout.fr_all.index(n1_fr)) - (structure == 3)
             if separate_lowpass and is_phi_t:
-                put("phi_t_" + spin, (0, f, j1), i, scale)
+                put("phi_t_" + spin, (0, f, j1), int(i), scale)
             else:
-                put(spin, (j2 - separate_lowpass, f, j1), i, scale)
-
-    n2_size = len(n2_all) + 1
-    shapes = _shapes(structure, separate_lowpass, K, n2_size, R)
-    return _gather(rows, xp, entries, shapes, n_rows, structure, separate_lowpass)
+                put(spin, (j2 - separate_lowpass, f, j1), int(i), scale)
+    return entries
 
 
 def _shapes(structure: int, sep: bool, K: int, n2: int, R: int) -> dict[str, tuple]:

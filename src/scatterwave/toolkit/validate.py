@@ -5,11 +5,44 @@
 :class:`~scatterwave.toolkit.FilterbankValidation` whose :meth:`report` has one section per check.
 Amplitudes are judged relative to each filter's peak with ``criterion_amplitude`` (default
 ``1e-3``, i.e. -60 dB), the same criterion the filter design uses for supports.
+
+The checks (one report section each):
+
+1. **analyticity** (real inputs only): the largest response at negative frequencies
+   (Nyquist bin excluded), relative to the peak, is at most ``criterion_amplitude``.
+   Error above 0.1, warning in between.
+2. **zero mean**: ``|psi_f(0)| / max |psi_f| <= criterion_amplitude`` (error otherwise).
+3. **Littlewood-Paley bounds**: with ``A, B`` the min and max of
+   :func:`~scatterwave.toolkit.compute_lp_sum` over the band the filters tile (from 0, or the
+   lowest peak without low-pass, to the highest peak), error if ``B > 1 + lp_tolerance``
+   (the transform amplifies energy), warning if ``A / B < min_lp_ratio`` (holes).
+4. **redundancy**: cosine similarity of the magnitude responses; two filters with overlap
+   above ``max_overlap`` are duplicates (error). Also reports the redundancy
+   ``sum_n ||psi_n||^2 / sum_f max_n |psi_n(f)|^2`` (1 = no overlap).
+5. **boundary decay** (boundary effects): in time, ``|psi(t)|`` on the outer sixteenth of
+   the circular window (``|t| >= 7N/16``) relative to its peak, and, in frequency, abrupt
+   cuts (a bin above ``criterion_amplitude`` times the peak next to an exact zero, DC and
+   Nyquist neighbours excluded). Either exceeding ``criterion_amplitude`` means a truncated
+   filter whose convolution wraps around (error above ``10 * criterion_amplitude``).
+6. **aliasing**: with ``subsampling`` (log2 stride ``j`` of each filter's modulus), the
+   envelope ``|x * psi_n|`` occupies ``|f| < 2 h_n`` with ``h_n`` the measured half-width of
+   ``psi_n`` at ``criterion_amplitude``, so sampling it every ``2**j`` samples aliases unless
+   ``2 h_n <= 0.5 / 2**j`` (one bin of slack; warning otherwise). For complex inputs a
+   response above ``criterion_amplitude`` at the Nyquist frequency is a wrap-around between
+   ``+0.5`` and ``-0.5`` (warning). For real inputs the Nyquist response is only reported:
+   real signals have no content beyond it.
+7. **constant-Q tiling**: peaks and half-power bandwidths; filters whose quality factor
+   ``Q = xi / bandwidth`` is within ``q_tolerance`` of the largest form the constant-Q part,
+   whose log-spacing must be even away from its two ends (warning); two peaks in one bin
+   are an error; the order of the filters is reported.
+8. **time-domain peak position**: ``argmax |psi(t)|`` must be within ``max_peak_shift``
+   samples of 0, otherwise outputs are delayed (error).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -133,37 +166,7 @@ def validate_filterbank(
 ) -> FilterbankValidation:
     """Check a filterbank for the properties wavelet scattering relies on.
 
-    Checks (one report section each):
-
-    1. **analyticity** (real inputs only): the largest response at negative frequencies
-       (Nyquist bin excluded), relative to the peak, is at most ``criterion_amplitude``.
-       Error above 0.1, warning in between.
-    2. **zero mean**: ``|psi_f(0)| / max |psi_f| <= criterion_amplitude`` (error otherwise).
-    3. **Littlewood-Paley bounds**: with ``A, B`` the min and max of
-       :func:`~scatterwave.toolkit.compute_lp_sum` over the band the filters tile (from 0, or the
-       lowest peak without low-pass, to the highest peak), error if ``B > 1 + lp_tolerance``
-       (the transform amplifies energy), warning if ``A / B < min_lp_ratio`` (holes).
-    4. **redundancy**: cosine similarity of the magnitude responses; two filters with overlap
-       above ``max_overlap`` are duplicates (error). Also reports the redundancy
-       ``sum_n ||psi_n||^2 / sum_f max_n |psi_n(f)|^2`` (1 = no overlap).
-    5. **boundary decay** (boundary effects): in time, ``|psi(t)|`` on the outer sixteenth of
-       the circular window (``|t| >= 7N/16``) relative to its peak, and, in frequency, abrupt
-       cuts (a bin above ``criterion_amplitude`` times the peak next to an exact zero, DC and
-       Nyquist neighbours excluded). Either exceeding ``criterion_amplitude`` means a truncated
-       filter whose convolution wraps around (error above ``10 * criterion_amplitude``).
-    6. **aliasing**: with ``subsampling`` (log2 stride ``j`` of each filter's modulus), the
-       envelope ``|x * psi_n|`` occupies ``|f| < 2 h_n`` with ``h_n`` the measured half-width of
-       ``psi_n`` at ``criterion_amplitude``, so sampling it every ``2**j`` samples aliases unless
-       ``2 h_n <= 0.5 / 2**j`` (one bin of slack; warning otherwise). For complex inputs a
-       response above ``criterion_amplitude`` at the Nyquist frequency is a wrap-around between
-       ``+0.5`` and ``-0.5`` (warning). For real inputs the Nyquist response is only reported:
-       real signals have no content beyond it.
-    7. **constant-Q tiling**: peaks and half-power bandwidths; filters whose quality factor
-       ``Q = xi / bandwidth`` is within ``q_tolerance`` of the largest form the constant-Q part,
-       whose log-spacing must be even away from its two ends (warning); two peaks in one bin
-       are an error; the order of the filters is reported.
-    8. **time-domain peak position**: ``argmax |psi(t)|`` must be within ``max_peak_shift``
-       samples of 0, otherwise outputs are delayed (error).
+    Runs the eight checks listed in the module docstring, one report section each.
 
     Parameters
     ----------
@@ -202,6 +205,49 @@ def validate_filterbank(
     result : FilterbankValidation
         Per-check status, metrics and flagged filter indices; ``str(result)`` is the report.
     """
+    _check_arguments(
+        criterion_amplitude, max_overlap, min_lp_ratio, lp_tolerance, q_tolerance, max_peak_shift
+    )
+    bank = _Bank.of(psi_f, phi_f, float(criterion_amplitude))
+    checks = {
+        "analyticity": _check_analyticity(bank, for_real_inputs),
+        "zero_mean": _check_zero_mean(bank),
+        "littlewood_paley": _check_littlewood_paley(
+            bank, for_real_inputs, lp_tolerance, min_lp_ratio
+        ),
+        "redundancy": _check_redundancy(bank, max_overlap),
+        "boundary_decay": _check_boundary_decay(bank),
+        "aliasing": _check_aliasing(
+            bank.amag, bank.xi, bank.f, bank.nyq, subsampling, for_real_inputs, bank.ca
+        ),
+        "constant_q": _check_constant_q(bank.mag, bank.xi, bank.N, q_tolerance),
+        "peak_position": _check_peak_position(bank, max_peak_shift),
+    }
+    result = FilterbankValidation(
+        checks, bank.n, bank.N, bool(for_real_inputs), bank.phi is not None
+    )
+    _log_report(result, verbose)
+    return result
+
+
+def _log_report(result: FilterbankValidation, verbose: bool) -> None:
+    text = result.report()
+    logger.info("%s", text)
+    if not result.ok:
+        failed = [c.name for c in result.checks.values() if not c.passed]
+        logger.warning("filterbank validation flagged checks %s; see the report.", failed)
+    if verbose:
+        print(text)  # the one sanctioned print: explicitly requested with verbose=True
+
+
+def _check_arguments(
+    criterion_amplitude: float,
+    max_overlap: float,
+    min_lp_ratio: float,
+    lp_tolerance: float,
+    q_tolerance: float,
+    max_peak_shift: int,
+) -> None:
     if not 0 < criterion_amplitude < 1:
         raise ValueError(f"criterion_amplitude must lie in (0, 1), got {criterion_amplitude!r}.")
     if not 0 < max_overlap <= 1 or not 0 <= min_lp_ratio <= 1:
@@ -214,45 +260,79 @@ def validate_filterbank(
             "lp_tolerance and max_peak_shift must be >= 0 and q_tolerance > 0; got "
             f"{lp_tolerance!r}, {max_peak_shift!r}, {q_tolerance!r}."
         )
-    ca = float(criterion_amplitude)
-    psi, phi = _as_filters(psi_f, phi_f)
-    n, N = psi.shape
-    f = np.fft.fftfreq(N)
-    mag = np.abs(psi)
-    peak = mag.max(axis=1)
-    xi = _peak_freqs(mag, f)
-    nyq = np.abs(f) == 0.5 if N % 2 == 0 else np.abs(f) == np.abs(f).max()
-    checks: dict[str, CheckResult] = {}
 
-    # 1. analyticity
-    if for_real_inputs:
-        neg = (f < 0) & ~nyq
-        r_neg = mag[:, neg].max(axis=1) / peak
-        bad = r_neg > ca
-        checks["analyticity"] = CheckResult(
-            "analyticity",
-            "Analyticity",
-            _status(bad, bool(np.any(r_neg > 0.1))),
-            "All filters are analytic (negligible negative frequencies)."
-            if not bad.any()
-            else f"{int(bad.sum())} filter(s) respond at negative frequencies: their modulus "
-            "mixes positive and negative frequencies of real inputs instead of giving an "
-            "envelope. Zero the negative frequencies (analytic=True).",
-            {"max_negative_ratio": float(r_neg.max()), "n_flagged": int(bad.sum())},
-            _indices(bad),
-        )
-    else:
-        checks["analyticity"] = CheckResult(
+
+@dataclass(frozen=True)
+class _Bank:
+    """The filters under validation and the quantities several checks share."""
+
+    psi: np.ndarray  # (n, N) complex128
+    phi: np.ndarray | None  # (N,) complex128
+    ca: float  # criterion amplitude
+    f: np.ndarray  # (N,) np.fft.fftfreq(N)
+    mag: np.ndarray  # (n, N) |psi|
+    peak: np.ndarray  # (n,) max |psi|
+    xi: np.ndarray  # (n,) interpolated peak frequencies
+    nyq: np.ndarray  # (N,) bool: the Nyquist bin (or the highest |f| for odd N)
+    amag: np.ndarray  # (n or n + 1, N): |psi| and |phi| when given
+    time_ratio: np.ndarray  # (n or n + 1,): boundary-to-peak ratio in time (psi, then phi)
+    time_peak: np.ndarray  # (n or n + 1,): signed index of the time-domain peak
+
+    @property
+    def n(self) -> int:
+        """Number of band-pass filters."""
+        return self.psi.shape[0]
+
+    @property
+    def N(self) -> int:
+        """Number of frequency bins."""
+        return self.psi.shape[1]
+
+    @classmethod
+    def of(cls, psi_f: Any, phi_f: Any, ca: float) -> _Bank:
+        psi, phi = _as_filters(psi_f, phi_f)
+        N = psi.shape[1]
+        f = np.fft.fftfreq(N)
+        mag = np.abs(psi)
+        nyq = np.abs(f) == 0.5 if N % 2 == 0 else np.abs(f) == np.abs(f).max()
+        allf = psi if phi is None else np.vstack([psi, phi[None]])
+        amag = np.abs(allf)
+        ratio, t_peak = _time_domain(allf)
+        xi = _peak_freqs(mag, f)
+        return cls(psi, phi, ca, f, mag, mag.max(axis=1), xi, nyq, amag, ratio, t_peak)
+
+
+def _check_analyticity(bank: _Bank, for_real_inputs: bool) -> CheckResult:
+    """Check 1: negligible response at negative frequencies (real inputs only)."""
+    if not for_real_inputs:
+        return CheckResult(
             "analyticity",
             "Analyticity",
             "skipped",
             "Not required for complex inputs (for_real_inputs=False): both spins are expected.",
         )
+    neg = (bank.f < 0) & ~bank.nyq
+    r_neg = bank.mag[:, neg].max(axis=1) / bank.peak
+    bad = r_neg > bank.ca
+    return CheckResult(
+        "analyticity",
+        "Analyticity",
+        _status(bad, bool(np.any(r_neg > 0.1))),
+        "All filters are analytic (negligible negative frequencies)."
+        if not bad.any()
+        else f"{int(bad.sum())} filter(s) respond at negative frequencies: their modulus "
+        "mixes positive and negative frequencies of real inputs instead of giving an "
+        "envelope. Zero the negative frequencies (analytic=True).",
+        {"max_negative_ratio": float(r_neg.max()), "n_flagged": int(bad.sum())},
+        _indices(bad),
+    )
 
-    # 2. zero mean
-    r0 = mag[:, 0] / peak
-    bad = r0 > ca
-    checks["zero_mean"] = CheckResult(
+
+def _check_zero_mean(bank: _Bank) -> CheckResult:
+    """Check 2: negligible DC response of every band-pass filter."""
+    r0 = bank.mag[:, 0] / bank.peak
+    bad = r0 > bank.ca
+    return CheckResult(
         "zero_mean",
         "Zero mean",
         _status(bad, True),
@@ -264,11 +344,16 @@ def validate_filterbank(
         _indices(bad),
     )
 
-    # 3. Littlewood-Paley bounds
-    lp = compute_lp_sum(psi, phi, for_real_inputs=for_real_inputs)
+
+def _check_littlewood_paley(
+    bank: _Bank, for_real_inputs: bool, lp_tolerance: float, min_lp_ratio: float
+) -> CheckResult:
+    """Check 3: frame bounds ``A``, ``B`` of the Littlewood-Paley sum over the tiled band."""
+    f = bank.f
+    lp = compute_lp_sum(bank.psi, bank.phi, for_real_inputs=for_real_inputs)
     af = np.abs(f)
-    hi = float(np.abs(xi).max())
-    lo = 0.0 if phi is not None else float(np.abs(xi).min())
+    hi = float(np.abs(bank.xi).max())
+    lo = 0.0 if bank.phi is not None else float(np.abs(bank.xi).min())
     band = (af >= lo) & (af <= hi)
     if for_real_inputs:
         band &= f >= 0
@@ -287,7 +372,7 @@ def validate_filterbank(
             f"{f[band][lp[band].argmin()]:.4g} cycles/sample are poorly covered; add filters or "
             "widen them"
         )
-    checks["littlewood_paley"] = CheckResult(
+    return CheckResult(
         "littlewood_paley",
         "Littlewood-Paley bounds",
         "error" if expansive else "warning" if holes else "ok",
@@ -303,7 +388,10 @@ def validate_filterbank(
         },
     )
 
-    # 4. redundancy
+
+def _check_redundancy(bank: _Bank, max_overlap: float) -> CheckResult:
+    """Check 4: no two filters with magnitude responses overlapping above ``max_overlap``."""
+    mag, xi = bank.mag, bank.xi
     unit = mag / np.linalg.norm(mag, axis=1, keepdims=True)
     G = unit @ unit.T
     np.fill_diagonal(G, 0.0)
@@ -315,7 +403,7 @@ def validate_filterbank(
         adjacent_parts.append(G[order[:-1], order[1:]])
     adjacent = np.concatenate(adjacent_parts)
     redundancy = float((mag**2).sum() / (mag**2).max(axis=0).sum())
-    checks["redundancy"] = CheckResult(
+    return CheckResult(
         "redundancy",
         "Redundancy",
         "error" if dup.any() else "ok",
@@ -325,27 +413,27 @@ def validate_filterbank(
         "duplicates and only add redundant coefficients. Remove them.",
         {
             "redundancy": redundancy,
-            "max overlap": float(G.max()) if n > 1 else 0.0,
+            "max overlap": float(G.max()) if bank.n > 1 else 0.0,
             "mean adjacent overlap": float(adjacent.mean()) if adjacent.size else 0.0,
         },
         tuple(int(i) for i in dup_idx),
     )
 
-    # 5. boundary decay (time) and abrupt cuts (frequency)
-    allf = psi if phi is None else np.vstack([psi, phi[None]])
-    amag = np.abs(allf)
-    r_b, t_peak = _time_domain(allf)
+
+def _check_boundary_decay(bank: _Bank) -> CheckResult:
+    """Check 5: decay before the edge of the circular time window, no abrupt cut in frequency."""
+    N, ca, amag, r_b = bank.N, bank.ca, bank.amag, bank.time_ratio
     left, right = amag, np.roll(amag, -1, axis=1)
     apk = amag.max(axis=1, keepdims=True)
     cut = ((left > ca * apk) & (right == 0)) | ((right > ca * apk) & (left == 0))
     pair_ok = np.ones(N, dtype=bool)
     pair_ok[[0, N - 1]] = False  # pairs (0, 1) and (N - 1, 0) touch DC
-    pair_ok[np.flatnonzero(nyq)] = False
-    pair_ok[(np.flatnonzero(nyq) - 1) % N] = False
+    pair_ok[np.flatnonzero(bank.nyq)] = False
+    pair_ok[(np.flatnonzero(bank.nyq) - 1) % N] = False
     cut_ratio = np.where(cut & pair_ok, np.maximum(left, right), 0.0).max(axis=1) / apk[:, 0]
     worst = np.maximum(r_b, cut_ratio)
     bad = worst > ca
-    checks["boundary_decay"] = CheckResult(
+    return CheckResult(
         "boundary_decay",
         "Decay at the boundaries",
         _status(bad, bool(np.any(worst > 10 * ca))),
@@ -360,18 +448,15 @@ def validate_filterbank(
             "max frequency cut ratio": float(cut_ratio.max()),
             "n_flagged": int(bad.sum()),
         },
-        _indices(bad, offset_phi=phi is not None),
+        _indices(bad, offset_phi=bank.phi is not None),
     )
 
-    # 6. aliasing
-    checks["aliasing"] = _check_aliasing(amag, xi, f, nyq, subsampling, for_real_inputs, ca)
 
-    # 7. constant-Q tiling
-    checks["constant_q"] = _check_constant_q(mag, xi, N, q_tolerance)
-
-    # 8. time-domain peak position
+def _check_peak_position(bank: _Bank, max_peak_shift: int) -> CheckResult:
+    """Check 8: every filter's time-domain peak within ``max_peak_shift`` samples of 0."""
+    t_peak = bank.time_peak
     bad = np.abs(t_peak) > max_peak_shift
-    checks["peak_position"] = CheckResult(
+    return CheckResult(
         "peak_position",
         "Time-domain peak position",
         _status(bad, True),
@@ -380,18 +465,8 @@ def validate_filterbank(
         else f"{int(bad.sum())} filter(s) peak away from t = 0, so their outputs are shifted in "
         "time. Centre the filters at 0 (zero-phase envelope).",
         {"max |peak index|": int(np.abs(t_peak).max())},
-        _indices(bad, offset_phi=phi is not None),
+        _indices(bad, offset_phi=bank.phi is not None),
     )
-
-    result = FilterbankValidation(checks, n, N, bool(for_real_inputs), phi is not None)
-    text = result.report()
-    logger.info("%s", text)
-    if not result.ok:
-        failed = [c.name for c in result.checks.values() if not c.passed]
-        logger.warning("filterbank validation flagged checks %s; see the report.", failed)
-    if verbose:
-        print(text)  # the one sanctioned print: explicitly requested with verbose=True
-    return result
 
 
 def _check_constant_q(mag: np.ndarray, xi: np.ndarray, N: int, tol: float) -> CheckResult:

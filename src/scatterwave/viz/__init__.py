@@ -12,7 +12,7 @@ and never calls ``plt.show()``. Frequencies are in cycles per sample, or in Hz w
 * JTFS: :func:`plot_jtfs_2d`, :func:`joint_wavelet`, :func:`jtfs_grid_shape`,
   :func:`animate_jtfs_4d`;
 * coefficients: :func:`plot_energy_profile`, :func:`plot_coeff_distance`;
-* :func:`scatterwave.viz.demo.write_demo_figures`: every picture for the built-in signals.
+* :func:`scatterwave.viz.gallery.write_demo_figures`: every picture for the built-in signals.
 """
 
 from scatterwave.viz.animate import animate_jtfs_4d

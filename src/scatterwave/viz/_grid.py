@@ -15,15 +15,24 @@ from typing import Any
 
 import numpy as np
 
-from scatterwave.viz._style import first_item, jtfs_pairs, pair_meta
+from scatterwave.viz._style import first_item, jtfs_pairs
+from scatterwave.vocabulary import (
+    JOINT_PAIRS,
+    PHI_T_PHI_F,
+    PHI_T_PSI_F,
+    PSI_T_PHI_F,
+    PSI_T_PSI_F_DN,
+    PSI_T_PSI_F_UP,
+    pair_meta,
+)
 
 #: Pairs drawn on the joint plane and their (column kind, row kind).
-JOINT_PAIRS: dict[str, tuple[str, str]] = {
-    "psi_t * psi_f_up": ("psi_t", "up"),
-    "psi_t * psi_f_dn": ("psi_t", "dn"),
-    "psi_t * phi_f": ("psi_t", "phi_f"),
-    "phi_t * psi_f": ("phi_t", "up"),
-    "phi_t * phi_f": ("phi_t", "phi_f"),
+PLANE_POSITION: dict[str, tuple[str, str]] = {
+    PSI_T_PSI_F_UP: ("psi_t", "up"),
+    PSI_T_PSI_F_DN: ("psi_t", "dn"),
+    PSI_T_PHI_F: ("psi_t", "phi_f"),
+    PHI_T_PSI_F: ("phi_t", "up"),
+    PHI_T_PHI_F: ("phi_t", "phi_f"),
 }
 
 
@@ -83,49 +92,26 @@ def joint_grid(
     pairs : sequence of str, optional
         Restrict to these pairs.
     """
-    source = Sx if Sx is not None else {p: None for p in JOINT_PAIRS if _has(meta, p)}
+    source: Mapping[str, Any] = (
+        Sx if Sx is not None else {p: None for p in JOINT_PAIRS if _has(meta, p)}
+    )
     names = [p for p in jtfs_pairs(source, pairs) if p in JOINT_PAIRS]
     if not names:
         raise ValueError(
             f"no joint pair among {list(source)}: need at least one of {list(JOINT_PAIRS)}"
         )
-    raw: list[tuple[str, tuple[int, int], np.ndarray | None, tuple, tuple, Any]] = []
-    for pair in names:
-        m = pair_meta(meta, pair)
-        n = np.asarray(m["n"])
-        n = n[:, None] if n.ndim == 1 else n
-        xi, sigma = _columns(m, "xi", len(n)), _columns(m, "sigma", len(n))
-        stride = np.asarray(m["stride"], dtype=float) if "stride" in m else None
-        coeffs = None
-        if Sx is not None:
-            coeffs = first_item(Sx[pair], 2, batch_index)
-            if coeffs.shape[0] != len(n):
-                raise ValueError(
-                    f"Sx[{pair!r}] has {coeffs.shape[0]} rows but meta describes {len(n)}"
-                )
-        keys = [(int(a), int(b)) for a, b in n[:, :2]]
-        for key in dict.fromkeys(keys):
-            rows = [i for i, k in enumerate(keys) if k == key]
-            image = None if coeffs is None else np.abs(coeffs[rows])
-            i0 = rows[0]
-            extra = {
-                "xi1": xi[rows, 2] if xi.shape[1] > 2 else None,
-                "stride": 1.0 if stride is None else float(stride.reshape(len(n), -1)[i0, 0]),
-            }
-            raw.append(
-                (pair, key, image, (xi[i0, 0], xi[i0, 1]), (sigma[i0, 0], sigma[i0, 1]), extra)
-            )
-    col_keys = {_key(x[0], k[0]): x[0] for p, k, _, x, *_ in raw if JOINT_PAIRS[p][0] == "psi_t"}
+    raw = [s for pair in names for s in _slices(meta, Sx, pair, batch_index)]
+    col_keys = {_key(x[0], k[0]): x[0] for p, k, _, x, *_ in raw if PLANE_POSITION[p][0] == "psi_t"}
     row_keys = {
-        (JOINT_PAIRS[p][1], _key(abs(x[1]), k[1])): abs(x[1])
+        (PLANE_POSITION[p][1], _key(abs(x[1]), k[1])): abs(x[1])
         for p, k, _, x, *_ in raw
-        if JOINT_PAIRS[p][1] != "phi_f"
+        if PLANE_POSITION[p][1] != "phi_f"
     }
     cols = sorted(col_keys, key=_desc)
     up = sorted((k for s, k in row_keys if s == "up"), key=_desc)
     dn = sorted((k for s, k in row_keys if s == "dn"), key=_desc)[::-1]
-    has_phi_t = any(JOINT_PAIRS[p][0] == "phi_t" for p, *_ in raw)
-    has_phi_f = any(JOINT_PAIRS[p][1] == "phi_f" for p, *_ in raw)
+    has_phi_t = any(PLANE_POSITION[p][0] == "phi_t" for p, *_ in raw)
+    has_phi_f = any(PLANE_POSITION[p][1] == "phi_f" for p, *_ in raw)
     mid = len(up)
     row_of = {("up", k): i for i, k in enumerate(up)}
     row_of.update({("dn", k): mid + int(has_phi_f) + i for i, k in enumerate(dn)})
@@ -137,12 +123,43 @@ def joint_grid(
         + ([0.0] if has_phi_f else [])
         + [-float(row_keys["dn", k]) for k in dn]
     )
-    for pair, (n2, n1_fr), image, xi, sigma, extra in raw:
-        ckind, rkind = JOINT_PAIRS[pair]
-        col = col_of[_key(xi[0], n2)] if ckind == "psi_t" else len(cols)
-        row = mid if rkind == "phi_f" else row_of[rkind, _key(abs(xi[1]), n1_fr)]
-        grid.cells[row, col] = Cell(pair, image, xi, sigma, **extra)
+    for name, (n2, n1_fr), image, cell_xi, cell_sigma, extra in raw:
+        ckind, rkind = PLANE_POSITION[name]
+        col = col_of[_key(cell_xi[0], n2)] if ckind == "psi_t" else len(cols)
+        row = mid if rkind == "phi_f" else row_of[rkind, _key(abs(cell_xi[1]), n1_fr)]
+        grid.cells[row, col] = Cell(name, image, cell_xi, cell_sigma, **extra)
     return grid
+
+
+_Slice = tuple[str, tuple[int, int], np.ndarray | None, tuple, tuple, dict[str, Any]]
+
+
+def _slices(
+    meta: Mapping[str, Any], Sx: Mapping[str, Any] | None, pair: str, batch_index: int
+) -> list[_Slice]:
+    """Each joint slice ``(n2, n1_fr)`` of ``pair``: its image and filter parameters."""
+    out: list[_Slice] = []
+    m = pair_meta(meta, pair)
+    n = np.asarray(m["n"])
+    n = n[:, None] if n.ndim == 1 else n
+    xi, sigma = _columns(m, "xi", len(n)), _columns(m, "sigma", len(n))
+    stride = np.asarray(m["stride"], dtype=float) if "stride" in m else None
+    coeffs = None
+    if Sx is not None:
+        coeffs = first_item(Sx[pair], 2, batch_index)
+        if coeffs.shape[0] != len(n):
+            raise ValueError(f"Sx[{pair!r}] has {coeffs.shape[0]} rows but meta describes {len(n)}")
+    keys = [(int(a), int(b)) for a, b in n[:, :2]]
+    for key in dict.fromkeys(keys):
+        rows = [i for i, k in enumerate(keys) if k == key]
+        image = None if coeffs is None else np.abs(coeffs[rows])
+        i0 = rows[0]
+        extra = {
+            "xi1": xi[rows, 2] if xi.shape[1] > 2 else None,
+            "stride": 1.0 if stride is None else float(stride.reshape(len(n), -1)[i0, 0]),
+        }
+        out.append((pair, key, image, (xi[i0, 0], xi[i0, 1]), (sigma[i0, 0], sigma[i0, 1]), extra))
+    return out
 
 
 def _has(meta: Mapping[str, Any], pair: str) -> bool:

@@ -7,12 +7,30 @@ matplotlib is imported only inside these helpers, never at module import time, s
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from scatterwave.core.jtfs_plan import PAIRS
+from scatterwave.toolkit._common import to_numpy
+from scatterwave.vocabulary import PAIRS, pair_meta
+
+__all__ = [
+    "CMAP_MAGNITUDE",
+    "CMAP_SIGNED",
+    "JTFS_PAIRS",
+    "check_sample_rate",
+    "first_item",
+    "freq_unit",
+    "get_axes",
+    "get_axes_grid",
+    "jtfs_pairs",
+    "pair_meta",
+    "pyplot",
+    "save",
+    "time_unit",
+    "to_numpy",
+]
 
 #: Pair names of joint time-frequency scattering, in the order they are drawn.
 JTFS_PAIRS: tuple[str, ...] = PAIRS
@@ -50,7 +68,7 @@ def get_axes(ax: Any, *, figsize: tuple[float, float] = (7.0, 3.5)) -> Any:
 def get_axes_grid(
     ax: Any, shape: tuple[int, int], *, figsize: tuple[float, float], tight: bool = False
 ) -> np.ndarray:
-    """A 2-D object array of Axes of the given shape: ``ax`` checked, or a new figure's.
+    """Return a 2-D object array of Axes of the given shape: ``ax`` checked, or new ones.
 
     ``tight=True`` packs many small panels with fixed margins (much faster than the
     constrained layout used otherwise).
@@ -102,55 +120,8 @@ def time_unit(sample_rate: float | None) -> tuple[float, str]:
     return 1.0 / sample_rate, "time (s)"
 
 
-def to_numpy(a: Any) -> np.ndarray:
-    """Any array library's array (torch, JAX, CuPy, ...) as a NumPy array on the host."""
-    if isinstance(a, np.ndarray):
-        return a
-    if hasattr(a, "detach"):  # torch: leave the autograd graph, go to the CPU
-        a = a.detach().cpu()
-    if hasattr(a, "get") and not hasattr(a, "__array__"):  # CuPy-like device arrays
-        a = a.get()
-    return np.asarray(a)
-
-
-def pair_meta(meta: Mapping[str, Any], pair: Hashable) -> dict[str, Any]:
-    """Metadata of one pair's rows, from any of the layouts transforms return.
-
-    Accepted: a flat dict of row-aligned arrays with a ``"pair"`` column (rows of each pair in
-    turn, as ``TimeFrequencyScattering1D.meta()`` returns), ``meta[pair][field]``, or
-    ``meta[field][pair]``.
-    """
-    if "pair" in meta and not isinstance(meta["pair"], Mapping):
-        names = np.asarray(meta["pair"], dtype=object)
-        sel = np.flatnonzero(names == pair)
-        if sel.size == 0:
-            raise KeyError(
-                f"meta has no rows for pair {pair!r}; pairs: {list(dict.fromkeys(names))}"
-            )
-        out = {}
-        for field, values in meta.items():
-            if isinstance(values, list):
-                out[field] = [values[i] for i in sel]
-            elif np.ndim(values) >= 1 and len(values) == len(names):
-                out[field] = np.asarray(values)[sel]
-        return out
-    if pair in meta and isinstance(meta[pair], Mapping):
-        return dict(meta[pair])
-    out = {
-        field: values[pair]
-        for field, values in meta.items()
-        if isinstance(values, Mapping) and pair in values
-    }
-    if not out:
-        raise KeyError(
-            f"meta has no entry for pair {pair!r}; expected the meta() of "
-            "TimeFrequencyScattering1D (a 'pair' column), meta[pair][field] or meta[field][pair]"
-        )
-    return out
-
-
 def jtfs_pairs(Sx: Mapping[str, Any], pairs: Sequence[str] | None) -> list[str]:
-    """The requested pairs present in ``Sx``, in canonical order, validated."""
+    """Return the requested pairs present in ``Sx``, in canonical order, validated."""
     if not isinstance(Sx, Mapping):
         raise TypeError(
             f"Sx must be a dict of pair name to array, as returned by TimeFrequencyScattering1D "

@@ -9,12 +9,14 @@ and coloured by magnitude. Rendered with matplotlib and written with Pillow.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from scatterwave.viz._grid import joint_grid
+from scatterwave.viz._grid import JointGrid, joint_grid
 from scatterwave.viz._style import (
     CMAP_MAGNITUDE,
     check_sample_rate,
@@ -94,14 +96,7 @@ def animate_jtfs_4d(
 
     sample_rate = check_sample_rate(sample_rate)
     path = Path(path)
-    if path.suffix.lower() != ".gif":
-        raise ValueError(f"path must end with .gif; got {str(path)!r}")
-    if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 2:
-        raise ValueError(f"max_frames must be an int >= 2; got {max_frames!r}")
-    if not fps > 0:
-        raise ValueError(f"fps must be > 0; got {fps!r}")
-    if not 0 <= threshold < 1:
-        raise ValueError(f"threshold must be in [0, 1); got {threshold!r}")
+    _check_options(path, max_frames, fps, threshold)
     grid = joint_grid(meta, Sx, batch_index=batch_index, pairs=pairs)
     coords, values, n_time = _points(grid)
     if n_time < 2:
@@ -116,11 +111,76 @@ def animate_jtfs_4d(
     if Q1 is not None and (isinstance(Q1, bool) or not isinstance(Q1, int) or Q1 < 1):
         raise ValueError(f"Q1 must be a positive int (wavelets per octave) or None; got {Q1!r}")
     ticks = _ticks(grid, sample_rate, Q1)
+    plt = pyplot()
+    fig, ax = _figure(plt, dpi, threshold)
 
+    clip = _Clip(grid, coords, values / vmax, frames, threshold, ticks, stride, tscale, sample_rate)
+    draw = partial(clip.draw, ax)
+    anim = FuncAnimation(fig, draw, frames=len(frames), blit=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    anim.save(path, writer=PillowWriter(fps=fps))  # type: ignore[arg-type]  # any fps > 0
+    plt.close(fig)
+    return path
+
+
+@dataclass(frozen=True)
+class _Clip:
+    """What each frame of the animation draws."""
+
+    grid: JointGrid
+    coords: np.ndarray  # (n_points, 3)
+    values: np.ndarray  # (n_points, n_time), divided by the clip's maximum
+    frames: np.ndarray  # time index of each frame
+    threshold: float
+    ticks: list
+    stride: float  # samples per output time step
+    time_scale: float  # display units of time per sample
+    sample_rate: float | None
+
+    def draw(self, ax: Any, i: int) -> list:
+        """Draw frame ``i`` on the 3-D Axes ``ax``."""
+        ax.clear()
+        v = self.values[:, self.frames[i]]
+        keep = v >= self.threshold
+        ax.scatter(
+            self.coords[keep, 0],
+            self.coords[keep, 1],
+            self.coords[keep, 2],
+            c=v[keep],
+            s=4 + 60 * v[keep],
+            cmap=CMAP_MAGNITUDE,
+            vmin=0,
+            vmax=1,
+            depthshade=False,
+        )
+        ax.set_xlim(-0.5, self.grid.n_cols - 0.5)
+        ax.set_ylim(-0.5, self.grid.n_rows - 0.5)
+        ax.set_zlim(0, 1)
+        for axis, (name, positions, labels) in zip("xyz", self.ticks):
+            getattr(ax, f"set_{axis}ticks")(positions, labels, fontsize=6)
+            getattr(ax, f"set_{axis}label")(name, fontsize="small", labelpad=8)
+        t = self.frames[i] * self.stride * self.time_scale
+        stamp = f"{t:.3g} s" if self.sample_rate else f"sample {t:.0f}"
+        ax.set_title(f"JTFS at {stamp} (frame {i + 1}/{len(self.frames)})")
+        return []
+
+
+def _check_options(path: Path, max_frames: int, fps: float, threshold: float) -> None:
+    if path.suffix.lower() != ".gif":
+        raise ValueError(f"path must end with .gif; got {str(path)!r}")
+    if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 2:
+        raise ValueError(f"max_frames must be an int >= 2; got {max_frames!r}")
+    if not fps > 0:
+        raise ValueError(f"fps must be > 0; got {fps!r}")
+    if not 0 <= threshold < 1:
+        raise ValueError(f"threshold must be in [0, 1); got {threshold!r}")
+
+
+def _figure(plt: Any, dpi: int, threshold: float) -> tuple[Any, Any]:
+    """Create a figure with one 3-D Axes and the clip's colour bar."""
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
 
-    plt = pyplot()
     fig = plt.figure(figsize=(6.4, 5.4), dpi=dpi)
     ax = fig.add_subplot(projection="3d")
     bar = fig.colorbar(
@@ -129,38 +189,7 @@ def animate_jtfs_4d(
     bar.set_label(
         f"|coefficient| / largest of the clip (hidden below {threshold:g})", fontsize="small"
     )
-
-    def draw(i: int) -> list:
-        ax.clear()
-        v = values[:, frames[i]] / vmax
-        keep = v >= threshold
-        ax.scatter(
-            coords[keep, 0],
-            coords[keep, 1],
-            coords[keep, 2],
-            c=v[keep],
-            s=4 + 60 * v[keep],
-            cmap=CMAP_MAGNITUDE,
-            vmin=0,
-            vmax=1,
-            depthshade=False,
-        )
-        ax.set_xlim(-0.5, grid.n_cols - 0.5)
-        ax.set_ylim(-0.5, grid.n_rows - 0.5)
-        ax.set_zlim(0, 1)
-        for axis, (name, positions, labels) in zip("xyz", ticks):
-            getattr(ax, f"set_{axis}ticks")(positions, labels, fontsize=6)
-            getattr(ax, f"set_{axis}label")(name, fontsize="small", labelpad=8)
-        t = frames[i] * stride * tscale
-        stamp = f"{t:.3g} s" if sample_rate else f"sample {t:.0f}"
-        ax.set_title(f"JTFS at {stamp} (frame {i + 1}/{len(frames)})")
-        return []
-
-    anim = FuncAnimation(fig, draw, frames=len(frames), blit=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    anim.save(path, writer=PillowWriter(fps=fps))
-    plt.close(fig)
-    return path
+    return fig, ax
 
 
 def _ticks(grid: Any, sample_rate: float | None, Q1: int | None) -> list:
@@ -192,7 +221,7 @@ def _ticks(grid: Any, sample_rate: float | None, Q1: int | None) -> list:
 
 
 def _time_stride(meta: Mapping[str, Any], grid: Any) -> float:
-    """Samples between output time steps, from the meta's ``stride`` (time column) if any."""
+    """Return the samples between output time steps, from the meta's ``stride`` if any."""
     from scatterwave.viz._style import pair_meta
 
     pair = next(iter(grid.cells.values())).pair

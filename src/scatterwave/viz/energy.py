@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from scatterwave.viz._style import get_axes, pair_meta, to_numpy
+from scatterwave.vocabulary import is_row_aligned
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,7 +38,7 @@ def _select(results: Mapping[Hashable, Any], pairs: Sequence[Hashable] | None) -
 
 def _meta_for(Sx: Any, meta: Mapping[str, Any]) -> Mapping[str, Any]:
     """Per-pair meta for dict outputs whose meta is flat with a ``"pair"`` column."""
-    if isinstance(Sx, Mapping) and "pair" in meta and not isinstance(meta["pair"], Mapping):
+    if isinstance(Sx, Mapping) and is_row_aligned(meta):
         return {pair: pair_meta(meta, pair) for pair in Sx}
     return meta
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from scatterwave.toolkit.lp import compute_lp_sum
 from scatterwave.viz._style import (
     CMAP_MAGNITUDE,
     CMAP_SIGNED,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_filterbank", "plot_filterbank_fr", "plot_filterbank_heatmap"]
 
 Part = Literal["real", "imag", "modulus"]
-_PARTS: tuple[str, ...] = ("real", "imag", "modulus")
+_PARTS: tuple[Part, ...] = ("real", "imag", "modulus")
 
 
 def _bank(scattering: Any, N: int | None) -> Mapping[str, Any]:
@@ -69,7 +70,7 @@ def plot_filterbank(
 
     The Littlewood-Paley sum drawn is the frame function of scatterwave's analytic filterbank,
     :math:`A(f) = |\hat\phi_J(f)|^2 + \tfrac12 \sum_n |\hat\psi_n(f)|^2` for :math:`f \ge 0`
-    (real inputs; see :mod:`scatterwave.filters.normalize`): the energy of ``x * psi`` and
+    (real inputs; see :mod:`scatterwave.filters.littlewood_paley`): the energy of ``x * psi`` and
     ``x * phi_J`` is within ``[min A, max A]`` times the energy of ``x``. Energy normalisation
     makes ``A`` touch 1 and never exceed it.
 
@@ -114,16 +115,8 @@ def plot_filterbank(
         phi = np.abs(to_numpy(bank["phi_f"])[:half])
         ax.plot(f * scale, phi, color="0.5", lw=1.5, label=r"$\hat\phi_T$")
     if lp_sum:
-        lp = bank.get("lp_sum", {}).get(key) if isinstance(bank.get("lp_sum"), Mapping) else None
-        # The label states exactly what is drawn: a sum of *squared* moduli, halved (analytic
-        # wavelets, real input), so a wavelet of peak modulus above 1 does not exceed it.
-        terms = r"\frac{1}{2}\sum_n|\hat\psi_n(f)|^2"
-        if lp is None:
-            lp = 0.5 * np.sum(np.abs(psi_f[:, :half]) ** 2, axis=0)
-            lp_label = f"Littlewood-Paley sum $A(f) = {terms}$"
-        else:
-            lp_label = f"Littlewood-Paley sum $A(f) = |\\hat\\phi_J(f)|^2 + {terms}$"
-        ax.plot(f * scale, to_numpy(lp), "k--", lw=1.2, label=lp_label)
+        lp, lp_label = _lp_curve(bank, key, psi_f[:, :half])
+        ax.plot(f * scale, lp, "k--", lw=1.2, label=lp_label)
     if log_freq:
         xi = np.asarray(bank[f"{key}_meta"]["xi"], dtype=float)
         ax.set_xscale("log")
@@ -136,6 +129,17 @@ def plot_filterbank(
     # below the axes: inside, the legend would hide the filters
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize="small")
     return ax
+
+
+def _lp_curve(bank: Mapping[str, Any], key: str, psi_half: np.ndarray) -> tuple[np.ndarray, str]:
+    """Littlewood-Paley sum on the positive bins and its label: the bank's, else the wavelets'."""
+    lp = bank.get("lp_sum", {}).get(key) if isinstance(bank.get("lp_sum"), Mapping) else None
+    # The label states exactly what is drawn: a sum of *squared* moduli, halved (analytic
+    # wavelets, real input), so a wavelet of peak modulus above 1 does not exceed it.
+    terms = r"\frac{1}{2}\sum_n|\hat\psi_n(f)|^2"
+    if lp is None:
+        return 0.5 * np.sum(np.abs(psi_half) ** 2, axis=0), f"Littlewood-Paley sum $A(f) = {terms}$"
+    return to_numpy(lp), f"Littlewood-Paley sum $A(f) = |\\hat\\phi_J(f)|^2 + {terms}$"
 
 
 def plot_filterbank_heatmap(
@@ -293,7 +297,7 @@ def plot_filterbank_fr(
         ax.plot(f, shift(np.abs(phi)), color="0.4", lw=1.5, label=r"$\hat\phi_F$")
     if lp_sum:
         if lp is None:
-            lp = np.sum(np.abs(psi) ** 2, axis=0) + (0 if phi is None else np.abs(phi) ** 2)
+            lp = compute_lp_sum(psi, phi, for_real_inputs=False)
         ax.plot(f, shift(lp), "k--", lw=1.2, label="Littlewood-Paley sum")
     ax.plot([], [], color="tab:red", label=r"$\xi_{fr} > 0$")
     ax.plot([], [], color="tab:blue", label=r"$\xi_{fr} < 0$")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from scatterwave.viz._grid import JOINT_PAIRS, JointGrid, joint_grid
+from scatterwave.viz._grid import JointGrid, joint_grid
 from scatterwave.viz._style import (
     CMAP_MAGNITUDE,
     CMAP_SIGNED,
@@ -22,6 +22,7 @@ from scatterwave.viz._style import (
     get_axes_grid,
     time_unit,
 )
+from scatterwave.vocabulary import JOINT_PAIRS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -200,84 +201,21 @@ def plot_jtfs_2d(
         axes[0, 0].figure.subplots_adjust(
             left=0.09, right=0.9, bottom=0.1, top=0.92, wspace=0.08, hspace=0.12
         )
-    fscale, _ = freq_unit(sample_rate)
-    tscale, tlabel = time_unit(sample_rate)
-    extents: dict[tuple[int, int], tuple[float, float, float, float]] = {}
-    yticks: dict[tuple[int, int], tuple[list[float], list[str]]] = {}
     if view == "coefficients":
-        images = [c.image for c in grid.cells.values() if c.image is not None]
-        vmax = max((float(i.max()) for i in images), default=1.0) or 1.0
-        for (row, col), cell in grid.cells.items():
-            img = cell.image
-            top = vmax if norm == "shared" else (float(img.max()) or 1.0)
-            n1, n_t = img.shape
-            extent = (0.0, n_t * cell.stride * tscale, n1 - 0.5, -0.5)
-            mappable = axes[row, col].imshow(
-                img,
-                aspect="auto",
-                cmap=CMAP_MAGNITUDE,
-                vmin=0,
-                vmax=top,
-                interpolation="nearest",
-                extent=extent,
-            )
-            extents[row, col] = (extent[0], extent[1], extent[2], extent[3])
-            if cell.xi1 is not None and np.all(np.isfinite(cell.xi1)):
-                ticks = [0, n1 // 2, n1 - 1]
-                yticks[row, col] = (
-                    [float(t) for t in ticks],
-                    [_number(cell.xi1[t] * fscale) for t in ticks],
-                )
-        ylabel = r"$\xi_1$ (" + ("Hz" if sample_rate else "c/s") + ")"
-        if not yticks:
-            ylabel = "row n1 (0: highest frequency)"
-        _panel_axes(axes, extents, (tlabel, ylabel), yticks or None)
-        bar_label = "|coefficient| (one scale for every panel)"
-        if norm == "per_slice":
-            from matplotlib.cm import ScalarMappable
-            from matplotlib.colors import Normalize
-
-            mappable = ScalarMappable(Normalize(0, 1), cmap=CMAP_MAGNITUDE)
-            bar_label = "|coefficient| / largest |coefficient| of its panel"
+        mappable, bar_label = _draw_coefficients(axes, grid, norm, sample_rate)
     else:
-        n_time, n_freq, sigma_t, sigma_f = _wavelet_window(grid)
-        waves = {
-            rc: joint_wavelet(
-                c.xi[0],
-                c.sigma[0] if _ok(c.sigma[0]) else sigma_t,
-                c.xi[1],
-                c.sigma[1] if _ok(c.sigma[1]) else sigma_f,
-                n_time=n_time,
-                n_freq=n_freq,
-            )
-            for rc, c in grid.cells.items()
-        }
-        # time centred on 0; log-frequency in octaves (rows / Q1) or rows, 0 at the centre
-        per_octave = float(Q1 or 1)
-        extent = (
-            -0.5 * n_time * tscale,
-            0.5 * n_time * tscale,
-            -0.5 * n_freq / per_octave,
-            0.5 * n_freq / per_octave,
-        )
-        for (row, col), w in waves.items():
-            w = w.real / (np.abs(w).max() or 1.0)
-            mappable = axes[row, col].imshow(
-                w,
-                aspect="auto",
-                cmap=CMAP_SIGNED,
-                vmin=-1,
-                vmax=1,
-                interpolation="antialiased",
-                extent=extent,
-            )
-            extents[row, col] = extent
-        ylabel = "log-frequency (octaves)" if Q1 else "log-frequency (rows of n1)"
-        _panel_axes(axes, extents, (tlabel.replace("time", "time lag"), ylabel))
-        bar_label = "real part of the joint wavelet / its largest modulus"
+        mappable, bar_label = _draw_wavelets(axes, grid, sample_rate, Q1)
     for a in axes.flat:
         a.set_facecolor("0.92")
     _label_grid(axes, grid, sample_rate, Q1)
+    fig = _colour_bar(axes, mappable, bar_label)
+    what = "joint slices |coefficients| (n1 x time)" if view == "coefficients" else "joint wavelets"
+    fig.suptitle(f"JTFS {what} on the (xi2, xi1_fr) plane", fontsize="small")
+    return fig
+
+
+def _colour_bar(axes: np.ndarray, mappable: Any, label: str) -> Any:
+    """Draw one horizontal colour bar under every panel of the plane; returns the figure."""
     fig = axes[0, 0].figure
     bar = fig.colorbar(
         mappable,
@@ -288,11 +226,102 @@ def plot_jtfs_2d(
         aspect=60,
         shrink=0.5,
     )
-    bar.set_label(bar_label, fontsize="x-small")
+    bar.set_label(label, fontsize="x-small")
     bar.ax.tick_params(labelsize="x-small")
-    what = "joint slices |coefficients| (n1 x time)" if view == "coefficients" else "joint wavelets"
-    fig.suptitle(f"JTFS {what} on the (xi2, xi1_fr) plane", fontsize="small")
     return fig
+
+
+def _draw_coefficients(
+    axes: np.ndarray, grid: JointGrid, norm: str, sample_rate: float | None
+) -> tuple[Any, str]:
+    """Draw each cell's ``|coefficients|``; returns the colour bar's mappable and label."""
+    fscale, _ = freq_unit(sample_rate)
+    tscale, tlabel = time_unit(sample_rate)
+    extents: dict[tuple[int, int], tuple[float, float, float, float]] = {}
+    yticks: dict[tuple[int, int], tuple[list[float], list[str]]] = {}
+    mappable: Any = None
+    images = [c.image for c in grid.cells.values() if c.image is not None]
+    vmax = max((float(i.max()) for i in images), default=1.0) or 1.0
+    for (row, col), cell in grid.cells.items():
+        img = cell.image
+        if img is None:  # every cell has an image when coefficients are drawn
+            continue
+        top = vmax if norm == "shared" else (float(img.max()) or 1.0)
+        n1, n_t = img.shape
+        extent = (0.0, n_t * cell.stride * tscale, n1 - 0.5, -0.5)
+        mappable = axes[row, col].imshow(
+            img,
+            aspect="auto",
+            cmap=CMAP_MAGNITUDE,
+            vmin=0,
+            vmax=top,
+            interpolation="nearest",
+            extent=extent,
+        )
+        extents[row, col] = (extent[0], extent[1], extent[2], extent[3])
+        if cell.xi1 is not None and np.all(np.isfinite(cell.xi1)):
+            ticks = [0, n1 // 2, n1 - 1]
+            yticks[row, col] = (
+                [float(t) for t in ticks],
+                [_number(cell.xi1[t] * fscale) for t in ticks],
+            )
+    ylabel = r"$\xi_1$ (" + ("Hz" if sample_rate else "c/s") + ")"
+    if not yticks:
+        ylabel = "row n1 (0: highest frequency)"
+    _panel_axes(axes, extents, (tlabel, ylabel), yticks or None)
+    bar_label = "|coefficient| (one scale for every panel)"
+    if norm == "per_slice":
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.colors import Normalize
+
+        mappable = ScalarMappable(Normalize(0, 1), cmap=CMAP_MAGNITUDE)
+        bar_label = "|coefficient| / largest |coefficient| of its panel"
+    return mappable, bar_label
+
+
+def _draw_wavelets(
+    axes: np.ndarray, grid: JointGrid, sample_rate: float | None, Q1: int | None
+) -> tuple[Any, str]:
+    """Draw each cell's joint wavelet (real part); returns the colour bar's mappable and label."""
+    tscale, tlabel = time_unit(sample_rate)
+    extents: dict[tuple[int, int], tuple[float, float, float, float]] = {}
+    mappable: Any = None
+    n_time, n_freq, sigma_t, sigma_f = _wavelet_window(grid)
+    waves = {
+        rc: joint_wavelet(
+            c.xi[0],
+            c.sigma[0] if _ok(c.sigma[0]) else sigma_t,
+            c.xi[1],
+            c.sigma[1] if _ok(c.sigma[1]) else sigma_f,
+            n_time=n_time,
+            n_freq=n_freq,
+        )
+        for rc, c in grid.cells.items()
+    }
+    # time centred on 0; log-frequency in octaves (rows / Q1) or rows, 0 at the centre
+    per_octave = float(Q1 or 1)
+    extent = (
+        -0.5 * n_time * tscale,
+        0.5 * n_time * tscale,
+        -0.5 * n_freq / per_octave,
+        0.5 * n_freq / per_octave,
+    )
+    for (row, col), w in waves.items():
+        w = w.real / (np.abs(w).max() or 1.0)
+        mappable = axes[row, col].imshow(
+            w,
+            aspect="auto",
+            cmap=CMAP_SIGNED,
+            vmin=-1,
+            vmax=1,
+            interpolation="antialiased",
+            extent=extent,
+        )
+        extents[row, col] = extent
+    ylabel = "log-frequency (octaves)" if Q1 else "log-frequency (rows of n1)"
+    _panel_axes(axes, extents, (tlabel.replace("time", "time lag"), ylabel))
+    bar_label = "real part of the joint wavelet / its largest modulus"
+    return mappable, bar_label
 
 
 def jtfs_grid_shape(meta: Mapping[str, Any], *, pairs: Sequence[str] | None = None) -> tuple:

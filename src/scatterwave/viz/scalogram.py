@@ -164,14 +164,8 @@ def plot_scalogram(
     ax = get_axes(ax)
     mesh = ax.pcolormesh(t, xi * fscale, U1, shading="nearest", cmap=CMAP_MAGNITUDE)
     ax.set_yscale("log")
-    hatch = {"hatch": "///", "facecolor": "none", "edgecolor": "0.75", "linewidth": 0}
     t_end = (N - 1) * tscale
-    # rows' edges as pcolormesh draws them (half a step beyond the first and last row)
-    y = np.concatenate([[1.5 * xi[0] - 0.5 * xi[1]], xi, [1.5 * xi[-1] - 0.5 * xi[-2]]])
-    y = np.maximum(y, 0.5 * xi[-1]) * fscale if len(xi) > 1 else xi * fscale
-    w = np.concatenate([coi[:1], coi, coi[-1:]]) if len(xi) > 1 else coi
-    ax.fill_betweenx(y, 0, w * tscale, **hatch, label="edge effects (padding)")
-    ax.fill_betweenx(y, t_end - w * tscale, t_end, **hatch)
+    _hatch_edges(ax, xi, coi, t_end, fscale, tscale)
     ax.set_xlim(0, t_end)
     ax.legend(loc="lower right", fontsize="x-small", framealpha=0.8)
     ax.set_xlabel(tlabel)
@@ -179,3 +173,16 @@ def plot_scalogram(
     ax.set_title("scalogram $|x * \\psi_1|$" + (" (dB)" if scale == "log" else ""))
     ax.figure.colorbar(mesh, ax=ax, fraction=0.05)
     return ax
+
+
+def _hatch_edges(
+    ax: Any, xi: np.ndarray, coi: np.ndarray, t_end: float, fscale: float, tscale: float
+) -> None:
+    """Hatch the cone of influence ``coi[k]`` (samples) of row ``xi[k]`` at both ends."""
+    hatch = {"hatch": "///", "facecolor": "none", "edgecolor": "0.75", "linewidth": 0}
+    # rows' edges as pcolormesh draws them (half a step beyond the first and last row)
+    y = np.concatenate([[1.5 * xi[0] - 0.5 * xi[1]], xi, [1.5 * xi[-1] - 0.5 * xi[-2]]])
+    y = np.maximum(y, 0.5 * xi[-1]) * fscale if len(xi) > 1 else xi * fscale
+    w = np.concatenate([coi[:1], coi, coi[-1:]]) if len(xi) > 1 else coi
+    ax.fill_betweenx(y, 0, w * tscale, **hatch, label="edge effects (padding)")
+    ax.fill_betweenx(y, t_end - w * tscale, t_end, **hatch)

@@ -9,9 +9,16 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from scatterwave._validation import check_choice
 from scatterwave.nn.group import _validate_int
 
-__all__ = ["LengthOp", "RawWaveformModel", "scaled_width", "tile_channels"]
+__all__ = [
+    "LengthOp",
+    "RawWaveformModel",
+    "check_choice",
+    "scaled_width",
+    "tile_channels",
+]
 
 #: Batch-norm epsilon of Dai et al. (2017) and of the reference Wavelet Networks.
 BN_EPS = 2e-5
@@ -82,12 +89,6 @@ def check_probability(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise ValueError(f"{name} must be a number in [0, 1), got {value!r}.")
     return float(value)
-
-
-def check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
-    """Raise a ValueError unless ``value`` is one of ``choices``."""
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}.")
 
 
 def tile_channels(x: torch.Tensor, channels: int) -> torch.Tensor:

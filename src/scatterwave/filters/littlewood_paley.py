@@ -13,6 +13,8 @@ that guarantees ``max_f A(f) <= 1`` exactly: the transform never amplifies energ
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from scatterwave.filters.sparse import BandFilters
@@ -59,14 +61,15 @@ def energy_gains(
     n = len(psi)
     gains = np.ones(n)
     power = [v**2 for v in psi.values]
-    total = phi_positive**2 + 0.5 * psi.power()
-    lobes = []  # (bins of the lobe in the band, the same in the spectrum, 2 / power there)
+    total = littlewood_paley(psi, phi_positive)
+    # (bins of the lobe in the band, the same in the spectrum, 2 / power there)
+    lobes: list[tuple[Any, Any, np.ndarray]] = []
     for lo, v, p in zip(psi.lo, psi.values, power):
         a = np.abs(v)
         inside = np.flatnonzero(a >= r_psi * a.max())
         if inside[-1] - inside[0] + 1 == len(inside):  # one contiguous run: slice, not gather
-            inside = slice(int(inside[0]), int(inside[-1]) + 1)
-            lobes.append((inside, slice(lo + inside.start, lo + inside.stop), 2.0 / p[inside]))
+            run = slice(int(inside[0]), int(inside[-1]) + 1)
+            lobes.append((run, slice(lo + run.start, lo + run.stop), 2.0 / p[run]))
         else:
             lobes.append((inside, lo + inside, 2.0 / p[inside]))
     for _ in range(n_passes):

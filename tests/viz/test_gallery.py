@@ -1,11 +1,11 @@
-"""Tests of scatterwave.viz.demo: the pictures of ``scatterwave demo``."""
+"""Tests of scatterwave.viz.gallery: the pictures of ``scatterwave demo``."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from scatterwave.viz.demo import demo_signals, write_demo_figures
+from scatterwave.viz.gallery import demo_signals, write_demo_figures
 
 
 def test_write_demo_figures_writes_every_picture(tmp_path):
@@ -43,7 +43,7 @@ def test_demo_signals_and_options(tmp_path):
 def test_demo_pictures_say_what_they_show():
     import matplotlib.pyplot as plt
 
-    from scatterwave.viz.demo import demo_figures
+    from scatterwave.viz.gallery import demo_figures
 
     figs = dict(demo_figures(N=512))
     try:
@@ -76,3 +76,10 @@ def test_demo_pictures_say_what_they_show():
     finally:
         for fig in figs.values():
             plt.close(fig)
+
+
+def test_the_first_module_name_gives_the_same_objects():
+    from scatterwave.viz import demo, gallery
+
+    for name in demo.__all__:
+        assert getattr(demo, name) is getattr(gallery, name)
