@@ -27,8 +27,7 @@ def test_second_order_groups_are_bounded_and_cover_every_pair_once(N, J):
     # Groups of every (input row, filter) pair skip the gather; their layout is input-major.
     for g in plan.groups1 + plan.groups2:
         if g.broadcast is not None:
-            _, n_in, _ = g.broadcast
-            assert len(g.rows) % n_in == 0
+            assert len(g.rows) % g.broadcast.n_rows_in == 0
     assert any(g.broadcast is not None for g in plan.groups2)
     # The large N=2**16 groups were split (the bound is not vacuous there).
     if N == 2**16:
@@ -36,7 +35,7 @@ def test_second_order_groups_are_bounded_and_cover_every_pair_once(N, J):
 
 
 def test_groups_share_one_stored_copy_of_identical_filter_windows():
-    from scatterwave.core.plan import _band_windows
+    from scatterwave.core.buffers import band_windows
 
     r = math.sqrt(0.5)
     fb = build_time_filterbank(
@@ -47,14 +46,13 @@ def test_groups_share_one_stored_copy_of_identical_filter_windows():
     for g in plan.groups2:
         n2 = np.unique(plan.paths["n"][g.rows, 1])
         parent = plan.groups1[g.parent]
-        _, values, _ = _band_windows(fb.psi2.filters, n2, g.k_in, g.block, parent.M // 2)
-        off, n, width = g.filt
-        stored = buf[off : off + n * width].reshape(n, width)
+        _, values, _ = band_windows(fb.psi2.filters, n2, g.k_in, g.block, parent.M // 2)
+        stored = g.filters.take(plan.buffers, np)
         np.testing.assert_array_equal(stored, values / 2 ** (g.k_out - g.k_in))
     # Stored once: fewer distinct windows than groups, and the buffer holds only those.
-    distinct = {g.filt for g in plan.groups2}
+    distinct = {g.filters for g in plan.groups2}
     assert len(distinct) < len(plan.groups2)
-    assert buf.size == sum(n * width for _, n, width in distinct)
+    assert buf.size == sum(s.size for s in distinct)
 
 
 @pytest.mark.parametrize(
