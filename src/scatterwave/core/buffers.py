@@ -66,7 +66,7 @@ class Slice:
         return self.offset + self.size
 
     def take(self, buffers: dict[str, Array], xp: Any) -> Array:
-        """The view of ``buffers[self.buffer]`` (any array library), reshaped to ``shape``."""
+        """Take the view of ``buffers[self.buffer]`` (any array library), reshaped to ``shape``."""
         flat = buffers[self.buffer][self.offset : self.offset + self.size]
         if len(self.shape) == 1:
             return flat
@@ -116,14 +116,14 @@ class FlatBuffer:
         return offset
 
     def part(self, offset: int) -> np.ndarray:
-        """The array added at ``offset`` (flat float64), before :meth:`array` is called."""
+        """Return the array added at ``offset`` (flat float64), before :meth:`array` is called."""
         part = self.parts[self.part_at[offset]]
         if part is None:
             raise RuntimeError("the buffer was already assembled")
         return part
 
     def array(self) -> np.ndarray:
-        """The flat buffer.
+        """Assemble the flat buffer.
 
         Each part is released as soon as it is copied, so the parts and the result never
         coexist in full (``np.concatenate`` would double the peak: 527 MB of filters at
@@ -161,7 +161,7 @@ class RowTable:
         return np.arange(start, start + n)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The columns as arrays."""
+        """Return the columns as arrays."""
         return {name: np.asarray(column) for name, column in self.columns.items()}
 
 
@@ -189,7 +189,7 @@ class PlanBuilder:
         return Slice(name, offset, tuple(int(n) for n in np.shape(arr)))
 
     def view(self, s: Slice) -> np.ndarray:
-        """The values of ``s`` while the plan is built (float64, shape ``s.shape``)."""
+        """Return the values of ``s`` while the plan is built (float64, shape ``s.shape``)."""
         return self.buffers[s.buffer].part(s.offset)[: s.size].reshape(s.shape)
 
     def window_set(
@@ -221,7 +221,7 @@ class PlanBuilder:
         return self.stored[key]
 
     def finish(self) -> dict[str, np.ndarray]:
-        """The flat buffers (``index`` as int64); the window cache is released first."""
+        """Assemble the flat buffers (``index`` as int64), releasing the window cache first."""
         self.windows.clear()  # the buffers' parts are then their last reference: freed as copied
         out = {name: buf.array() for name, buf in self.buffers.items()}
         if "index" in out:
@@ -256,9 +256,9 @@ def band_windows(
             bins.append((lo, lo + len(v)))
             vals.append(v)
             continue
-        b = (lo + np.arange(len(v))) % L_in
-        keep = b < n_bins
-        bins.append(b[keep])
+        wrapped = (lo + np.arange(len(v))) % L_in
+        keep = wrapped < n_bins
+        bins.append(wrapped[keep])
         vals.append(v[keep])
     first = [b[0] if isinstance(b, tuple) else (b.min() if len(b) else 0) for b in bins]
     last = [b[1] - 1 if isinstance(b, tuple) else (b.max() if len(b) else -1) for b in bins]
@@ -276,7 +276,7 @@ def band_windows(
 def block_gather(
     source_rows: np.ndarray, start_block: np.ndarray, n_blocks: int, n_bins: int, M: int
 ) -> tuple[np.ndarray, int]:
-    """Indices of each row's blocks in a ``(rows, blocks_per_row, M)`` view of the spectrum."""
+    """Index each row's blocks in a ``(rows, blocks_per_row, M)`` view of the spectrum."""
     blocks_per_row = max(int(np.max(start_block)) + n_blocks, -(-n_bins // M))
     idx = (
         np.asarray(source_rows)[:, None] * blocks_per_row

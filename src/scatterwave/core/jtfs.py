@@ -140,11 +140,11 @@ def jtfs(
         if isinstance(step, FirstOrderRows):
             out.append(_zeroth(x, X_full, plan, buffers, xp, normalize_energy))
             s1_parts = []
-            for g, width in zip(first.groups1, step.spectrum_widths):
-                U1 = band(X, g, buffers, xp)
+            for g1, width in zip(first.groups1, step.spectrum_widths):
+                U1 = band(X, g1, buffers, xp)
                 U1_f = xp.fft.rfft(U1, axis=-1)
-                s1_parts.append(time_out(U1, g.k_out, U1_f, g.avg))
-                spectra1.append(extend_bins(U1_f[..., : g.M // 2], width, xp))
+                s1_parts.append(time_out(U1, g1.k_out, U1_f, g1.avg))
+                spectra1.append(extend_bins(U1_f[..., : g1.M // 2], width, xp))
             S1 = xp.concat(s1_parts, axis=1) if len(s1_parts) > 1 else s1_parts[0]
             out.append(S1)
         elif isinstance(step, SpinFreeFilter):
@@ -333,7 +333,7 @@ def _rows_layout(
 
 
 def _assemble(rows: Array, jg: JointGroup, buffers: dict, xp: Any, pad_mode_fr) -> Array:
-    """The padded frequency axes, frequency last, shape (B, t, P, L)."""
+    """Lay out the padded frequency axes, frequency last, shape (B, t, P, L)."""
     B, t = rows.shape[0], rows.shape[-1]
     P, an = len(jg.n2), jg.assemble.size
     Y = xp.take(xp.permute_dims(rows, (0, 2, 1)), jg.assemble.take(buffers, xp), axis=2)

@@ -150,7 +150,7 @@ def build_jtfs_plan(
 
 
 def _check_first_order(first: ScatteringPlan) -> None:
-    """The ``S1`` rows are the frequency axis: ``n1`` must ascend in computation order."""
+    """Check that ``n1`` ascends over the ``S1`` rows (they are the frequency axis)."""
     s1_n1 = first.paths["n"][first.paths["order"] == 1, 0]
     if np.any(np.diff(s1_n1) < 0):
         raise RuntimeError(f"first-order rows are computed out of order: {s1_n1.tolist()}")
@@ -187,11 +187,11 @@ class _FrequencyAxes:
         self.excluded = excluded
 
     def joint_needed(self) -> bool:
-        """Some *psi_t* pair is computed."""
+        """Tell whether some *psi_t* pair is computed."""
         return bool(self.joint_names) or "psi_t * phi_f" not in self.excluded
 
     def first_freq(self) -> list[FreqGroup]:
-        """The frequential groups of the *phi_t* pairs (on ``S1``)."""
+        """Plan the frequential groups of the *phi_t* pairs (on ``S1``)."""
         ffb, builder, out = self.ffb, self.builder, []
         phi_h = np.zeros(ffb.L) if ffb.phi is None else ffb.phi
         if "phi_t * phi_f" not in self.excluded:
@@ -213,7 +213,7 @@ class _FrequencyAxes:
         return out
 
     def joint_axis(self, n_rows: int) -> tuple[int, list[FreqGroup]]:
-        """Padded length and frequential groups of an axis carrying ``n_rows`` rows."""
+        """Plan the padded length and frequential groups of an axis of ``n_rows`` data rows."""
         L_g = min(max(self.axis_length(n_rows), 2**self.k_needed), self.ffb.L)
         f = resample_frequential(self.ffb, L_g)
         items = []
@@ -229,7 +229,7 @@ class _FrequencyAxes:
 
 
 def plan_steps(plan: JTFSPlan) -> list[JTFSStep]:
-    """The ordered steps of ``plan``: first order, *phi_t* pairs, then each joint group."""
+    """List the steps of ``plan`` in order: first order, *phi_t* pairs, each joint group."""
     widths = []
     for gi in range(len(plan.first.groups1)):
         children = [b for jg in plan.joint for b in jg.bands if b.parent == gi]
@@ -242,7 +242,7 @@ def plan_steps(plan: JTFSPlan) -> list[JTFSStep]:
 
 
 def step_rows(plan: JTFSPlan, step: JTFSStep) -> list[tuple]:
-    """The output rows of one step, in the order the compute core produces them.
+    """List the output rows of one step, in the order the compute core produces them.
 
     Each row is ``(pair, n2, n1_fr, n1, spin, stride_t, stride_f, padding)``: -1 marks an
     absent index; ``stride_f`` is 0 for ``S0`` (no frequency axis) and ``N1`` for a global
@@ -284,7 +284,7 @@ def _freq_rows(g: FreqGroup, n2: int, stride_t: int, N1: int) -> list[tuple]:
 def row_meta(
     table: dict[str, np.ndarray], fb: TimeFilterbank, ffb: FrequentialFilterbank
 ) -> dict[str, np.ndarray]:
-    """The public row metadata (computation order) from the steps' row table."""
+    """Derive the public row metadata (computation order) from the steps' row table."""
     n = np.stack([table["n2"], table["n1_fr"], table["n1"]], axis=1).astype(int)
     out = {"pair": table["pair"].astype(object), "n": n, "spin": table["spin"].astype(int)}
     banks = ((0, fb.psi2, None), (1, None, ffb), (2, fb.psi1, None))

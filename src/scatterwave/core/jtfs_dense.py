@@ -45,7 +45,7 @@ def dense_operators(
     N1: int,
     max_bytes: int = DENSE_MAX_BYTES,
 ) -> list[list[FreqGroup]] | None:
-    """The frequency axes' groups with ``W`` (and ``Phi``) attached, or None when too large.
+    """Attach ``W`` (and ``Phi``) to the frequency axes' groups; None when too large.
 
     ``axes`` holds ``(n_rows, L, groups)`` of every joint group: ``n_rows`` unpadded data
     rows padded to ``L`` by ``pad_mode_fr``. The matrices are computed from the windows
@@ -91,7 +91,7 @@ def dense_operators(
 
 
 def complex_operators(plan: JTFSPlan, *, single: bool) -> np.ndarray:
-    """The ``fr_op`` matrices as complex ``W`` (complex64 if ``single``), flat, in buffer order.
+    """Return the ``fr_op`` matrices as complex ``W`` (complex64 if ``single``), flat.
 
     Each group's complex matrix has a quarter of its real form's entries; its place in this
     form is :attr:`DenseOperator.op_complex`.

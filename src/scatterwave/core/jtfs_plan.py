@@ -433,6 +433,8 @@ def freq_groups(
         elif post is Scope.LOCAL:
             k_out = max(int(ffb.log2_F or 0) - opts.oversampling_fr, 0)
             n_bins = (L >> k_out) // 2 + 1
+            if ffb.phi is None:
+                raise ValueError("local frequential averaging needs the low-pass phi_F")
             phi = fold(ffb.phi, k)[:n_bins]
             lowpass = LowPass(builder.add("phi_f", phi, key=("phi_fr", L, k, n_bins)), k_out - k)
             rows, valid = -(-N1 // 2**k_out), -(-n_in // 2**k_out)
@@ -584,8 +586,8 @@ def _assemble(
 def _joint_time_lowpass(
     builder: PlanBuilder, fb: TimeFilterbank, k2: int, trim: TimeWindow, log2_stride: int | None
 ) -> LowPass | None:
-    """The time low-pass ``phi_T`` of a joint group's window (None: global time mean)."""
-    if log2_stride is None:
+    """Plan the time low-pass ``phi_T`` of a joint group's window (None: global mean)."""
+    if log2_stride is None or fb.T is None:
         return None
     width = trim.width
     k_avg = log2_stride - k2
@@ -654,7 +656,7 @@ def _time_window(
     """
     M = fb.N_pad >> k2
     u0, n_u = first.pad_left >> k2, -(-fb.N // 2**k2)
-    if log2_stride is None:
+    if log2_stride is None or fb.T is None:
         return TimeWindow(u0, u0 + n_u, 0)
     step = 2 ** (log2_stride - k2)
     h = math.ceil(gaussian_half_support(SIGMA0 / fb.T, criterion_amplitude) / 2**k2)
@@ -664,7 +666,7 @@ def _time_window(
 
 
 def joint_pairs(fb: TimeFilterbank, n2_exclude: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Valid ``(n1, n2)`` pairs, shape (n1, n2), and the second-order wavelets kept.
+    """Find the valid ``(n1, n2)`` pairs, shape (n1, n2), and the second-order wavelets kept.
 
     A second-order wavelet is kept when it sees at least one first-order envelope and its
     subsampling exponent is at least 1: a ``psi2`` with ``j2 = 0`` would need ``Y2`` at the

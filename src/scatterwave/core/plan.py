@@ -22,7 +22,9 @@ loops over paths. The plan is self-describing:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.special import erfc
@@ -387,7 +389,7 @@ def _split_pairs(local: np.ndarray, n2: np.ndarray, per_group: int) -> list[np.n
         if key != previous:
             runs.append([])
             previous = key
-        runs[-1].append((a, b))
+        runs[-1].append((int(a), int(b)))
     parts = []
     for run in runs:
         width = run[0][1] - run[0][0]
@@ -457,7 +459,7 @@ class Rates:
         return self.log2_stride if self.log2_stride is not None else k
 
     def k_max(self) -> int:
-        """The coarsest rate of any row (the left padding is aligned on it)."""
+        """Return the coarsest rate of any row (the left padding is aligned on it)."""
         all_k = [int(k) for k in self.k1[self.n1_kept]]
         if self.pairs is not None:
             n1s, n2s = np.nonzero(self.pairs)
@@ -474,9 +476,11 @@ def plan_rates(
     paths_exclude: dict | None = None,
     min_path_energy: float | None = None,
 ) -> Rates:
-    """The rates of every row of a Scattering1D (see :class:`Rates`)."""
+    """Plan the rates of every row of a Scattering1D (see :class:`Rates`)."""
     log2_T = fb.log2_T
-    log2_stride = max(log2_T - oversampling, 0) if average == "local" else None
+    log2_stride = None
+    if average == "local" and log2_T is not None:
+        log2_stride = max(log2_T - oversampling, 0)
     n1_kept = np.ones(len(fb.psi1), dtype=bool)
     if paths_exclude:
         n1_kept[list(paths_exclude.get("n1", ()))] = False
@@ -568,7 +572,7 @@ def band_group(
 def time_lowpass(
     builder: PlanBuilder, fb: TimeFilterbank, rates: Rates, k_in: int
 ) -> LowPass | None:
-    """The low-pass ``phi_T`` of a row at rate ``k_in``, or None where no row is low-passed.
+    """Plan the low-pass ``phi_T`` of a row at rate ``k_in`` (None: not low-passed).
 
     Local averaging low-passes every row to the output stride; without averaging only ``S0``
     (``k_in = 0``) is, to its own rate ``k0``.
@@ -646,7 +650,7 @@ def second_order_groups(
 
 
 def plan_steps(plan: ScatteringPlan, k0: int) -> list[Step]:
-    """The ordered steps of ``plan``: each first-order group followed by its children."""
+    """List the steps of ``plan`` in order: each first-order group, then its children."""
     local = plan.average == "local"
     steps: list[Step] = [ZerothOrder(np.array([0]), plan.S0, k0)]
     for gi, g in enumerate(plan.groups1):
@@ -659,7 +663,7 @@ def plan_steps(plan: ScatteringPlan, k0: int) -> list[Step]:
     return steps
 
 
-def path_columns(fb: TimeFilterbank, table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def path_columns(fb: TimeFilterbank, table: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """Per-row metadata: ``order``, ``n``, ``k`` as recorded, and the wavelets' parameters."""
     n = np.asarray(table["n"], dtype=int).reshape(-1, 2)
     order = np.asarray(table["order"], dtype=int)

@@ -96,7 +96,7 @@ def scattering1d(
     run.X_full = rfft_into(x_pad, ws, "X_full", xp)[:, None, :]
     # Wavelets see bins [0, N_pad / 2): the Nyquist bin carries no analysable band-pass energy.
     run.X = _bins(run.X_full, plan.N_pad // 2, spectrum_width(plan.groups1), ws, "X", xp)
-    if ws is not None:
+    if ws is not None and plan.S0 is not None:
         # Every row's low-passed spectrum is written in place into one array in row order
         # (row ids are positions: no list of pieces, no concatenation).
         run.all_lp = ws.get(
@@ -258,7 +258,7 @@ def _bins(
     *,
     copy: bool = False,
 ) -> Array:
-    """The first ``n_keep`` bins of ``spectrum``, zero-extended to at least ``width`` bins.
+    """Keep the first ``n_keep`` bins of ``spectrum``, zero-extended to ``width`` or more.
 
     Without a workspace: :func:`extend_bins` (a view when no extension is needed). With one:
     written into its ``role`` array when an extension or (``copy``) a contiguous copy is due.
