@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -102,79 +103,110 @@ def jtfs(
     list of array
         Blocks of shape ``(B, rows, N_out)`` whose rows follow ``plan.rows``.
     """
-    caps = capabilities(x) if caps is None else caps
     first = plan.first
     N, N_pad = first.N, first.N_pad
-    B = x.shape[0]
+    run = _Run(
+        x, plan, buffers, xp, capabilities(x) if caps is None else caps, ws, normalize_energy
+    )
     x_pad = pad(x, first.pad_left, N_pad - N - first.pad_left, pad_mode, xp)
     x_pad, scale = range_scale(x_pad, xp)  # undone on every output computed from x_pad
     X_full = xp.fft.rfft(x_pad, axis=-1)[:, None, :]
-    # Wavelets see bins [0, N_pad / 2), as in Scattering1D (the Nyquist bin is dropped).
-    X = extend_bins(X_full[..., : N_pad // 2], spectrum_width(first.groups1), xp)
-    glob = plan.log2_stride is None
-
-    def time_out(
-        coef: Array, k: int, spectrum: Array | None, avg: LowPass | None, start: int | None = None
-    ) -> Array:
-        """Time low-pass (or global mean), unpad and energy-normalise the last axis."""
-        if avg is not None and plan.log2_stride is not None:
-            if spectrum is None:
-                spectrum = rfft_into(coef, ws, "joint_spectrum", xp)
-            coef = lowpass(spectrum, avg.phi.take(buffers, xp), avg.n_bins, avg.k_avg, xp)
-            k = plan.log2_stride
-        start = first.out_start(k) if start is None else start
-        length = -(-N // 2**k)
-        coef = coef[..., start : start + length]
-        if glob:
-            coef = xp.mean(coef, axis=-1, keepdims=True)
-        return coef * math.sqrt(N / coef.shape[-1]) if normalize_energy else coef
-
-    def freq_out(Z: Array, g: FreqGroup) -> Array:
-        """Undo the frequency axis's energy factor (applied inside the filtering) if asked."""
-        return Z if normalize_energy else Z * (1.0 / g.scale)
-
     out: list[Array] = []
-    spectra1: list[Array] = []
-    S1 = None
     for step in plan.steps:
         if isinstance(step, FirstOrderRows):
             out.append(_zeroth(x, X_full, plan, buffers, xp, normalize_energy))
-            s1_parts = []
-            for g1, width in zip(first.groups1, step.spectrum_widths):
-                U1 = band(X, g1, buffers, xp)
-                U1_f = xp.fft.rfft(U1, axis=-1)
-                s1_parts.append(time_out(U1, g1.k_out, U1_f, g1.avg))
-                spectra1.append(extend_bins(U1_f[..., : g1.M // 2], width, xp))
-            S1 = xp.concat(s1_parts, axis=1) if len(s1_parts) > 1 else s1_parts[0]
-            out.append(S1)
+            out.append(run.first_order(step, X_full))
         elif isinstance(step, SpinFreeFilter):
-            # frequency last: (B, t, 1, N1)
-            S1_fr = xp.permute_dims(S1, (0, 2, 1))[:, :, None, :]
-            Y = _pad_fr(S1_fr, plan, buffers, xp, pad_mode_fr)
-            Yf = _fft_fr(Y, step.groups, xp)
-            for g in step.groups:
-                out.append(_flat(freq_out(_freq_group(Y, Yf, g, plan, buffers, xp), g), B, xp))
+            out += run.spin_free(step, out[1], pad_mode_fr)
         elif isinstance(step, JointFilter):
-            jg = step.joint
-            rows = _pair_rows(spectra1, jg, buffers, xp, ws if plan.dense_fr else None)
-            if plan.dense_fr:
-                Y = _rows_layout(rows, jg, buffers, xp, caps, ws)
-                # one group at a time: its output is low-passed in time before the next exists
-                groups = (_freq_group_dense(Y, g, plan, buffers, xp, caps, ws) for g in jg.freq)
-            else:
-                Y = _assemble(rows, jg, buffers, xp, pad_mode_fr)
-                Yf = _fft_fr(Y, jg.freq, xp)
-                groups = (_freq_group(Y, Yf, g, plan, buffers, xp) for g in jg.freq)
-            for g, Z in zip(jg.freq, groups):
-                Z = freq_out(time_out(Z, jg.k2, None, jg.avg, start=jg.trim.out_start), g)
-                if padding and g.rows_valid < g.rows:  # rows beyond this n2's first-order rows
-                    shape = (*Z.shape[:3], g.rows - g.rows_valid, Z.shape[-1])
-                    zeros = xp.zeros(shape, dtype=Z.dtype, device=_device(Z))
-                    Z = xp.concat([Z, zeros], axis=3)
-                out.append(_flat(Z, B, xp))
-    if glob:  # out[0], the mean of x, was not computed from the scaled x_pad
+            out += run.joint(step, pad_mode_fr, padding)
+    if plan.log2_stride is None:  # out[0], the mean of x, was not computed from the scaled x_pad
         return out[:1] + [unscale(o, scale) for o in out[1:]]
     return [unscale(o, scale) for o in out]
+
+
+@dataclass
+class _Run:
+    """The state of one call of :func:`jtfs` while it iterates the plan's steps."""
+
+    x: Array
+    plan: JTFSPlan
+    buffers: dict[str, Array]
+    xp: Any
+    caps: Capabilities
+    ws: Workspace | None
+    normalize_energy: bool
+    spectra1: list[Array] = field(default_factory=list)  # envelope spectra, for the joint stage
+
+    def time_out(
+        self, coef: Array, k: int, spectrum: Array | None, avg: LowPass | None, start: int | None
+    ) -> Array:
+        """Time low-pass (or global mean), unpad and energy-normalise the last axis."""
+        plan, xp = self.plan, self.xp
+        N = plan.first.N
+        if avg is not None and plan.log2_stride is not None:
+            if spectrum is None:
+                spectrum = rfft_into(coef, self.ws, "joint_spectrum", xp)
+            coef = lowpass(spectrum, avg.phi.take(self.buffers, xp), avg.n_bins, avg.k_avg, xp)
+            k = plan.log2_stride
+        start = plan.first.out_start(k) if start is None else start
+        length = -(-N // 2**k)
+        coef = coef[..., start : start + length]
+        if plan.log2_stride is None:
+            coef = xp.mean(coef, axis=-1, keepdims=True)
+        return coef * math.sqrt(N / coef.shape[-1]) if self.normalize_energy else coef
+
+    def freq_out(self, Z: Array, g: FreqGroup) -> Array:
+        """Undo the frequency axis's energy factor (applied inside the filtering) if asked."""
+        return Z if self.normalize_energy else Z * (1.0 / g.scale)
+
+    def first_order(self, step: FirstOrderRows, X_full: Array) -> Array:
+        """``S1 = |x * psi1| * phi_T``, keeping each group's envelope spectrum."""
+        first, xp = self.plan.first, self.xp
+        # Wavelets see bins [0, N_pad / 2), as in Scattering1D (the Nyquist bin is dropped).
+        X = extend_bins(X_full[..., : first.N_pad // 2], spectrum_width(first.groups1), xp)
+        s1_parts = []
+        for g1, width in zip(first.groups1, step.spectrum_widths):
+            U1 = band(X, g1, self.buffers, xp)
+            U1_f = xp.fft.rfft(U1, axis=-1)
+            s1_parts.append(self.time_out(U1, g1.k_out, U1_f, g1.avg, None))
+            self.spectra1.append(extend_bins(U1_f[..., : g1.M // 2], width, xp))
+        return xp.concat(s1_parts, axis=1) if len(s1_parts) > 1 else s1_parts[0]
+
+    def spin_free(self, step: SpinFreeFilter, S1: Array, pad_mode_fr: Any) -> list[Array]:
+        """Filter ``S1`` along frequency (the *phi_t* pairs), one block per group."""
+        plan, buffers, xp = self.plan, self.buffers, self.xp
+        B = S1.shape[0]
+        # frequency last: (B, t, 1, N1)
+        Y = _pad_fr(xp.permute_dims(S1, (0, 2, 1))[:, :, None, :], plan, buffers, xp, pad_mode_fr)
+        Yf = _fft_fr(Y, step.groups, xp)
+        return [
+            _flat(self.freq_out(_freq_group(Y, Yf, g, plan, buffers, xp), g), B, xp)
+            for g in step.groups
+        ]
+
+    def joint(self, step: JointFilter, pad_mode_fr: Any, padding: bool) -> list[Array]:
+        """Compute the *psi_t* pairs of one joint group, one block per frequential group."""
+        plan, buffers, xp, ws, caps = self.plan, self.buffers, self.xp, self.ws, self.caps
+        jg = step.joint
+        rows = _pair_rows(self.spectra1, jg, buffers, xp, ws if plan.dense_fr else None)
+        if plan.dense_fr:
+            Y = _rows_layout(rows, jg, buffers, xp, caps, ws)
+            # one group at a time: its output is low-passed in time before the next exists
+            groups = (_freq_group_dense(Y, g, plan, buffers, xp, caps, ws) for g in jg.freq)
+        else:
+            Y = _assemble(rows, jg, buffers, xp, pad_mode_fr)
+            Yf = _fft_fr(Y, jg.freq, xp)
+            groups = (_freq_group(Y, Yf, g, plan, buffers, xp) for g in jg.freq)
+        out = []
+        for g, Z in zip(jg.freq, groups):
+            Z = self.freq_out(self.time_out(Z, jg.k2, None, jg.avg, jg.trim.out_start), g)
+            if padding and g.rows_valid < g.rows:  # rows beyond this n2's first-order rows
+                shape = (*Z.shape[:3], g.rows - g.rows_valid, Z.shape[-1])
+                zeros = xp.zeros(shape, dtype=Z.dtype, device=_device(Z))
+                Z = xp.concat([Z, zeros], axis=3)
+            out.append(_flat(Z, rows.shape[0], xp))
+        return out
 
 
 def _zeroth(

@@ -24,6 +24,7 @@ from scatterwave.core.jtfs_plan import (
     FreqGroup,
     FreqOptions,
     JointFilter,
+    JointGroup,
     JointOptions,
     JTFSPlan,
     JTFSStep,
@@ -103,23 +104,7 @@ def build_jtfs_plan(
         builder, ffb, paths_exclude, out_exclude, average_fr, aligned, oversampling_fr, axis_length
     )
     first_freq = axes.first_freq()
-    joint_axes_ = joint_axes(fb, pairs, n2_kept, opts) if axes.joint_needed() else []
-    freqs = [axes.joint_axis(int(valid.max())) for _, _, valid in joint_axes_]
-    # Linear frequency padding is folded into dense operators applied to the unpadded rows,
-    # decided here (before the joint groups' assembly, which depends on it).
-    dense = None
-    if dense_fr and pad_mode_fr in LINEAR_PAD_MODES:
-        items = [
-            (int(valid.max()), L, groups) for (_, _, valid), (L, groups) in zip(joint_axes_, freqs)
-        ]
-        dense = dense_operators(builder, items, str(pad_mode_fr), ffb.N1, DENSE_MAX_BYTES)
-    if dense is not None:
-        freqs = [(L, groups) for (L, _), groups in zip(freqs, dense)]
-        opts = dataclasses.replace(opts, pad_mode_fr=None)
-    joint = [
-        joint_group(builder, fb, first, pairs, axis, freq, opts)
-        for axis, freq in zip(joint_axes_, freqs)
-    ]
+    joint, dense = _joint_stage(builder, fb, first, axes, pairs, n2_kept, opts, dense_fr)
     fr_pad = None
     if pad_mode_fr is not None:  # S1 is real: conj-reflect is plain reflection there
         src, _ = row_source(ffb.N1, ffb.L, pad_mode_fr)
@@ -133,8 +118,52 @@ def build_jtfs_plan(
         first_freq=first_freq,
         joint=joint,
         fr_pad=fr_pad,
-        dense_fr=dense is not None,
+        dense_fr=dense,
     )
+    _finish(plan, builder, fb, ffb)
+    plan.keep = _kept_rows(plan, ffb, out_exclude, sampling_filters_fr)
+    return plan
+
+
+def _joint_stage(
+    builder: PlanBuilder,
+    fb: TimeFilterbank,
+    first: ScatteringPlan,
+    axes: _FrequencyAxes,
+    pairs: np.ndarray,
+    n2_kept: np.ndarray,
+    opts: JointOptions,
+    dense_fr: bool,
+) -> tuple[list[JointGroup], bool]:
+    """Plan the joint groups; returns them and whether their filtering is dense.
+
+    The frequency axes come first: with linear frequency padding their filtering is folded
+    into dense operators applied to the unpadded rows when those fit, decided here, before
+    the joint groups' assembly (which depends on it).
+    """
+    time_axes = joint_axes(fb, pairs, n2_kept, opts) if axes.joint_needed() else []
+    freqs = [axes.joint_axis(int(valid.max())) for _, _, valid in time_axes]
+    dense = None
+    if dense_fr and opts.pad_mode_fr in LINEAR_PAD_MODES:
+        items = [
+            (int(valid.max()), L, groups) for (_, _, valid), (L, groups) in zip(time_axes, freqs)
+        ]
+        mode = str(opts.pad_mode_fr)
+        dense = dense_operators(builder, items, mode, axes.ffb.N1, DENSE_MAX_BYTES)
+    if dense is not None:
+        freqs = [(L, groups) for (L, _), groups in zip(freqs, dense)]
+        opts = dataclasses.replace(opts, pad_mode_fr=None)
+    joint = [
+        joint_group(builder, fb, first, pairs, axis, freq, opts)
+        for axis, freq in zip(time_axes, freqs)
+    ]
+    return joint, dense is not None
+
+
+def _finish(
+    plan: JTFSPlan, builder: PlanBuilder, fb: TimeFilterbank, ffb: FrequentialFilterbank
+) -> None:
+    """Set the plan's steps, its row metadata (from the steps) and its buffers."""
     plan.steps = plan_steps(plan)
     rows = [row for step in plan.steps for row in step_rows(plan, step)]
     builder.rows.add(**{name: list(column) for name, column in zip(ROW_COLUMNS, zip(*rows))})
@@ -142,11 +171,9 @@ def build_jtfs_plan(
     plan.padding = table["padding"].astype(bool)
     plan.rows = row_meta(table, fb, ffb)
     buffers = builder.finish()
-    if dense is None:
+    if not plan.dense_fr:
         del buffers["fr_op"], buffers["fr_lp"]
-    plan.buffers = {"psi1_f": first.buffers["psi1_f"], **buffers}
-    plan.keep = _kept_rows(plan, ffb, out_exclude, sampling_filters_fr)
-    return plan
+    plan.buffers = {"psi1_f": plan.first.buffers["psi1_f"], **buffers}
 
 
 def _check_first_order(first: ScatteringPlan) -> None:
