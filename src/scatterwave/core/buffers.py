@@ -137,7 +137,7 @@ class FlatBuffer:
             out[pos : pos + part.size] = part
             pos += part.size
             self.parts[i] = None
-        self.parts = [out]  # a second call returns the same array
+        self.parts = [out]  # a second call returns an equal array
         self.part_at = {0: 0}
         return out
 

@@ -18,6 +18,13 @@ import numpy as np
 
 from scatterwave.core.buffers import PlanBuilder, Scope
 from scatterwave.core.jtfs_dense import DENSE_MAX_BYTES, LINEAR_PAD_MODES, dense_operators
+from scatterwave.core.jtfs_joint import (
+    JointOptions,
+    joint_axes,
+    joint_group,
+    joint_pairs,
+    joint_rates,
+)
 from scatterwave.core.jtfs_plan import (
     PAIRS,
     FirstOrderRows,
@@ -25,15 +32,10 @@ from scatterwave.core.jtfs_plan import (
     FreqOptions,
     JointFilter,
     JointGroup,
-    JointOptions,
     JTFSPlan,
     JTFSStep,
     SpinFreeFilter,
     freq_groups,
-    joint_axes,
-    joint_group,
-    joint_pairs,
-    joint_rates,
     row_source,
 )
 from scatterwave.core.plan import ScatteringPlan, build_plan

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from scatterwave.core.bands import BandGroup
 from scatterwave.core.buffers import LowPass
 from scatterwave.core.capabilities import Capabilities, capabilities
 from scatterwave.core.ops import (
@@ -36,7 +37,6 @@ from scatterwave.core.ops import (
     unscale,
 )
 from scatterwave.core.plan import (
-    BandGroup,
     Collect,
     FirstOrder,
     ScatteringPlan,
