@@ -4,6 +4,7 @@ import array_api_compat.numpy as xp
 import numpy as np
 import pytest
 
+from scatterwave.core.buffers import band_windows, block_gather
 from scatterwave.core.ops import (
     bandpass,
     bandpass_pairs,
@@ -12,7 +13,6 @@ from scatterwave.core.ops import (
     pad,
     reflect_indices,
 )
-from scatterwave.core.buffers import band_windows, block_gather
 from scatterwave.filters.sparse import BandFilters, positive_morlet
 
 
