@@ -1,7 +1,7 @@
 """The joint time-frequency scattering computation, written once against the array API.
 
-``jtfs(x, plan, buffers, xp)`` computes, for every row of a
-:class:`~scatterwave.core.jtfs_plan.JTFSPlan`:
+``jtfs(x, plan, buffers, xp)`` iterates the steps of a
+:class:`~scatterwave.core.jtfs_plan.JTFSPlan` and computes, for every row:
 
 * ``S0 = x * phi_T`` and ``S1 = U1 * phi_T`` with ``U1 = |x * psi1|`` (as Scattering1D);
 * the *phi_t* pairs: ``S1`` stacked over ``n1`` and filtered along frequency by ``phi_F``

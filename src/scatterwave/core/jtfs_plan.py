@@ -1,15 +1,23 @@
 """The computation plan of joint time-frequency scattering (pure NumPy bookkeeping).
 
-The first order (``S0``, ``U1``, ``S1``) reuses the Scattering1D plan. The joint part groups
-second-order wavelets ``psi2`` by their time subsampling exponent ``k2``; for each such
-:class:`JointGroup`, one batched band-pass per first-order group computes the complex
-``Y2 = U1 * psi2`` of every valid ``(n2, n1)`` pair directly at rate ``2**k2`` (folding or
-zero-padding the envelope spectrum, both exact), the time samples the outputs depend on are
-kept, and one gather assembles a ``(B, t, P, L)`` array: ``P`` second-order wavelets and the
-padded frequency axis of ``L`` rows last (``n1 = 0`` first, invalid pairs zero, padding from
-``pad_mode_fr``). The frequential filters are applied in :class:`FreqGroup` batches that share
-a frequential subsampling exponent. Every output row's metadata is recorded while building
-these groups, in the same order as the computation, so ``meta()`` cannot disagree with the
+A :class:`JTFSPlan` is a list of steps that the compute core (:mod:`scatterwave.core.jtfs`)
+iterates, read like the maths::
+
+    FirstOrderRows   S0 = x * phi_T,  U1 = |x * psi1|,  S1 = U1 * phi_T   (the Scattering1D plan)
+    SpinFreeFilter   |S1 *_fr psi_fr| and S1 *_fr phi_F                    (the phi_t pairs)
+    JointFilter      Y2 = U1 * psi2, |Y2 *_fr psi_fr|, then * phi_F, * phi_T (the psi_t pairs)
+
+The joint part groups second-order wavelets ``psi2`` by their time subsampling exponent
+``k2``; for each such :class:`JointGroup` (built by :mod:`scatterwave.core.jtfs_joint`), one
+batched band-pass per first-order group computes the complex ``Y2 = U1 * psi2`` of every valid
+``(n2, n1)`` pair directly at rate ``2**k2`` (folding or zero-padding the envelope spectrum,
+both exact), the time samples the outputs depend on are kept, and one gather assembles them
+along frequency (``n1 = 0`` first, invalid pairs zero, padding from ``pad_mode_fr``, or the
+unpadded rows for the dense form of :mod:`scatterwave.core.jtfs_dense`). The frequential
+filters are applied in :class:`FreqGroup` batches that share a frequential subsampling
+exponent. Every filter, window and index is a :class:`~scatterwave.core.buffers.Slice` of the
+plan's flat buffers. The row metadata is produced by iterating the same steps
+(:func:`scatterwave.core.jtfs_build.step_rows`), so ``meta()`` cannot disagree with the
 coefficients.
 """
 
