@@ -1,12 +1,36 @@
 """Scattering1D plan: how rows are grouped (the coefficients themselves are tested elsewhere)."""
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
-from scatterwave.core.plan import GROUP_MIN_ROWS, GROUP_SAMPLES, build_plan, second_order_pairs
+from scatterwave import Scattering1D
+from scatterwave.core.buffers import Slice
+from scatterwave.core.plan import (
+    GROUP_MIN_ROWS,
+    GROUP_SAMPLES,
+    Collect,
+    FirstOrder,
+    SecondOrder,
+    ZerothOrder,
+    build_plan,
+    second_order_pairs,
+)
 from scatterwave.filters.bank import build_time_filterbank
+
+
+def plan_slices(obj):
+    """Every Slice reachable from a plan's records (dataclasses, lists)."""
+    if isinstance(obj, Slice):
+        yield obj
+    elif isinstance(obj, (list, tuple)):
+        for item in obj:
+            yield from plan_slices(item)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from plan_slices(getattr(obj, f.name))
 
 
 @pytest.mark.parametrize(("N", "J"), [(2**13, 8), (2**16, 8), (2**12, 4)])
@@ -85,3 +109,45 @@ def test_path_energy_overlap_matches_numerical_integral(sigma1, xi2, sigma2):
     got = got[0, 0]
     # quad's own accuracy is about 1e-10 relative on these smooth Gaussian integrands
     assert got == pytest.approx(expected, rel=1e-8, abs=1e-12)
+
+
+S1D_CASES = [
+    dict(J=6, Q=8),
+    dict(J=6, Q=(4, 2), average=False, out_type="dict"),
+    dict(J=5, Q=4, average="global"),
+]
+
+
+@pytest.mark.parametrize("options", S1D_CASES)
+def test_scattering1d_steps_slices_lie_in_their_buffers(options):
+    plan = Scattering1D(1024, **options)._build(1024)[1]
+    slices = [*plan_slices(plan.steps), plan.output_order]
+    assert slices
+    for s in slices:
+        assert 0 <= s.offset and s.stop <= plan.buffers[s.buffer].size, s
+
+
+@pytest.mark.parametrize("options", S1D_CASES)
+def test_scattering1d_steps_produce_every_row_once_in_row_order(options):
+    S = Scattering1D(1024, **options)
+    plan = S._build(1024)[1]
+    kinds = [type(step) for step in plan.steps]
+    assert kinds[0] is ZerothOrder
+    assert (kinds[-1] is Collect) == (plan.average == "local")
+    # The core returns S0, every first-order group, then every second-order group: their
+    # rows, in that order, are the row ids (the meta's row order).
+    rows = [plan.steps[0].rows]
+    rows += [s.group.rows for s in plan.steps if isinstance(s, FirstOrder)]
+    rows += [s.group.rows for s in plan.steps if isinstance(s, SecondOrder)]
+    np.testing.assert_array_equal(np.concatenate(rows), np.arange(plan.n_paths))
+    # Every second-order step follows its parent's first-order step.
+    parent = -1
+    for step in plan.steps:
+        if isinstance(step, FirstOrder):
+            parent = next(i for i, g in enumerate(plan.groups1) if g is step.group)
+        if isinstance(step, SecondOrder):
+            assert step.group.parent == parent
+    x = np.random.default_rng(0).standard_normal(1024)
+    out = S(x)
+    n_out = len(out) if isinstance(out, dict) else out.shape[-2]
+    assert n_out == plan.n_paths == len(S.meta()["order"])
