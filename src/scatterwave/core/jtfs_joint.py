@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scatterwave.core.bands import BandGroup
-from scatterwave.core.buffers import LowPass, PlanBuilder, band_windows, block_gather, block_size
+from scatterwave.core.buffers import LowPass, PlanBuilder, block_gather, block_size
 from scatterwave.core.jtfs_plan import FreqGroup, JointGroup, TimeWindow, row_source
 from scatterwave.core.plan import ScatteringPlan, second_order_pairs
 from scatterwave.filters.bank import TimeFilterbank
@@ -90,7 +90,10 @@ def _joint_bands(
         unique, inverse = np.unique(n2_idx, return_inverse=True)
         n_bins = g.M // 2  # the envelope's Nyquist bin is dropped, as in Scattering1D
         block = block_size(M, n_bins)
-        start, values, n_blocks = band_windows(fb.psi2.filters, unique, g.k_out, block, n_bins)
+        # exact values of the subsampled (or interpolated) band-pass, shared between groups
+        key, start, values, n_blocks = builder.window_set(
+            "psi2_f", fb.psi2.filters, unique, g.k_out, k2, block, n_bins
+        )
         gather, per_row = block_gather(loc, start[inverse], n_blocks, n_bins, block)
         bands.append(
             BandGroup(
@@ -102,8 +105,7 @@ def _joint_bands(
                 n_blocks=n_blocks,
                 blocks_per_row=per_row,
                 gather=builder.add("index", gather),
-                # exact values of the subsampled (or interpolated) band-pass
-                filters=builder.add("psi2_f", values / 2.0 ** (k2 - g.k_out)),
+                filters=builder.store_windows(key, values),
                 filter_index=builder.add("index", inverse),
                 parent=gi,
                 avg=None,
