@@ -38,7 +38,7 @@ def fft_workload(plan: Any) -> list[tuple[str, tuple[int, ...], int]]:
         if local:
             ops.append(("rfft", (n, g.M), g.M))
     if local:  # one inverse FFT low-passes every row (S0 included) at the end
-        n_rows, n_bins = len(plan.paths["order"]), plan.S0[1]
+        n_rows, n_bins = len(plan.paths["order"]), plan.S0.n_bins
         ops.append(("irfft", (n_rows, n_bins), 2 * (n_bins - 1)))
     return ops
 

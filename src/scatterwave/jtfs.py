@@ -391,7 +391,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         return (fb, ffb), plan
 
     def _bytes_per_signal(self, N: int, itemsize: int) -> int:
-        return self._build(N)[1].bytes_per_signal // (2 if itemsize == 4 else 1)
+        return self._build(N)[1].bytes_per_signal(itemsize)
 
     # ------------------------------------------------------------------ calling
     @no_autograph

@@ -298,7 +298,7 @@ class Scattering1D(ArrayAPITransform):
         return out
 
     def _bytes_per_signal(self, N: int, itemsize: int) -> int:
-        return plan_bytes_per_signal(self._build(N)[1], itemsize)
+        return self._build(N)[1].bytes_per_signal(itemsize)
 
     # ------------------------------------------------------------------ calling
     @no_autograph
@@ -364,8 +364,7 @@ class Scattering1D(ArrayAPITransform):
                 "out_type='dict', or raise oversampling so that every stride is 1"
             )
         S = blocks[0][1] if len(blocks) == 1 else xp.concat([arr for _, arr in blocks], axis=1)
-        off, n = plan.order_index
-        S = xp.take(S, buffers["index"][off : off + n], axis=1)
+        S = xp.take(S, plan.output_order.take(buffers, xp), axis=1)
         return xp.reshape(S, (*lead, S.shape[1], S.shape[2]))
 
     # ------------------------------------------------------------------ introspection
@@ -463,56 +462,6 @@ def _keys(plan: ScatteringPlan) -> list[tuple]:
 def plan_bytes_per_signal(plan: ScatteringPlan, itemsize: int) -> int:
     """Estimated peak working memory per signal of one forward pass, in bytes.
 
-    With local averaging (NumPy keeps these temporaries in a per-thread workspace between
-    calls, see :mod:`scatterwave.core.workspace`, and other libraries allocate the same
-    arrays), every temporary role at its largest over the groups: the input spectrum, the
-    gathered and folded band products, the analytic signals and their modulus, the envelopes'
-    spectra and the copy the second order reads, the low-passed spectra of every row and their
-    inverse FFT; plus the padded input, the output (scaled, reordered, concatenated) and
-    transients (see the code). Checked against measured peaks in
-    ``tests/test_scattering1d_memory.py``.
-
-    Otherwise the input spectrum, plus the largest footprint of one first-order group
-    (envelopes, spectra, band-pass temporaries) together with its largest second-order child
-    (the core runs each group's children right after it), plus the outputs.
+    See :meth:`scatterwave.core.plan.ScatteringPlan.bytes_per_signal`.
     """
-    c = 2 * itemsize
-    n_rows = sum(len(g.rows) for g in plan.groups1 + plan.groups2)
-    if plan.average == "local":
-        groups = plan.groups1 + plan.groups2
-        product = max((len(g.rows) * g.n_blocks * g.block for g in groups), default=0)
-        folded = max((len(g.rows) * g.block for g in groups if g.n_blocks > 1), default=0)
-        analytic = max((len(g.rows) * g.M for g in groups), default=0)
-        spectra = max((len(g.rows) * (g.M // 2 + 1) for g in groups), default=0)
-        second = 0
-        for gi, g in enumerate(plan.groups1):
-            widths = [h.blocks_per_row * h.block for h in plan.groups2 if h.parent == gi]
-            if widths:
-                second = max(second, len(g.rows) * max([g.M // 2, *widths]))
-        width1 = max([plan.N_pad // 2, *(g.blocks_per_row * g.block for g in plan.groups1)])
-        n_bins = plan.S0[1]
-        L_out = 2 * (n_bins - 1)
-        complex_elems = (
-            plan.N_pad // 2 + 1 + width1 + product + folded + analytic + spectra + second
-        ) + (n_rows + 1) * n_bins
-        real_elems = analytic + (n_rows + 1) * L_out + plan.N_pad
-        out_len = -(-plan.N // 2**plan.log2_stride)
-        outputs = 3 * (n_rows + 1) * out_len
-        # Transients: a block view copied before its gather (at most one product's size), and
-        # NumPy's float32 FFTs, which run in double precision (input and output, complex128).
-        transient = c * product
-        if itemsize == 4:
-            transient += 32 * max(analytic, (n_rows + 1) * n_bins, plan.N_pad)
-        return int(c * complex_elems + itemsize * (real_elems + outputs) + transient)
-    worst = 0
-    for gi, g in enumerate(plan.groups1):
-        n = len(g.rows)
-        own = c * n * (g.n_blocks * g.block + g.M // 2 + 1) + itemsize * n * g.M
-        children = [
-            c * len(h.rows) * (2 * h.n_blocks * h.block + h.M) + itemsize * len(h.rows) * h.M
-            for h in plan.groups2
-            if h.parent == gi
-        ]
-        worst = max(worst, own + max([0, *children]))  # no default=: see core._width
-    outputs = sum(len(g.rows) * plan.out_length(g.k_out) for g in plan.groups1 + plan.groups2)
-    return int(c * plan.N_pad + worst + itemsize * outputs)
+    return plan.bytes_per_signal(itemsize)

@@ -7,6 +7,7 @@ import pytest
 
 import scatterwave.core.jtfs_build as jtfs_build
 from scatterwave import TimeFrequencyScattering1D
+from scatterwave.core.buffers import Scope
 from scatterwave.core.jtfs_dense import NEGLIGIBLE
 
 N = 1024
@@ -64,9 +65,13 @@ def test_operators_skip_rows_only_when_negligible():
     groups = [g for jg in plan.joint for g in jg.freq if g.dense is not None]
     assert groups
     for g in groups:
-        _, R, n_cols, lp_off = g.dense
+        R, n_cols = g.dense.R, g.dense.n_rows
         assert R <= g.L_k and n_cols >= 1
-        assert (lp_off >= 0) == (g.post[0] == "local")
+        assert (g.dense.lowpass is not None) == (g.post is Scope.LOCAL)
+        # The real and complex forms describe the same matrix, a quarter of the size.
+        assert g.dense.op.shape == (2 * g.n_filters * R, 2 * n_cols)
+        assert g.dense.op_complex.shape == (g.n_filters * R, n_cols)
+        assert g.dense.op_complex.offset * 4 == g.dense.op.offset
 
 
 def test_oversized_operators_fall_back_to_fft(monkeypatch, x):

@@ -31,7 +31,7 @@ def peak_bytes(fn) -> int:
 
 
 def per_signal(jtfs: TimeFrequencyScattering1D, N: int, dtype) -> int:
-    return jtfs._build(N)[1].bytes_per_signal // (2 if dtype == np.float32 else 1)
+    return jtfs._build(N)[1].bytes_per_signal(np.dtype(dtype).itemsize)
 
 
 def check_bound(N: int, batch: int, dtype, **kw) -> tuple[int, int]:

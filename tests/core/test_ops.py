@@ -4,6 +4,7 @@ import array_api_compat.numpy as xp
 import numpy as np
 import pytest
 
+from scatterwave.core.buffers import band_windows, block_gather
 from scatterwave.core.ops import (
     bandpass,
     bandpass_pairs,
@@ -12,7 +13,6 @@ from scatterwave.core.ops import (
     pad,
     reflect_indices,
 )
-from scatterwave.core.plan import _band_windows, _block_gather
 from scatterwave.filters.sparse import BandFilters, positive_morlet
 
 
@@ -51,8 +51,8 @@ def test_bandpass_is_exact_subsampled_convolution(rng, k_in, k_out):
     M = N >> k_out
     index = np.array([0, 1, 2, 1])
     rows = np.array([0, 2, 1, 1])
-    start, values, n_blocks = _band_windows(filters, np.arange(3), k_in, M, n_bins)
-    gather, per_row = _block_gather(rows, start[index], n_blocks, n_bins, M)
+    start, values, n_blocks = band_windows(filters, np.arange(3), k_in, M, n_bins)
+    gather, per_row = block_gather(rows, start[index], n_blocks, n_bins, M)
     spec = extend_bins(np.fft.rfft(u, axis=-1)[..., :n_bins], per_row * M, xp)
     z = bandpass(spec, xp.asarray(gather), values[index], len(rows), n_blocks, per_row, M, xp)
     z = z / 2 ** (k_out - k_in)

@@ -1,29 +1,49 @@
-"""Build a :class:`~scatterwave.core.jtfs_plan.JTFSPlan` and the metadata of its output rows."""
+"""Build a :class:`~scatterwave.core.jtfs_plan.JTFSPlan`: its groups, steps and row metadata.
+
+The plan is built in the order of the maths: the first order (a Scattering1D plan), the
+frequency axes (which frequential filters, at which rates), then, once it is known whether
+their filtering fits as dense matrices, the joint groups (``Y2`` and its assembly along
+frequency). The row metadata is produced by iterating the plan's steps, the same list the
+compute core iterates (:func:`step_rows`).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-from scatterwave.core.jtfs_dense import (
-    DENSE_MAX_BYTES,
-    LINEAR_PAD_MODES,
-    attach_dense_operators,
+from scatterwave.core.buffers import PlanBuilder, Scope
+from scatterwave.core.jtfs_dense import DENSE_MAX_BYTES, LINEAR_PAD_MODES, dense_operators
+from scatterwave.core.jtfs_joint import (
+    JointOptions,
+    joint_axes,
+    joint_group,
+    joint_pairs,
+    joint_rates,
 )
 from scatterwave.core.jtfs_plan import (
     PAIRS,
+    FirstOrderRows,
+    FreqGroup,
+    FreqOptions,
+    JointFilter,
+    JointGroup,
     JTFSPlan,
+    JTFSStep,
+    SpinFreeFilter,
     freq_groups,
-    joint_groups,
-    joint_pairs,
     row_source,
 )
-from scatterwave.core.plan import _Buffer, build_plan
+from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.filters.bank import TimeFilterbank
 from scatterwave.filters.frequential import FrequentialFilterbank, resample_frequential
+
+#: The columns of the row table, in the order of :func:`step_rows`'s tuples.
+ROW_COLUMNS = ("pair", "n2", "n1_fr", "n1", "spin", "stride_t", "stride_f", "padding")
 
 
 def build_jtfs_plan(
@@ -64,151 +84,238 @@ def build_jtfs_plan(
         (:mod:`scatterwave.core.jtfs_dense`) when the padding mode allows it and the matrices
         take at most :data:`~scatterwave.core.jtfs_dense.DENSE_MAX_BYTES`.
     """
-    arguments = dict(locals())
     first = build_plan(fb, max_order=1, average=average, oversampling=oversampling)
-    N1, L = ffb.N1, ffb.L
-    log2_stride = first.log2_stride
     pairs, n2_kept = joint_pairs(fb, paths_exclude.get("n2", []))
-    k2_all = np.maximum(fb.psi2.j - oversampling, 0)
-    if log2_stride is not None:
-        k2_all = np.minimum(k2_all, log2_stride)
-    k_max = max([int(k) for k in k2_all[n2_kept]] + [int(k) for k in first.paths["k"]])
-    pad_left = (((fb.N_pad - fb.N) // 2) >> k_max) << k_max
-    first = dataclasses.replace(first, pad_left=pad_left)
-
-    psi2_buf, psi_fr_buf, phi_buf, idx_buf, mask_buf = (_Buffer() for _ in range(5))
-    # The first order's buffers come first, so every offset recorded below is final.
-    phi_buf.add(first.buffers["phi_f"])
-    idx_buf.add(first.buffers["index"])
-    phi_fr_buf = phi_buf
-    n1_fr_kept = [n for n in range(len(ffb)) if n not in set(paths_exclude.get("n1_fr", []))]
-    excluded = set(out_exclude)
-    natural = [max(int(ffb.j[n]) - oversampling_fr, 0) for n in n1_fr_kept]
-    if ffb.log2_F is not None:
-        natural.append(max(ffb.log2_F - oversampling_fr, 0))
-    common = dict(
-        average_fr=average_fr,
-        k_align=min(natural) if aligned and natural else None,
-        oversampling_fr=oversampling_fr,
-        buf=psi_fr_buf,
-        phi_buf=phi_fr_buf,
-        idx_buf=idx_buf,
+    opts = JointOptions(
+        log2_stride=first.log2_stride,
+        oversampling=oversampling,
+        pad_mode_fr=pad_mode_fr,
+        time_conj=pad_mode == "reflect",
+        criterion_amplitude=criterion_amplitude,
     )
-    phi_h = np.zeros(L) if ffb.phi is None else ffb.phi
-    first_freq = []
-    if "phi_t * phi_f" not in excluded:
-        first_freq += freq_groups(
-            ffb,
-            [("phi_t * phi_f", -1, 0, phi_h)],
-            n_in=N1,
-            modulus=False,
-            extra_scale=1.0,
-            **common,
-        )
-    if "phi_t * psi_f" not in excluded and n1_fr_kept:
-        items = [("phi_t * psi_f", n, 0, ffb.psi_up[n]) for n in n1_fr_kept]
-        first_freq += freq_groups(
-            ffb, items, n_in=N1, modulus=True, extra_scale=math.sqrt(2.0), **common
-        )
-    joint_names = [("psi_t * psi_f_up", 1), ("psi_t * psi_f_dn", -1)]
-    joint_names = [(p, spin) for p, spin in joint_names if p not in excluded and n1_fr_kept]
-    k_needed = max(int(ffb.j.max()), ffb.log2_F or 0)
+    k2_all = joint_rates(fb, opts)
+    k_max = max([int(k) for k in k2_all[n2_kept]] + [int(k) for k in first.paths["k"]])
+    first = dataclasses.replace(first, pad_left=(((fb.N_pad - fb.N) // 2) >> k_max) << k_max)
 
-    def frequency_axis(n_rows: int) -> tuple[int, list]:
-        L_g = min(max(axis_length(n_rows), 2**k_needed), L)
-        f = resample_frequential(ffb, L_g)
-        items = []
-        if "psi_t * phi_f" not in excluded:
-            items.append(("psi_t * phi_f", -1, 0, np.zeros(L_g) if f.phi is None else f.phi))
-        for pair, spin in joint_names:
-            bank = f.psi_up if spin > 0 else f.psi_dn
-            items += [(pair, n, spin, bank[n]) for n in n1_fr_kept]
-        return L_g, freq_groups(f, items, n_in=n_rows, modulus=True, extra_scale=1.0, **common)
-
-    # Linear frequency padding is folded into dense operators applied to the unpadded rows.
-    dense = dense_fr and pad_mode_fr in LINEAR_PAD_MODES
-    joint = []
-    if joint_names or "psi_t * phi_f" not in excluded:
-        joint = joint_groups(
-            fb,
-            first,
-            frequency_axis=frequency_axis,
-            n2_kept=n2_kept,
-            pairs=pairs,
-            log2_stride=log2_stride,
-            oversampling=oversampling,
-            pad_mode_fr=None if dense else pad_mode_fr,
-            time_conj=pad_mode == "reflect",
-            criterion_amplitude=criterion_amplitude,
-            psi2_buf=psi2_buf,
-            phi_buf=phi_buf,
-            idx_buf=idx_buf,
-            mask_buf=mask_buf,
-        )
+    names = ("phi_f", "psi2_f", "psi_fr", "mask", "index", "fr_op", "fr_lp")
+    builder = PlanBuilder(names, ROW_COLUMNS)
+    # The first order's buffers come first, so its slices stay valid.
+    builder.add("phi_f", first.buffers["phi_f"])
+    builder.add("index", first.buffers["index"])
+    axes = _FrequencyAxes(
+        builder, ffb, paths_exclude, out_exclude, average_fr, aligned, oversampling_fr, axis_length
+    )
+    first_freq = axes.first_freq()
+    joint, dense = _joint_stage(builder, fb, first, axes, pairs, n2_kept, opts, dense_fr)
     fr_pad = None
     if pad_mode_fr is not None:  # S1 is real: conj-reflect is plain reflection there
-        src, _ = row_source(N1, L, pad_mode_fr)
-        fr_pad = (idx_buf.add(np.where(src >= 0, src, N1)), L)
-    s1_n1 = first.paths["n"][first.paths["order"] == 1, 0]
-    if np.any(np.diff(s1_n1) < 0):  # the S1 rows are the frequency axis: n1 must ascend
-        raise RuntimeError(f"first-order rows are computed out of order: {s1_n1.tolist()}")
+        src, _ = row_source(ffb.N1, ffb.L, pad_mode_fr)
+        fr_pad = builder.add("index", np.where(src >= 0, src, ffb.N1))
+    _check_first_order(first)
     plan = JTFSPlan(
         first=first,
-        N1=N1,
-        L=L,
-        log2_stride=log2_stride,
+        N1=ffb.N1,
+        L=ffb.L,
+        log2_stride=first.log2_stride,
         first_freq=first_freq,
         joint=joint,
         fr_pad=fr_pad,
         dense_fr=dense,
     )
-    plan.buffers = {
-        "psi1_f": first.buffers["psi1_f"],
-        "phi_f": phi_buf.array(),
-        "psi2_f": psi2_buf.array(),
-        "psi_fr": psi_fr_buf.array(),
-        "mask": mask_buf.array(),
-        "index": idx_buf.array().astype(np.int64),
-    }
-    if dense:
-        attach_dense_operators(plan, pad_mode_fr)
-        if plan.buffers["fr_op"].nbytes > DENSE_MAX_BYTES:  # too large: the FFT formulation
-            return build_jtfs_plan(**{**arguments, "dense_fr": False})
-    plan.rows = _row_meta(plan, fb, ffb)
+    _finish(plan, builder, fb, ffb)
     plan.keep = _kept_rows(plan, ffb, out_exclude, sampling_filters_fr)
-    plan.bytes_per_signal = _bytes_per_signal(plan)
     return plan
 
 
-def _row_meta(plan: JTFSPlan, fb: TimeFilterbank, ffb: FrequentialFilterbank) -> dict:
-    """Per-row metadata in computation order (the order of the compute core's blocks)."""
-    cols: dict[str, list] = {k: [] for k in ("pair", "n2", "n1_fr", "n1", "spin", "kt", "kf")}
-    kt = -1 if plan.log2_stride is None else plan.log2_stride
+def _joint_stage(
+    builder: PlanBuilder,
+    fb: TimeFilterbank,
+    first: ScatteringPlan,
+    axes: _FrequencyAxes,
+    pairs: np.ndarray,
+    n2_kept: np.ndarray,
+    opts: JointOptions,
+    dense_fr: bool,
+) -> tuple[list[JointGroup], bool]:
+    """Plan the joint groups; returns them and whether their filtering is dense.
 
-    def add(pair, n2, n1_fr, n1, spin, k_t, k_f):
-        for name, v in zip(cols, (pair, n2, n1_fr, n1, spin, k_t, k_f)):
-            cols[name].append(v)
+    The frequency axes come first: with linear frequency padding their filtering is folded
+    into dense operators applied to the unpadded rows when those fit, decided here, before
+    the joint groups' assembly (which depends on it).
+    """
+    time_axes = joint_axes(fb, pairs, n2_kept, opts) if axes.joint_needed() else []
+    freqs = [axes.joint_axis(int(valid.max())) for _, _, valid in time_axes]
+    dense = None
+    if dense_fr and opts.pad_mode_fr in LINEAR_PAD_MODES:
+        items = [
+            (int(valid.max()), L, groups) for (_, _, valid), (L, groups) in zip(time_axes, freqs)
+        ]
+        mode = str(opts.pad_mode_fr)
+        dense = dense_operators(builder, items, mode, axes.ffb.N1, DENSE_MAX_BYTES)
+    if dense is not None:
+        freqs = [(L, groups) for (L, _), groups in zip(freqs, dense)]
+        opts = dataclasses.replace(opts, pad_mode_fr=None)
+    joint = [
+        joint_group(builder, fb, first, pairs, axis, freq, opts)
+        for axis, freq in zip(time_axes, freqs)
+    ]
+    return joint, dense is not None
 
-    k0 = int(plan.first.paths["k"][0])
-    add("S0", -1, -1, -1, 0, -1 if plan.log2_stride is None else k0, -2)
-    for n1 in plan.first.paths["n"][plan.first.paths["order"] == 1, 0]:
-        add("S1", -1, -1, int(n1), 0, kt, 0)
 
-    def add_group(g, n2: int) -> None:
-        for pair, n1_fr, spin in zip(g.pair, g.n1_fr, g.spin):
-            for r in range(g.rows):
-                n1 = -1 if g.k_out < 0 else r * 2**g.k_out
-                add(pair, n2, n1_fr, n1, spin, kt, g.k_out)
+def _finish(
+    plan: JTFSPlan, builder: PlanBuilder, fb: TimeFilterbank, ffb: FrequentialFilterbank
+) -> None:
+    """Set the plan's steps, its row metadata (from the steps) and its buffers."""
+    plan.steps = plan_steps(plan)
+    rows = [row for step in plan.steps for row in step_rows(plan, step)]
+    builder.rows.add(**{name: list(column) for name, column in zip(ROW_COLUMNS, zip(*rows))})
+    table = builder.rows.arrays()
+    plan.padding = table["padding"].astype(bool)
+    plan.rows = row_meta(table, fb, ffb)
+    buffers = builder.finish()
+    if not plan.dense_fr:
+        del buffers["fr_op"], buffers["fr_lp"]
+    plan.buffers = {"psi1_f": plan.first.buffers["psi1_f"], **buffers}
 
-    for g in plan.first_freq:
-        add_group(g, -1)
-    for jg in plan.joint:
-        for g in jg.freq:
-            for n2 in jg.n2:
-                add_group(g, int(n2))
-    rows = {k: np.asarray(v) for k, v in cols.items()}
-    n = np.stack([rows["n2"], rows["n1_fr"], rows["n1"]], axis=1)
-    out = {"pair": rows["pair"].astype(object), "n": n, "spin": rows["spin"]}
+
+def _check_first_order(first: ScatteringPlan) -> None:
+    """Check that ``n1`` ascends over the ``S1`` rows (they are the frequency axis)."""
+    s1_n1 = first.paths["n"][first.paths["order"] == 1, 0]
+    if np.any(np.diff(s1_n1) < 0):
+        raise RuntimeError(f"first-order rows are computed out of order: {s1_n1.tolist()}")
+
+
+@dataclass
+class _FrequencyAxes:
+    """Plans the frequential filters of ``S1``'s axis and of each joint group's axis."""
+
+    builder: PlanBuilder
+    ffb: FrequentialFilterbank
+    paths_exclude: dict[str, list[int]]
+    out_exclude: tuple[str, ...]
+    average_fr: bool
+    aligned: bool
+    oversampling_fr: int
+    axis_length: Callable[[int], int]
+
+    def __post_init__(self) -> None:
+        ffb, excluded = self.ffb, set(self.out_exclude)
+        dropped = set(self.paths_exclude.get("n1_fr", []))
+        self.n1_fr_kept = [n for n in range(len(ffb)) if n not in dropped]
+        natural = [max(int(ffb.j[n]) - self.oversampling_fr, 0) for n in self.n1_fr_kept]
+        if ffb.log2_F is not None:
+            natural.append(max(ffb.log2_F - self.oversampling_fr, 0))
+        self.opts = FreqOptions(
+            average_fr=self.average_fr,
+            k_align=min(natural) if self.aligned and natural else None,
+            oversampling_fr=self.oversampling_fr,
+        )
+        names = [("psi_t * psi_f_up", 1), ("psi_t * psi_f_dn", -1)]
+        self.joint_names = [(p, s) for p, s in names if p not in excluded and self.n1_fr_kept]
+        self.k_needed = max(int(ffb.j.max()), ffb.log2_F or 0)
+        self.excluded = excluded
+
+    def joint_needed(self) -> bool:
+        """Tell whether some *psi_t* pair is computed."""
+        return bool(self.joint_names) or "psi_t * phi_f" not in self.excluded
+
+    def first_freq(self) -> list[FreqGroup]:
+        """Plan the frequential groups of the *phi_t* pairs (on ``S1``)."""
+        ffb, builder, out = self.ffb, self.builder, []
+        phi_h = np.zeros(ffb.L) if ffb.phi is None else ffb.phi
+        if "phi_t * phi_f" not in self.excluded:
+            item = [("phi_t * phi_f", -1, 0, phi_h)]
+            out += freq_groups(
+                builder, ffb, item, self.opts, n_in=ffb.N1, modulus=False, extra_scale=1.0
+            )
+        if "phi_t * psi_f" not in self.excluded and self.n1_fr_kept:
+            items = [("phi_t * psi_f", n, 0, ffb.psi_up[n]) for n in self.n1_fr_kept]
+            out += freq_groups(
+                builder,
+                ffb,
+                items,
+                self.opts,
+                n_in=ffb.N1,
+                modulus=True,
+                extra_scale=math.sqrt(2.0),
+            )
+        return out
+
+    def joint_axis(self, n_rows: int) -> tuple[int, list[FreqGroup]]:
+        """Plan the padded length and frequential groups of an axis of ``n_rows`` data rows."""
+        L_g = min(max(self.axis_length(n_rows), 2**self.k_needed), self.ffb.L)
+        f = resample_frequential(self.ffb, L_g)
+        items = []
+        if "psi_t * phi_f" not in self.excluded:
+            items.append(("psi_t * phi_f", -1, 0, np.zeros(L_g) if f.phi is None else f.phi))
+        for pair, spin in self.joint_names:
+            bank = f.psi_up if spin > 0 else f.psi_dn
+            items += [(pair, n, spin, bank[n]) for n in self.n1_fr_kept]
+        groups = freq_groups(
+            self.builder, f, items, self.opts, n_in=n_rows, modulus=True, extra_scale=1.0
+        )
+        return L_g, groups
+
+
+def plan_steps(plan: JTFSPlan) -> list[JTFSStep]:
+    """List the steps of ``plan`` in order: first order, *phi_t* pairs, each joint group."""
+    widths = []
+    for gi in range(len(plan.first.groups1)):
+        children = [b for jg in plan.joint for b in jg.bands if b.parent == gi]
+        widths.append(max([0, *(b.width for b in children)]))
+    steps: list[JTFSStep] = [FirstOrderRows(tuple(widths))]
+    if plan.first_freq:
+        steps.append(SpinFreeFilter(plan.first_freq))
+    steps += [JointFilter(jg) for jg in plan.joint]
+    return steps
+
+
+def step_rows(plan: JTFSPlan, step: JTFSStep) -> list[tuple]:
+    """List the output rows of one step, in the order the compute core produces them.
+
+    Each row is ``(pair, n2, n1_fr, n1, spin, stride_t, stride_f, padding)``: -1 marks an
+    absent index; ``stride_f`` is 0 for ``S0`` (no frequency axis) and ``N1`` for a global
+    frequential mean; ``padding`` marks rows that are zero for every input (beyond a
+    second-order wavelet's first-order rows, see :func:`scatterwave.core.jtfs.padding_rows`).
+    """
+    first = plan.first
+    N = first.N
+    stride_t = N if plan.log2_stride is None else 2**plan.log2_stride
+    if isinstance(step, FirstOrderRows):
+        s0_stride = N if plan.log2_stride is None else 2**first.k_S0
+        rows = [("S0", -1, -1, -1, 0, s0_stride, 0, False)]
+        for n1 in first.paths["n"][first.paths["order"] == 1, 0]:
+            rows.append(("S1", -1, -1, int(n1), 0, stride_t, 1, False))
+        return rows
+    rows = []
+    if isinstance(step, SpinFreeFilter):
+        for g in step.groups:
+            rows += _freq_rows(g, -1, stride_t, plan.N1)
+        return rows
+    for g in step.joint.freq:
+        for n2 in step.joint.n2:
+            rows += _freq_rows(g, int(n2), stride_t, plan.N1)
+    return rows
+
+
+def _freq_rows(g: FreqGroup, n2: int, stride_t: int, N1: int) -> list[tuple]:
+    """Rows of one frequential group for one ``n2`` (filter-major, then frequency row)."""
+    rows = []
+    glob = g.post is Scope.GLOBAL
+    stride_f = N1 if glob else 2**g.k_out
+    for pair, n1_fr, spin in zip(g.pair, g.n1_fr, g.spin):
+        for r in range(g.rows):
+            n1 = -1 if glob else r * 2**g.k_out
+            rows.append((pair, n2, n1_fr, n1, spin, stride_t, stride_f, r >= g.rows_valid))
+    return rows
+
+
+def row_meta(
+    table: dict[str, np.ndarray], fb: TimeFilterbank, ffb: FrequentialFilterbank
+) -> dict[str, np.ndarray]:
+    """Derive the public row metadata (computation order) from the steps' row table."""
+    n = np.stack([table["n2"], table["n1_fr"], table["n1"]], axis=1).astype(int)
+    out = {"pair": table["pair"].astype(object), "n": n, "spin": table["spin"].astype(int)}
     banks = ((0, fb.psi2, None), (1, None, ffb), (2, fb.psi1, None))
     for name in ("j", "xi", "sigma", "is_cqt"):
         fill = {"j": -1, "is_cqt": False}.get(name, np.nan)
@@ -218,14 +325,10 @@ def _row_meta(plan: JTFSPlan, fb: TimeFilterbank, ffb: FrequentialFilterbank) ->
             src = getattr(fr if fr is not None else bank, name)
             vals = np.where(idx >= 0, np.asarray(src)[np.maximum(idx, 0)], fill)
             if fr is not None and name == "xi":
-                vals = np.where(rows["spin"] < 0, -vals, vals)
+                vals = np.where(out["spin"] < 0, -vals, vals)
             columns.append(vals)
         out[name] = np.stack(columns, axis=1)
-    stride_t = np.where(rows["kt"] >= 0, 2 ** np.maximum(rows["kt"], 0), plan.first.N)
-    stride_f = np.select(
-        [rows["kf"] == -2, rows["kf"] == -1], [0, plan.N1], 2 ** np.maximum(rows["kf"], 0)
-    )
-    out["stride"] = np.stack([stride_t, stride_f], axis=1).astype(int)
+    out["stride"] = np.stack([table["stride_t"], table["stride_f"]], axis=1).astype(int)
     return out
 
 
@@ -248,46 +351,3 @@ def _kept_rows(
     n = r["n"]
     order = np.lexsort((n[:, 2], n[:, 1], n[:, 0], code))
     return order[keep[order]]
-
-
-def _bytes_per_signal(plan: JTFSPlan) -> int:
-    """Peak working memory of one signal's forward pass, bytes (float64 input; half at float32).
-
-    The terms follow :func:`scatterwave.core.jtfs.jtfs`: the padded input and its spectrum;
-    the first-order spectra kept for the joint stage (every first-order group's, alive until
-    the end); then, for the worst joint group, its ``Y2`` rows (and their concatenation), ``Y2``
-    laid out along frequency, every frequential group's output (all alive until the time stage;
-    their time blocks and the blocks' concatenation), one output's spectrum in the time stage,
-    and the blocked products ``W @ Y`` (bounded by :data:`scatterwave.core.jtfs.BLOCK_ELEMENTS`
-    per call). Checked against measured peaks (``tests/core/test_jtfs_memory.py``).
-
-    NumPy's float32 ``rfft`` holds about five times its input's size while it runs (it computes
-    in float64): the real-input FFTs (envelopes, outputs entering the time low-pass) are
-    counted with that headroom, so that half of this estimate bounds a float32 call.
-    """
-    from scatterwave.core.jtfs import BLOCK_ELEMENTS
-
-    first = plan.first
-    c = 16
-    total = 2 * c * first.N_pad
-    for gi, g in enumerate(first.groups1):
-        bands = [b for jg in plan.joint for b in jg.bands if b.parent == gi]
-        width = max([g.M // 2, *(b.blocks_per_row * b.block for b in bands)])
-        # envelopes, their spectrum and the extended copy kept for the joint stage
-        total += len(g.rows) * (2 * 8 * g.M + c * (g.M // 2 + 1) + c * width)
-    worst = 0
-    for jg in plan.joint:
-        P, t = len(jg.n2), jg.trim[1] - jg.trim[0]
-        pairs = sum(len(b.rows) for b in jg.bands) + 1
-        if plan.dense_fr:
-            rows = 2 * c * pairs * jg.M + c * P * int(jg.valid_rows.max()) * t
-            outs = [8 * P * g.n_filters * max(g.rows_valid, 1) * t for g in jg.freq]
-            widest = [g.n_filters * (g.dense[1] if g.dense else 1) for g in jg.freq]
-            block = 3 * c * min(BLOCK_ELEMENTS, P * max(widest, default=1) * t)
-            # time blocks and their concatenation (2), float32 rfft headroom (3)
-            worst = max(worst, rows + sum(outs) + 5 * max(outs, default=0) + block)
-        else:
-            base = 3 * c * P * jg.L * jg.M
-            sizes = [c * P * g.n_filters * (g.n_blocks + 2) * g.L_k * t for g in jg.freq]
-            worst = max(worst, base + max([0, *sizes]))
-    return int(total + worst)

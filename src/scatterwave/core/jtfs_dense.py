@@ -23,8 +23,8 @@ import dataclasses
 
 import numpy as np
 
-from scatterwave.core.jtfs_plan import FreqGroup, JTFSPlan, row_source
-from scatterwave.core.plan import _Buffer
+from scatterwave.core.buffers import PlanBuilder, Scope, Slice
+from scatterwave.core.jtfs_plan import DenseOperator, FreqGroup, JTFSPlan, row_source
 
 #: Pad modes whose frequency padding is a linear map of the data rows.
 LINEAR_PAD_MODES = ("zero", "reflect")
@@ -38,40 +38,63 @@ DENSE_MAX_BYTES = 256 * 2**20
 NEGLIGIBLE = 1e-8
 
 
-def attach_dense_operators(plan: JTFSPlan, pad_mode_fr: str) -> None:
-    """Compute ``W`` (and ``Phi``) of every filtering group of the joint stage, in place.
+def dense_operators(
+    builder: PlanBuilder,
+    axes: list[tuple[int, int, list[FreqGroup]]],
+    pad_mode_fr: str,
+    N1: int,
+    max_bytes: int = DENSE_MAX_BYTES,
+) -> list[list[FreqGroup]] | None:
+    """Attach ``W`` (and ``Phi``) to the frequency axes' groups; None when too large.
 
-    Adds the buffers ``fr_op`` and ``fr_lp`` (real) to ``plan.buffers`` and
-    records each group's offsets in :attr:`FreqGroup.dense`. The joint groups' ``assemble``
-    indices must address the unpadded rows (``n_rows`` per second-order wavelet).
+    ``axes`` holds ``(n_rows, L, groups)`` of every joint group: ``n_rows`` unpadded data
+    rows padded to ``L`` by ``pad_mode_fr``. The matrices are computed from the windows
+    already in ``builder``; when they take at most ``max_bytes`` they are added to
+    its ``fr_op`` and ``fr_lp`` buffers and each filtering group records them in
+    :attr:`FreqGroup.dense`; otherwise nothing is added and the FFT form is used.
     """
-    op_buf, lp_buf = _Buffer(), _Buffer()
-    for ji, jg in enumerate(plan.joint):
-        n_rows = int(jg.valid_rows.max())
-        src, _ = row_source(n_rows, jg.L, pad_mode_fr)
-        basis = np.zeros((jg.L, n_rows))
+    operators = []
+    total = 0
+    for n_rows, L, groups in axes:
+        src, _ = row_source(n_rows, L, pad_mode_fr)
+        basis = np.zeros((L, n_rows))
         hit = src >= 0
         basis[np.flatnonzero(hit), src[hit]] = 1.0
         spectrum = np.fft.fft(basis, axis=0)  # (L, n_rows)
+        ops = [None if g.is_mean else _group_operator(g, spectrum, builder, N1) for g in groups]
+        total += sum(op[0].nbytes for op in ops if op is not None)
+        operators.append(ops)
+    if total > max_bytes:  # too large: the FFT formulation
+        return None
+    out = []
+    complex_offset = 0
+    for (n_rows, _, groups), ops in zip(axes, operators):
         freq = []
-        for g in jg.freq:
-            if g.kind != "filter":
+        for g, op in zip(groups, ops):
+            if op is None:
                 freq.append(g)
                 continue
-            W, Phi = _group_operator(g, spectrum, plan)
+            W, Phi = op
             R = W.shape[0] // (2 * g.n_filters)
-            lp_off = -1 if Phi is None else lp_buf.add(Phi)
-            freq.append(dataclasses.replace(g, dense=(op_buf.add(W), R, n_rows, lp_off)))
-        plan.joint[ji] = dataclasses.replace(jg, freq=freq)
-    plan.buffers["fr_op"] = op_buf.array()
-    plan.buffers["fr_lp"] = lp_buf.array()
+            shape = (g.n_filters * R, n_rows)
+            dense = DenseOperator(
+                op=builder.add("fr_op", W),
+                op_complex=Slice("fr_op", complex_offset, shape),
+                R=R,
+                n_rows=n_rows,
+                lowpass=None if Phi is None else builder.add("fr_lp", Phi),
+            )
+            complex_offset += shape[0] * shape[1]
+            freq.append(dataclasses.replace(g, dense=dense))
+        out.append(freq)
+    return out
 
 
 def complex_operators(plan: JTFSPlan, *, single: bool) -> np.ndarray:
-    """The ``fr_op`` matrices as complex ``W`` (complex64 if ``single``), flat, in buffer order.
+    """Return the ``fr_op`` matrices as complex ``W`` (complex64 if ``single``), flat.
 
-    Each group's complex matrix has a quarter of its real form's entries, so a group whose real
-    form starts at ``off`` starts at ``off // 4`` here.
+    Each group's complex matrix has a quarter of its real form's entries; its place in this
+    form is :attr:`DenseOperator.op_complex`.
     """
     real = plan.buffers["fr_op"]
     parts = []
@@ -79,40 +102,38 @@ def complex_operators(plan: JTFSPlan, *, single: bool) -> np.ndarray:
         for g in jg.freq:
             if g.dense is None:
                 continue
-            off, R, n, _ = g.dense
-            h, w = g.n_filters * R, n
-            block = real[off : off + 4 * h * w].reshape(2 * h, 2 * w)
+            h, w = g.dense.op_complex.shape
+            block = g.dense.op.take({"fr_op": real}, np)
             parts.append((block[:h, :w] + 1j * block[h:, :w]).ravel())
     out = np.concatenate(parts) if parts else np.zeros(0, dtype=complex)
     return out.astype(np.complex64 if single else np.complex128)
 
 
 def _group_operator(
-    g: FreqGroup, spectrum: np.ndarray, plan: JTFSPlan
+    g: FreqGroup, spectrum: np.ndarray, builder: PlanBuilder, N1: int
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """``W`` in real form (2 * n_filters * R, 2 * n_rows) and ``Phi`` (rows_valid, R) or None."""
+    if g.gather is None or g.filters is None:
+        raise ValueError("a mean group has no operator")
     n_rows = spectrum.shape[1]
     n_total, nf, nb, L_k = 2**g.k, g.n_filters, g.n_blocks, g.L_k
-    index = plan.buffers["index"]
-    go, gn = g.gather
     blocks = np.reshape(spectrum, (n_total, L_k, n_rows))
-    picked = blocks[index[go : go + gn]].reshape(nf, nb, L_k, n_rows)
-    off, _, width = g.filt
-    w = plan.buffers["psi_fr"][off : off + nf * width].reshape(nf, nb, L_k)
+    picked = blocks[builder.view(g.gather).astype(np.int64)].reshape(nf, nb, L_k, n_rows)
+    w = builder.view(g.filters).reshape(nf, nb, L_k)
     Z = np.fft.ifft(np.sum(picked * w[..., None], axis=1), axis=1)  # (nf, L_k, n_rows)
     # The positive factors applied after the modulus move in front of it.
     scale = g.scale / n_total
     Phi = None
-    if g.post[0] == "none":
+    if g.post is Scope.NONE:
         Z = Z[:, : g.rows_valid]
-    elif g.post[0] == "global":
-        Z = Z[:, : -(-g.n_in // n_total)] * (1.0 / -(-plan.N1 // n_total))
-    else:
-        _, phi_off, n_bins, k_out = g.post
-        phi = plan.buffers["phi_f"][phi_off : phi_off + n_bins]
+    elif g.post is Scope.GLOBAL:
+        Z = Z[:, : -(-g.n_in // n_total)] * (1.0 / -(-N1 // n_total))
+    elif g.lowpass is not None:
+        n_bins = g.lowpass.n_bins
+        phi = builder.view(g.lowpass.phi)
         L_out = 2 * (n_bins - 1)
         impulse = np.fft.rfft(np.eye(L_k), axis=-1)[:, :n_bins] * phi
-        Phi = (np.fft.irfft(impulse, n=L_out, axis=-1) * (1.0 / 2 ** (k_out - g.k))).T
+        Phi = (np.fft.irfft(impulse, n=L_out, axis=-1) * (1.0 / 2**g.lowpass.k_avg)).T
         Phi = Phi[: g.rows_valid]
         # Rows of |Z| that no kept output sees (beyond both the filters' reach from the data
         # rows and the low-pass's reach from the kept outputs) are not computed.

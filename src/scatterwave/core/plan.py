@@ -3,23 +3,35 @@
 A plan is pure NumPy bookkeeping derived from a :class:`~scatterwave.filters.bank.TimeFilterbank`.
 It groups first-order wavelets by subsampling exponent and second-order paths by
 ``(first-order group, subsampling exponent)``, so the compute core
-(:mod:`scatterwave.core.scattering1d`)
-runs one batched multiply-fold-IFFT per group and never loops over paths. It also holds the
-compiled filter values (only the bands each group needs) and the metadata of every output row,
-produced by walking the *same* groups in the same order as the computation: meta and
-coefficients cannot disagree.
+(:mod:`scatterwave.core.scattering1d`) runs one batched multiply-fold-IFFT per group and never
+loops over paths. The plan is self-describing:
+
+* :attr:`ScatteringPlan.steps` is the ordered list of what the core does, read like the maths::
+
+      ZerothOrder   S0 = x * phi_T
+      FirstOrder    U1 = |x * psi1|,  S1 = U1 * phi_T          (one group of psi1 at one rate)
+      SecondOrder   U2 = |U1 * psi2|, S2 = U2 * phi_T          (right after its parent group)
+      Collect       one inverse FFT of every low-passed row    (local averaging only)
+
+* every filter, window and index a step reads is a :class:`~scatterwave.core.buffers.Slice`
+  of the flat buffers (``psi1_f``, ``psi2_f``, ``phi_f``, ``index``), built by a
+  :class:`~scatterwave.core.buffers.PlanBuilder` that also records each row's metadata as the
+  step producing it is planned: meta and coefficients cannot disagree.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.special import erfc
 
+from scatterwave.core.bands import BandGroup, BandRequest, band_group
+from scatterwave.core.buffers import LowPass, PlanBuilder, Slice
 from scatterwave.filters.bank import TimeFilterbank
-from scatterwave.filters.sparse import BandFilters
 
 #: A second-order path (n1, n2) is kept when psi2 captures at least this fraction of the
 #: spectral energy of the first-order envelope ``|x * psi1|`` (see :func:`path_energy_overlap`).
@@ -36,57 +48,71 @@ GROUP_MIN_ROWS = 4
 
 
 @dataclass(frozen=True)
-class BandGroup:
-    """Rows computed by one batched band-pass + modulus.
-
-    The input spectrum (``rows_in`` rows of ``n_bins`` positive bins) is viewed as
-    ``(rows_in * blocks_per_row, block)`` blocks; each output row takes ``n_blocks``
-    consecutive blocks, multiplies them by its filter window, sums them (subsampling in
-    Fourier) and takes the modulus of the inverse FFT of length ``M``.
+class ZerothOrder:
+    """``S0 = x * phi_T``: row 0.
 
     Attributes
     ----------
-    rows : ndarray of int, shape (n,)
-        Output row (path) ids, in computation order.
-    k_in, k_out : int
-        Subsampling exponent of the input and of the output (``k_out >= k_in``).
-    M : int
-        Output length (IFFT size).
-    block : int
-        Bins per block (see :func:`block_size`): ``M``, or the input's ``n_bins`` when the
-        output rate is at least the input's (no fold; the IFFT zero-pads to ``M``).
-    n_blocks, blocks_per_row : int
-    gather : tuple of int
-        ``(offset, size)`` of the block indices (``n * n_blocks``) in the flat index buffer.
-    filt : tuple of int
-        ``(offset, n_filters, n_blocks * M)``: the distinct filter windows in the flat buffer,
-        already multiplied by the Fourier-subsampling factor ``2**-(k_out - k_in)``.
-    filt_index : tuple of int or None
-        ``(offset, n)`` of each row's filter number, or None when row ``i`` uses filter ``i``.
-    broadcast : tuple of int or None
-        ``(first_row, n_rows_in, start_block)`` when the rows are every pair of the input
-        rows ``first_row .. first_row + n_rows_in - 1`` (outer) and the group's filters
-        (inner), all starting at the same block: the product is then a broadcast over a
-        view of the spectrum, with no gather (see :func:`scatterwave.core.ops.bandpass_pairs`).
-    parent : int
-        Index of the first-order group whose envelopes feed this group (-1 for order 1).
-    avg : tuple of int or None
-        ``(phi_offset, n_bins, k_avg)``: low-pass slice and extra subsampling after averaging.
+    rows : ndarray of int, shape (1,)
+    lowpass : LowPass or None
+        None for a global mean of the unpadded input.
+    k : int
+        Stride exponent of the row.
     """
 
     rows: np.ndarray
-    k_in: int
-    k_out: int
-    M: int
-    block: int
-    n_blocks: int
-    blocks_per_row: int
-    gather: tuple[int, int]
-    filt: tuple[int, int, int]
-    filt_index: tuple[int, int] | None
-    parent: int
-    avg: tuple[int, int, int] | None
-    broadcast: tuple[int, int, int] | None = None
+    lowpass: LowPass | None
+    k: int
+
+
+@dataclass(frozen=True)
+class FirstOrder:
+    """``U1 = |x * psi1|`` for one group of first-order wavelets, and its ``S1`` rows.
+
+    Attributes
+    ----------
+    group : BandGroup
+    keep_spectrum : bool
+        The envelopes' spectrum is needed (local averaging, or second-order children).
+    children_width : int
+        Bins of the envelope spectrum the children read (0: no children follow).
+    """
+
+    group: BandGroup
+    keep_spectrum: bool
+    children_width: int
+
+
+@dataclass(frozen=True)
+class SecondOrder:
+    """``U2 = |U1 * psi2|`` for one group of second-order paths, and its ``S2`` rows.
+
+    Attributes
+    ----------
+    group : BandGroup
+        Its ``parent`` is the most recent :class:`FirstOrder` step.
+    """
+
+    group: BandGroup
+
+
+@dataclass(frozen=True)
+class Collect:
+    """Local averaging: one inverse FFT of every row's low-passed spectrum, then unpadding.
+
+    Attributes
+    ----------
+    n_bins : int
+        Positive bins of every low-passed spectrum (output stride ``2**k``).
+    k : int
+        Output stride exponent.
+    """
+
+    n_bins: int
+    k: int
+
+
+Step = ZerothOrder | FirstOrder | SecondOrder | Collect
 
 
 @dataclass
@@ -100,15 +126,17 @@ class ScatteringPlan:
     average : {"local", "global", "none"}
     log2_stride : int or None
         Output stride exponent when averaging locally.
-    S0 : tuple of int or None
-        ``(phi_offset, n_bins, k_avg)`` for the order-0 low-pass.
+    S0 : LowPass or None
+        The order-0 low-pass (None for a global mean).
     groups1, groups2 : list of BandGroup
+    steps : list of Step
+        What the compute core runs, in order (see the module docstring).
     buffers : dict of str to ndarray
-        Flat float64 filter buffers ``psi1_f``, ``psi2_f`` and ``phi_f``.
+        Flat float64 filter buffers ``psi1_f``, ``psi2_f``, ``phi_f`` and int64 ``index``.
     paths : dict of str to ndarray
-        Per-row metadata in computation order; see :meth:`meta`.
-    order_index : tuple of int
-        ``(offset, n_paths)`` of :meth:`order` in the flat ``index`` buffer.
+        Per-row metadata, rows in the order the steps produce them; see :meth:`meta`.
+    output_order : Slice
+        :meth:`order` in the flat ``index`` buffer.
     k_S0 : int
         Stride exponent of the ``S0`` row (``paths["k"][0]`` as a Python int: the cores read
         it without touching a NumPy array, which ``torch.compile`` would trace as a tensor).
@@ -119,12 +147,13 @@ class ScatteringPlan:
     pad_left: int
     average: str
     log2_stride: int | None
-    S0: tuple[int, int, int] | None
+    S0: LowPass | None
     groups1: list[BandGroup] = field(default_factory=list)
     groups2: list[BandGroup] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
     buffers: dict[str, np.ndarray] = field(default_factory=dict)
     paths: dict[str, np.ndarray] = field(default_factory=dict)
-    order_index: tuple[int, int] = (0, 0)
+    output_order: Slice = field(default_factory=lambda: Slice("index", 0, (0,)))
     k_S0: int = 0
 
     @property
@@ -146,6 +175,76 @@ class ScatteringPlan:
         """Permutation from computation order to output order (order, then n1, then n2)."""
         p = self.paths
         return np.lexsort((p["n"][:, 1], p["n"][:, 0], p["order"]))
+
+    def bytes_per_signal(self, itemsize: int) -> int:
+        """Estimated peak working memory per signal of one forward pass, in bytes.
+
+        With local averaging (NumPy keeps these temporaries in a per-thread workspace between
+        calls, see :mod:`scatterwave.core.workspace`, and other libraries allocate the same
+        arrays), every temporary role at its largest over the groups: the input spectrum, the
+        gathered and folded band products, the analytic signals and their modulus, the
+        envelopes' spectra and the copy the second order reads, the low-passed spectra of every
+        row and their inverse FFT; plus the padded input, the output (scaled, reordered,
+        concatenated) and transients (see the code). Checked against measured peaks in
+        ``tests/test_scattering1d_memory.py``.
+
+        Otherwise the input spectrum, plus the largest footprint of one first-order group
+        (envelopes, spectra, band-pass temporaries) together with its largest second-order
+        child (the core runs each group's children right after it), plus the outputs.
+        """
+        if self.average == "local":
+            return _bytes_local(self, itemsize)
+        return _bytes_unaveraged(self, itemsize)
+
+
+def _bytes_local(plan: ScatteringPlan, itemsize: int) -> int:
+    """:meth:`ScatteringPlan.bytes_per_signal` with local averaging."""
+    c = 2 * itemsize
+    groups = plan.groups1 + plan.groups2
+    n_rows = sum(len(g.rows) for g in groups)
+    product = max((len(g.rows) * g.n_blocks * g.block for g in groups), default=0)
+    folded = max((len(g.rows) * g.block for g in groups if g.n_blocks > 1), default=0)
+    analytic = max((len(g.rows) * g.M for g in groups), default=0)
+    spectra = max((len(g.rows) * (g.M // 2 + 1) for g in groups), default=0)
+    second = 0
+    for gi, g in enumerate(plan.groups1):
+        widths = [h.width for h in plan.groups2 if h.parent == gi]
+        if widths:
+            second = max(second, len(g.rows) * max([g.M // 2, *widths]))
+    width1 = max([plan.N_pad // 2, *(g.width for g in plan.groups1)])
+    if plan.S0 is None or plan.log2_stride is None:
+        raise RuntimeError("a locally averaged plan has an S0 low-pass and a stride")
+    n_bins = plan.S0.n_bins
+    L_out = 2 * (n_bins - 1)
+    complex_elems = (
+        plan.N_pad // 2 + 1 + width1 + product + folded + analytic + spectra + second
+    ) + (n_rows + 1) * n_bins
+    real_elems = analytic + (n_rows + 1) * L_out + plan.N_pad
+    out_len = -(-plan.N // 2**plan.log2_stride)
+    outputs = 3 * (n_rows + 1) * out_len
+    # Transients: a block view copied before its gather (at most one product's size), and
+    # NumPy's float32 FFTs, which run in double precision (input and output, complex128).
+    transient = c * product
+    if itemsize == 4:
+        transient += 32 * max(analytic, (n_rows + 1) * n_bins, plan.N_pad)
+    return int(c * complex_elems + itemsize * (real_elems + outputs) + transient)
+
+
+def _bytes_unaveraged(plan: ScatteringPlan, itemsize: int) -> int:
+    """:meth:`ScatteringPlan.bytes_per_signal` without local averaging."""
+    c = 2 * itemsize
+    worst = 0
+    for gi, g in enumerate(plan.groups1):
+        n = len(g.rows)
+        own = c * n * (g.n_blocks * g.block + g.M // 2 + 1) + itemsize * n * g.M
+        children = [
+            c * len(h.rows) * (2 * h.n_blocks * h.block + h.M) + itemsize * len(h.rows) * h.M
+            for h in plan.groups2
+            if h.parent == gi
+        ]
+        worst = max(worst, own + max([0, *children]))  # no default=: see core.spectrum_width
+    outputs = sum(len(g.rows) * plan.out_length(g.k_out) for g in plan.groups1 + plan.groups2)
+    return int(c * plan.N_pad + worst + itemsize * outputs)
 
 
 def path_energy_overlap(sigma1: np.ndarray, xi2: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
@@ -189,49 +288,6 @@ def second_order_pairs(
     return keep
 
 
-class _Buffer:
-    """Accumulates filter arrays into one flat buffer and returns their offsets."""
-
-    def __init__(self) -> None:
-        self.parts: list[np.ndarray] = []
-        self.size = 0
-        self.cache: dict[object, int] = {}
-
-    def add(self, arr: np.ndarray, key: object = None) -> int:
-        if key is not None and key in self.cache:
-            return self.cache[key]
-        offset = self.size
-        self.parts.append(np.ascontiguousarray(arr, dtype=np.float64).ravel())
-        self.size += arr.size
-        if key is not None:
-            self.cache[key] = offset
-        return offset
-
-    def array(self) -> np.ndarray:
-        """The flat buffer. Each part is released as soon as it is copied, so the parts and
-        the result never coexist in full (``np.concatenate`` would double the peak: 527 MB of
-        filters at ``N = 2**22``, ``J = 8``)."""
-        out = np.empty(self.size)
-        pos = 0
-        for i, part in enumerate(self.parts):
-            out[pos : pos + part.size] = part
-            pos += part.size
-            self.parts[i] = None  # type: ignore[call-overload]
-        self.parts = [out]  # a second call returns the same array
-        return out
-
-
-def block_size(M: int, n_bins: int) -> int:
-    """Bins per block for outputs of length ``M`` from ``n_bins`` positive input bins.
-
-    When ``M >= 2 * n_bins`` (output rate at least the input's) every band fits in one block
-    without folding; a block of the input's ``n_bins`` and an inverse FFT zero-padded to ``M``
-    give the same result as a block of ``M`` half filled with zeros, with half the gather and
-    product work and no zero-extended copy of the spectrum.
-    """
-    return n_bins if M >= 2 * n_bins else M
-
-
 def _split_pairs(local: np.ndarray, n2: np.ndarray, per_group: int) -> list[np.ndarray]:
     """Split the rows of one second-order rate into groups, as full (n1 x n2) blocks.
 
@@ -254,7 +310,7 @@ def _split_pairs(local: np.ndarray, n2: np.ndarray, per_group: int) -> list[np.n
         if key != previous:
             runs.append([])
             previous = key
-        runs[-1].append((a, b))
+        runs[-1].append((int(a), int(b)))
     parts = []
     for run in runs:
         width = run[0][1] - run[0][0]
@@ -265,74 +321,193 @@ def _split_pairs(local: np.ndarray, n2: np.ndarray, per_group: int) -> list[np.n
     return parts
 
 
-def _pairs_layout(source_rows: np.ndarray, inverse: np.ndarray, n_filters: int) -> tuple | None:
-    """``(first_row, n_rows_in)`` when row ``r`` is input row ``first_row + r // n_filters``
-    with filter ``r % n_filters`` (every pair, input-major), else None."""
-    source_rows = np.asarray(source_rows)
-    first, n_in = int(source_rows[0]), -(-len(source_rows) // n_filters)
-    expected_src = np.repeat(np.arange(first, first + n_in), n_filters)
-    expected_filt = np.tile(np.arange(n_filters), n_in)
-    if len(source_rows) != n_in * n_filters:
-        return None
-    if np.array_equal(source_rows, expected_src) and np.array_equal(inverse, expected_filt):
-        return first, n_in
-    return None
+@dataclass(frozen=True)
+class Rates:
+    """The sampling rates of a Scattering1D plan (subsampling exponents ``k``).
 
-
-def _band_windows(
-    filters: BandFilters, index: np.ndarray, k_in: int, M: int, n_bins: int
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Block-aligned spectral windows of filters ``index`` at subsampling level ``k_in``.
-
-    Each filter's window starts at the block (of ``M`` bins) holding its first non-negligible
-    bin among the input's ``n_bins`` positive bins, and spans ``n_blocks`` blocks (the same for
-    every filter). Summing the blocks of a windowed product is exactly the Fourier-domain
-    subsampling ``z[::L_in // M]``, and since windows start on block boundaries it introduces no
-    phase shift.
-
-    Returns
-    -------
-    start_block : ndarray of int, shape (n,)
-    values : ndarray, shape (n, n_blocks * M)
-        Filter values on each window (zero where the input has no bins).
-    n_blocks : int
+    Attributes
+    ----------
+    average : {"local", "global", "none"}
+    oversampling : int
+    log2_stride : int or None
+        Output stride exponent with local averaging.
+    k0 : int
+        Rate of ``S0`` (``log2_T - oversampling``, at least 0).
+    k1 : ndarray of int, shape (n1,)
+        Rate of each first-order envelope.
+    k2 : ndarray of int, shape (n2,)
+        Rate each second-order wavelet alone would allow.
+    n1_kept : ndarray of bool, shape (n1,)
+    pairs : ndarray of bool, shape (n1, n2), or None
+        Second-order paths computed (None: first order only).
     """
-    L_in = filters.N >> k_in
-    bins, vals = [], []
-    for n in index:
-        lo, v = int(filters.lo[n]), filters.values[n]
-        if lo + len(v) <= min(L_in, n_bins):  # no wrap-around, nothing cut: a plain range
-            bins.append((lo, lo + len(v)))
-            vals.append(v)
-            continue
-        b = (lo + np.arange(len(v))) % L_in
-        keep = b < n_bins
-        bins.append(b[keep])
-        vals.append(v[keep])
-    first = [b[0] if isinstance(b, tuple) else (b.min() if len(b) else 0) for b in bins]
-    last = [b[1] - 1 if isinstance(b, tuple) else (b.max() if len(b) else -1) for b in bins]
-    start_block = np.array([f // M for f in first], dtype=int)
-    n_blocks = max(max(1, int(-(-(e + 1 - s * M) // M))) for e, s in zip(last, start_block))
-    values = np.zeros((len(index), n_blocks * M))
-    for row, (b, v, s) in enumerate(zip(bins, vals, start_block)):
-        if isinstance(b, tuple):
-            values[row, b[0] - s * M : b[1] - s * M] = v
-        else:
-            np.add.at(values[row], b - s * M, v)
-    return start_block, values, n_blocks
+
+    average: str
+    oversampling: int
+    log2_stride: int | None
+    k0: int
+    k1: np.ndarray
+    k2: np.ndarray
+    n1_kept: np.ndarray
+    pairs: np.ndarray | None
+
+    def exponent(self, j: np.ndarray) -> np.ndarray:
+        """Subsampling exponent of signals of bandwidth ``2**-j``."""
+        k = np.maximum(np.asarray(j) - self.oversampling, 0)
+        return np.minimum(k, self.log2_stride) if self.log2_stride is not None else k
+
+    def row_k(self, k: int) -> int:
+        """Stride exponent of an output row computed at rate ``k``."""
+        return self.log2_stride if self.log2_stride is not None else k
+
+    def k_max(self) -> int:
+        """Return the coarsest rate of any row (the left padding is aligned on it)."""
+        all_k = [int(k) for k in self.k1[self.n1_kept]]
+        if self.pairs is not None:
+            n1s, n2s = np.nonzero(self.pairs)
+            all_k += [int(k) for k in np.maximum(self.k2[n2s], self.k1[n1s])]
+        return max([self.k0, *all_k])
 
 
-def _block_gather(
-    source_rows: np.ndarray, start_block: np.ndarray, n_blocks: int, n_bins: int, M: int
-) -> tuple[np.ndarray, int]:
-    """Indices of each row's blocks in a ``(rows, blocks_per_row, M)`` view of the spectrum."""
-    blocks_per_row = max(int(np.max(start_block)) + n_blocks, -(-n_bins // M))
-    idx = (
-        np.asarray(source_rows)[:, None] * blocks_per_row
-        + start_block[:, None]
-        + np.arange(n_blocks)[None, :]
+def plan_rates(
+    fb: TimeFilterbank,
+    *,
+    max_order: int,
+    average: str,
+    oversampling: int,
+    paths_exclude: dict | None = None,
+    min_path_energy: float | None = None,
+) -> Rates:
+    """Plan the rates of every row of a Scattering1D (see :class:`Rates`)."""
+    log2_T = fb.log2_T
+    log2_stride = None
+    if average == "local" and log2_T is not None:
+        log2_stride = max(log2_T - oversampling, 0)
+    n1_kept = np.ones(len(fb.psi1), dtype=bool)
+    if paths_exclude:
+        n1_kept[list(paths_exclude.get("n1", ()))] = False
+    pairs = second_order_pairs(fb, paths_exclude, min_path_energy) if max_order == 2 else None
+    rates = Rates(
+        average=average,
+        oversampling=oversampling,
+        log2_stride=log2_stride,
+        k0=max(log2_T - oversampling, 0) if log2_T is not None else 0,
+        k1=np.zeros(0, dtype=int),
+        k2=np.zeros(0, dtype=int),
+        n1_kept=n1_kept,
+        pairs=pairs,
     )
-    return idx.ravel(), blocks_per_row
+    k1, k2 = rates.exponent(fb.psi1.j), rates.exponent(fb.psi2.j)
+    return Rates(**{**rates.__dict__, "k1": k1, "k2": k2})
+
+
+def time_lowpass(
+    builder: PlanBuilder, fb: TimeFilterbank, rates: Rates, k_in: int
+) -> LowPass | None:
+    """Plan the low-pass ``phi_T`` of a row at rate ``k_in`` (None: not low-passed).
+
+    Local averaging low-passes every row to the output stride; without averaging only ``S0``
+    (``k_in = 0``) is, to its own rate ``k0``.
+    """
+    average = rates.average
+    if average != "local" and not (average == "none" and k_in == 0):
+        return None
+    k_out = rates.log2_stride if rates.log2_stride is not None else rates.k0
+    n_bins = (fb.N_pad >> k_out) // 2 + 1
+    phi = builder.add("phi_f", fb.phi_level(k_in, n_bins), key=(k_in, n_bins))
+    return LowPass(phi, k_out - k_in)
+
+
+def _add_rows(
+    builder: PlanBuilder, order: int, n1: np.ndarray, n2: np.ndarray, k: int
+) -> np.ndarray:
+    """Record the metadata of rows ``(n1, n2)`` of one order at stride ``2**k``."""
+    n = len(n1)
+    return builder.rows.add(order=[order] * n, n=list(zip(n1, n2)), k=[k] * n)
+
+
+def first_order_groups(builder: PlanBuilder, fb: TimeFilterbank, rates: Rates) -> list[BandGroup]:
+    """One :class:`BandGroup` of first-order wavelets per rate, finest first."""
+    groups = []
+    for k in sorted({int(v) for v in rates.k1[rates.n1_kept]}):
+        idx = np.flatnonzero((rates.k1 == k) & rates.n1_kept)
+        rows = _add_rows(builder, 1, idx, np.full(len(idx), -1), rates.row_k(k))
+        req = BandRequest(
+            "psi1_f",
+            fb.psi1.filters,
+            idx,
+            np.zeros(len(idx), dtype=int),
+            0,
+            k,
+            fb.N_pad // 2,
+            -1,
+            rows,
+        )
+        groups.append(band_group(builder, req, fb.N_pad, time_lowpass(builder, fb, rates, k)))
+    return groups
+
+
+def second_order_groups(
+    builder: PlanBuilder, fb: TimeFilterbank, rates: Rates, groups1: list[BandGroup]
+) -> list[BandGroup]:
+    """Second-order groups, by parent then rate, split into blocks of full (n1 x n2) pairs."""
+    if rates.pairs is None:
+        return []
+    n_col = builder.rows.columns["n"]
+    groups = []
+    for gi, g in enumerate(groups1):
+        n1_group = np.asarray([n_col[r][0] for r in g.rows])
+        local, n2 = np.nonzero(rates.pairs[n1_group])
+        k_out = np.maximum(rates.k2[n2], g.k_out)
+        for k in sorted({int(v) for v in k_out}):
+            sel = np.flatnonzero(k_out == k)
+            per_group = max(GROUP_MIN_ROWS, GROUP_SAMPLES // (fb.N_pad >> k))
+            for part in _split_pairs(local[sel], n2[sel], per_group):
+                part = sel[part]
+                rows = _add_rows(builder, 2, n1_group[local[part]], n2[part], rates.row_k(k))
+                req = BandRequest(
+                    "psi2_f",
+                    fb.psi2.filters,
+                    n2[part],
+                    local[part],
+                    g.k_out,
+                    k,
+                    g.M // 2,
+                    gi,
+                    rows,
+                )
+                avg = time_lowpass(builder, fb, rates, k)
+                groups.append(band_group(builder, req, fb.N_pad, avg))
+    return groups
+
+
+def plan_steps(plan: ScatteringPlan, k0: int) -> list[Step]:
+    """List the steps of ``plan`` in order: each first-order group, then its children."""
+    local = plan.average == "local"
+    steps: list[Step] = [ZerothOrder(np.array([0]), plan.S0, k0)]
+    for gi, g in enumerate(plan.groups1):
+        children = [h for h in plan.groups2 if h.parent == gi]
+        width = max([0, *(h.width for h in children)])
+        steps.append(FirstOrder(g, local or bool(plan.groups2), width if children else 0))
+        steps += [SecondOrder(h) for h in children]
+    if local and plan.S0 is not None and plan.log2_stride is not None:
+        steps.append(Collect(plan.S0.n_bins, plan.log2_stride))
+    return steps
+
+
+def path_columns(fb: TimeFilterbank, table: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Per-row metadata: ``order``, ``n``, ``k`` as recorded, and the wavelets' parameters."""
+    n = np.asarray(table["n"], dtype=int).reshape(-1, 2)
+    order = np.asarray(table["order"], dtype=int)
+    paths = {"order": order, "n": n, "k": np.asarray(table["k"], dtype=int)}
+    for name in ("j", "xi", "sigma", "is_cqt"):
+        cols = []
+        for col, bank in ((0, fb.psi1), (1, fb.psi2)):
+            values = getattr(bank, name)
+            fill = {"j": -1, "is_cqt": False}.get(name, np.nan)
+            cols.append(np.where(n[:, col] >= 0, values[np.maximum(n[:, col], 0)], fill))
+        paths[name] = np.stack(cols, axis=1)
+    return paths
 
 
 def build_plan(
@@ -358,180 +533,38 @@ def build_plan(
     min_path_energy : float, optional
         Second-order path threshold, see :func:`second_order_pairs`.
     """
-    psi1, psi2 = fb.psi1, fb.psi2
-    log2_T = fb.log2_T
-    log2_stride = max(log2_T - oversampling, 0) if average == "local" else None
-
-    def exponent(j: np.ndarray) -> np.ndarray:
-        k = np.maximum(np.asarray(j) - oversampling, 0)
-        return np.minimum(k, log2_stride) if log2_stride is not None else k
-
-    k1 = exponent(psi1.j)
-    n1_kept = np.ones(len(psi1), dtype=bool)
-    if paths_exclude:
-        n1_kept[list(paths_exclude.get("n1", ()))] = False
-    pairs = second_order_pairs(fb, paths_exclude, min_path_energy) if max_order == 2 else None
-    k2_total = exponent(psi2.j)
-    all_k = [int(k) for k in k1[n1_kept]]
-    if pairs is not None:
-        n1s, n2s = np.nonzero(pairs)
-        k12 = np.maximum(k2_total[n2s], k1[n1s])
-        all_k += [int(k) for k in k12]
-    k0 = max(log2_T - oversampling, 0) if log2_T is not None else 0
-    k_max = max([k0, *all_k])
+    rates = plan_rates(
+        fb,
+        max_order=max_order,
+        average=average,
+        oversampling=oversampling,
+        paths_exclude=paths_exclude,
+        min_path_energy=min_path_energy,
+    )
+    k_max = rates.k_max()
     pad_left = (((fb.N_pad - fb.N) // 2) >> k_max) << k_max
-
-    phi_buf, psi1_buf, psi2_buf, idx_buf = _Buffer(), _Buffer(), _Buffer(), _Buffer()
-    meta: dict[str, list] = {k: [] for k in ("order", "n", "k")}
-
-    def add_rows(order: int, n1: np.ndarray, n2: np.ndarray, k: int) -> np.ndarray:
-        start = len(meta["order"])
-        meta["order"].extend([order] * len(n1))
-        meta["n"].extend(zip(n1, n2))
-        meta["k"].extend([k] * len(n1))
-        return np.arange(start, len(meta["order"]))
-
-    def lowpass(k_in: int) -> tuple[int, int, int] | None:
-        if average != "local" and not (average == "none" and k_in == 0):
-            return None
-        k_out = log2_stride if average == "local" else k0
-        n_bins = (fb.N_pad >> k_out) // 2 + 1
-        offset = phi_buf.add(fb.phi_level(k_in, n_bins), key=(k_in, n_bins))
-        return offset, n_bins, k_out - k_in
-
-    def row_k(k: int) -> int:
-        return log2_stride if average == "local" else k
-
-    windows: dict[tuple, tuple] = {}  # groups of the same filters at the same rates share them
-    stored: dict[tuple, tuple[int, int, int]] = {}
-
-    def band_windows(filters, buf, unique, k_in, k_out, block, n_bins):
-        key = (id(buf), tuple(unique.tolist()), k_in, k_out, block, n_bins)
-        if key not in windows:
-            start, values, n_blocks = _band_windows(filters, unique, k_in, block, n_bins)
-            values *= 1.0 / 2 ** (k_out - k_in)  # the Fourier-subsampling factor, folded in
-            windows[key] = (start, values, n_blocks)
-        return key, *windows[key]
-
-    def store(buf, key, values) -> tuple[int, int, int]:
-        if key not in stored:  # one copy in the buffer per distinct window set
-            stored[key] = (buf.add(values), values.shape[0], values.shape[1])
-        return stored[key]
-
-    def band_group(filters, buf, index, source_rows, k_in, k_out, n_bins, parent, rows):
-        M = fb.N_pad >> k_out
-        unique, inverse = np.unique(index, return_inverse=True)
-        pairs_layout = _pairs_layout(source_rows, inverse, len(unique))
-        broadcast = None
-        if pairs_layout is not None:
-            # Every (input row, filter) pair: a broadcast product over blocks of M bins (the
-            # spectrum is zero-extended once per input, not once per output row).
-            key, start, values, n_blocks = band_windows(
-                filters, buf, unique, k_in, k_out, M, n_bins
-            )
-            if np.all(start == start[0]):
-                block = M
-                broadcast = (*pairs_layout, int(start[0]))
-        if broadcast is None:
-            block = block_size(M, n_bins)
-            key, start, values, n_blocks = band_windows(
-                filters, buf, unique, k_in, k_out, block, n_bins
-            )
-        gather, per_row = _block_gather(source_rows, start[inverse], n_blocks, n_bins, block)
-        identity = len(unique) == len(index) and np.array_equal(inverse, np.arange(len(index)))
-        filt_index = None if identity else (idx_buf.add(inverse), len(inverse))
-        return BandGroup(
-            rows=rows,
-            k_in=k_in,
-            k_out=k_out,
-            M=M,
-            block=block,
-            n_blocks=n_blocks,
-            blocks_per_row=per_row,
-            gather=(idx_buf.add(gather), gather.size),
-            filt=store(buf, key, values),
-            filt_index=filt_index,
-            parent=parent,
-            avg=lowpass(k_out),
-            broadcast=broadcast,
-        )
-
-    S0 = lowpass(0) if average != "global" else None
-    add_rows(0, np.array([-1]), np.array([-1]), k0 if average != "global" else 0)
-    groups1: list[BandGroup] = []
-    for k in sorted({int(v) for v in k1[n1_kept]}):
-        idx = np.flatnonzero((k1 == k) & n1_kept)
-        rows = add_rows(1, idx, np.full(len(idx), -1), row_k(k))
-        groups1.append(
-            band_group(
-                psi1.filters,
-                psi1_buf,
-                idx,
-                np.zeros(len(idx), dtype=int),
-                0,
-                k,
-                fb.N_pad // 2,
-                -1,
-                rows,
-            )
-        )
-    groups2: list[BandGroup] = []
-    if pairs is not None:
-        for gi, g in enumerate(groups1):
-            n1_group = np.asarray([meta["n"][r][0] for r in g.rows])
-            local, n2 = np.nonzero(pairs[n1_group])
-            k_out = np.maximum(k2_total[n2], g.k_out)
-            for k in sorted({int(v) for v in k_out}):
-                sel = np.flatnonzero(k_out == k)
-                per_group = max(GROUP_MIN_ROWS, GROUP_SAMPLES // (fb.N_pad >> k))
-                for part in _split_pairs(local[sel], n2[sel], per_group):
-                    part = sel[part]
-                    rows = add_rows(2, n1_group[local[part]], n2[part], row_k(k))
-                    groups2.append(
-                        band_group(
-                            psi2.filters,
-                            psi2_buf,
-                            n2[part],
-                            local[part],
-                            g.k_out,
-                            k,
-                            g.M // 2,
-                            gi,
-                            rows,
-                        )
-                    )
-    n = np.asarray(meta["n"], dtype=int).reshape(-1, 2)
-    order = np.asarray(meta["order"], dtype=int)
-    paths = {"order": order, "n": n, "k": np.asarray(meta["k"], dtype=int)}
-    for name, src in (("j", "j"), ("xi", "xi"), ("sigma", "sigma"), ("is_cqt", "is_cqt")):
-        cols = []
-        for col, bank in ((0, psi1), (1, psi2)):
-            values = getattr(bank, src)
-            fill = {"j": -1, "is_cqt": False}.get(name, np.nan)
-            cols.append(np.where(n[:, col] >= 0, values[np.maximum(n[:, col], 0)], fill))
-        paths[name] = np.stack(cols, axis=1)
-    windows.clear()  # the buffers' parts are then their last reference: freed as copied
+    builder = PlanBuilder(("psi1_f", "psi2_f", "phi_f", "index"), ("order", "n", "k"))
+    S0 = time_lowpass(builder, fb, rates, 0) if average != "global" else None
+    k0 = rates.k0 if average != "global" else 0
+    _add_rows(builder, 0, np.array([-1]), np.array([-1]), k0)
+    groups1 = first_order_groups(builder, fb, rates)
+    groups2 = second_order_groups(builder, fb, rates, groups1)
+    paths = path_columns(fb, builder.rows.columns)
     plan = ScatteringPlan(
         N=fb.N,
         N_pad=fb.N_pad,
         pad_left=pad_left,
         average=average,
-        log2_stride=log2_stride,
+        log2_stride=rates.log2_stride,
         S0=S0,
         groups1=groups1,
         groups2=groups2,
-        buffers={
-            "psi1_f": psi1_buf.array(),
-            "psi2_f": psi2_buf.array(),
-            "phi_f": phi_buf.array(),
-            "index": np.zeros(0, dtype=np.int64),  # set below, with the output permutation
-        },
         paths=paths,
         k_S0=int(paths["k"][0]),
     )
+    plan.steps = plan_steps(plan, plan.k_S0)
     # The output permutation, stored with the other indices so it is converted to the input's
     # library and device once, not on every call.
-    perm = plan.order()
-    plan.order_index = (idx_buf.add(perm), len(perm))
-    plan.buffers["index"] = idx_buf.array().astype(np.int64)
+    plan.output_order = builder.add("index", plan.order())
+    plan.buffers = builder.finish()
     return plan

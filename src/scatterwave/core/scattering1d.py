@@ -4,8 +4,10 @@
 
     S0 = x * phi_T,   U1 = |x * psi1|,   S1 = U1 * phi_T,   U2 = |U1 * psi2|,   S2 = U2 * phi_T
 
-for every path of a :class:`~scatterwave.core.plan.ScatteringPlan`, one batched
-multiply-fold-IFFT per group of rows that share a sampling rate (no Python loop over paths).
+by iterating the plan's steps (:mod:`scatterwave.core.plan`): :class:`ZerothOrder` (``S0``),
+each :class:`FirstOrder` group (``U1``, ``S1``) followed by its :class:`SecondOrder` children
+(``U2``, ``S2``), and with local averaging a final :class:`Collect`. Each step is one batched
+multiply-fold-IFFT over a group of rows that share a sampling rate (no Python loop over paths).
 All products are taken in the Fourier domain; every signal is subsampled as early as its
 bandwidth allows (``2**j``), and only the spectral blocks each filter occupies are multiplied.
 With local averaging every row ends at the same stride, so the low-passed spectra of all rows
@@ -15,10 +17,14 @@ With local averaging every row ends at the same stride, so the low-passed spectr
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from scatterwave.core.bands import BandGroup
+from scatterwave.core.buffers import LowPass
+from scatterwave.core.capabilities import Capabilities, capabilities
 from scatterwave.core.ops import (
     bandpass,
     bandpass_pairs,
@@ -30,10 +36,17 @@ from scatterwave.core.ops import (
     spectrum_bins,
     unscale,
 )
-from scatterwave.core.plan import BandGroup, ScatteringPlan
+from scatterwave.core.plan import (
+    Collect,
+    FirstOrder,
+    ScatteringPlan,
+    SecondOrder,
+    ZerothOrder,
+)
 from scatterwave.core.workspace import Workspace
 
 Array = Any
+Rows = list[tuple[np.ndarray, Array]]
 
 
 def scattering1d(
@@ -45,7 +58,8 @@ def scattering1d(
     pad_mode: Any = "reflect",
     normalize_energy: bool = True,
     ws: Workspace | None = None,
-) -> list[tuple[np.ndarray, Array]]:
+    caps: Capabilities | None = None,
+) -> Rows:
     """Scattering coefficients of a batch of signals, grouped as computed.
 
     Parameters
@@ -63,6 +77,8 @@ def scattering1d(
     ws : Workspace, optional
         NumPy with local averaging only: the temporaries are written into this workspace's
         arrays (``out=``) instead of fresh memory on every call; the returned arrays are new.
+    caps : Capabilities, optional
+        The call's capabilities (resolved from ``x`` when None).
 
     Returns
     -------
@@ -70,125 +86,160 @@ def scattering1d(
         ``rows``: path ids (see ``plan.paths``) of the array's rows; array: shape
         ``(B, len(rows), N_out)`` where ``N_out`` depends on the rows' stride.
     """
-    N, N_pad = plan.N, plan.N_pad
     if plan.average != "local":
-        ws = None  # those outputs are views of the per-group temporaries
-    x_pad = pad(x, plan.pad_left, N_pad - N - plan.pad_left, pad_mode, xp)
-    x_pad, scale = range_scale(x_pad, xp)  # undone on every block computed from x_pad
-    X_full = _rfft(x_pad, ws, "X_full", xp)[:, None, :]
+        ws = None  # unaveraged outputs are views of the per-group temporaries
+    run = _Run(
+        x, plan, buffers, xp, capabilities(x) if caps is None else caps, normalize_energy, ws
+    )
+    x_pad = pad(x, plan.pad_left, plan.N_pad - plan.N - plan.pad_left, pad_mode, xp)
+    x_pad, run.scale = range_scale(x_pad, xp)  # undone on every block computed from x_pad
+    run.X_full = rfft_into(x_pad, ws, "X_full", xp)[:, None, :]
     # Wavelets see bins [0, N_pad / 2): the Nyquist bin carries no analysable band-pass energy.
-    X = _bins(X_full, N_pad // 2, _width(plan.groups1), ws, "X", xp)
-    phi, index = buffers["phi_f"], buffers["index"]
-    local = plan.average == "local"
-    out: list[tuple[np.ndarray, Array]] = []
-    # Local averaging: every row's low-passed spectrum has the same n_bins (output stride
-    # 2**log2_stride), so they are collected and inverted by one irfft at the end; the per-row
-    # factors (Fourier subsampling, energy normalisation, input scale) become one product.
-    phi_scaled: dict[tuple[int, int], Array] = {}
-    # With a workspace, every row's low-passed spectrum is written in place into one array in
-    # row order (no list of pieces, no concatenation).
-    all_lp = None
-    if ws is not None and local:
-        n_all = 1 + sum(len(g.rows) for g in plan.groups1 + plan.groups2)
-        all_lp = ws.get("lowpassed", (x.shape[0], n_all, plan.S0[1]), X_full.dtype)
-        row_at = {0: 0}
-        at = 1
-        for g in plan.groups1 + plan.groups2:
-            row_at[int(g.rows[0])] = at
-            at += len(g.rows)
+    run.X = _bins(run.X_full, plan.N_pad // 2, spectrum_width(plan.groups1), ws, "X", xp)
+    if ws is not None and plan.S0 is not None:
+        # Every row's low-passed spectrum is written in place into one array in row order
+        # (row ids are positions: no list of pieces, no concatenation).
+        run.all_lp = ws.get(
+            "lowpassed", (x.shape[0], plan.n_paths, plan.S0.n_bins), run.X_full.dtype
+        )
+    for step in plan.steps:
+        if isinstance(step, ZerothOrder):
+            run.zeroth(step)
+        elif isinstance(step, FirstOrder):
+            run.first_order(step)
+        elif isinstance(step, SecondOrder):
+            run.second_order(step)
+        elif isinstance(step, Collect):
+            return run.collect(step)
+    return run.out + run.first + run.second
 
-    def low_passed(rows: np.ndarray, spectrum: Array, avg: tuple[int, int, int]) -> tuple:
-        off, n_bins, k_avg = avg
-        if (off, k_avg) not in phi_scaled:  # one small product per filter level, not per group
-            phi_scaled[off, k_avg] = phi[off : off + n_bins] * (1.0 / 2**k_avg)
-        if all_lp is not None:
-            a = row_at[int(rows[0])]
-            dest = all_lp[:, a : a + len(rows), :]
-            np.multiply(spectrum[..., :n_bins], phi_scaled[off, k_avg], out=dest)
+
+@dataclass
+class _Run:
+    """The state of one call of :func:`scattering1d` while it iterates the plan's steps.
+
+    Rows are returned in plan order (``S0``, every ``S1``, every ``S2``), although each
+    first-order group is followed at once by its second-order children so that only one
+    group's envelopes and spectra are alive at a time (peak memory).
+    """
+
+    x: Array
+    plan: ScatteringPlan
+    buffers: dict[str, Array]
+    xp: Any
+    caps: Capabilities
+    normalize_energy: bool
+    ws: Workspace | None
+    scale: Array | None = None
+    X_full: Array = None
+    X: Array = None
+    all_lp: Array = None
+    spectrum: Array = None  # the current first-order group's envelope spectrum
+    out: Rows = field(default_factory=list)
+    first: Rows = field(default_factory=list)
+    second: Rows = field(default_factory=list)
+    # Local averaging: the per-row factors (Fourier subsampling, energy normalisation, input
+    # scale) become one product; one small product per filter level, not per group.
+    phi_scaled: dict[tuple[int, int], Array] = field(default_factory=dict)
+
+    def low_passed(self, rows: np.ndarray, spectrum: Array, avg: LowPass) -> tuple:
+        """``spectrum`` low-passed by ``avg`` (local averaging: inverted later, all at once)."""
+        key = (avg.phi.offset, avg.k_avg)
+        if key not in self.phi_scaled:
+            self.phi_scaled[key] = avg.phi.take(self.buffers, self.xp) * (1.0 / 2**avg.k_avg)
+        n_bins = avg.n_bins
+        if self.all_lp is not None:
+            a = int(rows[0])
+            dest = self.all_lp[:, a : a + len(rows), :]
+            np.multiply(spectrum[..., :n_bins], self.phi_scaled[key], out=dest)
             return rows, dest
-        return rows, spectrum[..., :n_bins] * phi_scaled[off, k_avg]
+        return rows, spectrum[..., :n_bins] * self.phi_scaled[key]
 
-    def finish(rows: np.ndarray, coef: Array, k: int) -> tuple[np.ndarray, Array]:
+    def finish(self, rows: np.ndarray, coef: Array, k: int) -> tuple[np.ndarray, Array]:
         """Global mean or no averaging: unpad, normalise, undo the input scale."""
-        start, length = plan.out_start(k), -(-N // 2**k)
+        plan = self.plan
+        start, length = plan.out_start(k), -(-plan.N // 2**k)
         coef = coef[..., start : start + length]
         if plan.average == "global":
-            coef = xp.mean(coef, axis=-1, keepdims=True)
-        if normalize_energy:
-            coef = coef * math.sqrt(N / coef.shape[-1])
-        return rows, unscale(coef, scale)
+            coef = self.xp.mean(coef, axis=-1, keepdims=True)
+        if self.normalize_energy:
+            coef = coef * math.sqrt(plan.N / coef.shape[-1])
+        return rows, unscale(coef, self.scale)
 
-    s0_rows = np.array([0])
-    if plan.average == "global":
-        s0 = xp.mean(x[:, None, :], axis=-1, keepdims=True)
-        out.append((s0_rows, s0 * math.sqrt(N) if normalize_energy else s0))
-    elif local:
-        out.append(low_passed(s0_rows, X_full, plan.S0))
-    else:
-        off, n_bins, k_avg = plan.S0
-        s0 = lowpass(X_full, phi[off : off + n_bins], n_bins, k_avg, xp)
-        out.append(finish(s0_rows, s0, plan.k_S0))
-
-    # Each first-order group is followed at once by its second-order children, so only one
-    # group's envelopes and spectra are alive at a time (peak memory); results keep plan order.
-    need_spectra = local or bool(plan.groups2)
-    second: list[Any] = [None] * len(plan.groups2)
-    first: list[Any] = []
-    for gi, g in enumerate(plan.groups1):
-        U1 = _band(X, g, buffers["psi1_f"], index, xp, ws)
-        U1_f = _rfft(U1, ws, "U_f", xp) if need_spectra else None
-        if local:
-            first.append(low_passed(g.rows, U1_f, g.avg))
+    def zeroth(self, step: ZerothOrder) -> None:
+        """``S0 = x * phi_T`` (or the mean of the unpadded input)."""
+        xp, N = self.xp, self.plan.N
+        if step.lowpass is None:
+            s0 = xp.mean(self.x[:, None, :], axis=-1, keepdims=True)
+            self.out.append((step.rows, s0 * math.sqrt(N) if self.normalize_energy else s0))
+        elif self.plan.average == "local":
+            self.out.append(self.low_passed(step.rows, self.X_full, step.lowpass))
         else:
-            first.append(finish(g.rows, U1, g.k_out))
-        children = [hi for hi, h in enumerate(plan.groups2) if h.parent == gi]
-        spectrum = None
-        if children:
-            width = _width([plan.groups2[hi] for hi in children])
+            lp = step.lowpass
+            phi = lp.phi.take(self.buffers, xp)
+            s0 = lowpass(self.X_full, phi, lp.n_bins, lp.k_avg, xp)
+            self.out.append(self.finish(step.rows, s0, step.k))
+
+    def first_order(self, step: FirstOrder) -> None:
+        """``U1 = |x * psi1|`` of one group, its ``S1``, and the spectrum its children read."""
+        g, xp, ws = step.group, self.xp, self.ws
+        U1 = band(self.X, g, self.buffers, xp, ws)
+        U1_f = rfft_into(U1, ws, "U_f", xp) if step.keep_spectrum else None
+        if g.avg is not None and self.plan.average == "local":
+            self.first.append(self.low_passed(g.rows, U1_f, g.avg))
+        else:
+            self.first.append(self.finish(g.rows, U1, g.k_out))
+        self.spectrum = None
+        if step.children_width:
             if ws is None:
-                spectrum = spectrum_bins(U1_f, g.M // 2, width, xp)
+                self.spectrum = spectrum_bins(U1_f, g.M // 2, step.children_width, xp)
             else:
-                spectrum = _bins(U1_f, g.M // 2, width, ws, "U1_bins", xp, copy=True)
+                self.spectrum = _bins(
+                    U1_f, g.M // 2, step.children_width, ws, "U1_bins", xp, copy=True
+                )
         del U1, U1_f  # dropped before the next group's temporaries exist (peak memory)
-        for hi in children:
-            h = plan.groups2[hi]
-            U2 = _band(spectrum, h, buffers["psi2_f"], index, xp, ws)
-            if local:
-                second[hi] = low_passed(h.rows, _rfft(U2, ws, "U_f", xp), h.avg)
-            else:
-                second[hi] = finish(h.rows, U2, h.k_out)
-            del U2
-        del spectrum
-    if not local:
-        return out + first + second
-    averaged = out + first + second  # in row order
-    rows = np.concatenate([r for r, _ in averaged])
-    n_bins = plan.S0[1]
-    if all_lp is not None:
-        B, n_all = all_lp.shape[:2]
-        coef = ws.get("coef", (B, n_all, 2 * (n_bins - 1)), x.dtype)
-        coef = np.fft.irfft(all_lp, n=2 * (n_bins - 1), axis=-1, out=coef)
-    else:
-        spectra = xp.concat([a for _, a in averaged], axis=1)
-        coef = xp.fft.irfft(spectra, n=2 * (n_bins - 1), axis=-1)
-    k = plan.log2_stride
-    start, length = plan.out_start(k), -(-N // 2**k)
-    coef = coef[..., start : start + length]
-    if ws is not None and not normalize_energy and scale is None:
-        return [(rows, xp.asarray(coef, copy=True))]  # a new array, not the workspace's
-    factor = math.sqrt(N / length) if normalize_energy else 1.0
-    if scale is not None:
-        return [(rows, coef * (scale[:, :, None] * factor))]
-    return [(rows, coef * factor if normalize_energy else coef)]
+
+    def second_order(self, step: SecondOrder) -> None:
+        """``U2 = |U1 * psi2|`` of one group and its ``S2``."""
+        h, xp, ws = step.group, self.xp, self.ws
+        U2 = band(self.spectrum, h, self.buffers, xp, ws)
+        if h.avg is not None and self.plan.average == "local":
+            self.second.append(self.low_passed(h.rows, rfft_into(U2, ws, "U_f", xp), h.avg))
+        else:
+            self.second.append(self.finish(h.rows, U2, h.k_out))
+
+    def collect(self, step: Collect) -> Rows:
+        """One inverse FFT of every row's low-passed spectrum; unpad and normalise."""
+        xp, ws, N = self.xp, self.ws, self.plan.N
+        self.spectrum = None
+        averaged = self.out + self.first + self.second  # in row order
+        rows = np.concatenate([r for r, _ in averaged])
+        n_bins = step.n_bins
+        if self.all_lp is not None and ws is not None:
+            B, n_all = self.all_lp.shape[:2]
+            coef = ws.get("coef", (B, n_all, 2 * (n_bins - 1)), self.x.dtype)
+            coef = np.fft.irfft(self.all_lp, n=2 * (n_bins - 1), axis=-1, out=coef)
+        else:
+            spectra = xp.concat([a for _, a in averaged], axis=1)
+            coef = xp.fft.irfft(spectra, n=2 * (n_bins - 1), axis=-1)
+        start, length = self.plan.out_start(step.k), -(-N // 2**step.k)
+        coef = coef[..., start : start + length]
+        scale = self.scale
+        if ws is not None and not self.normalize_energy and scale is None:
+            return [(rows, xp.asarray(coef, copy=True))]  # a new array, not the workspace's
+        factor = math.sqrt(N / length) if self.normalize_energy else 1.0
+        if scale is not None:
+            return [(rows, coef * (scale[:, :, None] * factor))]
+        return [(rows, coef * factor if self.normalize_energy else coef)]
 
 
-def _width(groups: list[BandGroup]) -> int:
+def spectrum_width(groups: list[BandGroup]) -> int:
     """Spectral bins the groups' block views need."""
     # Not ``max(..., default=0)``: ``torch.compile`` cannot trace the keyword (a graph break).
-    return max([0, *(g.blocks_per_row * g.block for g in groups)])
+    return max([0, *(g.width for g in groups)])
 
 
-def _rfft(a: Array, ws: Workspace | None, role: str, xp: Any) -> Array:
+def rfft_into(a: Array, ws: Workspace | None, role: str, xp: Any) -> Array:
     """``rfft`` along the last axis, into the workspace's ``role`` array when given."""
     if ws is None:
         return xp.fft.rfft(a, axis=-1)
@@ -207,7 +258,7 @@ def _bins(
     *,
     copy: bool = False,
 ) -> Array:
-    """The first ``n_keep`` bins of ``spectrum``, zero-extended to at least ``width`` bins.
+    """Keep the first ``n_keep`` bins of ``spectrum``, zero-extended to ``width`` or more.
 
     Without a workspace: :func:`extend_bins` (a view when no extension is needed). With one:
     written into its ``role`` array when an extension or (``copy``) a contiguous copy is due.
@@ -223,31 +274,29 @@ def _bins(
     return out
 
 
-def _band(
+def band(
     spectrum: Array,
     g: BandGroup,
-    filt_buf: Array,
-    index: Array,
+    buffers: dict[str, Array],
     xp: Any,
     ws: Workspace | None = None,
 ) -> Array:
     """Run one band group: gather blocks, multiply by filters, fold, IFFT, modulus."""
-    off, n_filt, width = g.filt
-    filters = xp.reshape(filt_buf[off : off + n_filt * width], (n_filt, width))
+    filters = g.filters.take(buffers, xp)
     if ws is not None:
-        return _band_numpy(spectrum, g, filters, index, ws)
+        return _band_numpy(spectrum, g, filters, buffers["index"], ws)
     # The windows carry the subsampling factor, so this is exactly |(u * psi)[::2**k]|.
     if g.broadcast is not None:
-        first, n_in, start = g.broadcast
-        z = bandpass_pairs(spectrum, first, n_in, start, filters, g.n_blocks, g.block, xp)
+        b = g.broadcast
+        z = bandpass_pairs(
+            spectrum, b.first_row, b.n_rows_in, b.start_block, filters, g.n_blocks, g.block, xp
+        )
         return modulus(z, xp, overwrite=True)
-    if g.filt_index is not None:
-        fo, fn = g.filt_index
-        filters = xp.take(filters, index[fo : fo + fn], axis=0)
-    go, gn = g.gather
+    if g.filter_index is not None:
+        filters = xp.take(filters, g.filter_index.take(buffers, xp), axis=0)
     z = bandpass(
         spectrum,
-        index[go : go + gn],
+        g.gather.take(buffers, xp),
         filters,
         len(g.rows),
         g.n_blocks,
@@ -262,7 +311,7 @@ def _band(
 def _band_numpy(
     spectrum: np.ndarray, g: BandGroup, filters: np.ndarray, index: np.ndarray, ws: Workspace
 ) -> np.ndarray:
-    """:func:`_band` for NumPy, every temporary written into the workspace (``out=``).
+    """:func:`band` for NumPy, every temporary written into the workspace (``out=``).
 
     The result is the workspace's ``"U"`` array: valid until the next band group runs.
     """
@@ -270,7 +319,7 @@ def _band_numpy(
     cplx, real = spectrum.dtype, np.empty(0, dtype=spectrum.dtype).real.dtype
     n, nb, block = len(g.rows), g.n_blocks, g.block
     if g.broadcast is not None:
-        first, n_in, start = g.broadcast
+        first, n_in, start = g.broadcast.first_row, g.broadcast.n_rows_in, g.broadcast.start_block
         nf = filters.shape[0]
         view = spectrum[:, first : first + n_in, start * block : (start + nb) * block]
         view = view.reshape(B, n_in, 1, nb, block)
@@ -284,15 +333,13 @@ def _band_numpy(
         folded = folded.reshape(B, n, block)
         M = block
     else:
-        if g.filt_index is not None:
-            fo, fn = g.filt_index
-            picked_filters = ws.get("filters", (fn, filters.shape[1]), filters.dtype)
-            filters = np.take(filters, index[fo : fo + fn], axis=0, out=picked_filters)
-        go, gn = g.gather
-        width = g.blocks_per_row * block
-        blocks = spectrum[..., :width].reshape(B, -1, block)
+        if g.filter_index is not None:
+            fi = g.filter_index
+            picked_filters = ws.get("filters", (fi.size, filters.shape[1]), filters.dtype)
+            filters = np.take(filters, index[fi.offset : fi.stop], axis=0, out=picked_filters)
+        blocks = spectrum[..., : g.width].reshape(B, -1, block)
         picked = ws.get("product", (B, n * nb, block), cplx)
-        np.take(blocks, index[go : go + gn], axis=1, out=picked)
+        np.take(blocks, index[g.gather.offset : g.gather.stop], axis=1, out=picked)
         picked = picked.reshape(B, n, nb, block)
         picked *= filters.reshape(1, n, nb, block)
         if nb > 1:

@@ -26,7 +26,7 @@ class Workspace:
         self._flat: dict[Any, np.ndarray] = {}
 
     def get(self, role: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-        """An uninitialised C-contiguous array of ``shape`` and ``dtype`` for ``role``.
+        """Return an uninitialised C-contiguous array of ``shape`` and ``dtype`` for ``role``.
 
         Each role has one flat buffer, grown to the largest size asked so far; the array is a
         view of its start. Arrays of the same role therefore overwrite each other: a role must
@@ -54,6 +54,7 @@ class ThreadWorkspaces:
         self._local = threading.local()
 
     def get(self, key: Any) -> Workspace:
+        """Return this thread's workspace for ``key`` (created on first use)."""
         spaces = getattr(self._local, "spaces", None)
         if spaces is None:
             spaces = self._local.spaces = {}
