@@ -89,7 +89,7 @@ class _ScatteringLayer(keras.layers.Layer):
             self._transform = self._transform_class(
                 **{**self._options, "N": int(length)}, **self._fixed_layout()
             )
-        self._transform._build(int(length))
+        self._transform.plan(int(length))
 
     def _fixed_layout(self) -> dict[str, Any]:
         extra: dict[str, Any] = {"out_type": "array"}

@@ -1,19 +1,47 @@
 """Array-API primitives shared by the transforms (NumPy, PyTorch, JAX, CuPy, array-api-strict).
 
-Everything here takes the namespace ``xp`` explicitly (from ``array_api_compat``) and uses only
-functions of the array API standard and its ``fft`` extension, so one implementation serves every
-library, on every device, differentiably.
+Everything here takes the namespace ``xp`` explicitly (from ``array_api_compat``, or
+:mod:`scatterwave.core.tf_namespace` for TensorFlow) and is written with functions of the array
+API standard and its ``fft`` extension, so one implementation serves every library, on every
+device, differentiably.
+
+A few functions take a library's own faster or exact path, chosen from the call's
+:class:`~scatterwave.core.capabilities.Capabilities` (keyword ``caps``; resolved from the array
+when None):
+
+* :func:`modulus` squares the interleaved real view of a PyTorch complex tensor on CPU
+  (``torch.view_as_real``, 2-2.5 times faster than ``hypot``), and :func:`range_scale` keeps
+  those squares in range (``torch.no_grad``, ``torch.amax``, ``torch.exp2``);
+* :func:`modulus_parts` asks PyTorch whether a gradient is being recorded
+  (``torch.is_grad_enabled``) before shifting away from the non-differentiable point 0;
+* :func:`matmul` asks JAX for full float32 precision (``jax.lax.Precision.HIGHEST``);
+* :func:`as_index` makes JAX indices int32 (its default integer type);
+* :func:`is_traced` asks each library whether its input is an abstract traced value.
+
+PyTorch and JAX are imported inside those branches only, so NumPy users import neither.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from scatterwave.core.capabilities import Capabilities
+
 Array = Any
+
+
+def _caps(a: Array, caps: Capabilities | None) -> Capabilities:
+    """``caps``, or the capabilities of array ``a`` when None."""
+    if caps is not None:
+        return caps
+    from scatterwave.core.capabilities import capabilities
+
+    return capabilities(a)
 
 
 def reflect_indices(N: int, pad_left: int, pad_right: int) -> np.ndarray:
@@ -110,11 +138,12 @@ def native_byte_order(x: Array) -> Array:
     return x
 
 
-def as_index(idx: np.ndarray, like: Array, xp: Any) -> Array:
-    """Integer index array in ``like``'s library and device."""
-    return xp.asarray(
-        np.asarray(idx, dtype=np.int32 if _is_jax(xp) else np.int64), device=_device(like)
-    )
+def as_index(
+    idx: np.ndarray, like: Array, xp: Any, *, caps: Capabilities | None = None
+) -> Array:
+    """Integer index array in ``like``'s library and device (int32 for JAX, else int64)."""
+    jax = _caps(like, caps).library == "jax"
+    return xp.asarray(np.asarray(idx, dtype=np.int32 if jax else np.int64), device=_device(like))
 
 
 #: Device copies of small index arrays, keyed by (what, library, device). Made once: a
@@ -123,26 +152,37 @@ _INDEX_CACHE: dict[tuple, Array] = {}
 _INDEX_CACHE_SIZE = 256
 
 
-def cached_index(key: tuple, make: Callable[..., np.ndarray], like: Array, xp: Any) -> Array:
+def cached_index(
+    key: tuple,
+    make: Callable[..., np.ndarray],
+    like: Array,
+    xp: Any,
+    *,
+    caps: Capabilities | None = None,
+) -> Array:
     """``as_index(make(*key[1:]), like, xp)``, converted once per library and device.
 
     ``key`` must identify the index array completely (its first item names the kind, the rest
-    are ``make``'s arguments). Traced JAX values get a fresh constant.
+    are ``make``'s arguments). Traced values get a fresh constant.
     """
-    if is_traced(like):
-        return as_index(make(*key[1:]), like, xp)
-    full = (*key, type(like).__module__.split(".")[0], str(_device(like)))
+    caps = _caps(like, caps)
+    if caps.traced:
+        return as_index(make(*key[1:]), like, xp, caps=caps)
+    full = (*key, caps.library, str(_device(like)))
     idx = _INDEX_CACHE.get(full)
     if idx is None:
         if len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
             _INDEX_CACHE.clear()
-        idx = _INDEX_CACHE[full] = as_index(make(*key[1:]), like, xp)
+        idx = _INDEX_CACHE[full] = as_index(make(*key[1:]), like, xp, caps=caps)
     return idx
 
 
-def device_rows(rows: np.ndarray, like: Array, xp: Any) -> Array:
+def device_rows(
+    rows: np.ndarray, like: Array, xp: Any, *, caps: Capabilities | None = None
+) -> Array:
     """Integer ``rows`` as an index array on ``like``'s device, converted once per device."""
-    return cached_index(("rows", np.asarray(rows, dtype=np.intp).tobytes()), _from_bytes, like, xp)
+    key = ("rows", np.asarray(rows, dtype=np.intp).tobytes())
+    return cached_index(key, _from_bytes, like, xp, caps=caps)
 
 
 def _from_bytes(data: bytes) -> np.ndarray:
@@ -167,13 +207,13 @@ def is_tensorflow(xp: Any) -> bool:
 
 
 def is_numpy(xp: Any) -> bool:
-    """True for NumPy (plain or through ``array_api_compat``), which has no autodiff."""
+    """True for NumPy (plain or through ``array_api_compat``), which has no autodiff.
+
+    For code that holds a namespace but no capabilities record; code given ``caps`` reads
+    ``caps.library`` instead.
+    """
     name = getattr(xp, "__name__", "")
     return name.endswith("numpy") and "jax" not in name
-
-
-def _is_jax(xp: Any) -> bool:
-    return "jax" in getattr(xp, "__name__", "")
 
 
 def complex_dtype(xp: Any, real_dtype: Any) -> Any:
@@ -279,31 +319,31 @@ def bandpass_pairs(
     return xp.fft.ifft(xp.reshape(folded, (B, n_rows_in * n_filt, block)), axis=-1)
 
 
-def modulus(z: Array, xp: Any, *, overwrite: bool = False) -> Array:
+def modulus(
+    z: Array, xp: Any, *, overwrite: bool = False, caps: Capabilities | None = None
+) -> Array:
     """``|z|`` for complex ``z``, with a finite (not NaN) gradient at ``z = 0``.
 
     With ``overwrite=True`` the caller declares ``z`` a temporary that may be destroyed
     (PyTorch without gradient recording squares it in place: one allocation and first touch of
     fresh memory less, about 5 % of a Scattering1D call).
 
-    NumPy's ``abs`` is used directly, and so is PyTorch's on accelerators (one kernel instead
-    of five; launches bound a GPU forward, and complex ``abs`` has a zero gradient at 0).
-    PyTorch on CPU squares the interleaved real view (contiguous,
-    vectorised), adds the two parts and takes the square root: 2-2.5 times faster on CPU than
-    ``hypot`` on the strided real and imaginary views, and 5 times faster than complex ``abs``
-    (measured, complex64). Squaring needs ``|z|`` within about ``1e-19 .. 1e19`` in float32, so
-    the cores call :func:`range_scale` on their input first. The other libraries take
-    ``hypot(re, im)`` (:func:`modulus_parts`).
+    How is ``caps.modulus`` (``caps``: the capabilities of the call, resolved from ``z`` when
+    None). ``"abs"``: NumPy's ``abs``, and PyTorch's on accelerators (one kernel instead
+    of five; launches bound a GPU forward, and complex ``abs`` is overflow-safe with a zero
+    gradient at 0). ``"squares"`` (PyTorch on CPU): squares the interleaved real view
+    (contiguous, vectorised), adds the two parts and takes the square root: 2-2.5 times faster
+    on CPU than ``hypot`` on the strided real and imaginary views, and 5 times faster than
+    complex ``abs`` (measured, complex64). Squaring needs ``|z|`` within about
+    ``1e-19 .. 1e19`` in float32, so the cores call :func:`range_scale` on their input first.
+    ``"hypot"`` (the other libraries): ``hypot(re, im)`` (:func:`modulus_parts`).
     """
-    if is_numpy(xp):
+    caps = _caps(z, caps)
+    if caps.modulus == "abs":
         return xp.abs(z)
-    if _is_torch(z):
-        if z.device.type != "cpu":
-            # Accelerators: one kernel (launches, not arithmetic, bound a GPU forward). Complex
-            # ``abs`` is overflow-safe and its gradient at 0 is 0, so no scaling is needed.
-            return xp.abs(z)
+    if caps.modulus == "squares":
         return _modulus_torch(z, overwrite)
-    return modulus_parts(xp.real(z), xp.imag(z), xp)
+    return modulus_parts(xp.real(z), xp.imag(z), xp, caps=caps)
 
 
 def _modulus_torch(z: Array, overwrite: bool) -> Array:
@@ -331,11 +371,9 @@ def _modulus_torch(z: Array, overwrite: bool) -> Array:
 _SMALL_MODULUS = 2048
 
 
-def _is_torch(a: Array) -> bool:
-    return type(a).__module__.startswith("torch")
-
-
-def range_scale(x: Array, xp: Any) -> tuple[Array, Array | None]:
+def range_scale(
+    x: Array, xp: Any, *, caps: Capabilities | None = None
+) -> tuple[Array, Array | None]:
     """Bring each row of ``x`` (shape ``(B, N)``) to a peak near 1 where the modulus squares.
 
     Every transform is positively homogeneous (``S(a x) = a S(x)`` for ``a > 0``), so dividing
@@ -343,15 +381,15 @@ def range_scale(x: Array, xp: Any) -> tuple[Array, Array | None]:
     outputs by ``s`` (:func:`unscale`) changes no result, not even by round-off: scaling by a
     power of two is exact. It keeps the squares in :func:`_modulus_torch` away from float32
     underflow and overflow (a strain signal of amplitude ``1e-21`` squared is ``1e-42``).
-    ``s`` is a constant for autodiff. Only PyTorch on CPU squares, so elsewhere ``x`` is
-    returned as is.
+    ``s`` is a constant for autodiff. Only where ``caps.range_scale`` (PyTorch on CPU, whose
+    modulus squares); elsewhere ``x`` is returned as is.
 
     Returns
     -------
     x_scaled : array, shape (B, N)
     scale : array, shape (B, 1), or None when ``x`` is returned unchanged
     """
-    if not _is_torch(x) or x.device.type != "cpu":  # only PyTorch on CPU squares
+    if not _caps(x, caps).range_scale:
         return x, None
     import torch
 
@@ -369,7 +407,9 @@ def unscale(coef: Array, scale: Array | None) -> Array:
     return coef * scale.reshape((scale.shape[0],) + (1,) * (coef.ndim - 1))
 
 
-def modulus_parts(re: Array, im: Array, xp: Any) -> Array:
+def modulus_parts(
+    re: Array, im: Array, xp: Any, *, caps: Capabilities | None = None
+) -> Array:
     """``sqrt(re**2 + im**2)`` from separate real and imaginary parts.
 
     Where gradients can flow (JAX, TensorFlow; PyTorch unless gradient recording is off, as under
@@ -380,20 +420,21 @@ def modulus_parts(re: Array, im: Array, xp: Any) -> Array:
     pass less). Contiguous parts make this several times faster than the modulus of an
     interleaved complex array in PyTorch on CPU (vectorised ``hypot``).
     """
-    if _needs_gradient(re, xp):
+    if _needs_gradient(re, xp, caps=caps):
         im = im + math.sqrt(xp.finfo(re.dtype).smallest_normal)
     return xp.hypot(re, im)
 
 
-def _needs_gradient(a: Array, xp: Any) -> bool:
+def _needs_gradient(a: Array, xp: Any, *, caps: Capabilities | None = None) -> bool:
     """Whether a gradient may be taken through ``a`` (JAX, TensorFlow; PyTorch when recording).
 
     PyTorch is asked about its grad mode, not ``a.requires_grad``: ``torch.func`` transforms
     differentiate tensors that do not report ``requires_grad``.
     """
-    if _is_jax(xp) or is_tensorflow(xp):  # TensorFlow: a tape may be recording, unseen here
+    library = _caps(a, caps).library
+    if library in ("jax", "tensorflow"):  # TensorFlow: a tape may be recording, unseen here
         return True
-    if _is_torch(a):
+    if library == "torch":
         import torch
 
         return torch.is_grad_enabled()
@@ -433,7 +474,7 @@ def lowpass(spectrum: Array, phi: Array, n_bins: int, k_avg: int, xp: Any) -> Ar
     return xp.fft.irfft(spectrum[..., :n_bins] * phi, n=L_out, axis=-1) * (1.0 / 2**k_avg)
 
 
-def matmul(a: Array, b: Array, xp: Any) -> Array:
+def matmul(a: Array, b: Array, xp: Any, *, caps: Capabilities | None = None) -> Array:
     """``a @ b`` at the full precision of the dtype on every device.
 
     JAX's default float32 matrix product on GPUs and TPUs rounds its operands to TF32 or
@@ -442,7 +483,7 @@ def matmul(a: Array, b: Array, xp: Any) -> Array:
     PyTorch's default (``torch.backends.cuda.matmul.allow_tf32 = False``) is already exact to
     float32; a user who enables TF32 globally gets what they asked for.
     """
-    if _is_jax(xp):
+    if _caps(a, caps).library == "jax":
         import jax
 
         return xp.matmul(a, b, precision=jax.lax.Precision.HIGHEST)

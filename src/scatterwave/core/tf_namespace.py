@@ -107,7 +107,10 @@ def namespace(x: Tensor) -> TFNamespace:
 
 
 def run_forward(forward: Callable, cache: dict, x: Tensor, buffers: dict[str, Tensor]) -> Any:
-    """``forward(x, xp, buffers)`` on TensorFlow: as a graph for eager ``x``, inlined when tracing.
+    """``forward(x, xp, buffers, caps)`` on TensorFlow: a graph for eager ``x``, inlined if traced.
+
+    ``xp`` and ``caps`` (:func:`scatterwave.core.capabilities.capabilities`) are resolved on
+    the tensor the forward receives, so that inside the graph ``caps.traced`` is True.
 
     Op-by-op (eager) execution of the cores' few hundred operations costs about 3 times the
     CPU time of the same graph (N=2^16, J=8, Q=8, batch 8, float32), so an eager ``x`` runs a
@@ -118,7 +121,11 @@ def run_forward(forward: Callable, cache: dict, x: Tensor, buffers: dict[str, Te
     """
     import tensorflow as tf
 
-    plain = tf.autograph.experimental.do_not_convert(lambda v, b: forward(v, namespace(v), b))
+    from scatterwave.core.capabilities import capabilities
+
+    plain = tf.autograph.experimental.do_not_convert(
+        lambda v, b: forward(v, namespace(v), b, capabilities(v))
+    )
     if tf.is_symbolic_tensor(x):
         return plain(x, buffers)
     key = ("tensorflow", tuple(x.shape), x.dtype.name, x.device)

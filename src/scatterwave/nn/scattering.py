@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from scatterwave._transform import is_filter
+from scatterwave._transform import convert_buffers
+from scatterwave.core.capabilities import Capabilities, capabilities
 from scatterwave.scattering1d import Scattering1D as _Scattering1D
 
 
@@ -33,7 +34,7 @@ class _TransformModule(torch.nn.Module):
                 "torch modules need a fixed input length: pass N (the buffers are sized for it)"
             )
         self.transform = transform
-        _, plan = transform._build(transform.N)
+        plan = transform.plan(transform.N)
         self._names = []
         self._cast: dict[str, torch.Tensor] = {}
         self._cast_key: tuple | None = None
@@ -50,7 +51,7 @@ class _TransformModule(torch.nn.Module):
         changed is restored from the plan's exact float64 arrays on its new device.
         """
         out = super()._apply(fn, recurse)
-        _, plan = self.transform._build(self.transform.N)
+        plan = self.transform.plan(self.transform.N)
         for name in self._names:
             buf = self._buffers.get(name)
             master = plan.buffers[name]
@@ -58,21 +59,17 @@ class _TransformModule(torch.nn.Module):
                 self._buffers[name] = torch.from_numpy(master.copy()).to(buf.device)
         return out
 
-    def _buffers_for(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        """The buffers in the dtypes the compute core wants for ``x`` (cached per dtype)."""
+    def _buffers_for(self, x: torch.Tensor, xp: Any, caps: Capabilities) -> dict[str, Any]:
+        """The buffers in the dtypes the compute core wants for ``x`` (cached per dtype).
+
+        Converted by :func:`scatterwave._transform.convert_buffers`, as the transforms'
+        own buffers are.
+        """
         bufs = [getattr(self, name) for name in self._names]
         key = (x.dtype, *(id(b) for b in bufs))  # invalidated when .to() replaces buffers
         if self._cast_key != key:
-            single = x.dtype == torch.float32
-            out = {}
-            for name, buf in zip(self._names, bufs):
-                if name == "index":
-                    out[name] = buf
-                elif is_filter(name):  # torch multiplies complex by complex fastest
-                    out[name] = buf.to(torch.complex64 if single else torch.complex128)
-                else:
-                    out[name] = buf.to(x.dtype)
-            self._cast, self._cast_key = out, key
+            self._cast = convert_buffers(dict(zip(self._names, bufs)), xp, x, caps)
+            self._cast_key = key
         return self._cast
 
     def forward(self, x: torch.Tensor) -> Any:
@@ -87,8 +84,9 @@ class _TransformModule(torch.nn.Module):
                 "e.g. S(x.float()).half()"
             )
         xp = array_namespace(x)
-        self.transform._check_input(x, xp)
-        return self.transform._run(x, xp, self._buffers_for(x))
+        caps = capabilities(x)
+        self.transform.check(x, xp, caps)
+        return self.transform.run(x, xp, self._buffers_for(x, xp, caps), caps)
 
     def meta(self) -> dict[str, Any]:
         """Metadata aligned with the output (see the wrapped transform's ``meta``)."""
