@@ -48,7 +48,7 @@ Array = Any
 
 
 def graphable(x: Array, buffers: dict[str, Array], caps: Capabilities) -> bool:
-    """Whether ``x`` (of capabilities ``caps``) is a CUDA tensor whose forward records no gradient."""
+    """Tell whether ``x`` (capabilities ``caps``) is a CUDA tensor recording no gradient."""
     if caps.library != "torch" or caps.device_kind != "cuda":
         return False
     import torch
@@ -63,7 +63,7 @@ def graphable(x: Array, buffers: dict[str, Array], caps: Capabilities) -> bool:
 
 
 def torch_can_take(caps: Capabilities) -> bool:
-    """Whether an input of capabilities ``caps`` is a CuPy array PyTorch can take over.
+    """Tell whether an input of capabilities ``caps`` is a CuPy array PyTorch can take over.
 
     See the module doc: PyTorch with CUDA must be installed.
     """

@@ -87,7 +87,7 @@ def available_bytes(x: Array) -> int | None:
 
 
 def default_budget_bytes(x: Array, caps: Capabilities | None = None) -> int:
-    """The working-memory budget for a batch like ``x`` when the user gave none (module doc).
+    """Return the working-memory budget for a batch like ``x`` when the user gave none.
 
     ``caps`` is the capabilities record of ``x`` (default: the device is read from ``x``).
     TensorFlow takes the CPU budget on every device: its chunks are fixed when the graph is

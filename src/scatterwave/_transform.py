@@ -113,7 +113,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         self._workspaces = ThreadWorkspaces()
 
     def _resolve_N(self, N: int | None) -> int:
-        """``N``, or the configured length when None."""
+        """Return ``N``, or the configured length when None."""
         N = self.N if N is None else N
         if N is None:
             raise ValueError("this transform was built with N=None: pass N explicitly")
@@ -138,7 +138,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
 
     # ------------------------------------------------------------------ what subclasses provide
     def _make_plan(self, N: int) -> tuple[FilterbankT, PlanT]:  # pragma: no cover - abstract
-        """The filterbank and the compiled plan for inputs of length ``N`` (not cached)."""
+        """Build the filterbank and the compiled plan for inputs of length ``N`` (not cached)."""
         raise NotImplementedError
 
     def compute(
@@ -150,7 +150,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         *,
         chunk: int | None = None,
     ) -> Any:  # pragma: no cover - abstract
-        """The transform of a checked ``x`` of library ``xp``, eagerly, in chunks of signals.
+        """Transform a checked ``x`` of library ``xp``, eagerly, in chunks of signals.
 
         Parameters
         ----------
@@ -179,7 +179,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
 
     # ------------------------------------------------------------------ public protocol
     def plan(self, N: int) -> PlanT:
-        """The compiled plan for inputs of length ``N`` (built once per length, then cached).
+        """Return the compiled plan for inputs of length ``N`` (built once per length, cached).
 
         Parameters
         ----------
@@ -197,7 +197,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         return self._planned(N)[1]
 
     def _filters(self, N: int) -> FilterbankT:
-        """The filterbank the plan for length ``N`` was compiled from (cached with the plan)."""
+        """Return the filterbank the plan for length ``N`` was compiled from (cached with it)."""
         return self._planned(N)[0]
 
     def _planned(self, N: int) -> tuple[FilterbankT, PlanT]:
@@ -209,7 +209,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
     def buffers(
         self, N: int, like: Array, *, xp: Any = None, caps: Capabilities | None = None
     ) -> dict[str, Array]:
-        """``plan(N).buffers`` in the library, device and dtype of ``like`` (cached).
+        """Return ``plan(N).buffers`` in the library, device and dtype of ``like`` (cached).
 
         Parameters
         ----------
@@ -341,7 +341,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
 
     # ------------------------------------------------------------------ helpers
     def _workspace(self, N: int, x: Array, caps: Capabilities) -> Workspace | None:
-        """This thread's reusable NumPy work arrays for length ``N`` and ``x``'s dtype.
+        """Return this thread's reusable NumPy work arrays for length ``N`` and ``x``'s dtype.
 
         None where ``caps`` allows no workspace (other libraries leave their temporaries to
         their allocators).
@@ -350,8 +350,8 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
             return None
         return self._workspaces.get((N, str(x.dtype)))
 
-    def _chunk(self, x: Array, N: int, caps: Capabilities) -> int:
-        """Signals per chunk for a batch like ``x`` (see :mod:`scatterwave._device`)."""
+    def _chunk(self, x: Array, N: int, caps: Capabilities | None = None) -> int:
+        """Return the signals per chunk for a batch like ``x`` (:mod:`scatterwave._device`)."""
         itemsize = 4 if "float32" in str(x.dtype) else 8
         per_signal = self._per_signal.get((N, itemsize))
         if per_signal is None:  # a walk over the plan's groups: once per length and dtype
@@ -374,7 +374,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         return self._jit_cache[key]
 
     def _paths_exclude(self, sizes: dict[str, int]) -> dict[str, list[int]]:
-        """``paths_exclude`` with negative indices resolved, one list per key of ``sizes``.
+        """Resolve ``paths_exclude`` (negative indices counted from the end), one list per key.
 
         ``sizes`` maps each accepted key to the number of wavelets it indexes.
         """
@@ -499,7 +499,7 @@ def batch_slices(B: int | None, chunk: int) -> list[slice]:
 
 
 def _namespace(x: Array) -> Any:
-    """The array-API namespace of ``x`` (TensorFlow: :mod:`scatterwave.core.tf_namespace`)."""
+    """Return the array-API namespace of ``x`` (TensorFlow: see :mod:`.core.tf_namespace`)."""
     if type(x).__module__.startswith("tensorflow"):
         from scatterwave.core.tf_namespace import namespace
 

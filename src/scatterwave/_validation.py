@@ -1,5 +1,6 @@
-"""Argument checks shared by the transforms; every message says what was given, what was
-expected and how to fix it.
+"""Argument checks shared by the transforms.
+
+Every message says what was given, what was expected and how to fix it.
 
 Each argument accepts exactly what its docstring documents. A ``bool`` argument takes ``True``
 or ``False`` (NumPy's ``np.True_`` / ``np.False_`` are booleans too and are stored as Python

@@ -306,10 +306,8 @@ class TimeFrequencyScattering1D(
             self.plan(N)
 
     # ------------------------------------------------------------------ building
-    def _make_plan(
-        self, N: int
-    ) -> tuple[tuple[TimeFilterbank, FrequentialFilterbank], JTFSPlan]:
-        """The time and frequential filterbanks and the compiled plan for length ``N``."""
+    def _make_plan(self, N: int) -> tuple[tuple[TimeFilterbank, FrequentialFilterbank], JTFSPlan]:
+        """Build the time and frequential filterbanks and the compiled plan for length ``N``."""
         T = self._averaging_scale(N)
         fb = build_time_filterbank(
             N,
@@ -410,7 +408,7 @@ class TimeFrequencyScattering1D(
     def _convert_buffers(
         self, plan: JTFSPlan, xp: Any, like: Array, caps: Capabilities
     ) -> dict[str, Array]:
-        """``plan.buffers`` for ``like``, plus NumPy's complex dense operators (``fr_op``)."""
+        """Convert ``plan.buffers`` for ``like``; NumPy also gets complex dense ``fr_op``."""
         out = super()._convert_buffers(plan, xp, like, caps)
         if plan.dense_fr and caps.library == "numpy":  # NumPy multiplies complex matrices
             out["fr_op"] = complex_operators(plan, single=like.dtype == xp.float32)
@@ -425,7 +423,7 @@ class TimeFrequencyScattering1D(
         *,
         chunk: int | None = None,
     ) -> Any:
-        """The coefficients of a checked ``x`` of library ``xp``, eagerly, in chunks of signals.
+        """Transform a checked ``x`` of library ``xp``, eagerly, in chunks of signals.
 
         Parameters
         ----------
@@ -504,8 +502,10 @@ class TimeFrequencyScattering1D(
         return self.out_type == "array" and not self.out_3D
 
     def _kept_rows(self, plan: JTFSPlan) -> np.ndarray:
-        """Indices of the output rows in the computed rows (``plan.keep``, less the padding
-        rows when they are dropped)."""
+        """Return the indices of the output rows in the computed rows.
+
+        ``plan.keep``, less the padding rows when they are dropped.
+        """
         if not self._drop_zero_rows:
             return plan.keep
         return plan.keep[~padding_rows(plan)[plan.keep]]
@@ -517,8 +517,10 @@ class TimeFrequencyScattering1D(
 
     # ------------------------------------------------------------------ introspection
     def meta(self, N: int | None = None) -> dict[str, Any]:
-        """Metadata of every output row, in output order (``out_type="array"`` row order;
-        for dicts, the rows of each pair in turn; with ``out_3D``, slice-major).
+        """Return the metadata of every output row, in output order.
+
+        The order is ``out_type="array"``'s row order; for dicts, the rows of each pair in
+        turn; with ``out_3D``, slice-major.
 
         Returns
         -------

@@ -213,7 +213,7 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
         return {True: "local", False: "none", "global": "local"}[self.average]
 
     def _make_plan(self, N: int) -> tuple[TimeFilterbank, ScatteringPlan]:
-        """The filterbank's metadata and the compiled plan for inputs of length ``N``.
+        """Build the filterbank's metadata and the compiled plan for inputs of length ``N``.
 
         The plan holds every filter the forward pass needs. The returned filterbank keeps only
         per-filter metadata, ``N_pad`` and ``half_support``: its own filter copies (sparse
@@ -241,7 +241,7 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
         return _metadata_only(fb), plan
 
     def _design(self, N: int) -> TimeFilterbank:
-        """The complete filterbank for inputs of length ``N`` (not cached, see :meth:`_make_plan`)."""
+        """Design the complete filterbank for length ``N`` (not cached, see :meth:`_make_plan`)."""
         T = self._averaging_scale(N)
         if self.average == "global":
             # The global mean of U * phi_J (not of U): the mean over the N output positions
@@ -290,7 +290,7 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
         *,
         chunk: int | None = None,
     ) -> Array | dict:
-        """The coefficients of a checked ``x`` of library ``xp``, eagerly, in chunks of signals.
+        """Transform a checked ``x`` of library ``xp``, eagerly, in chunks of signals.
 
         Parameters
         ----------
@@ -397,7 +397,7 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
         return plan.n_paths, length
 
     def filterbank(self, N: int | None = None) -> dict[str, Any]:
-        """The filters, dense on the padded DFT grid ``np.fft.fftfreq(N_pad)``.
+        """Return the filters, dense on the padded DFT grid ``np.fft.fftfreq(N_pad)``.
 
         Returns
         -------

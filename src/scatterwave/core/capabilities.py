@@ -62,7 +62,7 @@ class Capabilities:
 
 
 def library_of(x: Any) -> Library:
-    """The library of array ``x``, from its type's top-level module."""
+    """Return the library of array ``x``, from its type's top-level module."""
     top = type(x).__module__.split(".", 1)[0]
     top = {"jaxlib": "jax"}.get(top, top)
     return top if top in _KNOWN else "other"  # type: ignore[return-value]

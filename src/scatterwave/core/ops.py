@@ -36,7 +36,7 @@ Array = Any
 
 
 def _caps(a: Array, caps: Capabilities | None) -> Capabilities:
-    """``caps``, or the capabilities of array ``a`` when None."""
+    """Return ``caps``, or the capabilities of array ``a`` when None."""
     if caps is not None:
         return caps
     from scatterwave.core.capabilities import capabilities
@@ -45,7 +45,7 @@ def _caps(a: Array, caps: Capabilities | None) -> Capabilities:
 
 
 def reflect_indices(N: int, pad_left: int, pad_right: int) -> np.ndarray:
-    """Indices implementing symmetric reflection without edge repetition (NumPy's "reflect").
+    """Return indices of symmetric reflection without edge repetition (NumPy's "reflect").
 
     Works for pads longer than the signal (the reflection repeats), shape
     ``(pad_left + N + pad_right,)``.
@@ -138,10 +138,8 @@ def native_byte_order(x: Array) -> Array:
     return x
 
 
-def as_index(
-    idx: np.ndarray, like: Array, xp: Any, *, caps: Capabilities | None = None
-) -> Array:
-    """Integer index array in ``like``'s library and device (int32 for JAX, else int64)."""
+def as_index(idx: np.ndarray, like: Array, xp: Any, *, caps: Capabilities | None = None) -> Array:
+    """Return an integer index array in ``like``'s library and device (int32 for JAX)."""
     jax = _caps(like, caps).library == "jax"
     return xp.asarray(np.asarray(idx, dtype=np.int32 if jax else np.int64), device=_device(like))
 
@@ -160,7 +158,7 @@ def cached_index(
     *,
     caps: Capabilities | None = None,
 ) -> Array:
-    """``as_index(make(*key[1:]), like, xp)``, converted once per library and device.
+    """Return ``as_index(make(*key[1:]), like, xp)``, converted once per library and device.
 
     ``key`` must identify the index array completely (its first item names the kind, the rest
     are ``make``'s arguments). Traced values get a fresh constant.
@@ -180,7 +178,7 @@ def cached_index(
 def device_rows(
     rows: np.ndarray, like: Array, xp: Any, *, caps: Capabilities | None = None
 ) -> Array:
-    """Integer ``rows`` as an index array on ``like``'s device, converted once per device."""
+    """Return integer ``rows`` as an index array on ``like``'s device (converted once)."""
     key = ("rows", np.asarray(rows, dtype=np.intp).tobytes())
     return cached_index(key, _from_bytes, like, xp, caps=caps)
 
@@ -202,12 +200,12 @@ def _is_tensorflow_tensor(x: Array) -> bool:
 
 
 def is_tensorflow(xp: Any) -> bool:
-    """True for the TensorFlow namespace of :mod:`scatterwave.core.tf_namespace`."""
+    """Tell whether ``xp`` is the TensorFlow namespace of :mod:`scatterwave.core.tf_namespace`."""
     return getattr(xp, "__name__", "") == "scatterwave.core.tf_namespace"
 
 
 def is_numpy(xp: Any) -> bool:
-    """True for NumPy (plain or through ``array_api_compat``), which has no autodiff.
+    """Tell whether ``xp`` is NumPy (plain or through ``array_api_compat``; no autodiff).
 
     For code that holds a namespace but no capabilities record; code given ``caps`` reads
     ``caps.library`` instead.
@@ -217,7 +215,7 @@ def is_numpy(xp: Any) -> bool:
 
 
 def complex_dtype(xp: Any, real_dtype: Any) -> Any:
-    """The complex dtype matching a real floating dtype."""
+    """Return the complex dtype matching a real floating dtype."""
     return xp.complex64 if real_dtype == xp.float32 else xp.complex128
 
 
@@ -322,7 +320,7 @@ def bandpass_pairs(
 def modulus(
     z: Array, xp: Any, *, overwrite: bool = False, caps: Capabilities | None = None
 ) -> Array:
-    """``|z|`` for complex ``z``, with a finite (not NaN) gradient at ``z = 0``.
+    """Take ``|z|`` of complex ``z``, with a finite (not NaN) gradient at ``z = 0``.
 
     With ``overwrite=True`` the caller declares ``z`` a temporary that may be destroyed
     (PyTorch without gradient recording squares it in place: one allocation and first touch of
@@ -407,10 +405,8 @@ def unscale(coef: Array, scale: Array | None) -> Array:
     return coef * scale.reshape((scale.shape[0],) + (1,) * (coef.ndim - 1))
 
 
-def modulus_parts(
-    re: Array, im: Array, xp: Any, *, caps: Capabilities | None = None
-) -> Array:
-    """``sqrt(re**2 + im**2)`` from separate real and imaginary parts.
+def modulus_parts(re: Array, im: Array, xp: Any, *, caps: Capabilities | None = None) -> Array:
+    """Take ``sqrt(re**2 + im**2)`` from separate real and imaginary parts.
 
     Where gradients can flow (JAX, TensorFlow; PyTorch unless gradient recording is off, as under
     ``torch.no_grad()`` or ``torch.inference_mode()``) the modulus is
@@ -426,7 +422,7 @@ def modulus_parts(
 
 
 def _needs_gradient(a: Array, xp: Any, *, caps: Capabilities | None = None) -> bool:
-    """Whether a gradient may be taken through ``a`` (JAX, TensorFlow; PyTorch when recording).
+    """Tell whether a gradient may be taken through ``a`` (JAX, TensorFlow; PyTorch if recording).
 
     PyTorch is asked about its grad mode, not ``a.requires_grad``: ``torch.func`` transforms
     differentiate tensors that do not report ``requires_grad``.
@@ -452,7 +448,7 @@ def extend_bins(spectrum: Array, width: int, xp: Any) -> Array:
 
 
 def spectrum_bins(spectrum: Array, n_keep: int, width: int, xp: Any) -> Array:
-    """The first ``n_keep`` bins of ``spectrum``, zero-extended to ``width``, as a new array.
+    """Return the first ``n_keep`` bins of ``spectrum``, zero-extended to ``width``, as a copy.
 
     Always contiguous: the block views of :func:`bandpass` reshape it, which copies a sliced
     (strided) array on every call.
@@ -475,7 +471,7 @@ def lowpass(spectrum: Array, phi: Array, n_bins: int, k_avg: int, xp: Any) -> Ar
 
 
 def matmul(a: Array, b: Array, xp: Any, *, caps: Capabilities | None = None) -> Array:
-    """``a @ b`` at the full precision of the dtype on every device.
+    """Multiply matrices, ``a @ b``, at the full precision of the dtype on every device.
 
     JAX's default float32 matrix product on GPUs and TPUs rounds its operands to TF32 or
     bfloat16 class precision (relative error about 1e-4 to 1e-3 per product); the scattering
@@ -491,7 +487,7 @@ def matmul(a: Array, b: Array, xp: Any, *, caps: Capabilities | None = None) -> 
 
 
 def is_traced(x: Array) -> bool:
-    """True for abstract values being traced (``jax.jit``, ``torch.compile``, ``tf.function``).
+    """Tell whether ``x`` is an abstract value being traced (``jax.jit``, ``torch.compile``, ...).
 
     Their contents cannot be inspected (a data-dependent check would split the compiled graph),
     and arrays made from them must not outlive the trace.

@@ -50,7 +50,7 @@ class TransformSpec:
     device: str
 
     def key(self) -> str:
-        """A string identifying the specification (for caches)."""
+        """Return a string identifying the specification (for caches)."""
         return json.dumps(
             [self.transform, self.params, self.n_samples, self.device], sort_keys=True
         )

@@ -60,7 +60,7 @@ class _TransformModule(torch.nn.Module):
         return out
 
     def _buffers_for(self, x: torch.Tensor, xp: Any, caps: Capabilities) -> dict[str, Any]:
-        """The buffers in the dtypes the compute core wants for ``x`` (cached per dtype).
+        """Return the buffers in the dtypes the compute core wants for ``x`` (cached per dtype).
 
         Converted by :func:`scatterwave._transform.convert_buffers`, as the transforms'
         own buffers are.
@@ -98,7 +98,7 @@ class _TransformModule(torch.nn.Module):
         return self.transform.output_shape
 
     def extra_repr(self) -> str:
-        """The wrapped transform's arguments: ``Scattering1D(N=4096, J=6, Q=8)``, not nested."""
+        """Show the wrapped transform's arguments, not nested: ``N=4096, J=6, Q=8``."""
         return self.transform._repr_arguments()
 
 
