@@ -102,9 +102,10 @@ class ScatterwaveAdapter(Adapter):
 
     def extra_ops(self) -> dict[str, Any]:
         from scatterwave._transform import _namespace
+        from scatterwave.core.capabilities import capabilities
 
         inputs = self._floor_inputs
-        xp = _namespace(inputs[0][1])
+        xp = _namespace(inputs[0][1], capabilities(inputs[0][1]))
 
         def floor() -> None:
             for kind, a, n in inputs:

@@ -151,10 +151,10 @@ class GraphCache:
         self.__init__()  # type: ignore[misc]
 
     def run(self, key: tuple, fn: Callable[[Array], Any], x: Array) -> Any:
-        """``fn(x)``, replayed from a graph once ``key`` has been seen before."""
+        """Return ``fn(x)``, replayed from a graph once ``key`` has been seen before."""
         with self._lock:
-            graph = self._graphs.get(key, False)
-            if graph is False:
+            graph: _Graph | None
+            if key not in self._graphs:
                 count = self._seen.get(key, 0)
                 self._seen[key] = count + 1
                 if count < CAPTURE_AFTER:
@@ -162,6 +162,7 @@ class GraphCache:
                 else:
                     graph = self._capture(key, fn, x)
             else:
+                graph = self._graphs[key]
                 self._graphs.move_to_end(key)
         if graph is None:
             return fn(x)

@@ -76,6 +76,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
     criterion_amplitude: float
     memory_budget_mb: float | None
     cuda_graphs: bool
+    _arguments: dict[str, Any]
 
     # ------------------------------------------------------------------ shared arguments
     def _set_common(
@@ -229,8 +230,8 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
             tracing (``jax.jit``, ``torch.compile``) are not cached: they must not outlive
             the trace.
         """
-        xp = _namespace(like) if xp is None else xp
         caps = capabilities(like) if caps is None else caps
+        xp = _namespace(like, caps) if xp is None else xp
         plan = self.plan(N)
         tensorflow = caps.library == "tensorflow"
         if caps.traced and not tensorflow:  # arrays made while tracing must not outlive it
@@ -335,7 +336,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         caps = capabilities(x)
         if self.cuda_graphs and torch_can_take(caps):
             return through_torch(self, x)
-        xp = _namespace(x)
+        xp = _namespace(x, caps)
         N = self.check(x, xp, caps)
         return self.run(x, xp, self.buffers(N, x, xp=xp, caps=caps), caps)
 
@@ -498,9 +499,9 @@ def batch_slices(B: int | None, chunk: int) -> list[slice]:
     return [slice(b0, min(b0 + chunk, B)) for b0 in range(0, B, chunk)]
 
 
-def _namespace(x: Array) -> Any:
+def _namespace(x: Array, caps: Capabilities) -> Any:
     """Return the array-API namespace of ``x`` (TensorFlow: see :mod:`.core.tf_namespace`)."""
-    if type(x).__module__.startswith("tensorflow"):
+    if caps.library == "tensorflow":
         from scatterwave.core.tf_namespace import namespace
 
         return namespace(x)

@@ -289,7 +289,8 @@ class TimeFrequencyScattering1D(
         if set(out_exclude) >= set(PAIRS):
             raise ValueError("out_exclude removes every pair; keep at least one")
         check_mapping("paths_exclude", paths_exclude, ("n2", "n1_fr"))
-        self.r_psi = check_r_psi(r_psi, 3)
+        r1, r2, r_fr = check_r_psi(r_psi, 3)
+        self.r_psi = (r1, r2, r_fr)
         self.J_fr, self.Q_fr, self.F = J_fr, Q_fr, F
         self.average_fr = average_fr
         self.out_type, self.aligned, self.out_3D = out_type, aligned, out_3D
@@ -314,7 +315,7 @@ class TimeFrequencyScattering1D(
             self.J,
             self.Q,
             T,
-            r_psi=self.r_psi[:2],
+            r_psi=(self.r_psi[0], self.r_psi[1]),
             criterion_amplitude=self.criterion_amplitude,
             max_pad_factor=self.max_pad_factor,
         )

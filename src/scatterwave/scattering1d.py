@@ -189,7 +189,8 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
             )
         check_choice("out_type", out_type, ("array", "dict"))
         check_choice("normalize", normalize, ("energy", "amplitude"))
-        self.r_psi = check_r_psi(r_psi, 2)
+        r1, r2 = check_r_psi(r_psi, 2)
+        self.r_psi = (r1, r2)
         min_path_energy = check_real(
             "min_path_energy", min_path_energy, low=0.0, high=1.0, hint=" (default 0.01)"
         )
@@ -319,10 +320,10 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
             chunk = self._chunk(x2, N, caps)
         ws = self._workspace(N, x, caps)
         pieces = []
-        for rows in batch_slices(B, chunk):
+        for part in batch_slices(B, chunk):
             pieces.append(
                 scattering1d(
-                    x2[rows, ...],
+                    x2[part, ...],
                     plan,
                     buffers,
                     xp,
@@ -473,6 +474,7 @@ def plan_bytes_per_signal(plan: ScatteringPlan, itemsize: int) -> int:
             if widths:
                 second = max(second, len(g.rows) * max([g.M // 2, *widths]))
         width1 = max([plan.N_pad // 2, *(g.blocks_per_row * g.block for g in plan.groups1)])
+        assert plan.S0 is not None and plan.log2_stride is not None  # local averaging
         n_bins = plan.S0[1]
         L_out = 2 * (n_bins - 1)
         complex_elems = (

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
+
 Library = Literal["numpy", "torch", "jax", "cupy", "tensorflow", "array_api_strict", "other"]
 Modulus = Literal["abs", "squares", "hypot"]
 
@@ -69,7 +71,13 @@ def library_of(x: Any) -> Library:
 
 
 def capabilities(x: Any) -> Capabilities:
-    """Resolve the :class:`Capabilities` of a call on input ``x`` (once per call)."""
+    """Resolve the :class:`Capabilities` of a call on input ``x`` (once per call).
+
+    A handful of attribute reads: the records are made once per combination and shared
+    (they are frozen).
+    """
+    if type(x) is np.ndarray:  # the common case, first
+        return _NUMPY
     from scatterwave._device import device_kind
     from scatterwave.core.ops import is_traced
 
@@ -77,6 +85,15 @@ def capabilities(x: Any) -> Capabilities:
     kind = device_kind(x) if library in ("torch", "jax", "cupy") else "cpu"
     if library == "tensorflow":
         kind = "gpu" if "GPU" in str(getattr(x, "device", "")).upper() else "cpu"
+    key = (library, kind, is_traced(x), type(x).__name__ == "ndarray")
+    caps = _RECORDS.get(key)
+    if caps is None:
+        caps = _RECORDS[key] = _record(*key)
+    return caps
+
+
+def _record(library: Library, kind: str, traced: bool, ndarray: bool) -> Capabilities:
+    """Make the capabilities record of a library on a device (see :class:`Capabilities`)."""
     if library == "numpy":
         modulus: Modulus = "abs"
     elif library == "torch":
@@ -86,10 +103,14 @@ def capabilities(x: Any) -> Capabilities:
     return Capabilities(
         library=library,
         device_kind=kind,
-        traced=is_traced(x),
+        traced=traced,
         complex_filters=library in ("torch", "tensorflow"),
         modulus=modulus,
         range_scale=modulus == "squares",
-        workspace=library == "numpy" and type(x).__name__ == "ndarray",
+        workspace=library == "numpy" and ndarray,
         jit={"jax": "jax", "tensorflow": "tensorflow"}.get(library),  # type: ignore[arg-type]
     )
+
+
+_RECORDS: dict[tuple[Library, str, bool, bool], Capabilities] = {}
+_NUMPY = _record("numpy", "cpu", False, True)

@@ -25,23 +25,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from scatterwave.core.capabilities import Capabilities
+from scatterwave.core.capabilities import Capabilities, capabilities, library_of
 
 Array = Any
 
 
 def _caps(a: Array, caps: Capabilities | None) -> Capabilities:
     """Return ``caps``, or the capabilities of array ``a`` when None."""
-    if caps is not None:
-        return caps
-    from scatterwave.core.capabilities import capabilities
-
-    return capabilities(a)
+    return capabilities(a) if caps is None else caps
 
 
 def reflect_indices(N: int, pad_left: int, pad_right: int) -> np.ndarray:
@@ -492,16 +487,16 @@ def is_traced(x: Array) -> bool:
     Their contents cannot be inspected (a data-dependent check would split the compiled graph),
     and arrays made from them must not outlive the trace.
     """
-    module = type(x).__module__
-    if module.startswith("torch"):
+    library = library_of(x)
+    if library == "torch":
         import torch
 
         return torch.compiler.is_compiling()
-    if module.startswith("tensorflow"):
+    if library == "tensorflow":
         import tensorflow as tf
 
         return tf.is_symbolic_tensor(x)
-    if not module.startswith("jax"):
+    if library != "jax":
         return False
     import jax
 
