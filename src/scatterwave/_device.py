@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from scatterwave.core.capabilities import library_of
+import scatterwave.core.capabilities as _capabilities  # (it imports this module in turn)
 
 if TYPE_CHECKING:
     from scatterwave.core.capabilities import Capabilities
@@ -40,7 +40,7 @@ Array = Any
 
 def device_kind(x: Array) -> str:
     """``"cpu"`` for arrays in host memory, else the accelerator platform (``"cuda"``, ...)."""
-    lib = library_of(x)
+    lib = _capabilities.library_of(x)
     if lib == "torch":
         return str(x.device.type)
     if lib == "cupy":
@@ -61,7 +61,7 @@ def _jax_device(x: Array) -> Any:
 
 def available_bytes(x: Array) -> int | None:
     """Bytes the device holding ``x`` can still give a computation, or None if unknown."""
-    lib = library_of(x)
+    lib = _capabilities.library_of(x)
     try:
         if lib == "torch":
             import torch

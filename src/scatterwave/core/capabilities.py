@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+import scatterwave._device as _device  # (a module import: it imports this module in turn)
+
 Library = Literal["numpy", "torch", "jax", "cupy", "tensorflow", "array_api_strict", "other"]
 Modulus = Literal["abs", "squares", "hypot"]
 
@@ -70,6 +72,28 @@ def library_of(x: Any) -> Library:
     return top if top in _KNOWN else "other"  # type: ignore[return-value]
 
 
+def is_traced(x: Any) -> bool:
+    """Tell whether ``x`` is an abstract value being traced (``jax.jit``, ``torch.compile``, ...).
+
+    Their contents cannot be inspected (a data-dependent check would split the compiled graph),
+    and arrays made from them must not outlive the trace.
+    """
+    library = library_of(x)
+    if library == "torch":
+        import torch
+
+        return torch.compiler.is_compiling()
+    if library == "tensorflow":
+        import tensorflow as tf
+
+        return tf.is_symbolic_tensor(x)
+    if library != "jax":
+        return False
+    import jax
+
+    return isinstance(x, jax.core.Tracer)
+
+
 def capabilities(x: Any) -> Capabilities:
     """Resolve the :class:`Capabilities` of a call on input ``x`` (once per call).
 
@@ -78,11 +102,8 @@ def capabilities(x: Any) -> Capabilities:
     """
     if type(x) is np.ndarray:  # the common case, first
         return _NUMPY
-    from scatterwave._device import device_kind
-    from scatterwave.core.ops import is_traced
-
     library = library_of(x)
-    kind = device_kind(x) if library in ("torch", "jax", "cupy") else "cpu"
+    kind = _device.device_kind(x) if library in ("torch", "jax", "cupy") else "cpu"
     if library == "tensorflow":
         kind = "gpu" if "GPU" in str(getattr(x, "device", "")).upper() else "cpu"
     key = (library, kind, is_traced(x), type(x).__name__ == "ndarray")

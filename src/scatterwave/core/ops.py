@@ -15,8 +15,7 @@ when None):
 * :func:`modulus_parts` asks PyTorch whether a gradient is being recorded
   (``torch.is_grad_enabled``) before shifting away from the non-differentiable point 0;
 * :func:`matmul` asks JAX for full float32 precision (``jax.lax.Precision.HIGHEST``);
-* :func:`as_index` makes JAX indices int32 (its default integer type);
-* :func:`is_traced` asks each library whether its input is an abstract traced value.
+* :func:`as_index` makes JAX indices int32 (its default integer type).
 
 PyTorch and JAX are imported inside those branches only, so NumPy users import neither.
 """
@@ -29,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from scatterwave.core.capabilities import Capabilities, capabilities, library_of
+from scatterwave.core.capabilities import Capabilities, capabilities
+from scatterwave.core.capabilities import is_traced as is_traced  # for the cores
 
 Array = Any
 
@@ -479,25 +479,3 @@ def matmul(a: Array, b: Array, xp: Any, *, caps: Capabilities | None = None) -> 
 
         return xp.matmul(a, b, precision=jax.lax.Precision.HIGHEST)
     return xp.matmul(a, b)
-
-
-def is_traced(x: Array) -> bool:
-    """Tell whether ``x`` is an abstract value being traced (``jax.jit``, ``torch.compile``, ...).
-
-    Their contents cannot be inspected (a data-dependent check would split the compiled graph),
-    and arrays made from them must not outlive the trace.
-    """
-    library = library_of(x)
-    if library == "torch":
-        import torch
-
-        return torch.compiler.is_compiling()
-    if library == "tensorflow":
-        import tensorflow as tf
-
-        return tf.is_symbolic_tensor(x)
-    if library != "jax":
-        return False
-    import jax
-
-    return isinstance(x, jax.core.Tracer)
