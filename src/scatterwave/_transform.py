@@ -441,9 +441,9 @@ def convert_buffers(
     The one place that decides each buffer's dtype, for the transforms (from the plan's
     NumPy arrays) and the torch modules (from their float64 master tensors, already in the
     input's library and on its device): ``index`` is an integer index, filters (``*_f``,
-    ``*_fr``) are complex where ``caps.complex_filters`` (PyTorch promotes a real operand of a
-    complex product on every product, an allocation and a slower kernel; TensorFlow does not
-    promote at all), and every other buffer takes ``like``'s real dtype.
+    ``*_fr``) are complex where ``caps.complex_filters`` (PyTorch, TensorFlow: see
+    :class:`~scatterwave.core.capabilities.Capabilities`), and every other buffer takes
+    ``like``'s real dtype.
 
     Parameters
     ----------

@@ -8,7 +8,7 @@ import pytest
 
 from scatterwave import Scattering1D, TimeFrequencyScattering1D
 from scatterwave.core import ops
-from scatterwave.core.capabilities import Capabilities
+from scatterwave.core.capabilities import Capabilities, capabilities
 from scatterwave.core.tf_namespace import OPERATIONS, TFNamespace, namespace
 
 tf = pytest.importorskip("tensorflow")
@@ -155,4 +155,4 @@ def test_cores_use_exactly_the_namespace_operations(monkeypatch, rng):
 
 def test_namespace_type():
     assert isinstance(namespace(tf.zeros(3)), TFNamespace)
-    assert ops.is_tensorflow(namespace(tf.zeros(3)))
+    assert capabilities(tf.zeros(3)).library == "tensorflow"

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from scatterwave.core.capabilities import Capabilities, capabilities
+from scatterwave.core.capabilities import Capabilities, capabilities, library_of
 from scatterwave.core.capabilities import is_traced as is_traced  # for the cores
 
 Array = Any
@@ -183,20 +183,11 @@ def _from_bytes(data: bytes) -> np.ndarray:
 
 
 def _device(x: Array) -> Any:
-    if _is_tensorflow_tensor(x):  # "" inside tf.function: the default device
+    if library_of(x) == "tensorflow":  # "" inside tf.function: the default device
         return x.device
     from array_api_compat import device
 
     return device(x)
-
-
-def _is_tensorflow_tensor(x: Array) -> bool:
-    return type(x).__module__.startswith("tensorflow")
-
-
-def is_tensorflow(xp: Any) -> bool:
-    """Tell whether ``xp`` is the TensorFlow namespace of :mod:`scatterwave.core.tf_namespace`."""
-    return getattr(xp, "__name__", "") == "scatterwave.core.tf_namespace"
 
 
 def is_numpy(xp: Any) -> bool:

@@ -7,9 +7,11 @@ The wrappers hold the compiled filters as a few named, non-persistent buffers (`
 Precision: the filter buffers are master copies in float64 (int64 for ``index``). Dtype casts
 of the module (``.half()``, ``.float()``, ``.double()``, ``.to(torch.bfloat16)``) move them
 with the module's device changes but never round them: each call casts them to the input's
-precision, so a float32 input gets float32 filters and a float64 input float64 filters, before
-and after any cast. Inputs must be float32 or float64; float16 and bfloat16 inputs raise a
-``TypeError`` (compute in float32 and cast the output: ``S(x.float()).half()``).
+precision, so a float32 input gets single-precision filters and a float64 input double
+precision ones, before and after any cast (the Fourier-domain filters as complex64 /
+complex128, see :func:`scatterwave._transform.convert_buffers`). Inputs must be float32 or
+float64; float16 and bfloat16 inputs raise a ``TypeError`` (compute in float32 and cast the
+output: ``S(x.float()).half()``).
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ class Scattering1D(_TransformModule):
     """:class:`scatterwave.Scattering1D` as a ``torch.nn.Module``.
 
     Takes the same arguments (``N`` is required). Filters are buffers: move the module with
-    ``.to(device)``; a float64 input uses float64 filters.
+    ``.to(device)``; a float64 input uses double-precision filters.
 
     Examples
     --------
