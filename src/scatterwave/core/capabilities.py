@@ -106,7 +106,7 @@ def capabilities(x: Any) -> Capabilities:
     kind = _device.device_kind(x) if library in ("torch", "jax", "cupy") else "cpu"
     if library == "tensorflow":
         kind = "gpu" if "GPU" in str(getattr(x, "device", "")).upper() else "cpu"
-    key = (library, kind, is_traced(x), type(x).__name__ == "ndarray")
+    key = (library, kind, is_traced(x), isinstance(x, np.ndarray))
     caps = _RECORDS.get(key)
     if caps is None:
         caps = _RECORDS[key] = _record(*key)

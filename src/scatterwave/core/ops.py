@@ -161,7 +161,7 @@ def cached_index(
     caps = _caps(like, caps)
     if caps.traced:
         return as_index(make(*key[1:]), like, xp, caps=caps)
-    full = (*key, caps.library, str(_device(like)))
+    full = (*key, caps.library, type(like), str(_device(like)))  # (type: any "other" library)
     idx = _INDEX_CACHE.get(full)
     if idx is None:
         if len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
