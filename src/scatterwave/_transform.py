@@ -306,7 +306,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         return N
 
     def run(self, x: Array, xp: Any, buffers: dict[str, Array], caps: Capabilities) -> Any:
-        """:meth:`compute` with the chunk size fixed once per call, compiled where it pays.
+        """Run :meth:`compute` with the chunk size fixed once per call, compiled where it pays.
 
         ``jax.jit`` for JAX (one compilation per input shape, dtype and chunk), a
         ``tf.function`` graph for eager TensorFlow tensors, a CUDA graph replay for PyTorch
@@ -360,7 +360,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         return chunk_size(per_signal, x, self.memory_budget_mb, caps)
 
     def _jitted(self, key: tuple, xp: Any) -> Callable:
-        """:meth:`compute` compiled by ``jax.jit``, one per input shape, dtype and chunk.
+        """Return :meth:`compute` compiled by ``jax.jit``, one per input shape, dtype and chunk.
 
         The capabilities are resolved on the traced value inside (``traced=True``): arrays
         made while tracing must not be cached.
