@@ -65,13 +65,12 @@ class ScatterwaveAdapter(Adapter):
 
     def construct(self, N: int, J: int, Q: int) -> Any:
         from scatterwave import Scattering1D
-        from scatterwave._transform import _namespace
 
         S = Scattering1D(N, J, Q=Q)
         like = self._like()
         # Filters are converted to the input's library/device/dtype on first use and cached;
         # do it here so the build time covers everything Kymatio's constructor does.
-        S._buffers(N, _namespace(like), like)
+        S.buffers(N, like)
         return S
 
     def forward(self, x: Any) -> Any:
@@ -81,7 +80,7 @@ class ScatterwaveAdapter(Adapter):
         self, N: int, J: int, Q: int, batch: int, backend: str, dtype: str, seed: int
     ) -> dict[str, Any]:
         reply = super().build(N, J, Q, batch, backend, dtype, seed)
-        _, plan = self.transform._build(N)
+        plan = self.transform.plan(N)
         self._floor_inputs = self._make_floor_inputs(fft_workload(plan), batch)
         reply["N_pad"] = plan.N_pad
         reply["fft_calls"] = len(self._floor_inputs)
@@ -103,9 +102,10 @@ class ScatterwaveAdapter(Adapter):
 
     def extra_ops(self) -> dict[str, Any]:
         from scatterwave._transform import _namespace
+        from scatterwave.core.capabilities import capabilities
 
         inputs = self._floor_inputs
-        xp = _namespace(inputs[0][1])
+        xp = _namespace(inputs[0][1], capabilities(inputs[0][1]))
 
         def floor() -> None:
             for kind, a, n in inputs:

@@ -92,7 +92,7 @@ class WorkloadAdapter(Adapter):
         nonzero = int(np.count_nonzero(np.any(out != 0, axis=(0, -1))))
         extra = {}
         if self.library == "scatterwave":
-            _, plan = self.transform._build(spec["N"])
+            plan = self.transform.plan(spec["N"])
             extra["N_pad"] = int(getattr(plan, "first", plan).N_pad)
         return {
             **extra,

@@ -35,6 +35,7 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 
 from scatterwave import TimeFrequencyScattering1D  # noqa: E402
+from scatterwave.core.capabilities import capabilities  # noqa: E402
 
 
 @dataclass
@@ -90,8 +91,9 @@ def _floors(jtfs: TimeFrequencyScattering1D, x: Any, xp: Any, repeats: int) -> t
     replayed on random inputs of the same shapes and dtypes.
     """
     log: list = []
-    buffers = jtfs._buffers(x.shape[-1], xp, x)
-    jtfs._forward(x, _RecordingNamespace(xp, log), buffers)  # chunked like a real call
+    caps = capabilities(x)
+    buffers = jtfs.buffers(x.shape[-1], x, xp=xp, caps=caps)
+    jtfs.compute(x, _RecordingNamespace(xp, log), buffers, caps)  # chunked like a real call
     rng = np.random.default_rng(0)
 
     def random(shape: tuple[int, ...], dtype: Any) -> Any:

@@ -25,7 +25,7 @@ def reference_scattering(S, x: np.ndarray) -> np.ndarray:
     ndarray, shape (B, n_paths, N_out), rows in ``S.meta()`` order.
     """
     B, N = x.shape
-    fb, plan = S._design(N), S._build(N)[1]
+    fb, plan = S._design(N), S.plan(N)
     N_pad, left = fb.N_pad, plan.pad_left
     x_pad = np.pad(x, ((0, 0), (left, N_pad - N - left)), mode="reflect")
     X = np.fft.fft(x_pad)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from scatterwave import Scattering1D, TimeFrequencyScattering1D, _cuda_graph
+from scatterwave.core.capabilities import capabilities
 
 torch = pytest.importorskip("torch")
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
@@ -70,8 +71,8 @@ def test_failed_capture_falls_back_to_eager_for_good(monkeypatch, caplog):
 
 
 def test_cpu_and_gradient_inputs_are_not_graphed():
-    assert not _cuda_graph.graphable(np.ones(3), {})
-    assert not _cuda_graph.graphable(torch.ones(3), {})
+    for x in (np.ones(3), torch.ones(3)):
+        assert not _cuda_graph.graphable(x, {}, capabilities(x))
 
 
 def test_cuda_graphs_flag_is_validated():

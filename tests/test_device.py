@@ -105,8 +105,8 @@ def test_transforms_chunk_by_the_device_budget(cls, monkeypatch):
     seen = []
     real = _device.chunk_size
 
-    def spy(per_signal, like, budget):
-        out = real(per_signal, like, budget)
+    def spy(per_signal, like, budget, caps):
+        out = real(per_signal, like, budget, caps)
         seen.append((per_signal, budget, out))
         return out
 

@@ -47,7 +47,7 @@ def test_array_equals_dict_concatenation_and_meta_rows(x):
 def _check_meta(jtfs: TimeFrequencyScattering1D, S: dict) -> None:
     """Meta of an unbatched, non-3D output agrees with it row by row."""
     meta = jtfs.meta()
-    _, plan = jtfs._build(N)
+    plan = jtfs.plan(N)
     n_rows = sum(v.shape[0] for v in S.values())
     for key in ("pair", "n", "j", "xi", "sigma", "spin", "stride", "is_cqt"):
         assert len(meta[key]) == n_rows, key
@@ -107,7 +107,7 @@ def test_meta_matches_output_over_a_grid(x, average_fr, aligned, F, sampling, os
     _check_meta(jtfs, S)
     meta = jtfs.meta()
     joint = np.isin(meta["pair"], PAIRS[2:])
-    local = joint & (meta["stride"][:, 1] != jtfs._build(N)[1].N1)
+    local = joint & (meta["stride"][:, 1] != jtfs.plan(N).N1)
     if aligned or average_fr:
         assert len(np.unique(meta["stride"][local, 1])) <= 1
 
@@ -135,7 +135,7 @@ def test_out_3D_shapes_are_consistent(x, os_t, os_fr, aligned):
     assert len(shapes) == 1
     n_freq, t = shapes.pop()
     assert t == math.ceil(N / 2 ** (5 - os_t))
-    N1 = jtfs._build(N)[1].N1
+    N1 = jtfs.plan(N).N1
     assert n_freq == math.ceil(N1 / 2 ** max(2 - os_fr, 0))
     S_time, S_joint = make(
         average_fr=True, out_3D=True, aligned=aligned, oversampling=os_t, oversampling_fr=os_fr,

@@ -49,7 +49,7 @@ def test_budget_and_estimate_bound_the_peak(N, J, kw, batch, dtype):
     x = np.random.default_rng(0).standard_normal((batch, N)).astype(dtype)
     S(x[:1])  # filters converted to x's dtype (held by the transform, not working memory)
     S._workspaces = type(S._workspaces)()  # the first batched call creates the work arrays
-    _, plan = S._build(N)
+    plan = S.plan(N)
     per_signal = plan_bytes_per_signal(plan, x.itemsize)
     chunk = min(batch, S._chunk(x, N))  # the device-aware default budget (32 MiB on CPU)
     _, peak, out = traced(lambda: S(x))

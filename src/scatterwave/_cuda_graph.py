@@ -32,7 +32,10 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scatterwave.core.capabilities import Capabilities
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +47,13 @@ CAPTURE_AFTER = 1
 Array = Any
 
 
-def graphable(x: Array, buffers: dict[str, Array]) -> bool:
-    """Whether ``x`` is a CUDA tensor whose forward records no gradient."""
-    if not type(x).__module__.startswith("torch"):
+def graphable(x: Array, buffers: dict[str, Array], caps: Capabilities) -> bool:
+    """Tell whether ``x`` (capabilities ``caps``) is a CUDA tensor recording no gradient."""
+    if caps.library != "torch" or caps.device_kind != "cuda":
         return False
     import torch
 
-    if x.device.type != "cuda" or torch.cuda.is_current_stream_capturing():
+    if torch.cuda.is_current_stream_capturing():
         return False
     if torch.is_grad_enabled() and (
         x.requires_grad or any(getattr(b, "requires_grad", False) for b in buffers.values())
@@ -59,9 +62,12 @@ def graphable(x: Array, buffers: dict[str, Array]) -> bool:
     return not _is_functorch_wrapped(x)
 
 
-def torch_can_take(x: Array) -> bool:
-    """Whether ``x`` is a CuPy array that PyTorch with CUDA can take over (see module doc)."""
-    if not type(x).__module__.startswith("cupy"):
+def torch_can_take(caps: Capabilities) -> bool:
+    """Tell whether an input of capabilities ``caps`` is a CuPy array PyTorch can take over.
+
+    See the module doc: PyTorch with CUDA must be installed.
+    """
+    if caps.library != "cupy":
         return False
     try:
         import torch
@@ -145,10 +151,10 @@ class GraphCache:
         self.__init__()  # type: ignore[misc]
 
     def run(self, key: tuple, fn: Callable[[Array], Any], x: Array) -> Any:
-        """``fn(x)``, replayed from a graph once ``key`` has been seen before."""
+        """Return ``fn(x)``, replayed from a graph once ``key`` has been seen before."""
         with self._lock:
-            graph = self._graphs.get(key, False)
-            if graph is False:
+            graph: _Graph | None
+            if key not in self._graphs:
                 count = self._seen.get(key, 0)
                 self._seen[key] = count + 1
                 if count < CAPTURE_AFTER:
@@ -156,6 +162,7 @@ class GraphCache:
                 else:
                     graph = self._capture(key, fn, x)
             else:
+                graph = self._graphs[key]
                 self._graphs.move_to_end(key)
         if graph is None:
             return fn(x)

@@ -19,7 +19,12 @@ An explicit ``memory_budget_mb`` always wins.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import scatterwave.core.capabilities as _capabilities  # (it imports this module in turn)
+
+if TYPE_CHECKING:
+    from scatterwave.core.capabilities import Capabilities
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +38,9 @@ ACCELERATOR_FALLBACK_MB = 2048.0
 Array = Any
 
 
-def library_of(x: Array) -> str:
-    """``"numpy"``, ``"torch"``, ``"jax"``, ``"cupy"`` or the array type's top-level module."""
-    return type(x).__module__.split(".", 1)[0].replace("jaxlib", "jax")
-
-
 def device_kind(x: Array) -> str:
     """``"cpu"`` for arrays in host memory, else the accelerator platform (``"cuda"``, ...)."""
-    lib = library_of(x)
+    lib = _capabilities.library_of(x)
     if lib == "torch":
         return str(x.device.type)
     if lib == "cupy":
@@ -61,7 +61,7 @@ def _jax_device(x: Array) -> Any:
 
 def available_bytes(x: Array) -> int | None:
     """Bytes the device holding ``x`` can still give a computation, or None if unknown."""
-    lib = library_of(x)
+    lib = _capabilities.library_of(x)
     try:
         if lib == "torch":
             import torch
@@ -86,9 +86,18 @@ def available_bytes(x: Array) -> int | None:
     return None
 
 
-def default_budget_bytes(x: Array) -> int:
-    """The working-memory budget for a batch like ``x`` when the user gave none (module doc)."""
-    if device_kind(x) == "cpu":
+def default_budget_bytes(x: Array, caps: Capabilities | None = None) -> int:
+    """Return the working-memory budget for a batch like ``x`` when the user gave none.
+
+    ``caps`` is the capabilities record of ``x`` (default: the device is read from ``x``).
+    TensorFlow takes the CPU budget on every device: its chunks are fixed when the graph is
+    traced, and the graph is reused whatever memory is free later.
+    """
+    if caps is None:
+        on_cpu = device_kind(x) == "cpu"
+    else:
+        on_cpu = caps.on_cpu or caps.library == "tensorflow"
+    if on_cpu:
         return int(CPU_BUDGET_MB * 2**20)
     free = available_bytes(x)
     if free is None:
@@ -96,10 +105,18 @@ def default_budget_bytes(x: Array) -> int:
     return max(int(ACCELERATOR_FRACTION * free), int(CPU_BUDGET_MB * 2**20))
 
 
-def chunk_size(per_signal_bytes: int, x: Array, memory_budget_mb: float | None) -> int:
-    """Signals per chunk: the budget over the estimated peak bytes of one signal (at least 1)."""
+def chunk_size(
+    per_signal_bytes: int,
+    x: Array,
+    memory_budget_mb: float | None,
+    caps: Capabilities | None = None,
+) -> int:
+    """Signals per chunk: the budget over the estimated peak bytes of one signal (at least 1).
+
+    ``caps``: the capabilities record of ``x`` (see :func:`default_budget_bytes`).
+    """
     if memory_budget_mb is None:
-        budget = default_budget_bytes(x)
+        budget = default_budget_bytes(x, caps)
     else:
         budget = int(float(memory_budget_mb) * 2**20)
     return max(1, budget // max(int(per_signal_bytes), 1))

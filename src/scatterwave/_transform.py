@@ -1,12 +1,28 @@
-"""What every array-API transform shares: input checks, filter caches, the call path.
+"""What every array-API transform shares: the public protocol, argument checks, the call path.
 
-A transform subclass provides ``_build(N) -> (filterbank, plan)`` (``plan.buffers``: flat NumPy
-arrays) and ``_forward(x, xp, buffers)``. This base class turns those into ``__call__`` for any
-array library: it checks the input once, converts the filters to the input's library, device
-and dtype once per combination (cached), and compiles the whole forward pass with ``jax.jit``
-for JAX inputs (eager JAX would compile every small operation separately). TensorFlow tensors
-run through the namespace of :mod:`scatterwave.core.tf_namespace`, eager ones as a
-``tf.function`` graph (likewise about 3 times faster than op-by-op execution).
+The public protocol of a transform, used by ``__call__`` and by every caller that runs a
+transform with its own buffers (the torch modules, extraction, the benchmarks):
+
+* :meth:`~ArrayAPITransform.plan` ``(N)``: the compiled core plan for inputs of length ``N``
+  (cached; ``plan.buffers`` holds the filters as flat NumPy arrays);
+* :meth:`~ArrayAPITransform.buffers` ``(N, like)``: those buffers in the library, device and
+  dtype of the array ``like`` (cached per combination; :func:`convert_buffers`);
+* :meth:`~ArrayAPITransform.check` ``(x, xp)``: validate an input, return its length;
+* :meth:`~ArrayAPITransform.compute` ``(x, xp, buffers, caps, *, chunk=None)``: the eager
+  computation on an array of library ``xp``, in chunks of signals;
+* :meth:`~ArrayAPITransform.run` ``(x, xp, buffers, caps)``: :meth:`compute` with the chunk
+  fixed once per call, compiled by ``jax.jit`` for JAX (eager JAX would compile every small
+  operation separately), replayed from a CUDA graph for PyTorch on CUDA without gradient, and
+  as a ``tf.function`` graph for eager TensorFlow tensors (about 3 times faster than op-by-op
+  execution; :mod:`scatterwave.core.tf_namespace`).
+
+``caps`` is the :class:`~scatterwave.core.capabilities.Capabilities` record of the input,
+resolved once per call by ``__call__`` and passed beside ``xp``: every library-dependent
+choice outside the compute core reads it.
+
+A subclass provides ``_make_plan(N) -> (filterbank, plan)`` (uncached), ``compute``,
+``_bytes_per_signal(N, itemsize)`` and its own argument checks; the checks and the
+normalisation of the arguments both transforms share are here.
 """
 
 from __future__ import annotations
@@ -14,52 +30,95 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar
 
 import numpy as np
 
 from scatterwave._cuda_graph import GraphCache, graphable, through_torch, torch_can_take
 from scatterwave._device import chunk_size
-from scatterwave.core.ops import _device, as_index, is_numpy, is_tensorflow, is_traced
+from scatterwave._validation import (
+    check_bool,
+    check_bool_or_literal,
+    check_budget,
+    check_criterion_amplitude,
+    check_int,
+    check_scales,
+)
+from scatterwave.core.capabilities import Capabilities, capabilities
+from scatterwave.core.ops import _device, as_index
 from scatterwave.core.workspace import ThreadWorkspaces, Workspace
 
 Array = Any
+PlanT = TypeVar("PlanT")
+FilterbankT = TypeVar("FilterbankT")
 
 
 def no_autograph(fn: Callable) -> Callable:
-    """Mark ``fn`` so that TensorFlow's AutoGraph calls it as plain Python inside a caller's
-    ``tf.function`` (the attribute ``tf.autograph.experimental.do_not_convert`` sets), without
+    """Mark ``fn`` to be called as plain Python inside a caller's ``tf.function``.
+
+    Sets the attribute that ``tf.autograph.experimental.do_not_convert`` sets, without
     importing TensorFlow. The transforms are trace-safe Python: converting them gains nothing,
-    and AutoGraph's conversion of the whole call tree failed depending on test order."""
+    and AutoGraph's conversion of the whole call tree failed depending on test order.
+    """
     fn.autograph_info__ = frozenset()  # type: ignore[attr-defined]
     return fn
 
 
-class ArrayAPITransform:
-    """Base class of :class:`~scatterwave.Scattering1D` and the JTFS transform."""
+class ArrayAPITransform(Generic[FilterbankT, PlanT]):
+    """Base class of :class:`~scatterwave.Scattering1D` and the JTFS transform (module doc)."""
 
     N: int | None
     J: int
+    Q: tuple[int, int]
     T: int | None
-    average: Any
+    average: bool | Literal["global"]
     check_input: bool
+    criterion_amplitude: float
     memory_budget_mb: float | None
     cuda_graphs: bool
+    _arguments: dict[str, Any]
 
-    def _init_caches(self) -> None:
-        self._built: dict[int, tuple[Any, Any]] = {}
+    # ------------------------------------------------------------------ shared arguments
+    def _set_common(
+        self,
+        N: Any,
+        J: Any,
+        Q: Any,
+        T: Any,
+        average: Any,
+        *,
+        criterion_amplitude: Any,
+        memory_budget_mb: Any,
+        cuda_graphs: Any,
+        check_input: Any,
+    ) -> None:
+        """Check and store the arguments both transforms take; set up the caches."""
+        Q = check_scales(N, J, Q, T)
+        average = check_bool_or_literal("average", average, (True, False), ("global",))
+        if average == "global" and T is not None:
+            raise ValueError(
+                f"T={T!r} is not used with average='global' (a mean over the whole signal); "
+                "remove T, or use average=True for local averaging at scale T"
+            )
+        self.N, self.J, self.Q, self.T = N, J, Q, T
+        self.average = average
+        self.criterion_amplitude = check_criterion_amplitude(criterion_amplitude)
+        self.memory_budget_mb = check_budget(memory_budget_mb)
+        self.cuda_graphs = check_bool("cuda_graphs", cuda_graphs)
+        self.check_input = check_bool("check_input", check_input)
+        self._built: dict[int, tuple[FilterbankT, PlanT]] = {}
         self._converted: dict[tuple, dict[str, Array]] = {}
         self._jit_cache: dict[tuple, Callable] = {}
         self._graphs = GraphCache()
         self._per_signal: dict[tuple[int, int], int] = {}
         self._workspaces = ThreadWorkspaces()
 
-    def _workspace(self, N: int, x: Array, xp: Any) -> Workspace | None:
-        """This thread's reusable NumPy work arrays for inputs of length ``N`` and ``x``'s dtype
-        (None for other libraries, whose temporaries are left to their allocators)."""
-        if not is_numpy(xp) or not isinstance(x, np.ndarray):
-            return None
-        return self._workspaces.get((N, str(x.dtype)))
+    def _resolve_N(self, N: int | None) -> int:
+        """Return ``N``, or the configured length when None."""
+        N = self.N if N is None else N
+        if N is None:
+            raise ValueError("this transform was built with N=None: pass N explicitly")
+        return N
 
     def _averaging_scale(self, N: int) -> int | None:
         """Check ``J`` and ``T`` against the input length; return ``T`` (None: global mean)."""
@@ -78,87 +137,145 @@ class ArrayAPITransform:
             )
         return T
 
-    def _build(self, N: int) -> tuple[Any, Any]:  # pragma: no cover - abstract
+    # ------------------------------------------------------------------ what subclasses provide
+    def _make_plan(self, N: int) -> tuple[FilterbankT, PlanT]:  # pragma: no cover - abstract
+        """Build the filterbank and the compiled plan for inputs of length ``N`` (not cached)."""
         raise NotImplementedError
 
-    def _forward(
-        self, x: Array, xp: Any, buffers: dict[str, Array], chunk: int | None = None
+    def compute(
+        self,
+        x: Array,
+        xp: Any,
+        buffers: dict[str, Array],
+        caps: Capabilities,
+        *,
+        chunk: int | None = None,
     ) -> Any:  # pragma: no cover - abstract
+        """Transform a checked ``x`` of library ``xp``, eagerly, in chunks of signals.
+
+        Parameters
+        ----------
+        x : array, shape (..., N)
+            Checked by :meth:`check`.
+        xp : namespace
+            The array-API namespace of ``x``.
+        buffers : dict of str to array
+            ``plan(N).buffers`` converted to ``x``'s library, device and dtype
+            (:meth:`buffers`).
+        caps : Capabilities
+            The capabilities of ``x`` (:func:`scatterwave.core.capabilities.capabilities`).
+        chunk : int, optional
+            Signals per chunk; None: from the memory budget and the device of ``x``.
+
+        Returns
+        -------
+        Any
+            As ``__call__``.
+        """
         raise NotImplementedError
 
     def _bytes_per_signal(self, N: int, itemsize: int) -> int:  # pragma: no cover - abstract
         """Estimated peak working memory of one signal's forward pass, in bytes."""
         raise NotImplementedError
 
-    def _chunk(self, x: Array, N: int) -> int:
-        """Signals per chunk for a batch like ``x`` (see :mod:`scatterwave._device`)."""
-        itemsize = 4 if "float32" in str(x.dtype) else 8
-        per_signal = self._per_signal.get((N, itemsize))
-        if per_signal is None:  # a walk over the plan's groups: once per length and dtype
-            per_signal = self._per_signal[N, itemsize] = self._bytes_per_signal(N, itemsize)
-        return chunk_size(per_signal, x, self.memory_budget_mb)
+    # ------------------------------------------------------------------ public protocol
+    def plan(self, N: int) -> PlanT:
+        """Return the compiled plan for inputs of length ``N`` (built once per length, cached).
 
-    @no_autograph
-    def __call__(self, x: Array) -> Any:
-        """Transform ``x`` of shape ``(..., N)``; see the subclass for the output."""
-        if self.cuda_graphs and torch_can_take(x):
-            return through_torch(self, x)
-        xp = _namespace(x)
-        N = self._check_input(x, xp)
-        buffers = self._buffers(N, xp, x)
-        if is_tensorflow(xp):
-            from scatterwave.core.tf_namespace import run_forward
+        Parameters
+        ----------
+        N : int
+            Input length.
 
-            return run_forward(self._forward, self._jit_cache, x, buffers)
-        return self._run(x, xp, buffers)
+        Returns
+        -------
+        plan
+            The core plan (:class:`~scatterwave.core.plan.ScatteringPlan` or
+            :class:`~scatterwave.core.jtfs_plan.JTFSPlan`); ``plan.buffers`` is a dict of flat
+            NumPy arrays: ``*_f`` / ``*_fr`` Fourier-domain filters (float64), ``index``
+            (int64) and other real arrays.
+        """
+        return self._planned(N)[1]
 
-    def _run(self, x: Array, xp: Any, buffers: dict[str, Array]) -> Any:
-        """The forward pass with the chunk size fixed once per call: compiled by ``jax.jit``
-        for JAX, replayed from a CUDA graph for PyTorch on CUDA without gradient (see
-        :mod:`scatterwave._cuda_graph`), eager otherwise."""
-        N = int(x.shape[-1])
-        if is_traced(x):
-            return self._forward(x, xp, buffers)
-        chunk = min(self._chunk(x, N), math.prod(x.shape[:-1]))
-        key = (N, tuple(x.shape), str(x.dtype), str(getattr(x, "device", "")), chunk)
-        if type(x).__module__.startswith("jax"):
-            return self._jitted(key, xp)(x, buffers)
-        if self.cuda_graphs and graphable(x, buffers):
-            return self._graphs.run(key, lambda v: self._forward(v, xp, buffers, chunk), x)
-        return self._forward(x, xp, buffers, chunk)
+    def _filters(self, N: int) -> FilterbankT:
+        """Return the filterbank the plan for length ``N`` was compiled from (cached with it)."""
+        return self._planned(N)[0]
 
-    def _jitted(self, key: tuple, xp: Any) -> Callable:
-        """The forward pass compiled by ``jax.jit``, one per input shape, dtype and chunk."""
-        if key not in self._jit_cache:
-            import jax
+    def _planned(self, N: int) -> tuple[FilterbankT, PlanT]:
+        entry = self._built.get(N)
+        if entry is None:
+            entry = self._built[N] = self._make_plan(N)
+        return entry
 
-            chunk = key[-1]
-            self._jit_cache[key] = jax.jit(lambda v, buffers: self._forward(v, xp, buffers, chunk))
-        return self._jit_cache[key]
+    def buffers(
+        self, N: int, like: Array, *, xp: Any = None, caps: Capabilities | None = None
+    ) -> dict[str, Array]:
+        """Return ``plan(N).buffers`` in the library, device and dtype of ``like`` (cached).
 
-    def _buffers(self, N: int, xp: Any, like: Array) -> dict[str, Array]:
-        _, plan = self._build(N)
-        tensorflow = is_tensorflow(xp)
-        if is_traced(like) and not tensorflow:  # arrays made while tracing must not outlive it
-            return self._convert_buffers(plan, xp, like)
+        Parameters
+        ----------
+        N : int
+            Input length.
+        like : array
+            An input (or any array of its library, device and real dtype).
+        xp : namespace, optional
+            The array-API namespace of ``like`` (default: resolved from it).
+        caps : Capabilities, optional
+            The capabilities of ``like`` (default: resolved from it).
+
+        Returns
+        -------
+        dict of str to array
+            One converted array per plan buffer (:func:`convert_buffers`). Arrays made while
+            tracing (``jax.jit``, ``torch.compile``) are not cached: they must not outlive
+            the trace.
+        """
+        caps = capabilities(like) if caps is None else caps
+        xp = _namespace(like, caps) if xp is None else xp
+        plan = self.plan(N)
+        tensorflow = caps.library == "tensorflow"
+        if caps.traced and not tensorflow:  # arrays made while tracing must not outlive it
+            return self._convert_buffers(plan, xp, like, caps)
         key = (N, getattr(xp, "__name__", str(xp)), str(_device(like)), str(like.dtype))
         if key not in self._converted:
             if tensorflow:  # eager tensors, made outside any tf.function trace: reusable
                 with xp.outside_trace():
-                    self._converted[key] = self._convert_buffers(plan, xp, like)
+                    self._converted[key] = self._convert_buffers(plan, xp, like, caps)
             else:
-                self._converted[key] = self._convert_buffers(plan, xp, like)
+                self._converted[key] = self._convert_buffers(plan, xp, like, caps)
         return self._converted[key]
 
-    def _convert_buffers(self, plan: Any, xp: Any, like: Array) -> dict[str, Array]:
-        """``plan.buffers`` in ``like``'s library, device and dtype (cached by the caller).
+    def _convert_buffers(
+        self, plan: PlanT, xp: Any, like: Array, caps: Capabilities
+    ) -> dict[str, Array]:
+        """Convert ``plan.buffers`` for ``like``; a subclass may add a library's own layout."""
+        return convert_buffers(plan.buffers, xp, like, caps)  # type: ignore[attr-defined]
 
-        Subclasses may lay a buffer out differently for one library here, once.
+    def check(self, x: Array, xp: Any, caps: Capabilities | None = None) -> int:
+        """Validate an input; return its length.
+
+        Parameters
+        ----------
+        x : array, shape (..., N)
+            The input.
+        xp : namespace
+            Its array-API namespace.
+        caps : Capabilities, optional
+            Its capabilities (default: resolved from ``x``).
+
+        Returns
+        -------
+        int
+            ``N``, the length of the last axis.
+
+        Raises
+        ------
+        TypeError
+            For a dtype other than float32 or float64.
+        ValueError
+            For a length other than the configured ``N``, an empty batch, or (with
+            ``check_input=True``, not while tracing) NaN or infinite values.
         """
-        return convert_buffers(plan.buffers, xp, like)
-
-    def _check_input(self, x: Array, xp: Any) -> int:
-        """Validate ``x``; return its length. Messages say what was given and how to fix it."""
         if x.ndim < 1:
             raise ValueError("x must have at least one dimension (time last); got a scalar")
         if not xp.isdtype(x.dtype, "real floating"):
@@ -183,9 +300,98 @@ class ArrayAPITransform:
             raise ValueError(f"x must have at least 2 samples along its last axis; got {N}")
         if any(d == 0 for d in x.shape[:-1]):  # (sizes are None in tf.function: unknown)
             raise ValueError(f"x has an empty batch (shape {tuple(x.shape)})")
-        if self.check_input and not is_traced(x) and not bool(xp.all(xp.isfinite(x))):
+        traced = capabilities(x).traced if caps is None else caps.traced
+        if self.check_input and not traced and not bool(xp.all(xp.isfinite(x))):
             raise ValueError("x contains NaN or infinite values; clean or mask them first")
         return N
+
+    def run(self, x: Array, xp: Any, buffers: dict[str, Array], caps: Capabilities) -> Any:
+        """Run :meth:`compute` with the chunk size fixed once per call, compiled where it pays.
+
+        ``jax.jit`` for JAX (one compilation per input shape, dtype and chunk), a
+        ``tf.function`` graph for eager TensorFlow tensors, a CUDA graph replay for PyTorch
+        on CUDA without gradient recording (see :mod:`scatterwave._cuda_graph`), eager
+        otherwise. Arguments as :meth:`compute`; ``x`` must have passed :meth:`check`.
+        """
+        if caps.jit == "tensorflow":
+            from scatterwave.core.tf_namespace import run_forward
+
+            return run_forward(self.compute, self._jit_cache, x, buffers)
+        if caps.traced:
+            return self.compute(x, xp, buffers, caps)
+        N = int(x.shape[-1])
+        chunk = min(self._chunk(x, N, caps), math.prod(x.shape[:-1]))
+        key = (N, tuple(x.shape), str(x.dtype), str(getattr(x, "device", "")), chunk)
+        if caps.jit == "jax":
+            return self._jitted(key, xp)(x, buffers)
+        if self.cuda_graphs and graphable(x, buffers, caps):
+            return self._graphs.run(
+                key, lambda v: self.compute(v, xp, buffers, caps, chunk=chunk), x
+            )
+        return self.compute(x, xp, buffers, caps, chunk=chunk)
+
+    @no_autograph
+    def __call__(self, x: Array) -> Any:
+        """Transform ``x`` of shape ``(..., N)``; see the subclass for the output."""
+        caps = capabilities(x)
+        if self.cuda_graphs and torch_can_take(caps):
+            return through_torch(self, x)
+        xp = _namespace(x, caps)
+        N = self.check(x, xp, caps)
+        return self.run(x, xp, self.buffers(N, x, xp=xp, caps=caps), caps)
+
+    # ------------------------------------------------------------------ helpers
+    def _workspace(self, N: int, x: Array, caps: Capabilities) -> Workspace | None:
+        """Return this thread's reusable NumPy work arrays for length ``N`` and ``x``'s dtype.
+
+        None where ``caps`` allows no workspace (other libraries leave their temporaries to
+        their allocators).
+        """
+        if not caps.workspace:
+            return None
+        return self._workspaces.get((N, str(x.dtype)))
+
+    def _chunk(self, x: Array, N: int, caps: Capabilities | None = None) -> int:
+        """Return the signals per chunk for a batch like ``x`` (:mod:`scatterwave._device`)."""
+        itemsize = 4 if "float32" in str(x.dtype) else 8
+        per_signal = self._per_signal.get((N, itemsize))
+        if per_signal is None:  # a walk over the plan's groups: once per length and dtype
+            per_signal = self._per_signal[N, itemsize] = self._bytes_per_signal(N, itemsize)
+        return chunk_size(per_signal, x, self.memory_budget_mb, caps)
+
+    def _jitted(self, key: tuple, xp: Any) -> Callable:
+        """Return :meth:`compute` compiled by ``jax.jit``, one per input shape, dtype and chunk.
+
+        The capabilities are resolved on the traced value inside (``traced=True``): arrays
+        made while tracing must not be cached.
+        """
+        if key not in self._jit_cache:
+            import jax
+
+            chunk = key[-1]
+            self._jit_cache[key] = jax.jit(
+                lambda v, buffers: self.compute(v, xp, buffers, capabilities(v), chunk=chunk)
+            )
+        return self._jit_cache[key]
+
+    def _paths_exclude(self, sizes: dict[str, int]) -> dict[str, list[int]]:
+        """Resolve ``paths_exclude`` (negative indices counted from the end), one list per key.
+
+        ``sizes`` maps each accepted key to the number of wavelets it indexes.
+        """
+        given: dict[str, list[int]] = getattr(self, "paths_exclude", None) or {}
+        out: dict[str, list[int]] = {}
+        for key, size in sizes.items():
+            values = []
+            for n in given.get(key, ()):
+                check_int(f"paths_exclude[{key!r}] entries", n)
+                if not -size <= n < size:
+                    raise ValueError(
+                        f"paths_exclude[{key!r}] index {n} out of range for {size} wavelets"
+                    )
+                values.append(n % size)
+            out[key] = values
+        return out
 
     # ------------------------------------------------------------------ repr
     def __new__(cls, *args: Any, **kwargs: Any) -> ArrayAPITransform:
@@ -227,24 +433,50 @@ def _same(value: Any, default: Any) -> bool:
         return False
 
 
-def convert_buffers(buffers: dict[str, np.ndarray], xp: Any, like: Array) -> dict[str, Array]:
-    """Convert a plan's NumPy buffers to ``like``'s library, device and real dtype."""
+def convert_buffers(
+    buffers: dict[str, Any], xp: Any, like: Array, caps: Capabilities
+) -> dict[str, Array]:
+    """Convert a plan's buffers to ``like``'s library, device and dtype.
+
+    The one place that decides each buffer's dtype, for the transforms (from the plan's
+    NumPy arrays) and the torch modules (from their float64 master tensors, already in the
+    input's library and on its device): ``index`` is an integer index, filters (``*_f``,
+    ``*_fr``) are complex where ``caps.complex_filters`` (PyTorch, TensorFlow: see
+    :class:`~scatterwave.core.capabilities.Capabilities`), and every other buffer takes
+    ``like``'s real dtype.
+
+    Parameters
+    ----------
+    buffers : dict of str to array
+        NumPy arrays (``plan.buffers``), or arrays of ``like``'s library on its device.
+    xp : namespace
+        The array-API namespace of ``like``.
+    like : array
+        An array of the target library, device and real dtype (float32 or float64).
+    caps : Capabilities
+        The capabilities of ``like``.
+
+    Returns
+    -------
+    dict of str to array
+    """
     dev = _device(like)
     single = like.dtype == xp.float32
     np_dtype = np.float32 if single else np.float64
-    # Every filter multiplies a complex spectrum. PyTorch promotes a real operand to complex on
-    # each such product (an allocation and a slower kernel), so its filters are stored complex;
-    # TensorFlow does not promote at all.
-    complex_filters = "torch" in getattr(xp, "__name__", "") or is_tensorflow(xp)
     out = {}
     for name, arr in buffers.items():
+        host = isinstance(arr, np.ndarray)
         if name == "index":
-            out[name] = as_index(arr, like, xp)
-        elif complex_filters and is_filter(name):
-            out[name] = xp.asarray(
-                arr.astype(np.complex64 if single else np.complex128), device=dev
-            )
-        elif is_numpy(xp):  # NumPy reads the plan's arrays as they are (no copy at float64)
+            out[name] = as_index(arr, like, xp, caps=caps) if host else arr
+        elif caps.complex_filters and is_filter(name):
+            if host:
+                np_complex = np.complex64 if single else np.complex128
+                out[name] = xp.asarray(arr.astype(np_complex), device=dev)
+            else:
+                out[name] = xp.astype(arr, xp.complex64 if single else xp.complex128, copy=False)
+        elif not host:
+            out[name] = xp.astype(arr, like.dtype, copy=False)
+        elif caps.library == "numpy":  # NumPy reads the plan's arrays as they are (no copy)
             out[name] = arr.astype(np_dtype, copy=False)
         else:
             out[name] = xp.asarray(arr.astype(np_dtype), device=dev)
@@ -267,9 +499,9 @@ def batch_slices(B: int | None, chunk: int) -> list[slice]:
     return [slice(b0, min(b0 + chunk, B)) for b0 in range(0, B, chunk)]
 
 
-def _namespace(x: Array) -> Any:
-    """The array-API namespace of ``x`` (TensorFlow: :mod:`scatterwave.core.tf_namespace`)."""
-    if type(x).__module__.startswith("tensorflow"):
+def _namespace(x: Array, caps: Capabilities) -> Any:
+    """Return the array-API namespace of ``x`` (TensorFlow: see :mod:`.core.tf_namespace`)."""
+    if caps.library == "tensorflow":
         from scatterwave.core.tf_namespace import namespace
 
         return namespace(x)

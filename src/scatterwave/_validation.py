@@ -1,5 +1,6 @@
-"""Argument checks shared by the transforms; every message says what was given, what was
-expected and how to fix it.
+"""Argument checks shared by the transforms.
+
+Every message says what was given, what was expected and how to fix it.
 
 Each argument accepts exactly what its docstring documents. A ``bool`` argument takes ``True``
 or ``False`` (NumPy's ``np.True_`` / ``np.False_`` are booleans too and are stored as Python
@@ -139,19 +140,19 @@ def parse_pair(name: str, value: Any, *, default_second: Any, kind: type) -> tup
     return (value, default_second)
 
 
-def check_r_psi(r_psi: tuple) -> tuple[float, float]:
-    """Each r in (0, 1)."""
-    out = []
-    for r in r_psi:
+def check_r_psi(r_psi: Any, count: int) -> tuple[float, ...]:
+    """``r_psi``: a float, or up to ``count`` floats (one per wavelet family), each in (0, 1).
+
+    A shorter sequence repeats its last value; returns ``count`` floats.
+    """
+    values = tuple(r_psi) if isinstance(r_psi, (tuple, list)) else (r_psi,)
+    if not 1 <= len(values) <= count:
+        raise ValueError(f"r_psi must be a float or up to {count} floats; got {r_psi!r}")
+    values = values + (values[-1],) * (count - len(values))
+    for r in values:
         if not _is_real(r) or isinstance(r, bool) or not 0.0 < r < 1.0:
             raise ValueError(f"r_psi values must be floats in (0, 1) (e.g. 0.7071); got {r!r}")
-        out.append(float(r))
-    return out[0], out[1]
-
-
-def log2_int(value: int) -> int:
-    """``floor(log2 value)``."""
-    return math.floor(math.log2(value))
+    return tuple(float(r) for r in values)
 
 
 def check_scales(N: Any, J: Any, Q: Any, T: Any) -> tuple[int, int]:

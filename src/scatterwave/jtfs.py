@@ -12,19 +12,17 @@ import numpy as np
 from scatterwave._transform import ArrayAPITransform, batch_slices, no_autograph
 from scatterwave._validation import (
     check_bool,
-    check_bool_or_literal,
-    check_budget,
     check_choice,
-    check_criterion_amplitude,
     check_int,
     check_mapping,
-    check_scales,
+    check_r_psi,
 )
+from scatterwave.core.capabilities import Capabilities
 from scatterwave.core.jtfs import padding_rows
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan, Pair
-from scatterwave.core.ops import device_rows, is_numpy, native_byte_order
+from scatterwave.core.ops import device_rows, native_byte_order
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
 from scatterwave.filters.frequential import (
     FrequentialFilterbank,
@@ -41,7 +39,9 @@ PadModeFr = Literal["zero", "reflect", "conj-reflect"] | Callable[[Any, int], An
 JOINT_PAIRS = PAIRS[2:]
 
 
-class TimeFrequencyScattering1D(ArrayAPITransform):
+class TimeFrequencyScattering1D(
+    ArrayAPITransform[tuple[TimeFilterbank, FrequentialFilterbank], JTFSPlan]
+):
     r"""Joint time-frequency scattering (JTFS) of 1-D signals.
 
     The scalogram ``U1(t, n1) = |x * psi1_{n1}|(t)`` (row ``n1 = 0`` is the highest
@@ -220,20 +220,24 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         cuda_graphs: bool = True,
         check_input: bool = True,
     ) -> None:
-        Q = check_scales(N, J, Q, T)
+        self._set_common(
+            N,
+            J,
+            Q,
+            T,
+            average,
+            criterion_amplitude=criterion_amplitude,
+            memory_budget_mb=memory_budget_mb,
+            cuda_graphs=cuda_graphs,
+            check_input=check_input,
+        )
         check_int("J_fr", J_fr, minimum=1, allow_none=True)
         check_int("Q_fr", Q_fr, minimum=1)
         if isinstance(F, str) and F != "global":
             raise ValueError(f"F must be an integer >= 1, 'global' or None; got {F!r}")
         if F is not None and F != "global":
             check_int("F", F, minimum=1)
-        average = check_bool_or_literal("average", average, (True, False), ("global",))
-        if average == "global" and T is not None:
-            raise ValueError(
-                f"T={T!r} is not used with average='global' (a mean over the whole signal); "
-                "remove T, or use average=True for local averaging at scale T"
-            )
-        if average is False:
+        if self.average is False:
             raise NotImplementedError(
                 "average=False is not supported by TimeFrequencyScattering1D: the joint slices "
                 "would have a different time stride per second-order wavelet. Use average=True "
@@ -243,7 +247,6 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         average_fr = check_bool("average_fr", average_fr)
         aligned = check_bool("aligned", aligned)
         out_3D = check_bool("out_3D", out_3D)
-        check_input = check_bool("check_input", check_input)
         check_choice("out_type", out_type, ("dict", "array"))
         check_choice("normalize", normalize, ("energy", "amplitude"))
         if zero_rows is not None:
@@ -286,12 +289,10 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         if set(out_exclude) >= set(PAIRS):
             raise ValueError("out_exclude removes every pair; keep at least one")
         check_mapping("paths_exclude", paths_exclude, ("n2", "n1_fr"))
-        self.r_psi = _parse_r_psi(r_psi)
-        criterion_amplitude = check_criterion_amplitude(criterion_amplitude)
-        memory_budget_mb = check_budget(memory_budget_mb)
-        cuda_graphs = check_bool("cuda_graphs", cuda_graphs)
-        self.N, self.J, self.Q, self.J_fr, self.Q_fr, self.T, self.F = N, J, Q, J_fr, Q_fr, T, F
-        self.average, self.average_fr = average, average_fr
+        r1, r2, r_fr = check_r_psi(r_psi, 3)
+        self.r_psi = (r1, r2, r_fr)
+        self.J_fr, self.Q_fr, self.F = J_fr, Q_fr, F
+        self.average_fr = average_fr
         self.out_type, self.aligned, self.out_3D = out_type, aligned, out_3D
         self.zero_rows = zero_rows
         self.sampling_filters_fr = sampling_filters_fr
@@ -300,26 +301,21 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         self.oversampling, self.oversampling_fr = oversampling, oversampling_fr
         self.out_exclude = out_exclude
         self.paths_exclude = paths_exclude
-        self.criterion_amplitude = criterion_amplitude
-        self.memory_budget_mb = memory_budget_mb
-        self.cuda_graphs = cuda_graphs
         self.normalize = normalize
-        self.check_input = check_input
-        self._init_caches()
+        self._layouts: dict[int, tuple[list[str], dict[str, tuple[int, int]]]] = {}
         if N is not None:
-            self._build(N)
+            self.plan(N)
 
     # ------------------------------------------------------------------ building
-    def _build(self, N: int) -> tuple[tuple[TimeFilterbank, FrequentialFilterbank], JTFSPlan]:
-        if N in self._built:
-            return self._built[N]
+    def _make_plan(self, N: int) -> tuple[tuple[TimeFilterbank, FrequentialFilterbank], JTFSPlan]:
+        """Build the time and frequential filterbanks and the compiled plan for length ``N``."""
         T = self._averaging_scale(N)
         fb = build_time_filterbank(
             N,
             self.J,
             self.Q,
             T,
-            r_psi=self.r_psi[:2],
+            r_psi=(self.r_psi[0], self.r_psi[1]),
             criterion_amplitude=self.criterion_amplitude,
             max_pad_factor=self.max_pad_factor,
         )
@@ -352,7 +348,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             max_pad_factor_fr=self.max_pad_factor_fr,
             two_sided=self.pad_mode_fr != "zero",
         )
-        paths = _resolve_paths_exclude(self.paths_exclude, len(fb.psi2), len(ffb))
+        paths = self._paths_exclude({"n2": len(fb.psi2), "n1_fr": len(ffb)})
         plan = build_jtfs_plan(
             fb,
             ffb,
@@ -382,16 +378,15 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 "sees any first-order envelope; increase J"
             )
         # Output layout as Python objects, computed once here: read from NumPy arrays inside
-        # _forward, it would split a torch.compile graph (arrays are traced as tensors).
+        # compute, it would split a torch.compile graph (arrays are traced as tensors).
         pair = plan.rows["pair"][plan.keep]
-        names = [p for p in PAIRS if p in set(pair)]
+        names: list[str] = [p for p in PAIRS if p in set(pair)]
         bounds = {p: (int(np.argmax(pair == p)), int(np.sum(pair == p))) for p in names}
-        self._layouts = {**getattr(self, "_layouts", {}), N: (names, bounds)}
-        self._built[N] = ((fb, ffb), plan)
+        self._layouts[N] = (names, bounds)
         return (fb, ffb), plan
 
     def _bytes_per_signal(self, N: int, itemsize: int) -> int:
-        return self._build(N)[1].bytes_per_signal(itemsize)
+        return self.plan(N).bytes_per_signal(itemsize)
 
     # ------------------------------------------------------------------ calling
     @no_autograph
@@ -411,24 +406,53 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         """
         return super().__call__(native_byte_order(x))
 
-    def _convert_buffers(self, plan: JTFSPlan, xp: Any, like: Array) -> dict[str, Array]:
-        out = super()._convert_buffers(plan, xp, like)
-        if plan.dense_fr and is_numpy(xp):  # NumPy multiplies complex matrices, see core.jtfs
+    def _convert_buffers(
+        self, plan: JTFSPlan, xp: Any, like: Array, caps: Capabilities
+    ) -> dict[str, Array]:
+        """Convert ``plan.buffers`` for ``like``; NumPy also gets complex dense ``fr_op``."""
+        out = super()._convert_buffers(plan, xp, like, caps)
+        if plan.dense_fr and caps.library == "numpy":  # NumPy multiplies complex matrices
             out["fr_op"] = complex_operators(plan, single=like.dtype == xp.float32)
         return out
 
-    def _forward(
-        self, x: Array, xp: Any, buffers: dict[str, Array], chunk: int | None = None
+    def compute(
+        self,
+        x: Array,
+        xp: Any,
+        buffers: dict[str, Array],
+        caps: Capabilities,
+        *,
+        chunk: int | None = None,
     ) -> Any:
+        """Transform a checked ``x`` of library ``xp``, eagerly, in chunks of signals.
+
+        Parameters
+        ----------
+        x : array, shape (..., N)
+            Checked by :meth:`check`.
+        xp : namespace
+            The array-API namespace of ``x``.
+        buffers : dict of str to array
+            ``plan(N).buffers`` converted for ``x`` (:meth:`buffers`).
+        caps : Capabilities
+            The capabilities of ``x`` (:func:`scatterwave.core.capabilities.capabilities`).
+        chunk : int, optional
+            Signals per chunk; None: from the memory budget and the device of ``x``.
+
+        Returns
+        -------
+        dict of str to array, array of shape (..., n_rows, t), or tuple of arrays
+            As :meth:`__call__`.
+        """
         from scatterwave.core.jtfs import jtfs
 
         N = int(x.shape[-1])
-        _, plan = self._build(N)
+        plan = self.plan(N)
         lead = tuple(x.shape[:-1])
         x2 = xp.reshape(x, (-1, N))
         B = x2.shape[0]
         if chunk is None:
-            chunk = self._chunk(x2, N)
+            chunk = self._chunk(x2, N, caps)
         pieces = []
         for rows in batch_slices(B, chunk):
             blocks = jtfs(
@@ -440,16 +464,16 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 pad_mode_fr=self.pad_mode_fr,
                 normalize_energy=self.normalize == "energy",
                 padding=not self._drop_zero_rows,
-                ws=self._workspace(N, x2, xp),
+                ws=self._workspace(N, x2, caps),
             )
             pieces.append(xp.concat(blocks, axis=1))
         S = xp.concat(pieces, axis=0) if len(pieces) > 1 else pieces[0]
         kept = self._kept_rows(plan)
         if self._drop_zero_rows:  # the padding rows were not produced: compact positions
             computed = np.cumsum(~padding_rows(plan)) - 1
-            S = xp.take(S, device_rows(computed[kept], S, xp), axis=1)
+            S = xp.take(S, device_rows(computed[kept], S, xp, caps=caps), axis=1)
         else:
-            S = xp.take(S, device_rows(kept, S, xp), axis=1)
+            S = xp.take(S, device_rows(kept, S, xp, caps=caps), axis=1)
         t = S.shape[-1]
         if self.out_type == "array" and not self.out_3D:
             return xp.reshape(S, (*lead, S.shape[1], t))
@@ -461,7 +485,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             joint = S[:, n_time:, :]
             S_joint = xp.reshape(joint, (*lead, joint.shape[1] // R, R, t))
             return S_time, S_joint
-        out = {}
+        out: dict[str, Any] = {}
         for p in names:
             start, count = bounds[p]
             block = S[:, start : start + count, :]
@@ -479,8 +503,10 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         return self.out_type == "array" and not self.out_3D
 
     def _kept_rows(self, plan: JTFSPlan) -> np.ndarray:
-        """Indices of the output rows in the computed rows (``plan.keep``, less the padding
-        rows when they are dropped)."""
+        """Return the indices of the output rows in the computed rows.
+
+        ``plan.keep``, less the padding rows when they are dropped.
+        """
         if not self._drop_zero_rows:
             return plan.keep
         return plan.keep[~padding_rows(plan)[plan.keep]]
@@ -492,8 +518,10 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
 
     # ------------------------------------------------------------------ introspection
     def meta(self, N: int | None = None) -> dict[str, Any]:
-        """Metadata of every output row, in output order (``out_type="array"`` row order;
-        for dicts, the rows of each pair in turn; with ``out_3D``, slice-major).
+        """Return the metadata of every output row, in output order.
+
+        The order is ``out_type="array"``'s row order; for dicts, the rows of each pair in
+        turn; with ``out_3D``, slice-major.
 
         Returns
         -------
@@ -506,15 +534,9 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             stride in samples (``N`` for a global mean) and frequency stride in rows
             (``N1`` for a global mean, 0 for ``S0``).
         """
-        _, plan = self._build(self._resolve_N(N))
+        plan = self.plan(self._resolve_N(N))
         kept = self._kept_rows(plan)
         return {k: v[kept] for k, v in plan.rows.items()}
-
-    def _resolve_N(self, N: int | None) -> int:
-        N = self.N if N is None else N
-        if N is None:
-            raise ValueError("this transform was built with N=None: pass N explicitly")
-        return N
 
     @property
     def output_shape(self) -> Any:
@@ -523,7 +545,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
         ``(n_rows, t)`` for ``out_type="array"``; ``((1 + N1, t), (n_slices, n_freq, t))`` with
         ``out_3D``; for ``out_type="dict"``, a dict of pair to shape.
         """
-        _, plan = self._build(self._resolve_N(None))
+        plan = self.plan(self._resolve_N(None))
         first = plan.first
         t = 1 if plan.log2_stride is None else -(-first.N // 2**plan.log2_stride)
         pair = plan.rows["pair"][self._kept_rows(plan)]
@@ -552,7 +574,7 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
             ``psi_fr_dn`` (n_fr, L), ``phi_fr`` (L,) or None, ``L``, ``lp_sum_fr`` (L,),
             ``psi_fr_meta`` (dict of xi, sigma, j, is_cqt, support, gain).
         """
-        (fb, ffb), _ = self._build(self._resolve_N(N))
+        fb, ffb = self._filters(self._resolve_N(N))
         return {
             "psi1_f": fb.psi1.filters.dense(),
             "psi2_f": fb.psi2.filters.dense(),
@@ -567,27 +589,3 @@ class TimeFrequencyScattering1D(ArrayAPITransform):
                 k: getattr(ffb, k) for k in ("xi", "sigma", "j", "is_cqt", "support", "gain")
             },
         }
-
-
-def _parse_r_psi(r_psi: Any) -> tuple[float, float, float]:
-    values = tuple(r_psi) if isinstance(r_psi, (tuple, list)) else (r_psi,)
-    if not 1 <= len(values) <= 3:
-        raise ValueError(f"r_psi must be a float or up to 3 floats; got {r_psi!r}")
-    values = values + (values[-1],) * (3 - len(values))
-    for r in values:
-        if not isinstance(r, (int, float)) or isinstance(r, bool) or not 0.0 < r < 1.0:
-            raise ValueError(f"r_psi values must be floats in (0, 1) (e.g. 0.7071); got {r!r}")
-    return tuple(float(r) for r in values)
-
-
-def _resolve_paths_exclude(paths: dict | None, n2: int, n_fr: int) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = {"n2": [], "n1_fr": []}
-    for key, size in (("n2", n2), ("n1_fr", n_fr)):
-        for n in (paths or {}).get(key, ()):
-            check_int(f"paths_exclude[{key!r}] entries", n)
-            if not -size <= n < size:
-                raise ValueError(
-                    f"paths_exclude[{key!r}] index {n} out of range for {size} wavelets"
-                )
-            out[key].append(n % size)
-    return out

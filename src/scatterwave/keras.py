@@ -1,6 +1,6 @@
-"""Keras 3 layers: the scattering transforms inside Keras models, on any Keras backend.
+r"""Keras 3 layers: the scattering transforms inside Keras models, on any Keras backend.
 
-:class:`Scattering1D` and :class:`TimeFrequencyScattering1D` are ``keras.layers.Layer``\\ s that
+:class:`Scattering1D` and :class:`TimeFrequencyScattering1D` are ``keras.layers.Layer``\ s that
 run the transforms natively in the backend Keras uses (``KERAS_BACKEND`` = ``tensorflow``,
 ``jax`` or ``torch``): the layer hands the backend's tensors to
 :class:`scatterwave.Scattering1D` / :class:`scatterwave.TimeFrequencyScattering1D`, which
@@ -89,7 +89,7 @@ class _ScatteringLayer(keras.layers.Layer):
             self._transform = self._transform_class(
                 **{**self._options, "N": int(length)}, **self._fixed_layout()
             )
-        self._transform._build(int(length))
+        self._transform.plan(int(length))
 
     def _fixed_layout(self) -> dict[str, Any]:
         extra: dict[str, Any] = {"out_type": "array"}
@@ -212,7 +212,7 @@ def _tuple(Q: Any) -> Any:
 
 
 def _jsonable(options: dict[str, Any]) -> dict[str, Any]:
-    """The options with tuples as lists (JSON has no tuples; :func:`_tuple` restores ``Q``)."""
+    """Return the options with tuples as lists (JSON has none; :func:`_tuple` restores ``Q``)."""
     return {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()}
 
 

@@ -21,8 +21,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import array_api_compat
 import numpy as np
+
+from scatterwave.core.capabilities import library_of
 
 __all__ = ["ReconstructionResult", "reconstruct"]
 
@@ -78,10 +79,10 @@ def _pick_backend(backend: Backend, leaves: list[Any]) -> str:
         raise ValueError(f'backend must be "auto", "torch" or "jax", got {backend!r}.')
     if backend != "auto":
         return backend
-    if any(array_api_compat.is_torch_array(a) for a in leaves):
-        return "torch"
-    if any(array_api_compat.is_jax_array(a) for a in leaves):
-        return "jax"
+    libraries = {library_of(a) for a in leaves}
+    for name in ("torch", "jax"):
+        if name in libraries:
+            return name
     for name in ("torch", "jax"):
         try:
             __import__(name)
@@ -175,7 +176,7 @@ def _run_torch(
 ) -> Any:
     import torch
 
-    ref = next((a for a in leaves if array_api_compat.is_torch_array(a)), None)
+    ref = next((a for a in leaves if library_of(a) == "torch"), None)
     device = ref.device if ref is not None else torch.device("cpu")
     dtype = ref.dtype if ref is not None else torch.as_tensor(np.asarray(leaves[0])).dtype
     if not dtype.is_floating_point:
@@ -194,7 +195,7 @@ def _run_torch(
         x_init = x_init * math.sqrt(den / e) if e > 0 else x_init
     else:
         x_init = torch.as_tensor(
-            x0 if array_api_compat.is_torch_array(x0) else np.asarray(x0),
+            x0 if library_of(x0) == "torch" else np.asarray(x0),
             device=device,
             dtype=dtype,
         )
@@ -212,7 +213,7 @@ def _run_torch(
 
     if optimizer == "lbfgs":
         # One L-BFGS run of n_iter iterations; history and stopping follow function evaluations.
-        opt = torch.optim.LBFGS(
+        lbfgs = torch.optim.LBFGS(
             [x],
             lr=lr,
             max_iter=loop.n_iter,
@@ -223,7 +224,7 @@ def _run_torch(
         count = [0]
 
         def closure() -> Any:
-            opt.zero_grad()
+            lbfgs.zero_grad()
             value, rel = objective()
             if loop.record(count[0], float(value.detach()), rel, x, copy):
                 raise _Stop
@@ -232,7 +233,7 @@ def _run_torch(
             return value
 
         try:
-            opt.step(closure)
+            lbfgs.step(closure)
         except _Stop:
             pass
         return loop.best_x
@@ -284,7 +285,7 @@ def _run_jax(
 
     value_and_grad = jax.value_and_grad(objective, has_aux=True)
     try:
-        step_fn = jax.jit(value_and_grad)
+        step_fn: Callable[..., Any] = jax.jit(value_and_grad)
         (value, (diff, e)), grad = step_fn(x)
     except (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError) as exc:
         logger.info("transform is not jax.jit-compatible (%s); differentiating eagerly", exc)
@@ -410,9 +411,7 @@ def reconstruct(
     leaves = _leaves(target_coeffs)
     name = _pick_backend(backend, leaves)
     length = _signal_length(transform, x0, N)
-    return_numpy = not any(
-        array_api_compat.is_torch_array(a) or array_api_compat.is_jax_array(a) for a in leaves
-    )
+    return_numpy = not any(library_of(a) in ("torch", "jax") for a in leaves)
     bar = _progress_bar(progress, n_iter)
     try:
         loop = _Loop(n_iter, tol, bar, callback)

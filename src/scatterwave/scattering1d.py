@@ -13,17 +13,13 @@ import numpy as np
 from scatterwave._transform import ArrayAPITransform, batch_slices, no_autograph
 from scatterwave._validation import (
     check_bool,
-    check_bool_or_literal,
-    check_budget,
     check_choice,
-    check_criterion_amplitude,
     check_int,
     check_mapping,
     check_r_psi,
     check_real,
-    check_scales,
-    parse_pair,
 )
+from scatterwave.core.capabilities import Capabilities
 from scatterwave.core.ops import native_byte_order
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
@@ -36,7 +32,7 @@ Array = Any
 PadMode = Literal["reflect", "zero"] | Callable[[Any, int, int], Any]
 
 
-class Scattering1D(ArrayAPITransform):
+class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
     r"""Wavelet time scattering of 1-D signals, orders 0 to 2.
 
     Computes ``S0 = x * phi_T``, ``S1 = |x * psi1| * phi_T`` and
@@ -168,16 +164,20 @@ class Scattering1D(ArrayAPITransform):
         cuda_graphs: bool = True,
         check_input: bool = True,
     ) -> None:
-        Q = check_scales(N, J, Q, T)
+        self._set_common(
+            N,
+            J,
+            Q,
+            T,
+            average,
+            criterion_amplitude=criterion_amplitude,
+            memory_budget_mb=memory_budget_mb,
+            cuda_graphs=cuda_graphs,
+            check_input=check_input,
+        )
         check_int("max_order", max_order)
         if max_order not in (1, 2):
             raise ValueError(f"max_order must be 1 or 2; got {max_order!r}")
-        average = check_bool_or_literal("average", average, (True, False), ("global",))
-        if average == "global" and T is not None:
-            raise ValueError(
-                f"T={T!r} is not used with average='global' (a mean over the whole signal); "
-                "remove T, or use average=True for local averaging at scale T"
-            )
         check_int("oversampling", oversampling, minimum=0)
         if not callable(pad_mode):
             check_choice("pad_mode", pad_mode, ("reflect", "zero"))
@@ -189,22 +189,13 @@ class Scattering1D(ArrayAPITransform):
             )
         check_choice("out_type", out_type, ("array", "dict"))
         check_choice("normalize", normalize, ("energy", "amplitude"))
-        r_psi = check_r_psi(
-            parse_pair("r_psi", r_psi, default_second=None, kind=float)
-            if isinstance(r_psi, (tuple, list))
-            else (r_psi, r_psi)
-        )
-        criterion_amplitude = check_criterion_amplitude(criterion_amplitude)
+        r1, r2 = check_r_psi(r_psi, 2)
+        self.r_psi = (r1, r2)
         min_path_energy = check_real(
             "min_path_energy", min_path_energy, low=0.0, high=1.0, hint=" (default 0.01)"
         )
         check_mapping("paths_exclude", paths_exclude, ("n1", "n2"))
-        check_input = check_bool("check_input", check_input)
-        memory_budget_mb = check_budget(memory_budget_mb)
-        cuda_graphs = check_bool("cuda_graphs", cuda_graphs)
-        self.N, self.J, self.Q, self.T = N, J, Q, T
         self.max_order = max_order
-        self.average = average
         self.oversampling = oversampling
         self.pad_mode = pad_mode
         self.max_pad_factor = max_pad_factor
@@ -212,32 +203,24 @@ class Scattering1D(ArrayAPITransform):
         self.out_type = out_type
         self.paths_exclude = paths_exclude
         self.min_path_energy = min_path_energy
-        self.r_psi = r_psi
-        self.criterion_amplitude = criterion_amplitude
         self.normalize = normalize
-        self.memory_budget_mb = memory_budget_mb
-        self.cuda_graphs = cuda_graphs
-        self.check_input = check_input
-        self._init_caches()
         if N is not None:
-            self._build(N)
+            self.plan(N)
 
     # ------------------------------------------------------------------ building
     @property
     def _average_mode(self) -> str:
-        # Global means are taken over the locally averaged (T = 2**J) outputs; see _build.
+        # Global means are taken over the locally averaged (T = 2**J) outputs; see _design.
         return {True: "local", False: "none", "global": "local"}[self.average]
 
-    def _build(self, N: int) -> tuple[TimeFilterbank, ScatteringPlan]:
-        """The filterbank's metadata and the compiled plan for inputs of length ``N`` (cached).
+    def _make_plan(self, N: int) -> tuple[TimeFilterbank, ScatteringPlan]:
+        """Build the filterbank's metadata and the compiled plan for inputs of length ``N``.
 
         The plan holds every filter the forward pass needs. The returned filterbank keeps only
         per-filter metadata, ``N_pad`` and ``half_support``: its own filter copies (sparse
         windows, dense low-pass and Littlewood-Paley sums, about 290 MB at ``N = 2**22``,
         ``J = 8``) are dropped once the plan exists; :meth:`filterbank` rebuilds them.
         """
-        if N in self._built:
-            return self._built[N]
         fb = self._design(N)
         if fb.half_support * 2 + N > fb.N_pad:
             logger.info(
@@ -247,19 +230,19 @@ class Scattering1D(ArrayAPITransform):
                 fb.N_pad,
                 N,
             )
+        excluded = self._paths_exclude({"n1": len(fb.psi1), "n2": len(fb.psi2)})
         plan = build_plan(
             fb,
             max_order=self.max_order,
             average=self._average_mode,
             oversampling=self.oversampling,
-            paths_exclude=self._paths_exclude(fb),
+            paths_exclude=excluded if self.paths_exclude else None,
             min_path_energy=self.min_path_energy,
         )
-        self._built[N] = (_metadata_only(fb), plan)
-        return self._built[N]
+        return _metadata_only(fb), plan
 
     def _design(self, N: int) -> TimeFilterbank:
-        """The complete filterbank for inputs of length ``N`` (not cached, see :meth:`_build`)."""
+        """Design the complete filterbank for length ``N`` (not cached, see :meth:`_make_plan`)."""
         T = self._averaging_scale(N)
         if self.average == "global":
             # The global mean of U * phi_J (not of U): the mean over the N output positions
@@ -278,27 +261,8 @@ class Scattering1D(ArrayAPITransform):
             max_pad_factor=self.max_pad_factor,
         )
 
-    def _paths_exclude(self, fb: TimeFilterbank) -> dict[str, list[int]] | None:
-        if not self.paths_exclude:
-            return None
-        unknown = set(self.paths_exclude) - {"n1", "n2"}
-        if unknown:
-            raise ValueError(f"paths_exclude keys must be 'n1' and/or 'n2'; got {sorted(unknown)}")
-        out = {}
-        for key, bank in (("n1", fb.psi1), ("n2", fb.psi2)):
-            values = []
-            for n in self.paths_exclude.get(key, ()):
-                check_int(f"paths_exclude[{key!r}] entries", n)
-                if not -len(bank) <= n < len(bank):
-                    raise ValueError(
-                        f"paths_exclude[{key!r}] index {n} out of range for {len(bank)} wavelets"
-                    )
-                values.append(n % len(bank))
-            out[key] = values
-        return out
-
     def _bytes_per_signal(self, N: int, itemsize: int) -> int:
-        return self._build(N)[1].bytes_per_signal(itemsize)
+        return self.plan(N).bytes_per_signal(itemsize)
 
     # ------------------------------------------------------------------ calling
     @no_autograph
@@ -318,22 +282,48 @@ class Scattering1D(ArrayAPITransform):
         """
         return super().__call__(native_byte_order(x))
 
-    def _forward(
-        self, x: Array, xp: Any, buffers: dict[str, Array], chunk: int | None = None
+    def compute(
+        self,
+        x: Array,
+        xp: Any,
+        buffers: dict[str, Array],
+        caps: Capabilities,
+        *,
+        chunk: int | None = None,
     ) -> Array | dict:
+        """Transform a checked ``x`` of library ``xp``, eagerly, in chunks of signals.
+
+        Parameters
+        ----------
+        x : array, shape (..., N)
+            Checked by :meth:`check`.
+        xp : namespace
+            The array-API namespace of ``x``.
+        buffers : dict of str to array
+            ``plan(N).buffers`` converted for ``x`` (:meth:`buffers`).
+        caps : Capabilities
+            The capabilities of ``x`` (:func:`scatterwave.core.capabilities.capabilities`).
+        chunk : int, optional
+            Signals per chunk; None: from the memory budget and the device of ``x``.
+
+        Returns
+        -------
+        array, shape (..., n_paths, N_out), or dict of tuple to array of shape (..., N_out)
+            As :meth:`__call__`.
+        """
         N = int(x.shape[-1])
-        _, plan = self._build(N)
+        plan = self.plan(N)
         lead = tuple(x.shape[:-1])
         x2 = xp.reshape(x, (-1, N))
         B = x2.shape[0]
         if chunk is None:
-            chunk = self._chunk(x2, N)
-        ws = self._workspace(N, x, xp)
+            chunk = self._chunk(x2, N, caps)
+        ws = self._workspace(N, x, caps)
         pieces = []
-        for rows in batch_slices(B, chunk):
+        for part in batch_slices(B, chunk):
             pieces.append(
                 scattering1d(
-                    x2[rows, ...],
+                    x2[part, ...],
                     plan,
                     buffers,
                     xp,
@@ -346,7 +336,7 @@ class Scattering1D(ArrayAPITransform):
             (rows, xp.concat([p[i][1] for p in pieces], axis=0) if len(pieces) > 1 else arr)
             for i, (rows, arr) in enumerate(pieces[0])
         ]
-        if self.average == "global":  # mean of the locally averaged rows (see _build)
+        if self.average == "global":  # mean of the locally averaged rows (see _design)
             blocks = [
                 (rows, _global_mean(arr, self.normalize == "energy", xp)) for rows, arr in blocks
             ]
@@ -379,7 +369,7 @@ class Scattering1D(ArrayAPITransform):
             ``is_cqt`` (n_paths, 2) bool, ``stride`` (n_paths,) samples between outputs
             (``N`` for global averaging).
         """
-        _, plan = self._build(self._resolve_N(N))
+        plan = self.plan(self._resolve_N(N))
         perm = plan.order()
         p = plan.paths
         stride = 2 ** p["k"][perm]
@@ -397,23 +387,17 @@ class Scattering1D(ArrayAPITransform):
             "stride": stride,
         }
 
-    def _resolve_N(self, N: int | None) -> int:
-        N = self.N if N is None else N
-        if N is None:
-            raise ValueError("this transform was built with N=None: pass N explicitly")
-        return N
-
     @property
     def output_shape(self) -> tuple[int, int]:
         """``(n_paths, N_out)`` for the configured ``N`` (locally or globally averaged)."""
-        _, plan = self._build(self._resolve_N(None))
+        plan = self.plan(self._resolve_N(None))
         if plan.average == "none":
             raise ValueError("average=False gives rows of different lengths; see meta()['stride']")
         length = 1 if self.average == "global" else plan.out_length(plan.log2_stride or 0)
         return plan.n_paths, length
 
     def filterbank(self, N: int | None = None) -> dict[str, Any]:
-        """The filters, dense on the padded DFT grid ``np.fft.fftfreq(N_pad)``.
+        """Return the filters, dense on the padded DFT grid ``np.fft.fftfreq(N_pad)``.
 
         Returns
         -------
@@ -434,7 +418,7 @@ class Scattering1D(ArrayAPITransform):
 
 
 def _metadata_only(fb: TimeFilterbank) -> TimeFilterbank:
-    """``fb`` without its filter values (see :meth:`Scattering1D._build`)."""
+    """``fb`` without its filter values (see :meth:`Scattering1D._make_plan`)."""
 
     def strip(w: Any) -> Any:
         return dataclasses.replace(w, filters=BandFilters(w.filters.N, w.filters.lo, []))

@@ -24,7 +24,7 @@ def _pair(monkeypatch, **kw):
     with monkeypatch.context() as m:
         m.setattr(jtfs_build, "LINEAR_PAD_MODES", ())  # force the FFT formulation
         fft = TimeFrequencyScattering1D(N, **{**BASE, **kw})
-        fft._build(N)
+        fft.plan(N)
     return dense, fft
 
 
@@ -42,7 +42,7 @@ def _pair(monkeypatch, **kw):
 )
 def test_dense_matches_fft(monkeypatch, x, pad_mode_fr, options):
     dense, fft = _pair(monkeypatch, pad_mode_fr=pad_mode_fr, **options)
-    assert dense._build(N)[1].dense_fr and not fft._build(N)[1].dense_fr
+    assert dense.plan(N).dense_fr and not fft.plan(N).dense_fr
     Sd, Sf = dense(x), fft(x)
     assert list(Sd) == list(Sf)
     for k in Sd:
@@ -55,13 +55,13 @@ def test_dense_matches_fft(monkeypatch, x, pad_mode_fr, options):
 
 def test_conj_reflect_keeps_fft_formulation():
     jtfs = TimeFrequencyScattering1D(N, **BASE, pad_mode_fr="conj-reflect")
-    plan = jtfs._build(N)[1]
+    plan = jtfs.plan(N)
     assert not plan.dense_fr and "fr_op" not in plan.buffers
 
 
 def test_operators_skip_rows_only_when_negligible():
     jtfs = TimeFrequencyScattering1D(N, **BASE, average_fr=True, F=4)
-    plan = jtfs._build(N)[1]
+    plan = jtfs.plan(N)
     groups = [g for jg in plan.joint for g in jg.freq if g.dense is not None]
     assert groups
     for g in groups:
@@ -77,11 +77,11 @@ def test_operators_skip_rows_only_when_negligible():
 def test_oversized_operators_fall_back_to_fft(monkeypatch, x):
     monkeypatch.setattr(jtfs_build, "DENSE_MAX_BYTES", 0)
     jtfs = TimeFrequencyScattering1D(N, **BASE)
-    plan = jtfs._build(N)[1]
+    plan = jtfs.plan(N)
     assert not plan.dense_fr and "fr_op" not in plan.buffers
     monkeypatch.undo()
     reference = TimeFrequencyScattering1D(N, **BASE)
-    assert reference._build(N)[1].dense_fr
+    assert reference.plan(N).dense_fr
     Sa, Sb = jtfs(x), reference(x)
     for k in Sa:
         np.testing.assert_allclose(

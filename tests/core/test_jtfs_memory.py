@@ -31,7 +31,7 @@ def peak_bytes(fn) -> int:
 
 
 def per_signal(jtfs: TimeFrequencyScattering1D, N: int, dtype) -> int:
-    return jtfs._build(N)[1].bytes_per_signal(np.dtype(dtype).itemsize)
+    return jtfs.plan(N).bytes_per_signal(np.dtype(dtype).itemsize)
 
 
 def check_bound(N: int, batch: int, dtype, **kw) -> tuple[int, int]:
@@ -73,7 +73,7 @@ def test_estimate_bounds_peak(kw, dtype):
 def test_estimate_bounds_peak_property(J, Q1, J_fr, Q_fr, average_fr, single):
     try:
         jtfs = TimeFrequencyScattering1D(1024, J=J, Q=(Q1, 1), J_fr=J_fr, Q_fr=Q_fr)
-        jtfs._build(1024)
+        jtfs.plan(1024)
     except ValueError:  # a configuration the constructor rejects with a message
         return
     check_bound(

@@ -143,3 +143,32 @@ def test_bandpass_pairs_equals_the_gathered_bandpass(rng):
     gather = (rows[:, None] * 6 + start + np.arange(n_blocks)[None, :]).ravel()
     ref = bandpass(spectrum, gather, np.tile(filters, (n_in, 1)), len(rows), n_blocks, 6, M, xp)
     np.testing.assert_allclose(out, ref, rtol=0, atol=1e-12)
+
+
+def test_library_forks_follow_the_capabilities_given():
+    """The ``caps`` keyword decides the library's path; None resolves it from the array."""
+    import dataclasses
+
+    torch = pytest.importorskip("torch")
+    from array_api_compat import array_namespace
+
+    from scatterwave.core.capabilities import capabilities
+    from scatterwave.core.ops import as_index, matmul, modulus, range_scale
+
+    z = torch.randn(3, 4096, dtype=torch.complex128)
+    xp, caps = array_namespace(z), capabilities(z)
+    assert caps.modulus == "squares" and caps.range_scale
+    assert torch.equal(modulus(z, xp), modulus(z, xp, caps=caps))
+    hypot = dataclasses.replace(caps, modulus="hypot", range_scale=False)
+    torch.testing.assert_close(modulus(z, xp, caps=hypot), z.abs(), rtol=1e-15, atol=0)
+    x = torch.randn(2, 8, dtype=torch.float64) * 1e-30
+    scaled, scale = range_scale(x, xp, caps=caps)
+    assert scale is not None and float(scaled.abs().max()) > 0.5
+    same, none = range_scale(x, xp, caps=hypot)
+    assert same is x and none is None
+    a = np.arange(4.0).reshape(2, 2)
+    np_caps = capabilities(a)
+    np.testing.assert_array_equal(matmul(a, a, np, caps=np_caps), a @ a)
+    assert as_index(np.arange(3), a, np, caps=np_caps).dtype == np.int64
+    as_jax = dataclasses.replace(np_caps, library="jax")
+    assert as_index(np.arange(3), a, np, caps=as_jax).dtype == np.int32

@@ -8,6 +8,7 @@ import pytest
 
 from scatterwave import Scattering1D, TimeFrequencyScattering1D
 from scatterwave.core import ops
+from scatterwave.core.capabilities import Capabilities, capabilities
 from scatterwave.core.tf_namespace import OPERATIONS, TFNamespace, namespace
 
 tf = pytest.importorskip("tensorflow")
@@ -118,7 +119,20 @@ def test_cores_use_exactly_the_namespace_operations(monkeypatch, rng):
     seen: set[str] = set()
     rec = _Recorder(seen)
     # Where gradients flow (as always with TensorFlow) the modulus adds a tiny shift (finfo).
-    monkeypatch.setattr(ops, "_needs_gradient", lambda a, xp: True)
+    monkeypatch.setattr(ops, "_needs_gradient", lambda a, xp, caps=None: True)
+    # The capabilities of a library that is not NumPy (hypot modulus, no workspace), for the
+    # ops the cores call with or without ``caps``.
+    other = Capabilities(
+        library="other",
+        device_kind="cpu",
+        traced=False,
+        complex_filters=False,
+        modulus="hypot",
+        range_scale=False,
+        workspace=False,
+        jit=None,
+    )
+    monkeypatch.setattr(ops, "_caps", lambda a, caps: other)
     transforms = [
         Scattering1D(256, 4, 4),
         Scattering1D(256, 4, 4, average="global", pad_mode="zero"),
@@ -131,9 +145,8 @@ def test_cores_use_exactly_the_namespace_operations(monkeypatch, rng):
     ]
     x = rng.standard_normal((2, 256))
     for S in transforms:
-        N = S._check_input(x, rec)
-        _, plan = S._build(N)
-        S._forward(x, rec, S._convert_buffers(plan, rec, x))
+        N = S.check(x, rec, other)
+        S.compute(x, rec, S._convert_buffers(S.plan(N), rec, x, other), other)
     assert seen <= set(OPERATIONS), seen - set(OPERATIONS)
     # ``abs``: the cores' modulus of a real array (core.jtfs._detect), no configuration here
     # reaches it; NumPy's own modulus path uses it too.
@@ -142,4 +155,4 @@ def test_cores_use_exactly_the_namespace_operations(monkeypatch, rng):
 
 def test_namespace_type():
     assert isinstance(namespace(tf.zeros(3)), TFNamespace)
-    assert ops.is_tensorflow(namespace(tf.zeros(3)))
+    assert capabilities(tf.zeros(3)).library == "tensorflow"

@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
+
+import scatterwave._device as _device  # (a module import: it imports this module in turn)
+
 Library = Literal["numpy", "torch", "jax", "cupy", "tensorflow", "array_api_strict", "other"]
 Modulus = Literal["abs", "squares", "hypot"]
 
@@ -62,21 +66,55 @@ class Capabilities:
 
 
 def library_of(x: Any) -> Library:
-    """The library of array ``x``, from its type's top-level module."""
+    """Return the library of array ``x``, from its type's top-level module."""
     top = type(x).__module__.split(".", 1)[0]
     top = {"jaxlib": "jax"}.get(top, top)
     return top if top in _KNOWN else "other"  # type: ignore[return-value]
 
 
-def capabilities(x: Any) -> Capabilities:
-    """Resolve the :class:`Capabilities` of a call on input ``x`` (once per call)."""
-    from scatterwave._device import device_kind
-    from scatterwave.core.ops import is_traced
+def is_traced(x: Any) -> bool:
+    """Tell whether ``x`` is an abstract value being traced (``jax.jit``, ``torch.compile``, ...).
 
+    Their contents cannot be inspected (a data-dependent check would split the compiled graph),
+    and arrays made from them must not outlive the trace.
+    """
     library = library_of(x)
-    kind = device_kind(x) if library in ("torch", "jax", "cupy") else "cpu"
+    if library == "torch":
+        import torch
+
+        return torch.compiler.is_compiling()
+    if library == "tensorflow":
+        import tensorflow as tf
+
+        return tf.is_symbolic_tensor(x)
+    if library != "jax":
+        return False
+    import jax
+
+    return isinstance(x, jax.core.Tracer)
+
+
+def capabilities(x: Any) -> Capabilities:
+    """Resolve the :class:`Capabilities` of a call on input ``x`` (once per call).
+
+    A handful of attribute reads: the records are made once per combination and shared
+    (they are frozen).
+    """
+    if type(x) is np.ndarray:  # the common case, first
+        return _NUMPY
+    library = library_of(x)
+    kind = _device.device_kind(x) if library in ("torch", "jax", "cupy") else "cpu"
     if library == "tensorflow":
         kind = "gpu" if "GPU" in str(getattr(x, "device", "")).upper() else "cpu"
+    key = (library, kind, is_traced(x), isinstance(x, np.ndarray))
+    caps = _RECORDS.get(key)
+    if caps is None:
+        caps = _RECORDS[key] = _record(*key)
+    return caps
+
+
+def _record(library: Library, kind: str, traced: bool, ndarray: bool) -> Capabilities:
+    """Make the capabilities record of a library on a device (see :class:`Capabilities`)."""
     if library == "numpy":
         modulus: Modulus = "abs"
     elif library == "torch":
@@ -86,10 +124,14 @@ def capabilities(x: Any) -> Capabilities:
     return Capabilities(
         library=library,
         device_kind=kind,
-        traced=is_traced(x),
+        traced=traced,
         complex_filters=library in ("torch", "tensorflow"),
         modulus=modulus,
         range_scale=modulus == "squares",
-        workspace=library == "numpy" and type(x).__name__ == "ndarray",
+        workspace=library == "numpy" and ndarray,
         jit={"jax": "jax", "tensorflow": "tensorflow"}.get(library),  # type: ignore[arg-type]
     )
+
+
+_RECORDS: dict[tuple[Library, str, bool, bool], Capabilities] = {}
+_NUMPY = _record("numpy", "cpu", False, True)

@@ -1,8 +1,23 @@
 """Array-API primitives shared by the transforms (NumPy, PyTorch, JAX, CuPy, array-api-strict).
 
-Everything here takes the namespace ``xp`` explicitly (from ``array_api_compat``) and uses only
-functions of the array API standard and its ``fft`` extension, so one implementation serves every
-library, on every device, differentiably.
+Everything here takes the namespace ``xp`` explicitly (from ``array_api_compat``, or
+:mod:`scatterwave.core.tf_namespace` for TensorFlow) and is written with functions of the array
+API standard and its ``fft`` extension, so one implementation serves every library, on every
+device, differentiably.
+
+A few functions take a library's own faster or exact path, chosen from the call's
+:class:`~scatterwave.core.capabilities.Capabilities` (keyword ``caps``; resolved from the array
+when None):
+
+* :func:`modulus` squares the interleaved real view of a PyTorch complex tensor on CPU
+  (``torch.view_as_real``, 2-2.5 times faster than ``hypot``), and :func:`range_scale` keeps
+  those squares in range (``torch.no_grad``, ``torch.amax``, ``torch.exp2``);
+* :func:`modulus_parts` asks PyTorch whether a gradient is being recorded
+  (``torch.is_grad_enabled``) before shifting away from the non-differentiable point 0;
+* :func:`matmul` asks JAX for full float32 precision (``jax.lax.Precision.HIGHEST``);
+* :func:`as_index` makes JAX indices int32 (its default integer type).
+
+PyTorch and JAX are imported inside those branches only, so NumPy users import neither.
 """
 
 from __future__ import annotations
@@ -13,11 +28,19 @@ from typing import Any
 
 import numpy as np
 
+from scatterwave.core.capabilities import Capabilities, capabilities, library_of
+from scatterwave.core.capabilities import is_traced as is_traced  # for the cores
+
 Array = Any
 
 
+def _caps(a: Array, caps: Capabilities | None) -> Capabilities:
+    """Return ``caps``, or the capabilities of array ``a`` when None."""
+    return capabilities(a) if caps is None else caps
+
+
 def reflect_indices(N: int, pad_left: int, pad_right: int) -> np.ndarray:
-    """Indices implementing symmetric reflection without edge repetition (NumPy's "reflect").
+    """Return indices of symmetric reflection without edge repetition (NumPy's "reflect").
 
     Works for pads longer than the signal (the reflection repeats), shape
     ``(pad_left + N + pad_right,)``.
@@ -110,11 +133,10 @@ def native_byte_order(x: Array) -> Array:
     return x
 
 
-def as_index(idx: np.ndarray, like: Array, xp: Any) -> Array:
-    """Integer index array in ``like``'s library and device."""
-    return xp.asarray(
-        np.asarray(idx, dtype=np.int32 if _is_jax(xp) else np.int64), device=_device(like)
-    )
+def as_index(idx: np.ndarray, like: Array, xp: Any, *, caps: Capabilities | None = None) -> Array:
+    """Return an integer index array in ``like``'s library and device (int32 for JAX)."""
+    jax = _caps(like, caps).library == "jax"
+    return xp.asarray(np.asarray(idx, dtype=np.int32 if jax else np.int64), device=_device(like))
 
 
 #: Device copies of small index arrays, keyed by (what, library, device). Made once: a
@@ -123,26 +145,37 @@ _INDEX_CACHE: dict[tuple, Array] = {}
 _INDEX_CACHE_SIZE = 256
 
 
-def cached_index(key: tuple, make: Callable[..., np.ndarray], like: Array, xp: Any) -> Array:
-    """``as_index(make(*key[1:]), like, xp)``, converted once per library and device.
+def cached_index(
+    key: tuple,
+    make: Callable[..., np.ndarray],
+    like: Array,
+    xp: Any,
+    *,
+    caps: Capabilities | None = None,
+) -> Array:
+    """Return ``as_index(make(*key[1:]), like, xp)``, converted once per library and device.
 
     ``key`` must identify the index array completely (its first item names the kind, the rest
-    are ``make``'s arguments). Traced JAX values get a fresh constant.
+    are ``make``'s arguments). Traced values get a fresh constant.
     """
-    if is_traced(like):
-        return as_index(make(*key[1:]), like, xp)
-    full = (*key, type(like).__module__.split(".")[0], str(_device(like)))
+    caps = _caps(like, caps)
+    if caps.traced:
+        return as_index(make(*key[1:]), like, xp, caps=caps)
+    full = (*key, caps.library, type(like), str(_device(like)))  # (type: any "other" library)
     idx = _INDEX_CACHE.get(full)
     if idx is None:
         if len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
             _INDEX_CACHE.clear()
-        idx = _INDEX_CACHE[full] = as_index(make(*key[1:]), like, xp)
+        idx = _INDEX_CACHE[full] = as_index(make(*key[1:]), like, xp, caps=caps)
     return idx
 
 
-def device_rows(rows: np.ndarray, like: Array, xp: Any) -> Array:
-    """Integer ``rows`` as an index array on ``like``'s device, converted once per device."""
-    return cached_index(("rows", np.asarray(rows, dtype=np.intp).tobytes()), _from_bytes, like, xp)
+def device_rows(
+    rows: np.ndarray, like: Array, xp: Any, *, caps: Capabilities | None = None
+) -> Array:
+    """Return integer ``rows`` as an index array on ``like``'s device (converted once)."""
+    key = ("rows", np.asarray(rows, dtype=np.intp).tobytes())
+    return cached_index(key, _from_bytes, like, xp, caps=caps)
 
 
 def _from_bytes(data: bytes) -> np.ndarray:
@@ -150,34 +183,25 @@ def _from_bytes(data: bytes) -> np.ndarray:
 
 
 def _device(x: Array) -> Any:
-    if _is_tensorflow_tensor(x):  # "" inside tf.function: the default device
+    if library_of(x) == "tensorflow":  # "" inside tf.function: the default device
         return x.device
     from array_api_compat import device
 
     return device(x)
 
 
-def _is_tensorflow_tensor(x: Array) -> bool:
-    return type(x).__module__.startswith("tensorflow")
-
-
-def is_tensorflow(xp: Any) -> bool:
-    """True for the TensorFlow namespace of :mod:`scatterwave.core.tf_namespace`."""
-    return getattr(xp, "__name__", "") == "scatterwave.core.tf_namespace"
-
-
 def is_numpy(xp: Any) -> bool:
-    """True for NumPy (plain or through ``array_api_compat``), which has no autodiff."""
+    """Tell whether ``xp`` is NumPy (plain or through ``array_api_compat``; no autodiff).
+
+    For code that holds a namespace but no capabilities record; code given ``caps`` reads
+    ``caps.library`` instead.
+    """
     name = getattr(xp, "__name__", "")
     return name.endswith("numpy") and "jax" not in name
 
 
-def _is_jax(xp: Any) -> bool:
-    return "jax" in getattr(xp, "__name__", "")
-
-
 def complex_dtype(xp: Any, real_dtype: Any) -> Any:
-    """The complex dtype matching a real floating dtype."""
+    """Return the complex dtype matching a real floating dtype."""
     return xp.complex64 if real_dtype == xp.float32 else xp.complex128
 
 
@@ -279,31 +303,31 @@ def bandpass_pairs(
     return xp.fft.ifft(xp.reshape(folded, (B, n_rows_in * n_filt, block)), axis=-1)
 
 
-def modulus(z: Array, xp: Any, *, overwrite: bool = False) -> Array:
-    """``|z|`` for complex ``z``, with a finite (not NaN) gradient at ``z = 0``.
+def modulus(
+    z: Array, xp: Any, *, overwrite: bool = False, caps: Capabilities | None = None
+) -> Array:
+    """Take ``|z|`` of complex ``z``, with a finite (not NaN) gradient at ``z = 0``.
 
     With ``overwrite=True`` the caller declares ``z`` a temporary that may be destroyed
     (PyTorch without gradient recording squares it in place: one allocation and first touch of
     fresh memory less, about 5 % of a Scattering1D call).
 
-    NumPy's ``abs`` is used directly, and so is PyTorch's on accelerators (one kernel instead
-    of five; launches bound a GPU forward, and complex ``abs`` has a zero gradient at 0).
-    PyTorch on CPU squares the interleaved real view (contiguous,
-    vectorised), adds the two parts and takes the square root: 2-2.5 times faster on CPU than
-    ``hypot`` on the strided real and imaginary views, and 5 times faster than complex ``abs``
-    (measured, complex64). Squaring needs ``|z|`` within about ``1e-19 .. 1e19`` in float32, so
-    the cores call :func:`range_scale` on their input first. The other libraries take
-    ``hypot(re, im)`` (:func:`modulus_parts`).
+    How is ``caps.modulus`` (``caps``: the capabilities of the call, resolved from ``z`` when
+    None). ``"abs"``: NumPy's ``abs``, and PyTorch's on accelerators (one kernel instead
+    of five; launches bound a GPU forward, and complex ``abs`` is overflow-safe with a zero
+    gradient at 0). ``"squares"`` (PyTorch on CPU): squares the interleaved real view
+    (contiguous, vectorised), adds the two parts and takes the square root: 2-2.5 times faster
+    on CPU than ``hypot`` on the strided real and imaginary views, and 5 times faster than
+    complex ``abs`` (measured, complex64). Squaring needs ``|z|`` within about
+    ``1e-19 .. 1e19`` in float32, so the cores call :func:`range_scale` on their input first.
+    ``"hypot"`` (the other libraries): ``hypot(re, im)`` (:func:`modulus_parts`).
     """
-    if is_numpy(xp):
+    caps = _caps(z, caps)
+    if caps.modulus == "abs":
         return xp.abs(z)
-    if _is_torch(z):
-        if z.device.type != "cpu":
-            # Accelerators: one kernel (launches, not arithmetic, bound a GPU forward). Complex
-            # ``abs`` is overflow-safe and its gradient at 0 is 0, so no scaling is needed.
-            return xp.abs(z)
+    if caps.modulus == "squares":
         return _modulus_torch(z, overwrite)
-    return modulus_parts(xp.real(z), xp.imag(z), xp)
+    return modulus_parts(xp.real(z), xp.imag(z), xp, caps=caps)
 
 
 def _modulus_torch(z: Array, overwrite: bool) -> Array:
@@ -331,11 +355,9 @@ def _modulus_torch(z: Array, overwrite: bool) -> Array:
 _SMALL_MODULUS = 2048
 
 
-def _is_torch(a: Array) -> bool:
-    return type(a).__module__.startswith("torch")
-
-
-def range_scale(x: Array, xp: Any) -> tuple[Array, Array | None]:
+def range_scale(
+    x: Array, xp: Any, *, caps: Capabilities | None = None
+) -> tuple[Array, Array | None]:
     """Bring each row of ``x`` (shape ``(B, N)``) to a peak near 1 where the modulus squares.
 
     Every transform is positively homogeneous (``S(a x) = a S(x)`` for ``a > 0``), so dividing
@@ -343,15 +365,15 @@ def range_scale(x: Array, xp: Any) -> tuple[Array, Array | None]:
     outputs by ``s`` (:func:`unscale`) changes no result, not even by round-off: scaling by a
     power of two is exact. It keeps the squares in :func:`_modulus_torch` away from float32
     underflow and overflow (a strain signal of amplitude ``1e-21`` squared is ``1e-42``).
-    ``s`` is a constant for autodiff. Only PyTorch on CPU squares, so elsewhere ``x`` is
-    returned as is.
+    ``s`` is a constant for autodiff. Only where ``caps.range_scale`` (PyTorch on CPU, whose
+    modulus squares); elsewhere ``x`` is returned as is.
 
     Returns
     -------
     x_scaled : array, shape (B, N)
     scale : array, shape (B, 1), or None when ``x`` is returned unchanged
     """
-    if not _is_torch(x) or x.device.type != "cpu":  # only PyTorch on CPU squares
+    if not _caps(x, caps).range_scale:
         return x, None
     import torch
 
@@ -369,8 +391,8 @@ def unscale(coef: Array, scale: Array | None) -> Array:
     return coef * scale.reshape((scale.shape[0],) + (1,) * (coef.ndim - 1))
 
 
-def modulus_parts(re: Array, im: Array, xp: Any) -> Array:
-    """``sqrt(re**2 + im**2)`` from separate real and imaginary parts.
+def modulus_parts(re: Array, im: Array, xp: Any, *, caps: Capabilities | None = None) -> Array:
+    """Take ``sqrt(re**2 + im**2)`` from separate real and imaginary parts.
 
     Where gradients can flow (JAX, TensorFlow; PyTorch unless gradient recording is off, as under
     ``torch.no_grad()`` or ``torch.inference_mode()``) the modulus is
@@ -380,20 +402,21 @@ def modulus_parts(re: Array, im: Array, xp: Any) -> Array:
     pass less). Contiguous parts make this several times faster than the modulus of an
     interleaved complex array in PyTorch on CPU (vectorised ``hypot``).
     """
-    if _needs_gradient(re, xp):
+    if _needs_gradient(re, xp, caps=caps):
         im = im + math.sqrt(xp.finfo(re.dtype).smallest_normal)
     return xp.hypot(re, im)
 
 
-def _needs_gradient(a: Array, xp: Any) -> bool:
-    """Whether a gradient may be taken through ``a`` (JAX, TensorFlow; PyTorch when recording).
+def _needs_gradient(a: Array, xp: Any, *, caps: Capabilities | None = None) -> bool:
+    """Tell whether a gradient may be taken through ``a`` (JAX, TensorFlow; PyTorch if recording).
 
     PyTorch is asked about its grad mode, not ``a.requires_grad``: ``torch.func`` transforms
     differentiate tensors that do not report ``requires_grad``.
     """
-    if _is_jax(xp) or is_tensorflow(xp):  # TensorFlow: a tape may be recording, unseen here
+    library = _caps(a, caps).library
+    if library in ("jax", "tensorflow"):  # TensorFlow: a tape may be recording, unseen here
         return True
-    if _is_torch(a):
+    if library == "torch":
         import torch
 
         return torch.is_grad_enabled()
@@ -411,7 +434,7 @@ def extend_bins(spectrum: Array, width: int, xp: Any) -> Array:
 
 
 def spectrum_bins(spectrum: Array, n_keep: int, width: int, xp: Any) -> Array:
-    """The first ``n_keep`` bins of ``spectrum``, zero-extended to ``width``, as a new array.
+    """Return the first ``n_keep`` bins of ``spectrum``, zero-extended to ``width``, as a copy.
 
     Always contiguous: the block views of :func:`bandpass` reshape it, which copies a sliced
     (strided) array on every call.
@@ -433,8 +456,8 @@ def lowpass(spectrum: Array, phi: Array, n_bins: int, k_avg: int, xp: Any) -> Ar
     return xp.fft.irfft(spectrum[..., :n_bins] * phi, n=L_out, axis=-1) * (1.0 / 2**k_avg)
 
 
-def matmul(a: Array, b: Array, xp: Any) -> Array:
-    """``a @ b`` at the full precision of the dtype on every device.
+def matmul(a: Array, b: Array, xp: Any, *, caps: Capabilities | None = None) -> Array:
+    """Multiply matrices, ``a @ b``, at the full precision of the dtype on every device.
 
     JAX's default float32 matrix product on GPUs and TPUs rounds its operands to TF32 or
     bfloat16 class precision (relative error about 1e-4 to 1e-3 per product); the scattering
@@ -442,30 +465,8 @@ def matmul(a: Array, b: Array, xp: Any) -> Array:
     PyTorch's default (``torch.backends.cuda.matmul.allow_tf32 = False``) is already exact to
     float32; a user who enables TF32 globally gets what they asked for.
     """
-    if _is_jax(xp):
+    if _caps(a, caps).library == "jax":
         import jax
 
         return xp.matmul(a, b, precision=jax.lax.Precision.HIGHEST)
     return xp.matmul(a, b)
-
-
-def is_traced(x: Array) -> bool:
-    """True for abstract values being traced (``jax.jit``, ``torch.compile``, ``tf.function``).
-
-    Their contents cannot be inspected (a data-dependent check would split the compiled graph),
-    and arrays made from them must not outlive the trace.
-    """
-    module = type(x).__module__
-    if module.startswith("torch"):
-        import torch
-
-        return torch.compiler.is_compiling()
-    if module.startswith("tensorflow"):
-        import tensorflow as tf
-
-        return tf.is_symbolic_tensor(x)
-    if not module.startswith("jax"):
-        return False
-    import jax
-
-    return isinstance(x, jax.core.Tracer)

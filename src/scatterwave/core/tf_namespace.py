@@ -61,12 +61,12 @@ _SUPPORTED = "float32 or float64"
 
 
 def is_tensorflow_tensor(x: Any) -> bool:
-    """True for TensorFlow tensors and variables (without importing TensorFlow)."""
+    """Tell whether ``x`` is a TensorFlow tensor or variable (without importing TensorFlow)."""
     return type(x).__module__.startswith("tensorflow")
 
 
 def namespace(x: Tensor) -> TFNamespace:
-    """The namespace for a TensorFlow input ``x``, after checking what the cores cannot take.
+    """Return the namespace for a TensorFlow input ``x``, after checking what the cores need.
 
     Raises
     ------
@@ -107,7 +107,10 @@ def namespace(x: Tensor) -> TFNamespace:
 
 
 def run_forward(forward: Callable, cache: dict, x: Tensor, buffers: dict[str, Tensor]) -> Any:
-    """``forward(x, xp, buffers)`` on TensorFlow: as a graph for eager ``x``, inlined when tracing.
+    """``forward(x, xp, buffers, caps)`` on TensorFlow: a graph for eager ``x``, inlined if traced.
+
+    ``xp`` and ``caps`` (:func:`scatterwave.core.capabilities.capabilities`) are resolved on
+    the tensor the forward receives, so that inside the graph ``caps.traced`` is True.
 
     Op-by-op (eager) execution of the cores' few hundred operations costs about 3 times the
     CPU time of the same graph (N=2^16, J=8, Q=8, batch 8, float32), so an eager ``x`` runs a
@@ -118,7 +121,11 @@ def run_forward(forward: Callable, cache: dict, x: Tensor, buffers: dict[str, Te
     """
     import tensorflow as tf
 
-    plain = tf.autograph.experimental.do_not_convert(lambda v, b: forward(v, namespace(v), b))
+    from scatterwave.core.capabilities import capabilities
+
+    plain = tf.autograph.experimental.do_not_convert(
+        lambda v, b: forward(v, namespace(v), b, capabilities(v))
+    )
     if tf.is_symbolic_tensor(x):
         return plain(x, buffers)
     key = ("tensorflow", tuple(x.shape), x.dtype.name, x.device)
@@ -149,18 +156,22 @@ class _FFT:
         return self._tf.pad(x, pad)
 
     def fft(self, x: Tensor, n: int | None = None, axis: int = -1) -> Tensor:
+        """Implement the array API's ``fft.fft`` with TensorFlow."""
         self._last(axis)
         return self._tf.signal.fft(self._resize(x, n))
 
     def ifft(self, x: Tensor, n: int | None = None, axis: int = -1) -> Tensor:
+        """Implement the array API's ``fft.ifft`` with TensorFlow."""
         self._last(axis)
         return self._tf.signal.ifft(self._resize(x, n))
 
     def rfft(self, x: Tensor, n: int | None = None, axis: int = -1) -> Tensor:
+        """Implement the array API's ``fft.rfft`` with TensorFlow."""
         self._last(axis)
         return self._tf.signal.rfft(self._resize(x, n))
 
     def irfft(self, x: Tensor, n: int | None = None, axis: int = -1) -> Tensor:
+        """Implement the array API's ``fft.irfft`` with TensorFlow."""
         self._last(axis)
         n = 2 * (x.shape[-1] - 1) if n is None else n
         # tf.signal.irfft reads the first n // 2 + 1 bins (zero-extending), like NumPy.
@@ -191,6 +202,7 @@ class TFNamespace:
 
     # ------------------------------------------------------------------ dtypes and creation
     def isdtype(self, dtype: Any, kind: str) -> bool:
+        """Implement the array API's ``isdtype`` with TensorFlow."""
         dtype = self._tf.as_dtype(dtype)
         kinds = {
             "real floating": dtype.is_floating,
@@ -203,17 +215,21 @@ class TFNamespace:
         return bool(kinds[kind])
 
     def finfo(self, dtype: Any) -> np.finfo:
+        """Implement the array API's ``finfo`` with TensorFlow."""
         return np.finfo(self._tf.as_dtype(dtype).as_numpy_dtype)
 
     def asarray(self, obj: Any, dtype: Any = None, device: str | None = None) -> Tensor:
+        """Implement the array API's ``asarray`` with TensorFlow."""
         with self._place(device):
             return self._tf.constant(obj, dtype=dtype)
 
     def zeros(self, shape: Sequence[int | None], dtype: Any = None, device: Any = None) -> Tensor:
+        """Implement the array API's ``zeros`` with TensorFlow."""
         with self._place(device):
             return self._tf.zeros(self._shape(shape), dtype=dtype or self._tf.float64)
 
     def astype(self, x: Tensor, dtype: Any) -> Tensor:
+        """Implement the array API's ``astype`` with TensorFlow."""
         return self._tf.cast(x, dtype)
 
     @contextlib.contextmanager
@@ -232,7 +248,7 @@ class TFNamespace:
 
     # ------------------------------------------------------------------ shapes
     def _shape(self, shape: Sequence[int | None]) -> Any:
-        """A static shape, or a dynamic one where entries are ``None`` (see the module notes)."""
+        """Return a static shape, or a dynamic one where entries are ``None`` (module notes)."""
         shape = tuple(shape)
         if all(d is not None for d in shape):
             return shape
@@ -250,57 +266,72 @@ class TFNamespace:
         )
 
     def reshape(self, x: Tensor, shape: Sequence[int | None]) -> Tensor:
+        """Implement the array API's ``reshape`` with TensorFlow."""
         shape = tuple(shape)
         if sum(d is None for d in shape) == 1 and all(d != -1 for d in shape):
             shape = tuple(-1 if d is None else d for d in shape)
         return self._tf.reshape(x, self._shape(shape))
 
     def permute_dims(self, x: Tensor, axes: Sequence[int]) -> Tensor:
+        """Implement the array API's ``permute_dims`` with TensorFlow."""
         return self._tf.transpose(x, perm=list(axes))
 
     def concat(self, arrays: Sequence[Tensor], axis: int = 0) -> Tensor:
+        """Implement the array API's ``concat`` with TensorFlow."""
         arrays = list(arrays)
         return arrays[0] if len(arrays) == 1 else self._tf.concat(arrays, axis=axis)
 
     def flip(self, x: Tensor, axis: int | None = None) -> Tensor:
+        """Implement the array API's ``flip`` with TensorFlow."""
         if axis is None:
             raise NotImplementedError("flip without axis is not used by the cores")
         return self._tf.reverse(x, axis=[axis])
 
     def take(self, x: Tensor, indices: Tensor, axis: int | None = None) -> Tensor:
+        """Implement the array API's ``take`` with TensorFlow."""
         if axis is None:
             raise NotImplementedError("take without axis is not used by the cores")
         return self._tf.gather(x, indices, axis=axis)
 
     # ------------------------------------------------------------------ arithmetic
     def sum(self, x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Implement the array API's ``sum`` with TensorFlow."""
         return self._tf.reduce_sum(x, axis=axis, keepdims=keepdims)
 
     def mean(self, x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Implement the array API's ``mean`` with TensorFlow."""
         return self._tf.reduce_mean(x, axis=axis, keepdims=keepdims)
 
     def all(self, x: Tensor) -> Tensor:
+        """Implement the array API's ``all`` with TensorFlow."""
         return self._tf.reduce_all(x)
 
     def isfinite(self, x: Tensor) -> Tensor:
+        """Implement the array API's ``isfinite`` with TensorFlow."""
         return self._tf.math.is_finite(x)
 
     def where(self, condition: Tensor, x1: Tensor, x2: Tensor) -> Tensor:
+        """Implement the array API's ``where`` with TensorFlow."""
         return self._tf.where(condition, x1, x2)
 
     def matmul(self, x1: Tensor, x2: Tensor) -> Tensor:
+        """Implement the array API's ``matmul`` with TensorFlow."""
         return self._tf.linalg.matmul(x1, x2)
 
     def abs(self, x: Tensor) -> Tensor:
+        """Implement the array API's ``abs`` with TensorFlow."""
         return self._tf.abs(x)
 
     def real(self, x: Tensor) -> Tensor:
+        """Implement the array API's ``real`` with TensorFlow."""
         return self._tf.math.real(x)
 
     def imag(self, x: Tensor) -> Tensor:
+        """Implement the array API's ``imag`` with TensorFlow."""
         return self._tf.math.imag(x)
 
     def conj(self, x: Tensor) -> Tensor:
+        """Implement the array API's ``conj`` with TensorFlow."""
         return self._tf.math.conj(x)
 
     def hypot(self, x1: Tensor, x2: Tensor) -> Tensor:

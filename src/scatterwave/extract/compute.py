@@ -50,7 +50,7 @@ class TransformSpec:
     device: str
 
     def key(self) -> str:
-        """A string identifying the specification (for caches)."""
+        """Return a string identifying the specification (for caches)."""
         return json.dumps(
             [self.transform, self.params, self.n_samples, self.device], sort_keys=True
         )
@@ -97,8 +97,8 @@ def make_transform(spec: TransformSpec) -> Any:
 
     Raises
     ------
-    NotImplementedError
-        If the requested transform is not part of this installation.
+    ValueError
+        If ``spec.transform`` names no transform.
     RuntimeError
         If ``device="cuda"`` and torch cannot see a CUDA device.
     """
@@ -112,13 +112,8 @@ def make_transform(spec: TransformSpec) -> Any:
 
         return Scattering1D(spec.n_samples, out_type="array", **params)
     if spec.transform == "jtfs":
-        try:
-            from scatterwave import TimeFrequencyScattering1D
-        except ImportError as exc:
-            raise NotImplementedError(
-                "transform 'jtfs' is unavailable: this installation of scatterwave has no "
-                "TimeFrequencyScattering1D; use transform 'scattering'"
-            ) from exc
+        from scatterwave import TimeFrequencyScattering1D
+
         return TimeFrequencyScattering1D(spec.n_samples, out_type="array", **params)
     raise ValueError(f"unknown transform {spec.transform!r}; use 'scattering' or 'jtfs'")
 

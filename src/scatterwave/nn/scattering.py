@@ -7,9 +7,11 @@ The wrappers hold the compiled filters as a few named, non-persistent buffers (`
 Precision: the filter buffers are master copies in float64 (int64 for ``index``). Dtype casts
 of the module (``.half()``, ``.float()``, ``.double()``, ``.to(torch.bfloat16)``) move them
 with the module's device changes but never round them: each call casts them to the input's
-precision, so a float32 input gets float32 filters and a float64 input float64 filters, before
-and after any cast. Inputs must be float32 or float64; float16 and bfloat16 inputs raise a
-``TypeError`` (compute in float32 and cast the output: ``S(x.float()).half()``).
+precision, so a float32 input gets single-precision filters and a float64 input double
+precision ones, before and after any cast (the Fourier-domain filters as complex64 /
+complex128, see :func:`scatterwave._transform.convert_buffers`). Inputs must be float32 or
+float64; float16 and bfloat16 inputs raise a ``TypeError`` (compute in float32 and cast the
+output: ``S(x.float()).half()``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from scatterwave._transform import is_filter
+from scatterwave._transform import convert_buffers
+from scatterwave.core.capabilities import Capabilities, capabilities
 from scatterwave.scattering1d import Scattering1D as _Scattering1D
 
 
@@ -33,7 +36,7 @@ class _TransformModule(torch.nn.Module):
                 "torch modules need a fixed input length: pass N (the buffers are sized for it)"
             )
         self.transform = transform
-        _, plan = transform._build(transform.N)
+        plan = transform.plan(transform.N)
         self._names = []
         self._cast: dict[str, torch.Tensor] = {}
         self._cast_key: tuple | None = None
@@ -50,7 +53,7 @@ class _TransformModule(torch.nn.Module):
         changed is restored from the plan's exact float64 arrays on its new device.
         """
         out = super()._apply(fn, recurse)
-        _, plan = self.transform._build(self.transform.N)
+        plan = self.transform.plan(self.transform.N)
         for name in self._names:
             buf = self._buffers.get(name)
             master = plan.buffers[name]
@@ -58,21 +61,17 @@ class _TransformModule(torch.nn.Module):
                 self._buffers[name] = torch.from_numpy(master.copy()).to(buf.device)
         return out
 
-    def _buffers_for(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        """The buffers in the dtypes the compute core wants for ``x`` (cached per dtype)."""
+    def _buffers_for(self, x: torch.Tensor, xp: Any, caps: Capabilities) -> dict[str, Any]:
+        """Return the buffers in the dtypes the compute core wants for ``x`` (cached per dtype).
+
+        Converted by :func:`scatterwave._transform.convert_buffers`, as the transforms'
+        own buffers are.
+        """
         bufs = [getattr(self, name) for name in self._names]
         key = (x.dtype, *(id(b) for b in bufs))  # invalidated when .to() replaces buffers
         if self._cast_key != key:
-            single = x.dtype == torch.float32
-            out = {}
-            for name, buf in zip(self._names, bufs):
-                if name == "index":
-                    out[name] = buf
-                elif is_filter(name):  # torch multiplies complex by complex fastest
-                    out[name] = buf.to(torch.complex64 if single else torch.complex128)
-                else:
-                    out[name] = buf.to(x.dtype)
-            self._cast, self._cast_key = out, key
+            self._cast = convert_buffers(dict(zip(self._names, bufs)), xp, x, caps)
+            self._cast_key = key
         return self._cast
 
     def forward(self, x: torch.Tensor) -> Any:
@@ -87,8 +86,9 @@ class _TransformModule(torch.nn.Module):
                 "e.g. S(x.float()).half()"
             )
         xp = array_namespace(x)
-        self.transform._check_input(x, xp)
-        return self.transform._run(x, xp, self._buffers_for(x))
+        caps = capabilities(x)
+        self.transform.check(x, xp, caps)
+        return self.transform.run(x, xp, self._buffers_for(x, xp, caps), caps)
 
     def meta(self) -> dict[str, Any]:
         """Metadata aligned with the output (see the wrapped transform's ``meta``)."""
@@ -100,7 +100,7 @@ class _TransformModule(torch.nn.Module):
         return self.transform.output_shape
 
     def extra_repr(self) -> str:
-        """The wrapped transform's arguments: ``Scattering1D(N=4096, J=6, Q=8)``, not nested."""
+        """Show the wrapped transform's arguments, not nested: ``N=4096, J=6, Q=8``."""
         return self.transform._repr_arguments()
 
 
@@ -112,7 +112,7 @@ class Scattering1D(_TransformModule):
     """:class:`scatterwave.Scattering1D` as a ``torch.nn.Module``.
 
     Takes the same arguments (``N`` is required). Filters are buffers: move the module with
-    ``.to(device)``; a float64 input uses float64 filters.
+    ``.to(device)``; a float64 input uses double-precision filters.
 
     Examples
     --------
