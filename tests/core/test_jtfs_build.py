@@ -34,7 +34,7 @@ def test_jtfs_steps_slices_lie_in_their_buffers_and_meta_follows_the_core(option
     from scatterwave.core.jtfs import jtfs
 
     T = TimeFrequencyScattering1D(512, **options)
-    plan = T._build(512)[1]
+    plan = T.plan(512)
     assert isinstance(plan.steps[0], FirstOrderRows)
     assert all(isinstance(s, (SpinFreeFilter, JointFilter)) for s in plan.steps[1:])
     for s in plan_slices([*plan.steps, plan.fr_pad]):
@@ -58,7 +58,7 @@ def test_meta_rows_come_from_the_steps_with_explicit_strides():
     from scatterwave.core.jtfs_build import step_rows
 
     T = TimeFrequencyScattering1D(512, J=6, Q=(8, 1), F="global", average_fr=True)
-    plan = T._build(512)[1]
+    plan = T.plan(512)
     rows = [row for step in plan.steps for row in step_rows(plan, step)]
     assert [r[0] for r in rows] == list(plan.rows["pair"])
     stride = plan.rows["stride"]

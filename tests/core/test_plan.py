@@ -120,7 +120,7 @@ S1D_CASES = [
 
 @pytest.mark.parametrize("options", S1D_CASES)
 def test_scattering1d_steps_slices_lie_in_their_buffers(options):
-    plan = Scattering1D(1024, **options)._build(1024)[1]
+    plan = Scattering1D(1024, **options).plan(1024)
     slices = [*plan_slices(plan.steps), plan.output_order]
     assert slices
     for s in slices:
@@ -130,7 +130,7 @@ def test_scattering1d_steps_slices_lie_in_their_buffers(options):
 @pytest.mark.parametrize("options", S1D_CASES)
 def test_scattering1d_steps_produce_every_row_once_in_row_order(options):
     S = Scattering1D(1024, **options)
-    plan = S._build(1024)[1]
+    plan = S.plan(1024)
     kinds = [type(step) for step in plan.steps]
     assert kinds[0] is ZerothOrder
     assert (kinds[-1] is Collect) == (plan.average == "local")
