@@ -45,7 +45,7 @@ from scatterwave._validation import (
     check_scales,
 )
 from scatterwave.core.capabilities import Capabilities, capabilities
-from scatterwave.core.ops import _device, as_index
+from scatterwave.core.ops import as_index, device_of
 from scatterwave.core.workspace import ThreadWorkspaces, Workspace
 
 Array = Any
@@ -236,7 +236,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         tensorflow = caps.library == "tensorflow"
         if caps.traced and not tensorflow:  # arrays made while tracing must not outlive it
             return self._convert_buffers(plan, xp, like, caps)
-        key = (N, getattr(xp, "__name__", str(xp)), str(_device(like)), str(like.dtype))
+        key = (N, getattr(xp, "__name__", str(xp)), str(device_of(like)), str(like.dtype))
         if key not in self._converted:
             if tensorflow:  # eager tensors, made outside any tf.function trace: reusable
                 with xp.outside_trace():
@@ -460,7 +460,7 @@ def convert_buffers(
     -------
     dict of str to array
     """
-    dev = _device(like)
+    dev = device_of(like)
     single = like.dtype == xp.float32
     np_dtype = np.float32 if single else np.float64
     out = {}

@@ -21,7 +21,7 @@ from scatterwave.core.capabilities import Capabilities
 from scatterwave.core.jtfs import padding_rows
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
-from scatterwave.core.jtfs_plan import PAIRS, JTFSPlan, Pair
+from scatterwave.core.jtfs_plan import JTFSPlan
 from scatterwave.core.ops import device_rows, native_byte_order
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
 from scatterwave.filters.frequential import (
@@ -30,13 +30,13 @@ from scatterwave.filters.frequential import (
     default_J_fr,
     frequential_padded_length,
 )
+from scatterwave.vocabulary import JOINT_PAIRS, PAIRS, Pair
 
 logger = logging.getLogger(__name__)
 
 Array = Any
 PadMode = Literal["reflect", "zero"] | Callable[[Any, int, int], Any]
 PadModeFr = Literal["zero", "reflect", "conj-reflect"] | Callable[[Any, int], Any]
-JOINT_PAIRS = PAIRS[2:]
 
 
 class TimeFrequencyScattering1D(

@@ -35,9 +35,9 @@ from scatterwave.core.jtfs_plan import (
     SpinFreeFilter,
 )
 from scatterwave.core.ops import (
-    _device,
     bandpass,
     complex_dtype,
+    device_of,
     extend_bins,
     lowpass,
     matmul,
@@ -109,7 +109,9 @@ def jtfs(
         x, plan, buffers, xp, capabilities(x) if caps is None else caps, ws, normalize_energy
     )
     x_pad = pad(x, first.pad_left, N_pad - N - first.pad_left, pad_mode, xp)
-    x_pad, scale = range_scale(x_pad, xp)  # undone on every output computed from x_pad
+    x_pad, scale = range_scale(
+        x_pad, xp, caps=run.caps
+    )  # undone on every output computed from x_pad
     X_full = xp.fft.rfft(x_pad, axis=-1)[:, None, :]
     out: list[Array] = []
     for step in plan.steps:
@@ -167,7 +169,7 @@ class _Run:
         X = extend_bins(X_full[..., : first.N_pad // 2], spectrum_width(first.groups1), xp)
         s1_parts = []
         for g1, width in zip(first.groups1, step.spectrum_widths):
-            U1 = band(X, g1, self.buffers, xp)
+            U1 = band(X, g1, self.buffers, xp, caps=self.caps)
             U1_f = xp.fft.rfft(U1, axis=-1)
             s1_parts.append(self.time_out(U1, g1.k_out, U1_f, g1.avg, None))
             self.spectra1.append(extend_bins(U1_f[..., : g1.M // 2], width, xp))
@@ -181,7 +183,7 @@ class _Run:
         Y = _pad_fr(xp.permute_dims(S1, (0, 2, 1))[:, :, None, :], plan, buffers, xp, pad_mode_fr)
         Yf = _fft_fr(Y, step.groups, xp)
         return [
-            _flat(self.freq_out(_freq_group(Y, Yf, g, plan, buffers, xp), g), B, xp)
+            _flat(self.freq_out(_freq_group(Y, Yf, g, plan, buffers, xp, self.caps), g), B, xp)
             for g in step.groups
         ]
 
@@ -197,13 +199,13 @@ class _Run:
         else:
             Y = _assemble(rows, jg, buffers, xp, pad_mode_fr)
             Yf = _fft_fr(Y, jg.freq, xp)
-            groups = (_freq_group(Y, Yf, g, plan, buffers, xp) for g in jg.freq)
+            groups = (_freq_group(Y, Yf, g, plan, buffers, xp, caps) for g in jg.freq)
         out = []
         for g, Z in zip(jg.freq, groups):
             Z = self.freq_out(self.time_out(Z, jg.k2, None, jg.avg, jg.trim.out_start), g)
             if padding and g.rows_valid < g.rows:  # rows beyond this n2's first-order rows
                 shape = (*Z.shape[:3], g.rows - g.rows_valid, Z.shape[-1])
-                zeros = xp.zeros(shape, dtype=Z.dtype, device=_device(Z))
+                zeros = xp.zeros(shape, dtype=Z.dtype, device=device_of(Z))
                 Z = xp.concat([Z, zeros], axis=3)
             out.append(_flat(Z, rows.shape[0], xp))
         return out
@@ -270,7 +272,7 @@ def _pad_fr(y: Array, plan: JTFSPlan, buffers: dict, xp: Any, pad_mode_fr: Any) 
         return pad_mode_fr_call(y, plan.L, pad_mode_fr)
     if plan.fr_pad is None:
         raise ValueError("the plan was built for a callable pad_mode_fr")
-    zero = xp.zeros((*y.shape[:-1], 1), dtype=y.dtype, device=_device(y))
+    zero = xp.zeros((*y.shape[:-1], 1), dtype=y.dtype, device=device_of(y))
     return xp.take(xp.concat([y, zero], axis=-1), plan.fr_pad.take(buffers, xp), axis=3)
 
 
@@ -309,7 +311,7 @@ def _pair_rows(
         parts.append(z)  # the windows already carry the 1 / 2**(k_out - k_in) factor
     B = parts[0].shape[0]
     ref = parts[0]
-    parts.append(xp.zeros((B, 1, jg.M), dtype=ref.dtype, device=_device(ref)))
+    parts.append(xp.zeros((B, 1, jg.M), dtype=ref.dtype, device=device_of(ref)))
     rows = _conj_rows(xp.concat(parts, axis=1), jg.conj_t, buffers, xp)
     return rows[..., jg.trim.start : jg.trim.stop]  # only the samples the outputs depend on
 
@@ -398,10 +400,10 @@ def _freq_group_dense(
     complex_form = xp.isdtype(Y.dtype, "complex floating")
     if g.is_mean:
         if complex_form:
-            Z = _detect(xp.sum(Y[:, :, : g.n_in, :], axis=2), g.modulus, xp)
+            Z = _detect(xp.sum(Y[:, :, : g.n_in, :], axis=2), g.modulus, xp, caps)
         else:
             parts = [xp.sum(Y[:, :, a : a + g.n_in, :], axis=2) for a in (0, n_in // 2)]
-            Z = modulus_parts(parts[0], parts[1], xp) if g.modulus else parts[0]
+            Z = modulus_parts(parts[0], parts[1], xp, caps=caps) if g.modulus else parts[0]
         return xp.reshape(Z * (g.scale / plan.N1), (B, P, 1, 1, t))
     dense = g.dense
     if dense is None:
@@ -416,12 +418,17 @@ def _freq_group_dense(
     def block(Yb: Array) -> Array:
         tb = Yb.shape[-1]
         if complex_form:
-            Z = _detect(xp.reshape(matmul(W, Yb, xp), (B, P, nf, R, tb)), g.modulus, xp)
+            Z = xp.reshape(matmul(W, Yb, xp, caps=caps), (B, P, nf, R, tb))
+            Z = _detect(Z, g.modulus, xp, caps)
         else:
-            Z = xp.reshape(matmul(W, Yb, xp), (B, P, 2, nf, R, tb))
-            Z = modulus_parts(Z[:, :, 0, ...], Z[:, :, 1, ...], xp) if g.modulus else Z[:, :, 0]
+            Z = xp.reshape(matmul(W, Yb, xp, caps=caps), (B, P, 2, nf, R, tb))
+            Z = (
+                modulus_parts(Z[:, :, 0, ...], Z[:, :, 1, ...], xp, caps=caps)
+                if g.modulus
+                else Z[:, :, 0]
+            )
         if Phi is not None:
-            Z = matmul(Phi, Z, xp)
+            Z = matmul(Phi, Z, xp, caps=caps)
         elif g.post is Scope.GLOBAL:
             Z = xp.sum(Z, axis=3, keepdims=True)
         return Z
@@ -457,7 +464,13 @@ def _fft_fr(Y: Array, groups: list[FreqGroup], xp: Any) -> Array | None:
 
 
 def _freq_group(
-    Y: Array, Yf: Array | None, g: FreqGroup, plan: JTFSPlan, buffers: dict, xp: Any
+    Y: Array,
+    Yf: Array | None,
+    g: FreqGroup,
+    plan: JTFSPlan,
+    buffers: dict,
+    xp: Any,
+    caps: Capabilities | None = None,
 ) -> Array:
     """Frequential filtering of ``Y`` (B, t, P, L) (spectrum ``Yf``) by group ``g``.
 
@@ -467,7 +480,7 @@ def _freq_group(
     N1 = plan.N1
     if g.filters is None or g.gather is None:  # a plain mean over the data rows
         Z = xp.sum(Y[..., : g.n_in], axis=-1, keepdims=True)[..., None] * (1.0 / N1)
-        Z = _detect(Z, g.modulus, xp) * g.scale
+        Z = _detect(Z, g.modulus, xp, caps) * g.scale
         return xp.permute_dims(Z, (0, 2, 3, 4, 1))
     n_total = 2**g.k
     nf, nb = g.n_filters, g.n_blocks
@@ -483,7 +496,7 @@ def _freq_group(
     Z = xp.fft.ifft(folded, axis=-1)  # 1 / 2**k of the folding is applied with g.scale
     if g.post is Scope.NONE:
         Z = Z[..., : g.rows_valid]  # unpad before the modulus and the time stage
-    Z = _detect(Z, g.modulus, xp)
+    Z = _detect(Z, g.modulus, xp, caps)
     if g.lowpass is not None:
         lp = g.lowpass
         Z = lowpass(xp.fft.rfft(Z, axis=-1), lp.phi.take(buffers, xp), lp.n_bins, lp.k_avg, xp)
@@ -494,8 +507,8 @@ def _freq_group(
     return xp.permute_dims(Z, (0, 2, 3, 4, 1))
 
 
-def _detect(z: Array, take_modulus: bool, xp: Any) -> Array:
+def _detect(z: Array, take_modulus: bool, xp: Any, caps: Capabilities | None = None) -> Array:
     """Modulus (or real part) of ``z``; real ``z`` is passed through ``abs`` (or unchanged)."""
     if not xp.isdtype(z.dtype, "complex floating"):
         return xp.abs(z) if take_modulus else z
-    return modulus(z, xp, overwrite=True) if take_modulus else xp.real(z)
+    return modulus(z, xp, overwrite=True, caps=caps) if take_modulus else xp.real(z)

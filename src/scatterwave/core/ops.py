@@ -81,7 +81,7 @@ def pad(
             )
         return out
     if mode == "zero":
-        dev = _device(x)
+        dev = device_of(x)
         left = xp.zeros((B, pad_left), dtype=x.dtype, device=dev)
         right = xp.zeros((B, pad_right), dtype=x.dtype, device=dev)
         return xp.concat([left, x, right], axis=-1)
@@ -136,7 +136,7 @@ def native_byte_order(x: Array) -> Array:
 def as_index(idx: np.ndarray, like: Array, xp: Any, *, caps: Capabilities | None = None) -> Array:
     """Return an integer index array in ``like``'s library and device (int32 for JAX)."""
     jax = _caps(like, caps).library == "jax"
-    return xp.asarray(np.asarray(idx, dtype=np.int32 if jax else np.int64), device=_device(like))
+    return xp.asarray(np.asarray(idx, dtype=np.int32 if jax else np.int64), device=device_of(like))
 
 
 #: Device copies of small index arrays, keyed by (what, library, device). Made once: a
@@ -161,7 +161,7 @@ def cached_index(
     caps = _caps(like, caps)
     if caps.traced:
         return as_index(make(*key[1:]), like, xp, caps=caps)
-    full = (*key, caps.library, type(like), str(_device(like)))  # (type: any "other" library)
+    full = (*key, caps.library, type(like), str(device_of(like)))  # (type: any "other" library)
     idx = _INDEX_CACHE.get(full)
     if idx is None:
         if len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
@@ -182,7 +182,11 @@ def _from_bytes(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype=np.intp).copy()
 
 
-def _device(x: Array) -> Any:
+def device_of(x: Array) -> Any:
+    """Return the device ``x`` lives on, for ``device=`` arguments of the same library.
+
+    Inside ``tf.function`` TensorFlow reports ``""`` (the default device).
+    """
     if library_of(x) == "tensorflow":  # "" inside tf.function: the default device
         return x.device
     from array_api_compat import device
@@ -429,7 +433,7 @@ def extend_bins(spectrum: Array, width: int, xp: Any) -> Array:
     if width <= n_bins:
         return spectrum
     shape = (*spectrum.shape[:-1], width - n_bins)
-    zeros = xp.zeros(shape, dtype=spectrum.dtype, device=_device(spectrum))
+    zeros = xp.zeros(shape, dtype=spectrum.dtype, device=device_of(spectrum))
     return xp.concat([spectrum, zeros], axis=-1)
 
 

@@ -92,7 +92,8 @@ def scattering1d(
         x, plan, buffers, xp, capabilities(x) if caps is None else caps, normalize_energy, ws
     )
     x_pad = pad(x, plan.pad_left, plan.N_pad - plan.N - plan.pad_left, pad_mode, xp)
-    x_pad, run.scale = range_scale(x_pad, xp)  # undone on every block computed from x_pad
+    # undone on every block computed from x_pad
+    x_pad, run.scale = range_scale(x_pad, xp, caps=run.caps)
     run.X_full = rfft_into(x_pad, ws, "X_full", xp)[:, None, :]
     # Wavelets see bins [0, N_pad / 2): the Nyquist bin carries no analysable band-pass energy.
     run.X = _bins(run.X_full, plan.N_pad // 2, spectrum_width(plan.groups1), ws, "X", xp)
@@ -183,7 +184,7 @@ class _Run:
     def first_order(self, step: FirstOrder) -> None:
         """``U1 = |x * psi1|`` of one group, its ``S1``, and the spectrum its children read."""
         g, xp, ws = step.group, self.xp, self.ws
-        U1 = band(self.X, g, self.buffers, xp, ws)
+        U1 = band(self.X, g, self.buffers, xp, ws, caps=self.caps)
         U1_f = rfft_into(U1, ws, "U_f", xp) if step.keep_spectrum else None
         if g.avg is not None and self.plan.average == "local":
             self.first.append(self.low_passed(g.rows, U1_f, g.avg))
@@ -202,7 +203,7 @@ class _Run:
     def second_order(self, step: SecondOrder) -> None:
         """``U2 = |U1 * psi2|`` of one group and its ``S2``."""
         h, xp, ws = step.group, self.xp, self.ws
-        U2 = band(self.spectrum, h, self.buffers, xp, ws)
+        U2 = band(self.spectrum, h, self.buffers, xp, ws, caps=self.caps)
         if h.avg is not None and self.plan.average == "local":
             self.second.append(self.low_passed(h.rows, rfft_into(U2, ws, "U_f", xp), h.avg))
         else:
@@ -280,8 +281,13 @@ def band(
     buffers: dict[str, Array],
     xp: Any,
     ws: Workspace | None = None,
+    *,
+    caps: Capabilities | None = None,
 ) -> Array:
-    """Run one band group: gather blocks, multiply by filters, fold, IFFT, modulus."""
+    """Run one band group: gather blocks, multiply by filters, fold, IFFT, modulus.
+
+    ``caps`` is the capabilities record of the call (resolved from ``spectrum`` when None).
+    """
     filters = g.filters.take(buffers, xp)
     if ws is not None:
         return _band_numpy(spectrum, g, filters, buffers["index"], ws)
@@ -291,7 +297,7 @@ def band(
         z = bandpass_pairs(
             spectrum, b.first_row, b.n_rows_in, b.start_block, filters, g.n_blocks, g.block, xp
         )
-        return modulus(z, xp, overwrite=True)
+        return modulus(z, xp, overwrite=True, caps=caps)
     if g.filter_index is not None:
         filters = xp.take(filters, g.filter_index.take(buffers, xp), axis=0)
     z = bandpass(
@@ -305,7 +311,7 @@ def band(
         xp,
         n_out=g.M,
     )
-    return modulus(z, xp, overwrite=True)
+    return modulus(z, xp, overwrite=True, caps=caps)
 
 
 def _band_numpy(
