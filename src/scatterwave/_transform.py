@@ -20,9 +20,9 @@ transform with its own buffers (the torch modules, extraction, the benchmarks):
 resolved once per call by ``__call__`` and passed beside ``xp``: every library-dependent
 choice outside the compute core reads it.
 
-A subclass provides ``_make_plan(N) -> (filterbank, plan)`` (uncached), ``compute``,
-``_bytes_per_signal(N, itemsize)`` and its own argument checks; the checks and the
-normalisation of the arguments both transforms share are here.
+A subclass provides ``_make_plan(N) -> (filterbank, plan)`` (uncached; the plan carries its
+memory model, ``plan.bytes_per_signal(itemsize)``), ``compute`` and its own argument checks;
+the checks and the normalisation of the arguments both transforms share are here.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import numpy as np
 
@@ -49,7 +49,17 @@ from scatterwave.core.ops import as_index, device_of
 from scatterwave.core.workspace import ThreadWorkspaces, Workspace
 
 Array = Any
-PlanT = TypeVar("PlanT")
+
+
+class SizedPlan(Protocol):
+    """What the base class needs of a core plan: its memory model."""
+
+    def bytes_per_signal(self, itemsize: int) -> int:
+        """Estimated peak working memory of one signal's forward pass, in bytes."""
+        ...
+
+
+PlanT = TypeVar("PlanT", bound=SizedPlan)
 FilterbankT = TypeVar("FilterbankT")
 
 
@@ -172,10 +182,6 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         Any
             As ``__call__``.
         """
-        raise NotImplementedError
-
-    def _bytes_per_signal(self, N: int, itemsize: int) -> int:  # pragma: no cover - abstract
-        """Estimated peak working memory of one signal's forward pass, in bytes."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ public protocol
@@ -356,7 +362,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         itemsize = 4 if "float32" in str(x.dtype) else 8
         per_signal = self._per_signal.get((N, itemsize))
         if per_signal is None:  # a walk over the plan's groups: once per length and dtype
-            per_signal = self._per_signal[N, itemsize] = self._bytes_per_signal(N, itemsize)
+            per_signal = self._per_signal[N, itemsize] = self.plan(N).bytes_per_signal(itemsize)
         return chunk_size(per_signal, x, self.memory_budget_mb, caps)
 
     def _jitted(self, key: tuple, xp: Any) -> Callable:

@@ -385,9 +385,6 @@ class TimeFrequencyScattering1D(
         self._layouts[N] = (names, bounds)
         return (fb, ffb), plan
 
-    def _bytes_per_signal(self, N: int, itemsize: int) -> int:
-        return self.plan(N).bytes_per_signal(itemsize)
-
     # ------------------------------------------------------------------ calling
     @no_autograph
     def __call__(self, x: Array) -> Array | tuple[Array, Array] | dict[str, Array]:

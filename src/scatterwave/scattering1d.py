@@ -261,9 +261,6 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
             max_pad_factor=self.max_pad_factor,
         )
 
-    def _bytes_per_signal(self, N: int, itemsize: int) -> int:
-        return self.plan(N).bytes_per_signal(itemsize)
-
     # ------------------------------------------------------------------ calling
     @no_autograph
     def __call__(self, x: Array) -> Array | dict[tuple, Array]:

@@ -261,7 +261,7 @@ def test_automatic_cuda_batch_fills_the_device_budget(monkeypatch) -> None:
     from scatterwave.extract import runner
 
     S = Scattering1D(16000, 6, 8)
-    per_signal = S._bytes_per_signal(16000, 4)
+    per_signal = S.plan(16000).bytes_per_signal(4)
     assert runner.auto_batch_size(S, 16000, "cpu") == runner.CPU_BATCH
     monkeypatch.setattr(runner, "_cuda_budget_bytes", lambda: 500 * per_signal)
     assert runner.auto_batch_size(S, 16000, "cuda") == 500

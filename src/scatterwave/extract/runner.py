@@ -264,7 +264,7 @@ def auto_batch_size(transform: Any, n_samples: int, device: str) -> int:
     """
     if device != "cuda":
         return CPU_BATCH
-    per_signal = max(1, transform._bytes_per_signal(n_samples, 4))
+    per_signal = max(1, transform.plan(n_samples).bytes_per_signal(4))
     n = min(_cuda_budget_bytes() // per_signal, HOST_BATCH_BYTES // (4 * n_samples))
     low, high = CUDA_BATCH_RANGE
     return int(max(low, min(high, n)))
