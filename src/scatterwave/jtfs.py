@@ -462,6 +462,7 @@ class TimeFrequencyScattering1D(
                 normalize_energy=self.normalize == "energy",
                 padding=not self._drop_zero_rows,
                 ws=self._workspace(N, x2, caps),
+                caps=caps,
             )
             pieces.append(xp.concat(blocks, axis=1))
         S = xp.concat(pieces, axis=0) if len(pieces) > 1 else pieces[0]

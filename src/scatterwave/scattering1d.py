@@ -327,6 +327,7 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
                     pad_mode=self.pad_mode,
                     normalize_energy=self.normalize == "energy",
                     ws=ws,
+                    caps=caps,
                 )
             )
         blocks = [
