@@ -7,6 +7,7 @@ import types
 import numpy as np
 import pytest
 
+import scatterwave.core.capabilities as capabilities_module
 from scatterwave import Scattering1D, TimeFrequencyScattering1D, _device
 
 torch = pytest.importorskip("torch")
@@ -90,7 +91,7 @@ def test_jax_budget_reads_memory_stats(monkeypatch):
     fake = types.SimpleNamespace(
         platform="gpu", memory_stats=lambda: {"bytes_limit": 16 * GIB, "bytes_in_use": 4 * GIB}
     )
-    monkeypatch.setattr(_device, "_jax_device", lambda x: fake)
+    monkeypatch.setattr(capabilities_module, "jax_device", lambda x: fake)
     assert _device.device_kind(x) == "gpu"
     assert _device.default_budget_bytes(x) == 6 * GIB
     fake.memory_stats = lambda: None

@@ -21,7 +21,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-import scatterwave.core.capabilities as _capabilities  # (it imports this module in turn)
+import scatterwave.core.capabilities as _capabilities
+from scatterwave.core.capabilities import device_kind as device_kind  # (re-exported)
+from scatterwave.core.capabilities import library_of
 
 if TYPE_CHECKING:
     from scatterwave.core.capabilities import Capabilities
@@ -38,30 +40,9 @@ ACCELERATOR_FALLBACK_MB = 2048.0
 Array = Any
 
 
-def device_kind(x: Array) -> str:
-    """``"cpu"`` for arrays in host memory, else the accelerator platform (``"cuda"``, ...)."""
-    lib = _capabilities.library_of(x)
-    if lib == "torch":
-        return str(x.device.type)
-    if lib == "cupy":
-        return "cuda"
-    if lib == "jax":
-        return _jax_device(x).platform
-    return "cpu"
-
-
-def _jax_device(x: Array) -> Any:
-    import jax
-
-    devices = getattr(x, "devices", None)
-    if devices is not None and not isinstance(x, jax.core.Tracer):
-        return next(iter(x.devices()))
-    return jax.devices()[0]  # traced values: the default device, where jit runs them
-
-
 def available_bytes(x: Array) -> int | None:
     """Bytes the device holding ``x`` can still give a computation, or None if unknown."""
-    lib = _capabilities.library_of(x)
+    lib = library_of(x)
     try:
         if lib == "torch":
             import torch
@@ -77,7 +58,7 @@ def available_bytes(x: Array) -> int | None:
             free, _ = cupy.cuda.Device(x.device.id).mem_info
             return int(free + cupy.get_default_memory_pool().free_bytes())
         if lib == "jax":
-            stats = _jax_device(x).memory_stats()
+            stats = _capabilities.jax_device(x).memory_stats()
             if not stats or "bytes_limit" not in stats:
                 return None
             return int(stats["bytes_limit"] - stats.get("bytes_in_use", 0))

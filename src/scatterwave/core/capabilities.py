@@ -12,8 +12,6 @@ from typing import Any, Literal
 
 import numpy as np
 
-import scatterwave._device as _device  # (a module import: it imports this module in turn)
-
 Library = Literal["numpy", "torch", "jax", "cupy", "tensorflow", "array_api_strict", "other"]
 Modulus = Literal["abs", "squares", "hypot"]
 
@@ -94,6 +92,28 @@ def is_traced(x: Any) -> bool:
     return isinstance(x, jax.core.Tracer)
 
 
+def device_kind(x: Any) -> str:
+    """``"cpu"`` for arrays in host memory, else the accelerator platform (``"cuda"``, ...)."""
+    lib = library_of(x)
+    if lib == "torch":
+        return str(x.device.type)
+    if lib == "cupy":
+        return "cuda"
+    if lib == "jax":
+        return str(jax_device(x).platform)
+    return "cpu"
+
+
+def jax_device(x: Any) -> Any:
+    """Return the device of a JAX array (traced values: the default device, where jit runs)."""
+    import jax
+
+    devices = getattr(x, "devices", None)
+    if devices is not None and not isinstance(x, jax.core.Tracer):
+        return next(iter(x.devices()))
+    return jax.devices()[0]
+
+
 def capabilities(x: Any) -> Capabilities:
     """Resolve the :class:`Capabilities` of a call on input ``x`` (once per call).
 
@@ -103,7 +123,7 @@ def capabilities(x: Any) -> Capabilities:
     if type(x) is np.ndarray:  # the common case, first
         return _NUMPY
     library = library_of(x)
-    kind = _device.device_kind(x) if library in ("torch", "jax", "cupy") else "cpu"
+    kind = device_kind(x) if library in ("torch", "jax", "cupy") else "cpu"
     if library == "tensorflow":
         kind = "gpu" if "GPU" in str(getattr(x, "device", "")).upper() else "cpu"
     key = (library, kind, is_traced(x), isinstance(x, np.ndarray))
