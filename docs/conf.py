@@ -110,6 +110,7 @@ LISTED = {
     "guide/jtfs",
     "guide/pictures",
     "api/index",
+    "dev/architecture",
     "dev/contracts",
     "dev/tooling",
 }
