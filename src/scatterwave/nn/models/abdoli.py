@@ -91,6 +91,8 @@ class _FlattenModel(RawWaveformModel):
 
     input_length: int
     flat_length: int
+    features: nn.Sequential
+    classifier: nn.Sequential
 
     def _set_input_length(self, ops: list[LengthOp], input_length: int) -> None:
         self.length_ops = ops
