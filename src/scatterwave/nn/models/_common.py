@@ -121,24 +121,9 @@ def conv_stages(
 ) -> int:
     """Append plain stages: blocks, then pooling by 4 where the stage says so.
 
-    Parameters
-    ----------
-    layers, ops : list
-        The layers built so far and their time-axis operations, extended in place.
-    c_in : int
-        Channels entering the first stage.
-    stages : iterable of (sequence of (int, spec), bool)
-        Per stage, the output channels and the ``spec`` of each block, and whether the
-        stage ends with a pooling by 4.
-    block : callable
-        ``block(c_in, c_out, spec)`` returns the modules of one block.
-    pool : callable
-        ``pool(size)`` returns a pooling layer.
-
-    Returns
-    -------
-    int
-        Channels leaving the last stage.
+    ``stages`` gives, per stage, the ``(c_out, spec)`` of each block and whether a
+    ``pool(4)`` follows; ``block(c_in, c_out, spec)`` returns a block's modules. Returns the
+    channels leaving the last stage.
     """
     for convs, pool_after in stages:
         for c_out, spec in convs:
