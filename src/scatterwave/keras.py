@@ -20,6 +20,7 @@ rows aligned with the transform's ``meta()``.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Literal
 
 import keras
@@ -35,15 +36,55 @@ Device = Literal["cpu", "gpu"] | None
 _KERAS_ARGUMENTS = ("trainable", "autocast")
 
 
+def _scale_parameters(transform_class: type) -> list[inspect.Parameter]:
+    """List the positional parameters of a transform: ``N, J, Q, T`` (JTFS: and more)."""
+    parameters = inspect.signature(transform_class).parameters.values()
+    return [p for p in parameters if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+
+
 class _ScatteringLayer(keras.layers.Layer):
-    """What both layers share: configuration, checks, device placement, the call."""
+    """What both layers share: configuration, checks, device placement, the call.
+
+    A layer takes the positional parameters of its transform, with the transform's defaults
+    (read from its signature, so the two cannot drift apart), then ``device``, Keras's
+    ``name`` and ``dtype``, and the transform's keyword options.
+    """
 
     _transform_class: type = _Scattering1D
 
-    def __init__(self, *, device: Device, options: dict[str, Any], **kwargs: Any) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        cls.__signature__ = inspect.Signature(
+            [
+                *_scale_parameters(cls._transform_class),
+                inspect.Parameter("device", keyword, default=None, annotation="Device"),
+                inspect.Parameter("name", keyword, default=None, annotation="str | None"),
+                inspect.Parameter("dtype", keyword, default=None, annotation="Any"),
+                inspect.Parameter("options", inspect.Parameter.VAR_KEYWORD, annotation="Any"),
+            ],
+            return_annotation="None",
+        )
+
+    def __init__(
+        self,
+        *args: Any,
+        device: Device = None,
+        name: str | None = None,
+        dtype: Any = None,
+        **options: Any,
+    ) -> None:
+        scales = inspect.Signature(_scale_parameters(self._transform_class))
+        given = {k: options.pop(k) for k in scales.parameters if k in options}
+        try:
+            bound = scales.bind(*args, **given)
+        except TypeError as err:  # too many positional arguments, or one given twice
+            raise TypeError(f"{type(self).__name__}(): {err}") from None
+        bound.apply_defaults()
+        options = {**bound.arguments, "Q": _tuple(bound.arguments["Q"]), **options}
         # Keras's own arguments (a saved config has ``trainable``; there are no weights)
-        kwargs.update({k: options.pop(k) for k in _KERAS_ARGUMENTS if k in options})
-        super().__init__(**kwargs)
+        kwargs = {k: options.pop(k) for k in _KERAS_ARGUMENTS if k in options}
+        super().__init__(name=name, dtype=dtype, **kwargs)
         if self.compute_dtype not in ("float32", "float64"):
             raise ValueError(
                 f"{type(self).__name__} computes in float32 or float64; this layer's dtype "
@@ -160,21 +201,6 @@ class Scattering1D(_ScatteringLayer):
 
     _transform_class = _Scattering1D
 
-    def __init__(
-        self,
-        N: int | None = None,
-        J: int | None = None,
-        Q: int | tuple[int, int] = 8,
-        T: int | None = None,
-        *,
-        device: Device = None,
-        name: str | None = None,
-        dtype: Any = None,
-        **options: Any,
-    ) -> None:
-        scales = {"N": N, "J": J, "Q": _tuple(Q), "T": T}
-        super().__init__(device=device, options={**scales, **options}, name=name, dtype=dtype)
-
 
 @keras.saving.register_keras_serializable(package="scatterwave")
 class TimeFrequencyScattering1D(_ScatteringLayer):
@@ -186,24 +212,6 @@ class TimeFrequencyScattering1D(_ScatteringLayer):
     """
 
     _transform_class = _JTFS
-
-    def __init__(
-        self,
-        N: int | None = None,
-        J: int | None = None,
-        Q: int | tuple[int, int] = (16, 1),
-        J_fr: int | None = None,
-        Q_fr: int = 2,
-        T: int | None = None,
-        F: int | Literal["global"] | None = None,
-        *,
-        device: Device = None,
-        name: str | None = None,
-        dtype: Any = None,
-        **options: Any,
-    ) -> None:
-        scales = {"N": N, "J": J, "Q": _tuple(Q), "J_fr": J_fr, "Q_fr": Q_fr, "T": T, "F": F}
-        super().__init__(device=device, options={**scales, **options}, name=name, dtype=dtype)
 
 
 def _tuple(Q: Any) -> Any:

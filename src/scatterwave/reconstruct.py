@@ -143,6 +143,20 @@ class _Loop:
         return False
 
 
+@dataclass(frozen=True)
+class _Problem:
+    """What the backends minimise: the transform, the target's leaves and the settings."""
+
+    transform: Callable[[Any], Any]
+    leaves: list[Any]
+    x0: Any
+    length: int
+    lr: float
+    optimizer: str
+    loss: str
+    seed: int | None
+
+
 class _Stop(Exception):
     """Raised inside the L-BFGS closure to end the run."""
 
@@ -163,59 +177,49 @@ def _check_structure(out: list[Any], target: list[Any]) -> None:
         )
 
 
-def _run_torch(
-    transform: Callable[[Any], Any],
-    leaves: list[Any],
-    x0: Any,
-    length: int,
-    lr: float,
-    optimizer: str,
-    loss: str,
-    seed: int | None,
-    loop: _Loop,
-) -> Any:
+def _run_torch(problem: _Problem, loop: _Loop) -> Any:
     import torch
 
-    ref = next((a for a in leaves if library_of(a) == "torch"), None)
+    ref = next((a for a in problem.leaves if library_of(a) == "torch"), None)
     device = ref.device if ref is not None else torch.device("cpu")
-    dtype = ref.dtype if ref is not None else torch.as_tensor(np.asarray(leaves[0])).dtype
+    dtype = ref.dtype if ref is not None else torch.as_tensor(np.asarray(problem.leaves[0])).dtype
     if not dtype.is_floating_point:
         dtype = torch.float64
     target = [
         torch.as_tensor(np.asarray(a) if ref is None else a, device=device, dtype=dtype).detach()
-        for a in leaves
+        for a in problem.leaves
     ]
     den = sum(float((t.detach() ** 2).sum()) for t in target)
     if den == 0:
         raise ValueError("target_coeffs are all zero: nothing to reconstruct.")
-    if x0 is None:
-        x_init = torch.as_tensor(_noise(length, seed), device=device, dtype=dtype)
+    if problem.x0 is None:
+        x_init = torch.as_tensor(_noise(problem.length, problem.seed), device=device, dtype=dtype)
         with torch.no_grad():
-            e = sum(float((o**2).sum()) for o in _leaves(transform(x_init)))
+            e = sum(float((o**2).sum()) for o in _leaves(problem.transform(x_init)))
         x_init = x_init * math.sqrt(den / e) if e > 0 else x_init
     else:
         x_init = torch.as_tensor(
-            x0 if library_of(x0) == "torch" else np.asarray(x0),
+            problem.x0 if library_of(problem.x0) == "torch" else np.asarray(problem.x0),
             device=device,
             dtype=dtype,
         )
     x = x_init.detach().clone().requires_grad_(True)
 
     def objective() -> tuple[Any, float]:
-        out = _leaves(transform(x))
+        out = _leaves(problem.transform(x))
         _check_structure(out, target)
         diff = sum(((o - t) ** 2).sum() for o, t in zip(out, target, strict=True))
-        value = diff / den if loss == "relative_l2" else diff
+        value = diff / den if problem.loss == "relative_l2" else diff
         return value, math.sqrt(float(diff.detach()) / den)
 
     def copy(v: Any) -> Any:
         return v.detach().clone()
 
-    if optimizer == "lbfgs":
+    if problem.optimizer == "lbfgs":
         # One L-BFGS run of n_iter iterations; history and stopping follow function evaluations.
         lbfgs = torch.optim.LBFGS(
             [x],
-            lr=lr,
+            lr=problem.lr,
             max_iter=loop.n_iter,
             max_eval=loop.n_iter + 1,
             history_size=50,
@@ -238,9 +242,9 @@ def _run_torch(
             pass
         return loop.best_x
     opt = (
-        torch.optim.Adam([x], lr=lr)
-        if optimizer == "adam"
-        else torch.optim.SGD([x], lr=lr, momentum=0.9)
+        torch.optim.Adam([x], lr=problem.lr)
+        if problem.optimizer == "adam"
+        else torch.optim.SGD([x], lr=problem.lr, momentum=0.9)
     )
     for i in range(loop.n_iter + 1):
         opt.zero_grad()
@@ -252,36 +256,26 @@ def _run_torch(
     return loop.best_x
 
 
-def _run_jax(
-    transform: Callable[[Any], Any],
-    leaves: list[Any],
-    x0: Any,
-    length: int,
-    lr: float,
-    optimizer: str,
-    loss: str,
-    seed: int | None,
-    loop: _Loop,
-) -> Any:
+def _run_jax(problem: _Problem, loop: _Loop) -> Any:
     import jax
     import jax.numpy as jnp
 
-    target = [jnp.asarray(a) for a in leaves]
+    target = [jnp.asarray(a) for a in problem.leaves]
     dtype = target[0].dtype
     den = float(sum(jnp.sum(t**2) for t in target))
     if den == 0:
         raise ValueError("target_coeffs are all zero: nothing to reconstruct.")
-    if x0 is None:
-        x = jnp.asarray(_noise(length, seed), dtype=dtype)
+    if problem.x0 is None:
+        x = jnp.asarray(_noise(problem.length, problem.seed), dtype=dtype)
     else:
-        x = jnp.asarray(x0, dtype=dtype)
+        x = jnp.asarray(problem.x0, dtype=dtype)
 
     def objective(v: Any) -> tuple[Any, Any]:
-        out = _leaves(transform(v))
+        out = _leaves(problem.transform(v))
         _check_structure(out, target)
         diff = sum(jnp.sum((o - t) ** 2) for o, t in zip(out, target, strict=True))
         energy = sum(jnp.sum(o**2) for o in out)
-        return (diff / den if loss == "relative_l2" else diff), (diff, energy)
+        return (diff / den if problem.loss == "relative_l2" else diff), (diff, energy)
 
     value_and_grad = jax.value_and_grad(objective, has_aux=True)
     try:
@@ -291,7 +285,7 @@ def _run_jax(
         logger.info("transform is not jax.jit-compatible (%s); differentiating eagerly", exc)
         step_fn = value_and_grad
         (value, (diff, e)), grad = step_fn(x)
-    if x0 is None and float(e) > 0:
+    if problem.x0 is None and float(e) > 0:
         # positive homogeneity S(a x) = a S(x): match the target's energy
         x = x * math.sqrt(den / float(e))
         (value, (diff, e)), grad = step_fn(x)
@@ -303,14 +297,14 @@ def _run_jax(
             (value, (diff, _)), grad = step_fn(x)
         if loop.record(i, float(value), math.sqrt(float(diff) / den), x, lambda a: a):
             break
-        if optimizer == "adam":
+        if problem.optimizer == "adam":
             m = b1 * m + (1 - b1) * grad
             v2 = b2 * v2 + (1 - b2) * grad**2
             t = i + 1
-            x = x - lr * (m / (1 - b1**t)) / (jnp.sqrt(v2 / (1 - b2**t)) + eps)
+            x = x - problem.lr * (m / (1 - b1**t)) / (jnp.sqrt(v2 / (1 - b2**t)) + eps)
         else:
             m = 0.9 * m + grad
-            x = x - lr * m
+            x = x - problem.lr * m
     return loop.best_x
 
 
@@ -412,18 +406,19 @@ def reconstruct(
     name = _pick_backend(backend, leaves)
     length = _signal_length(transform, x0, N)
     return_numpy = not any(library_of(a) in ("torch", "jax") for a in leaves)
+    problem = _Problem(transform, leaves, x0, length, lr, optimizer, loss, seed)
     bar = _progress_bar(progress, n_iter)
     try:
         loop = _Loop(n_iter, tol, bar, callback)
         if name == "torch":
-            x = _run_torch(transform, leaves, x0, length, lr, optimizer, loss, seed, loop)
+            x = _run_torch(problem, loop)
         else:
             if optimizer == "lbfgs":
                 raise NotImplementedError(
                     'optimizer="lbfgs" is only available with backend="torch"; use "adam" or '
                     '"sgd" with JAX.'
                 )
-            x = _run_jax(transform, leaves, x0, length, lr, optimizer, loss, seed, loop)
+            x = _run_jax(problem, loop)
         history = loop.history
     finally:
         if bar is not None:

@@ -111,12 +111,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "best.pt and metrics.json to --out. Run under torchrun for multi-GPU/multi-node.",
         epilog=_EPILOG,
     )
-    p.add_argument("--model", default=sup, help=helptext("model"))
-    p.add_argument("--dataset", default=sup, help=helptext("dataset"))
+
+    def option(name: str, **kwargs: Any) -> None:
+        """Add ``--name`` (dashes for underscores), not given by default, with its help."""
+        flag = "--" + name.replace("_", "-")
+        p.add_argument(flag, default=sup, help=helptext(name), **kwargs)
+
+    option("model")
+    option("dataset")
     p.add_argument(
         "--out", required=True, dest="out_dir", metavar="DIR", help="run directory (required)"
     )
-    p.add_argument("--data-root", default=sup, metavar="PATH", help=helptext("data_root"))
+    option("data_root", metavar="PATH")
     p.add_argument(
         "--option",
         action="append",
@@ -126,26 +132,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="KEY=VALUE",
         help=helptext("dataset_options"),
     )
-    p.add_argument(
-        "--width-multiplier",
-        type=float,
-        metavar="X",
-        default=sup,
-        help=helptext("width_multiplier"),
-    )
-    _add_optimisation_options(p, sup, helptext)
-    p.add_argument("--seed", type=int, metavar="N", default=sup, help=helptext("seed"))
-    p.add_argument("--device", default=sup, help=helptext("device"))
-    p.add_argument("--max-steps", type=int, metavar="N", default=sup, help=helptext("max_steps"))
-    p.add_argument(
-        "--checkpoint-every", type=int, metavar="N", default=sup, help=helptext("checkpoint_every")
-    )
-    p.add_argument(
-        "--num-threads", type=int, metavar="N", default=sup, help=helptext("num_threads")
-    )
-    p.add_argument(
-        "--progress", choices=("auto", "bar", "log"), default=sup, help=helptext("progress")
-    )
+    option("width_multiplier", type=float, metavar="X")
+    _add_optimisation_options(option)
+    option("seed", type=int, metavar="N")
+    option("device")
+    option("max_steps", type=int, metavar="N")
+    option("checkpoint_every", type=int, metavar="N")
+    option("num_threads", type=int, metavar="N")
+    option("progress", choices=("auto", "bar", "log"))
     p.add_argument(
         "--resume",
         action="store_true",
@@ -154,42 +148,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return p
 
 
-def _add_optimisation_options(
-    p: argparse.ArgumentParser, sup: str, helptext: Callable[[str], str]
-) -> None:
+def _add_optimisation_options(option: Callable[..., None]) -> None:
     """Add the options of the optimisation: epochs, optimiser, schedule, selection."""
     from scatterwave.train.config import Optimizer, Scheduler, SelectOn
 
-    p.add_argument("--epochs", type=int, metavar="N", default=sup, help=helptext("epochs"))
-    p.add_argument("--batch-size", type=int, metavar="N", default=sup, help=helptext("batch_size"))
-    p.add_argument("--lr", type=float, metavar="X", default=sup, help=helptext("lr"))
-    p.add_argument(
-        "--optimizer", choices=get_args(Optimizer), default=sup, help=helptext("optimizer")
-    )
-    p.add_argument("--momentum", type=float, metavar="X", default=sup, help=helptext("momentum"))
-    p.add_argument(
-        "--weight-decay", type=float, metavar="X", default=sup, help=helptext("weight_decay")
-    )
-    p.add_argument(
-        "--scheduler", choices=get_args(Scheduler), default=sup, help=helptext("scheduler")
-    )
-    p.add_argument(
-        "--plateau-patience", type=int, metavar="N", default=sup, help=helptext("plateau_patience")
-    )
-    p.add_argument(
-        "--plateau-factor", type=float, metavar="X", default=sup, help=helptext("plateau_factor")
-    )
-    p.add_argument(
-        "--wavelet-loss-weight",
-        type=float,
-        metavar="X",
-        default=sup,
-        help=helptext("wavelet_loss_weight"),
-    )
-    p.add_argument("--grad-clip", type=float, metavar="X", default=sup, help=helptext("grad_clip"))
-    p.add_argument(
-        "--select-on", choices=get_args(SelectOn), default=sup, help=helptext("select_on")
-    )
+    option("epochs", type=int, metavar="N")
+    option("batch_size", type=int, metavar="N")
+    option("lr", type=float, metavar="X")
+    option("optimizer", choices=get_args(Optimizer))
+    option("momentum", type=float, metavar="X")
+    option("weight_decay", type=float, metavar="X")
+    option("scheduler", choices=get_args(Scheduler))
+    option("plateau_patience", type=int, metavar="N")
+    option("plateau_factor", type=float, metavar="X")
+    option("wavelet_loss_weight", type=float, metavar="X")
+    option("grad_clip", type=float, metavar="X")
+    option("select_on", choices=get_args(SelectOn))
 
 
 def _given(args: argparse.Namespace) -> dict[str, Any]:

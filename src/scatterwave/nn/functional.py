@@ -176,11 +176,7 @@ def bspline_conv1d(
     torch.Tensor, shape (B, C_out, T)
     """
     _check_options(padding, method)
-    if x.ndim != 3 or weight.ndim != 3 or x.shape[1] != weight.shape[1]:
-        raise ValueError(
-            f"expected x of shape (B, C_in, T) and weight of shape (C_out, C_in, K) with the "
-            f"same C_in, got x {tuple(x.shape)} and weight {tuple(weight.shape)}."
-        )
+    _check_shapes(x, weight, ("(B, C_in, T)", (3,)), ("(C_out, C_in, K)", 3))
     _check_tensors(x, weight)
     if padding == "same" and method != "fft":
         return _multiscale(x[:, :, None], weight[:, :, None], [(0, 1, scale)], method)[:, :, 0]
@@ -192,6 +188,31 @@ def bspline_conv1d(
         return _fft(x, weight, scale, padding)
     use_fft = 2 * blur_half_width(scale) + 1 > FFT_BLUR_MIN_TAPS
     return _two_step_circular(x, weight, scale, use_fft)
+
+
+def _check_shapes(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    x_layout: tuple[str, tuple[int, ...]],
+    weight_layout: tuple[str, int],
+) -> None:
+    """Check the ranks of ``x`` and ``weight`` and their common ``C_in`` (axis 1).
+
+    Each layout is the shape's description and the rank (for ``x``, the ranks) allowed.
+    """
+    (x_shape, x_ranks), (weight_shape, weight_rank) = x_layout, weight_layout
+    if x.ndim not in x_ranks or weight.ndim != weight_rank or x.shape[1] != weight.shape[1]:
+        raise ValueError(
+            f"expected x of shape {x_shape} and weight of shape {weight_shape} with the same "
+            f"C_in, got x {tuple(x.shape)} and weight {tuple(weight.shape)}."
+        )
+
+
+def _add_bias(out: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """Add ``bias`` (shape ``(C_out,)``) to every position of channel axis 1 of ``out``."""
+    if bias is None:
+        return out
+    return out + bias.view(1, -1, *([1] * (out.ndim - 2)))
 
 
 def _check_tensors(x: torch.Tensor, weight: torch.Tensor) -> None:
@@ -245,20 +266,14 @@ def lifting_conv1d(
     """
     _check_options(padding, method)
     if padding == "same" and method != "fft":
-        if x.ndim != 3 or weight.ndim != 3 or x.shape[1] != weight.shape[1]:
-            raise ValueError(
-                f"expected x of shape (B, C_in, T) and weight of shape (C_out, C_in, K) with "
-                f"the same C_in, got x {tuple(x.shape)} and weight {tuple(weight.shape)}."
-            )
+        _check_shapes(x, weight, ("(B, C_in, T)", (3,)), ("(C_out, C_in, K)", 3))
         _check_tensors(x, weight)
         out = _multiscale(x[:, :, None], weight[:, :, None], [(0, 1, s) for s in scales], method)
     else:
         out = torch.stack(
             [bspline_conv1d(x, weight, s, padding=padding, method=method) for s in scales], dim=2
         )
-    if bias is not None:
-        out = out + bias.view(1, -1, 1, 1)
-    return out
+    return _add_bias(out, bias)
 
 
 def group_conv1d(
@@ -298,11 +313,7 @@ def group_conv1d(
     torch.Tensor, shape (B, C_out, S', T)
         ``S' = S - N_h + 1`` if ``crop`` else ``S``.
     """
-    if x.ndim != 4 or weight.ndim != 4 or x.shape[1] != weight.shape[1]:
-        raise ValueError(
-            f"expected x of shape (B, C_in, S, T) and weight of shape (C_out, C_in, N_h, K) "
-            f"with the same C_in, got x {tuple(x.shape)} and weight {tuple(weight.shape)}."
-        )
+    _check_shapes(x, weight, ("(B, C_in, S, T)", (4,)), ("(C_out, C_in, N_h, K)", 4))
     _validate_int("base", base, 2)
     batch, c_in, n_in, length = x.shape
     c_out, _, n_h, k = weight.shape
@@ -324,9 +335,7 @@ def group_conv1d(
             w = weight[:, :, :n_j].reshape(c_out, c_in * n_j, k)
             outputs.append(bspline_conv1d(window, w, scale, padding=padding, method=method))
         out = torch.stack(outputs, dim=2)
-    if bias is not None:
-        out = out + bias.view(1, -1, 1, 1)
-    return out
+    return _add_bias(out, bias)
 
 
 def scale_window_linear(
@@ -353,11 +362,7 @@ def scale_window_linear(
     -------
     torch.Tensor, shape (B, C_out, S') or (B, C_out, S', T)
     """
-    if x.ndim not in (3, 4) or weight.ndim != 3 or x.shape[1] != weight.shape[1]:
-        raise ValueError(
-            f"expected x of shape (B, C_in, S[, T]) and weight of shape (C_out, C_in, N_h) "
-            f"with the same C_in, got x {tuple(x.shape)} and weight {tuple(weight.shape)}."
-        )
+    _check_shapes(x, weight, ("(B, C_in, S[, T])", (3, 4)), ("(C_out, C_in, N_h)", 3))
     n_in, n_h = x.shape[2], weight.shape[2]
     n_out = n_in - n_h + 1 if crop else n_in
     if n_out < 1:
@@ -375,6 +380,4 @@ def scale_window_linear(
             for j in range(n_h)
         ),
     )
-    if bias is not None:
-        out = out + bias.view(1, -1, *([1] * (x.ndim - 2)))
-    return out
+    return _add_bias(out, bias)

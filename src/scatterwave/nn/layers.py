@@ -17,7 +17,9 @@ discretisation error for general signals (see :mod:`scatterwave.nn.equivariance`
 
 from __future__ import annotations
 
+import abc
 import math
+from typing import ClassVar
 
 import torch
 from torch import nn
@@ -38,27 +40,79 @@ from scatterwave.nn.group import ScaleGrid, _validate_int
 __all__ = ["GroupConv1d", "LiftingConv1d", "ScaleWindowLinear"]
 
 
-def _init_uniform(weight: torch.Tensor, bias: torch.Tensor | None, fan_in: int) -> None:
-    # Bound sqrt(2 / fan_in) as in the reference W-Nets, with the fan-in counting every
-    # coefficient a single output sums over (channels x scale window x taps).
-    bound = math.sqrt(2.0 / fan_in)
-    with torch.no_grad():
-        weight.uniform_(-bound, bound)
-        if bias is not None:
-            bias.zero_()
+class _ScaleLayer(nn.Module, abc.ABC):
+    """What the three layers share: channel counts, weight and bias, input check, ``repr``.
 
+    Subclasses set ``_layouts`` (input rank -> shape description; the highest rank is the
+    one an error names for other inputs) and implement :meth:`_options`.
+    """
 
-def _check_input(x: torch.Tensor, ndim: int, channels: int, layout: str, name: str) -> None:
-    if not isinstance(x, torch.Tensor) or x.ndim != ndim or x.shape[1] != channels:
-        raise ValueError(
-            f"{name} expects a tensor of shape {layout} with C_in={channels}, got "
-            f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}."
+    weight: nn.Parameter
+    bias: nn.Parameter | None
+    _layouts: ClassVar[dict[int, str]]
+
+    def __init__(self, in_channels: int, out_channels: int) -> None:
+        super().__init__()
+        self.in_channels = _validate_int("in_channels", in_channels, 1)
+        self.out_channels = _validate_int("out_channels", out_channels, 1)
+
+    def _check_kernel_options(self, padding: Padding, method: Method) -> None:
+        _check_choice("padding", padding, _PADDINGS)
+        _check_choice("method", method, _METHODS)
+        self.padding: Padding = padding
+        self.method: Method = method
+
+    def _init_parameters(
+        self,
+        shape: tuple[int, ...],
+        bias: bool,
+        device: torch.device | str | None,
+        dtype: torch.dtype | None,
+    ) -> None:
+        """Create ``weight`` of ``shape`` (``C_out`` first) and, if ``bias``, a zero bias."""
+        self.weight = nn.Parameter(torch.empty(shape, device=device, dtype=dtype))
+        self.bias = (
+            nn.Parameter(torch.empty(shape[0], device=device, dtype=dtype)) if bias else None
         )
-    if not x.is_floating_point():
-        raise TypeError(f"{name} expects a floating-point tensor, got dtype {x.dtype}.")
+        # Bound sqrt(2 / fan_in) as in the reference W-Nets, with the fan-in counting every
+        # coefficient a single output sums over (channels x scale window x taps).
+        bound = math.sqrt(2.0 / math.prod(shape[1:]))
+        with torch.no_grad():
+            self.weight.uniform_(-bound, bound)
+            if self.bias is not None:
+                self.bias.zero_()
+
+    def _check_input(self, x: torch.Tensor) -> None:
+        ndim = max(self._layouts)
+        if isinstance(x, torch.Tensor) and x.ndim in self._layouts:
+            ndim = x.ndim
+        name = type(self).__name__
+        if not isinstance(x, torch.Tensor) or x.ndim != ndim or x.shape[1] != self.in_channels:
+            raise ValueError(
+                f"{name} expects a tensor of shape {self._layouts[ndim]} with "
+                f"C_in={self.in_channels}, got "
+                f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}."
+            )
+        if not x.is_floating_point():
+            raise TypeError(f"{name} expects a floating-point tensor, got dtype {x.dtype}.")
+
+    @abc.abstractmethod
+    def _options(self) -> dict[str, object]:
+        """Return the options after the channel counts, in ``repr`` order."""
+
+    def extra_repr(self) -> str:
+        """Describe the layer's options, for its ``repr``."""
+        options = ", ".join(f"{key}={value!r}" for key, value in self._options().items())
+        return f"{self.in_channels}, {self.out_channels}, {options}"
 
 
-class LiftingConv1d(nn.Module):
+def _check_crop(crop: object) -> bool:
+    if not isinstance(crop, bool):
+        raise TypeError(f"crop must be a bool, got {crop!r}.")
+    return crop
+
+
+class LiftingConv1d(_ScaleLayer):
     """Lifting B-spline convolution from time to time-scale.
 
     ``Y_o(t, j) = sum_c sum_u x_c(t + u) s_j^-1 psi_{o,c}(u / s_j) + bias_o`` with
@@ -93,6 +147,8 @@ class LiftingConv1d(nn.Module):
     The weights are drawn from ``U(-a, a)``, ``a = sqrt(2 / (C_in K))``.
     """
 
+    _layouts: ClassVar[dict[int, str]] = {3: "(B, C_in, T)"}
+
     def __init__(
         self,
         in_channels: int,
@@ -107,30 +163,16 @@ class LiftingConv1d(nn.Module):
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
     ) -> None:
-        super().__init__()
-        self.in_channels = _validate_int("in_channels", in_channels, 1)
-        self.out_channels = _validate_int("out_channels", out_channels, 1)
+        super().__init__(in_channels, out_channels)
         self.kernel_size = _check_kernel_size(kernel_size)
         self.grid = ScaleGrid(n_scales, base=base)
-        _check_choice("padding", padding, _PADDINGS)
-        _check_choice("method", method, _METHODS)
-        self.padding: Padding = padding
-        self.method: Method = method
-        self.weight = nn.Parameter(
-            torch.empty(out_channels, in_channels, kernel_size, device=device, dtype=dtype)
-        )
-        self.bias = (
-            nn.Parameter(torch.empty(out_channels, device=device, dtype=dtype)) if bias else None
-        )
-        _init_uniform(self.weight, self.bias, in_channels * kernel_size)
+        self._check_kernel_options(padding, method)
+        self._init_parameters((out_channels, in_channels, kernel_size), bias, device, dtype)
 
     @property
     def n_scales(self) -> int:
         """int: number of output scales ``S``."""
         return self.grid.n_scales
-
-    def _check_input(self, x: torch.Tensor) -> None:
-        _check_input(x, 3, self.in_channels, "(B, C_in, T)", type(self).__name__)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Lift ``x`` of shape ``(B, C_in, T)`` to ``(B, C_out, S, T)``."""
@@ -144,16 +186,18 @@ class LiftingConv1d(nn.Module):
             method=self.method,
         )
 
-    def extra_repr(self) -> str:
-        """Describe the layer's options, for its ``repr``."""
-        return (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"n_scales={self.n_scales}, base={self.grid.base}, bias={self.bias is not None}, "
-            f"padding={self.padding!r}, method={self.method!r}"
-        )
+    def _options(self) -> dict[str, object]:
+        return {
+            "kernel_size": self.kernel_size,
+            "n_scales": self.n_scales,
+            "base": self.grid.base,
+            "bias": self.bias is not None,
+            "padding": self.padding,
+            "method": self.method,
+        }
 
 
-class GroupConv1d(nn.Module):
+class GroupConv1d(_ScaleLayer):
     """Group B-spline convolution on time-scale with a window over coarser scales.
 
     ``Y_o(t, i) = sum_{j<N_h} sum_c sum_u x_c(t + u, i + j) s_i^-1 psi_{o,c,j}(u / s_i)
@@ -192,6 +236,8 @@ class GroupConv1d(nn.Module):
     The weights are drawn from ``U(-a, a)``, ``a = sqrt(2 / (C_in N_h K))``.
     """
 
+    _layouts: ClassVar[dict[int, str]] = {4: "(B, C_in, S, T)"}
+
     def __init__(
         self,
         in_channels: int,
@@ -207,33 +253,14 @@ class GroupConv1d(nn.Module):
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
     ) -> None:
-        super().__init__()
-        self.in_channels = _validate_int("in_channels", in_channels, 1)
-        self.out_channels = _validate_int("out_channels", out_channels, 1)
+        super().__init__(in_channels, out_channels)
         self.kernel_size = _check_kernel_size(kernel_size)
         self.scale_kernel_size = _validate_int("scale_kernel_size", scale_kernel_size, 1)
         self.base = ScaleGrid(1, base=base).base
-        if not isinstance(crop, bool):
-            raise TypeError(f"crop must be a bool, got {crop!r}.")
-        _check_choice("padding", padding, _PADDINGS)
-        _check_choice("method", method, _METHODS)
-        self.crop = crop
-        self.padding: Padding = padding
-        self.method: Method = method
-        self.weight = nn.Parameter(
-            torch.empty(
-                out_channels,
-                in_channels,
-                scale_kernel_size,
-                kernel_size,
-                device=device,
-                dtype=dtype,
-            )
-        )
-        self.bias = (
-            nn.Parameter(torch.empty(out_channels, device=device, dtype=dtype)) if bias else None
-        )
-        _init_uniform(self.weight, self.bias, in_channels * scale_kernel_size * kernel_size)
+        self.crop = _check_crop(crop)
+        self._check_kernel_options(padding, method)
+        shape = (out_channels, in_channels, scale_kernel_size, kernel_size)
+        self._init_parameters(shape, bias, device, dtype)
 
     def output_scales(self, n_scales: int) -> int:
         """Count the output scales for ``n_scales`` input scales.
@@ -252,7 +279,7 @@ class GroupConv1d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Map ``x`` of shape ``(B, C_in, S, T)`` to ``(B, C_out, S', T)``."""
-        _check_input(x, 4, self.in_channels, "(B, C_in, S, T)", type(self).__name__)
+        self._check_input(x)
         return group_conv1d(
             x,
             self.weight,
@@ -263,16 +290,19 @@ class GroupConv1d(nn.Module):
             method=self.method,
         )
 
-    def extra_repr(self) -> str:
-        """Describe the layer's options, for its ``repr``."""
-        return (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"scale_kernel_size={self.scale_kernel_size}, crop={self.crop}, base={self.base}, "
-            f"bias={self.bias is not None}, padding={self.padding!r}, method={self.method!r}"
-        )
+    def _options(self) -> dict[str, object]:
+        return {
+            "kernel_size": self.kernel_size,
+            "scale_kernel_size": self.scale_kernel_size,
+            "crop": self.crop,
+            "base": self.base,
+            "bias": self.bias is not None,
+            "padding": self.padding,
+            "method": self.method,
+        }
 
 
-class ScaleWindowLinear(nn.Module):
+class ScaleWindowLinear(_ScaleLayer):
     """Linear map over channels and a window of ``N_h`` coarser scales, pointwise in time.
 
     ``Y_o(i, ...) = sum_{j<N_h} sum_c W_{o,c,j} x_c(i + j, ...) + bias_o``. After global
@@ -300,6 +330,8 @@ class ScaleWindowLinear(nn.Module):
     ``(B, C_out, S', T)``. Weights are drawn from ``U(-a, a)``, ``a = sqrt(2 / (C_in N_h))``.
     """
 
+    _layouts: ClassVar[dict[int, str]] = {3: "(B, C_in, S)", 4: "(B, C_in, S, T)"}
+
     def __init__(
         self,
         in_channels: int,
@@ -311,33 +343,19 @@ class ScaleWindowLinear(nn.Module):
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
     ) -> None:
-        super().__init__()
-        self.in_channels = _validate_int("in_channels", in_channels, 1)
-        self.out_channels = _validate_int("out_channels", out_channels, 1)
+        super().__init__(in_channels, out_channels)
         self.scale_kernel_size = _validate_int("scale_kernel_size", scale_kernel_size, 1)
-        if not isinstance(crop, bool):
-            raise TypeError(f"crop must be a bool, got {crop!r}.")
-        self.crop = crop
-        self.weight = nn.Parameter(
-            torch.empty(out_channels, in_channels, scale_kernel_size, device=device, dtype=dtype)
-        )
-        self.bias = (
-            nn.Parameter(torch.empty(out_channels, device=device, dtype=dtype)) if bias else None
-        )
-        _init_uniform(self.weight, self.bias, in_channels * scale_kernel_size)
+        self.crop = _check_crop(crop)
+        self._init_parameters((out_channels, in_channels, scale_kernel_size), bias, device, dtype)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Map ``x`` of shape ``(B, C_in, S[, T])`` to ``(B, C_out, S'[, T])``."""
-        if isinstance(x, torch.Tensor) and x.ndim == 3:
-            _check_input(x, 3, self.in_channels, "(B, C_in, S)", type(self).__name__)
-        else:
-            _check_input(x, 4, self.in_channels, "(B, C_in, S, T)", type(self).__name__)
+        self._check_input(x)
         return scale_window_linear(x, self.weight, crop=self.crop, bias=self.bias)
 
-    def extra_repr(self) -> str:
-        """Describe the layer's options, for its ``repr``."""
-        return (
-            f"{self.in_channels}, {self.out_channels}, "
-            f"scale_kernel_size={self.scale_kernel_size}, crop={self.crop}, "
-            f"bias={self.bias is not None}"
-        )
+    def _options(self) -> dict[str, object]:
+        return {
+            "scale_kernel_size": self.scale_kernel_size,
+            "crop": self.crop,
+            "bias": self.bias is not None,
+        }

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import abc
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 from torch import nn
@@ -96,6 +98,64 @@ def tile_channels(x: torch.Tensor, channels: int) -> torch.Tensor:
     if channels == x.shape[1]:
         return x
     return x.repeat(1, channels // x.shape[1], *([1] * (x.ndim - 2)))
+
+
+def add_pool(
+    layers: list[nn.Module], ops: list[LengthOp], pool: Callable[[int], nn.Module], size: int
+) -> None:
+    """Append ``pool(size)`` (kernel = stride = ``size``) and its time-axis operation."""
+    layers.append(pool(size))
+    ops.append(LengthOp(size, size))
+
+
+Spec = TypeVar("Spec")
+
+
+def conv_stages(
+    layers: list[nn.Module],
+    ops: list[LengthOp],
+    c_in: int,
+    stages: Iterable[tuple[Sequence[tuple[int, Spec]], bool]],
+    block: Callable[[int, int, Spec], list[nn.Module]],
+    pool: Callable[[int], nn.Module],
+) -> int:
+    """Append plain stages: blocks, then pooling by 4 where the stage says so.
+
+    ``stages`` gives, per stage, the ``(c_out, spec)`` of each block and whether a
+    ``pool(4)`` follows; ``block(c_in, c_out, spec)`` returns a block's modules. Returns the
+    channels leaving the last stage.
+    """
+    for convs, pool_after in stages:
+        for c_out, spec in convs:
+            layers += block(c_in, c_out, spec)
+            c_in = c_out
+        if pool_after:
+            add_pool(layers, ops, pool, 4)
+    return c_in
+
+
+def residual_stages(
+    layers: list[nn.Module],
+    ops: list[LengthOp],
+    width: int,
+    blocks: Sequence[int],
+    block: Callable[[int, int, bool], nn.Module],
+    pool: Callable[[int], nn.Module],
+) -> int:
+    """Append residual stages: ``width * 2**stage`` channels, pooling by 4 between stages.
+
+    ``block(c_in, c_out, first)`` returns a block, ``first`` True for the first of its
+    stage; ``blocks`` counts the blocks per stage. Returns the channels leaving the last
+    stage.
+    """
+    c_in = width
+    for stage, n_blocks in enumerate(blocks):
+        if stage > 0:
+            add_pool(layers, ops, pool, 4)
+        for i in range(n_blocks):
+            layers.append(block(c_in, width * 2**stage, i == 0))
+            c_in = width * 2**stage
+    return c_in
 
 
 def he_normal_(module: nn.Module) -> None:

@@ -11,6 +11,8 @@ convolution by a B-spline lifting or cropping group convolution followed by pool
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
@@ -18,6 +20,7 @@ from scatterwave.nn.layers import GroupConv1d, LiftingConv1d
 from scatterwave.nn.models._common import (
     LengthOp,
     RawWaveformModel,
+    add_pool,
     check_multiplier,
     check_probability,
     he_normal_,
@@ -56,11 +59,50 @@ def _check_input_length(input_length: object) -> int:
     return input_length
 
 
+def _blocks(
+    in_channels: int,
+    width: int,
+    kernels: tuple[int, ...],
+    block: Callable[[int, int, int, int], tuple[list[nn.Module], LengthOp]],
+    pool: Callable[[int], nn.Module],
+) -> tuple[list[nn.Module], list[LengthOp], int]:
+    """Build the five blocks of :data:`ABDOLI_BLOCKS` with the given kernel sizes.
+
+    ``block(i, c_in, c_out, kernel)`` returns the modules of block ``i`` and its strided
+    time-axis operation; the max-pooling after it is ``pool``. Returns the layers, their
+    time-axis operations and the output channels.
+    """
+    layers: list[nn.Module] = []
+    ops: list[LengthOp] = []
+    c_in = in_channels
+    for i, ((_, factor, pool_size), kernel) in enumerate(zip(ABDOLI_BLOCKS, kernels)):
+        c_out = width * factor
+        modules, op = block(i, c_in, c_out, kernel)
+        layers += modules
+        ops.append(op)
+        if pool_size > 1:
+            add_pool(layers, ops, pool, pool_size)
+        c_in = c_out
+    return layers, ops, c_in
+
+
 class _FlattenModel(RawWaveformModel):
     """Adds the fixed-length check that a flattening classifier needs."""
 
     input_length: int
     flat_length: int
+    features: nn.Sequential
+    classifier: nn.Sequential
+
+    def _set_input_length(self, ops: list[LengthOp], input_length: int) -> None:
+        self.length_ops = ops
+        self.input_length = _check_input_length(input_length)
+        self.flat_length = propagate_length(ops, input_length)
+        if self.flat_length < 1:
+            raise ValueError(
+                f"input_length={input_length} is too short for {self.name!r}; the minimum is "
+                f"{self.min_input_length}."
+            )
 
     def _check_length(self, length: int) -> None:
         super()._check_length(length)
@@ -71,6 +113,9 @@ class _FlattenModel(RawWaveformModel):
                 f"classifier, so it was built for inputs of input_length={self.input_length} "
                 f"samples; T={length} gives {got} steps. Build it with input_length={length}."
             )
+
+    def _forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
 
 
 class Abdoli1DCNN(_FlattenModel):
@@ -106,37 +151,19 @@ class Abdoli1DCNN(_FlattenModel):
     ) -> None:
         super().__init__("1dcnn", n_classes, in_channels)
         width = scaled_width(16, check_multiplier(width_multiplier))
-        layers: list[nn.Module] = []
-        ops: list[LengthOp] = []
-        c_in = in_channels
-        for kernel, factor, pool in ABDOLI_BLOCKS:
-            c_out = width * factor
-            layers += [
-                nn.Conv1d(c_in, c_out, kernel, stride=2, padding=kernel // 2, bias=False),
-                nn.ReLU(),
-                nn.BatchNorm1d(c_out),
-            ]
-            ops.append(LengthOp(kernel, 2, kernel // 2))
-            if pool > 1:
-                layers.append(nn.MaxPool1d(pool))
-                ops.append(LengthOp(pool, pool))
-            c_in = c_out
-        self.length_ops = ops
-        self.input_length = _check_input_length(input_length)
-        self.flat_length = propagate_length(ops, input_length)
-        if self.flat_length < 1:
-            raise ValueError(
-                f"input_length={input_length} is too short for '1dcnn'; the minimum is "
-                f"{self.min_input_length}."
-            )
+
+        def block(_: int, c_in: int, c_out: int, kernel: int) -> tuple[list[nn.Module], LengthOp]:
+            conv = nn.Conv1d(c_in, c_out, kernel, stride=2, padding=kernel // 2, bias=False)
+            return [conv, nn.ReLU(), nn.BatchNorm1d(c_out)], LengthOp(kernel, 2, kernel // 2)
+
+        kernels = tuple(kernel for kernel, _, _ in ABDOLI_BLOCKS)
+        layers, ops, c_out = _blocks(in_channels, width, kernels, block, nn.MaxPool1d)
+        self._set_input_length(ops, input_length)
         self.features = nn.Sequential(*layers)
         self.classifier = _mlp(
-            c_in * self.flat_length, width, n_classes, check_probability("dropout", dropout)
+            c_out * self.flat_length, width, n_classes, check_probability("dropout", dropout)
         )
         he_normal_(self)
-
-    def _forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.features(x))
 
 
 class WAbdoli1DCNN(_FlattenModel):
@@ -177,33 +204,18 @@ class WAbdoli1DCNN(_FlattenModel):
         n_crops = len(W_ABDOLI_KERNELS) - 1
         self.n_scales = check_n_scales(self.name, n_scales, n_crops)
         width = scaled_width(12, check_multiplier(width_multiplier))
-        layers: list[nn.Module] = []
-        ops: list[LengthOp] = []
-        c_in = in_channels
-        for i, ((_, factor, pool), kernel) in enumerate(zip(ABDOLI_BLOCKS, W_ABDOLI_KERNELS)):
-            c_out = width * factor
-            if i == 0:
-                layers.append(LiftingConv1d(c_in, c_out, kernel, n_scales))
-            else:
-                layers.append(GroupConv1d(c_in, c_out, kernel, SCALE_WINDOW, crop=True))
-            layers += [TimePool(2), nn.ReLU(), ScaleBatchNorm(c_out, eps=1e-5)]
-            ops.append(LengthOp(2, 2))
-            if pool > 1:
-                layers.append(TimePool(pool))
-                ops.append(LengthOp(pool, pool))
-            c_in = c_out
-        self.length_ops = ops
-        self.input_length = _check_input_length(input_length)
-        self.flat_length = propagate_length(ops, input_length)
-        if self.flat_length < 1:
-            raise ValueError(
-                f"input_length={input_length} is too short for 'w-1dcnn'; the minimum is "
-                f"{self.min_input_length}."
+
+        def block(i: int, c_in: int, c_out: int, kernel: int) -> tuple[list[nn.Module], LengthOp]:
+            conv: nn.Module = (
+                LiftingConv1d(c_in, c_out, kernel, n_scales)
+                if i == 0
+                else GroupConv1d(c_in, c_out, kernel, SCALE_WINDOW, crop=True)
             )
+            return [conv, TimePool(2), nn.ReLU(), ScaleBatchNorm(c_out, eps=1e-5)], LengthOp(2, 2)
+
+        layers, ops, c_out = _blocks(in_channels, width, W_ABDOLI_KERNELS, block, TimePool)
+        self._set_input_length(ops, input_length)
         self.features = nn.Sequential(*layers)
-        n_flat = c_in * (n_scales - (SCALE_WINDOW - 1) * n_crops) * self.flat_length
+        n_flat = c_out * (n_scales - (SCALE_WINDOW - 1) * n_crops) * self.flat_length
         self.classifier = _mlp(n_flat, width, n_classes, check_probability("dropout", dropout))
         he_normal_(self.classifier)
-
-    def _forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.features(x))

@@ -19,7 +19,9 @@ from scatterwave.nn.models._common import (
     RawWaveformModel,
     check_choice,
     check_multiplier,
+    conv_stages,
     he_normal_,
+    residual_stages,
     scaled_width,
     tile_channels,
 )
@@ -58,11 +60,29 @@ def _stem(in_channels: int, width: int) -> tuple[list[nn.Module], list[LengthOp]
     return layers, [LengthOp(80, 4, 40), LengthOp(4, 4)]
 
 
-def _global_pool(x: torch.Tensor, mode: str) -> torch.Tensor:
-    return x.amax(dim=-1) if mode == "max" else x.mean(dim=-1)
+class _DaiModel(RawWaveformModel):
+    """What the M-nets share: the ``global_pool`` option, the classifier and the forward."""
+
+    def __init__(
+        self, name: str, n_classes: int, in_channels: int, global_pool: GlobalPool
+    ) -> None:
+        super().__init__(name, n_classes, in_channels)
+        check_choice("global_pool", global_pool, ("mean", "max"))
+        self.global_pool: GlobalPool = global_pool
+
+    def _set_layers(self, layers: list[nn.Module], ops: list[LengthOp], c_out: int) -> None:
+        self.features = nn.Sequential(*layers)
+        self.classifier = nn.Linear(c_out, self.n_classes, bias=False)
+        self.length_ops = ops
+        he_normal_(self)
+
+    def _forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.features(x)
+        y = y.amax(dim=-1) if self.global_pool == "max" else y.mean(dim=-1)
+        return self.classifier(y)
 
 
-class DaiNet(RawWaveformModel):
+class DaiNet(_DaiModel):
     """Plain M-net (M3, M5, M11 or M18) of Dai et al. (2017).
 
     Parameters
@@ -93,27 +113,16 @@ class DaiNet(RawWaveformModel):
         global_pool: GlobalPool = "mean",
     ) -> None:
         check_choice("name", name, tuple(DAI_STAGES))
-        super().__init__(name, n_classes, in_channels)
-        check_choice("global_pool", global_pool, ("mean", "max"))
-        self.global_pool: GlobalPool = global_pool
+        super().__init__(name, n_classes, in_channels, global_pool)
         base, stages = DAI_STAGES[name]
         width = scaled_width(base, check_multiplier(width_multiplier))
         layers, ops = _stem(in_channels, width)
-        c_in = width
-        for n_convs, factor, pool in stages:
-            for _ in range(n_convs):
-                layers += _conv_bn_relu(c_in, width * factor)
-                c_in = width * factor
-            if pool:
-                layers.append(nn.MaxPool1d(4))
-                ops.append(LengthOp(4, 4))
-        self.features = nn.Sequential(*layers)
-        self.classifier = nn.Linear(c_in, n_classes, bias=False)
-        self.length_ops = ops
-        he_normal_(self)
+        convs = [([(width * factor, None)] * n_convs, pool) for n_convs, factor, pool in stages]
 
-    def _forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(_global_pool(self.features(x), self.global_pool))
+        def block(c_in: int, c_out: int, _: None) -> list[nn.Module]:
+            return _conv_bn_relu(c_in, c_out)
+
+        self._set_layers(layers, ops, conv_stages(layers, ops, width, convs, block, nn.MaxPool1d))
 
 
 class _ResidualBlock(nn.Module):
@@ -135,7 +144,7 @@ class _ResidualBlock(nn.Module):
         return self.post(self.body(x) + tile_channels(x, self.c_out))
 
 
-class DaiResNet(RawWaveformModel):
+class DaiResNet(_DaiModel):
     """M34-res of Dai et al. (2017): residual stages of 3, 4, 6 and 3 blocks.
 
     Parameters
@@ -163,23 +172,12 @@ class DaiResNet(RawWaveformModel):
         width_multiplier: float = 1.0,
         global_pool: GlobalPool = "mean",
     ) -> None:
-        super().__init__("m34-res", n_classes, in_channels)
-        check_choice("global_pool", global_pool, ("mean", "max"))
-        self.global_pool: GlobalPool = global_pool
+        super().__init__("m34-res", n_classes, in_channels, global_pool)
         width = scaled_width(DAI_RES_WIDTH, check_multiplier(width_multiplier))
         layers, ops = _stem(in_channels, width)
-        c_in = width
-        for stage, n_blocks in enumerate(DAI_RES_BLOCKS):
-            if stage > 0:
-                layers.append(nn.MaxPool1d(4))
-                ops.append(LengthOp(4, 4))
-            for _ in range(n_blocks):
-                layers.append(_ResidualBlock(c_in, width * 2**stage))
-                c_in = width * 2**stage
-        self.features = nn.Sequential(*layers)
-        self.classifier = nn.Linear(c_in, n_classes, bias=False)
-        self.length_ops = ops
-        he_normal_(self)
 
-    def _forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(_global_pool(self.features(x), self.global_pool))
+        def block(c_in: int, c_out: int, _: bool) -> nn.Module:
+            return _ResidualBlock(c_in, c_out)
+
+        c_out = residual_stages(layers, ops, width, DAI_RES_BLOCKS, block, nn.MaxPool1d)
+        self._set_layers(layers, ops, c_out)

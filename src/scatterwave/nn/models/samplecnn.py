@@ -10,6 +10,8 @@ and uses group convolutions that crop the scale axis at conv2, conv5, conv8 and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
@@ -17,6 +19,7 @@ from scatterwave.nn.layers import GroupConv1d
 from scatterwave.nn.models._common import (
     LengthOp,
     RawWaveformModel,
+    add_pool,
     check_multiplier,
     check_probability,
     he_normal_,
@@ -39,6 +42,39 @@ DROPOUT_AFTER = 4
 def _finish(x: torch.Tensor) -> torch.Tensor:
     # Global max over any time steps left (one for 3^10-sample inputs).
     return x.amax(dim=-1)
+
+
+def _conv_block(_: int, c_in: int, c_out: int) -> list[nn.Module]:
+    return [nn.Conv1d(c_in, c_out, 3, padding=1), nn.BatchNorm1d(c_out), nn.ReLU()]
+
+
+def _group_block(i: int, c_in: int, c_out: int) -> list[nn.Module]:
+    window = SCALE_WINDOW if i in W_SAMPLECNN_CROPS else 1
+    return [GroupConv1d(c_in, c_out, 3, window), ScaleBatchNorm(c_out, eps=1e-5), nn.ReLU()]
+
+
+def _blocks(
+    layers: list[nn.Module],
+    ops: list[LengthOp],
+    width: int,
+    dropout: float,
+    block: Callable[[int, int, int], list[nn.Module]],
+    pool: Callable[[int], nn.Module],
+) -> int:
+    """Append conv2 … conv11: ``block(i, c_in, c_out)``, pooling by 3 but after the last.
+
+    Adds the dropout after block :data:`DROPOUT_AFTER`; returns the output channels.
+    """
+    c_in = width
+    for i, factor in enumerate(SAMPLECNN_FACTORS):
+        c_out = width * factor
+        layers += block(i, c_in, c_out)
+        if i < len(SAMPLECNN_FACTORS) - 1:
+            add_pool(layers, ops, pool, 3)
+        if i == DROPOUT_AFTER:
+            layers.append(nn.Dropout(dropout))
+        c_in = c_out
+    return c_in
 
 
 class SampleCNN(RawWaveformModel):
@@ -78,18 +114,9 @@ class SampleCNN(RawWaveformModel):
             nn.ReLU(),
         ]
         ops = [LengthOp(3, 3)]
-        c_in = width
-        for i, factor in enumerate(SAMPLECNN_FACTORS):
-            c_out = width * factor
-            layers += [nn.Conv1d(c_in, c_out, 3, padding=1), nn.BatchNorm1d(c_out), nn.ReLU()]
-            if i < len(SAMPLECNN_FACTORS) - 1:
-                layers.append(nn.MaxPool1d(3))
-                ops.append(LengthOp(3, 3))
-            if i == DROPOUT_AFTER:
-                layers.append(nn.Dropout(p))
-            c_in = c_out
+        c_out = _blocks(layers, ops, width, p, _conv_block, nn.MaxPool1d)
         self.features = nn.Sequential(*layers)
-        self.classifier = nn.Sequential(nn.Dropout(p), nn.Linear(c_in, n_classes))
+        self.classifier = nn.Sequential(nn.Dropout(p), nn.Linear(c_out, n_classes))
         self.length_ops = ops
         he_normal_(self)
 
@@ -133,23 +160,9 @@ class WSampleCNN(RawWaveformModel):
         self.n_scales = check_n_scales(self.name, n_scales, len(W_SAMPLECNN_CROPS))
         width = scaled_width(90, check_multiplier(width_multiplier))
         layers, ops = wavelet_stem(in_channels, width, n_scales, 3, 3)
-        c_in = width
-        for i, factor in enumerate(SAMPLECNN_FACTORS):
-            c_out = width * factor
-            window = SCALE_WINDOW if i in W_SAMPLECNN_CROPS else 1
-            layers += [
-                GroupConv1d(c_in, c_out, 3, window, crop=True),
-                ScaleBatchNorm(c_out, eps=1e-5),
-                nn.ReLU(),
-            ]
-            if i < len(SAMPLECNN_FACTORS) - 1:
-                layers.append(TimePool(3))
-                ops.append(LengthOp(3, 3))
-            if i == DROPOUT_AFTER:
-                layers.append(nn.Dropout(p))
-            c_in = c_out
+        c_out = _blocks(layers, ops, width, p, _group_block, TimePool)
         self.features = nn.Sequential(*layers)
-        self.classifier = nn.Sequential(nn.Dropout(p), nn.Linear(c_in, n_classes))
+        self.classifier = nn.Sequential(nn.Dropout(p), nn.Linear(c_out, n_classes))
         self.length_ops = ops
         he_normal_(self.classifier)
 

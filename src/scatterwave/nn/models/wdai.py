@@ -23,8 +23,11 @@ from scatterwave.nn.models._common import (
     BN_EPS,
     LengthOp,
     RawWaveformModel,
+    add_pool,
     check_choice,
     check_multiplier,
+    conv_stages,
+    residual_stages,
     scaled_width,
     tile_channels,
 )
@@ -83,8 +86,7 @@ def wavelet_stem(
     ]
     ops = [LengthOp(first_pool, first_pool)]
     if second_pool is not None:
-        layers.append(TimePool(second_pool))
-        ops.append(LengthOp(second_pool, second_pool))
+        add_pool(layers, ops, TimePool, second_pool)
     return layers, ops
 
 
@@ -122,7 +124,37 @@ class _InvariantHead(nn.Module):
         return self.scale_pool(self.linear(self.time_pool(x)))
 
 
-class WDaiNet(RawWaveformModel):
+class _WDaiModel(RawWaveformModel):
+    """What the W-M-nets share: the pooling options, ``n_scales``, the head and the forward."""
+
+    def __init__(
+        self,
+        name: str,
+        n_classes: int,
+        in_channels: int,
+        n_scales: int,
+        n_crops: int,
+        global_pool: GlobalPool,
+        scale_pool: ScalePoolMode,
+    ) -> None:
+        super().__init__(name, n_classes, in_channels)
+        check_choice("global_pool", global_pool, ("mean", "max"))
+        check_choice("scale_pool", scale_pool, ("max", "mean"))
+        self.n_scales = check_n_scales(name, n_scales, n_crops)
+        self._pools = (global_pool, scale_pool)
+
+    def _set_layers(
+        self, layers: list[nn.Module], ops: list[LengthOp], c_out: int, window: int
+    ) -> None:
+        self.features = StemSequential(*layers)
+        self.head = _InvariantHead(c_out, self.n_classes, window, *self._pools)
+        self.length_ops = ops
+
+    def _forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
+
+
+class WDaiNet(_WDaiModel):
     """W-M3, W-M5, W-M11 or W-M18: scale-translation equivariant M-nets.
 
     Parameters
@@ -159,28 +191,14 @@ class WDaiNet(RawWaveformModel):
         scale_pool: ScalePoolMode = "max",
     ) -> None:
         check_choice("name", name, tuple(W_DAI_STAGES))
-        super().__init__(name, n_classes, in_channels)
-        check_choice("global_pool", global_pool, ("mean", "max"))
-        check_choice("scale_pool", scale_pool, ("max", "mean"))
         base, stages, head_window = W_DAI_STAGES[name]
         n_crops = sum(crop for convs, _ in stages for _, crop in convs) + (head_window > 1)
-        self.n_scales = check_n_scales(name, n_scales, n_crops)
+        super().__init__(name, n_classes, in_channels, n_scales, n_crops, global_pool, scale_pool)
         width = scaled_width(base, check_multiplier(width_multiplier))
         layers, ops = wavelet_stem(in_channels, width, n_scales, LIFT_KERNEL, 4, 4)
-        c_in = width
-        for convs, pool in stages:
-            for factor, crop in convs:
-                layers += _group_bn_relu(c_in, width * factor, crop)
-                c_in = width * factor
-            if pool:
-                layers.append(TimePool(4))
-                ops.append(LengthOp(4, 4))
-        self.features = StemSequential(*layers)
-        self.head = _InvariantHead(c_in, n_classes, head_window, global_pool, scale_pool)
-        self.length_ops = ops
-
-    def _forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x))
+        convs = [([(width * factor, crop) for factor, crop in c], pool) for c, pool in stages]
+        c_out = conv_stages(layers, ops, width, convs, _group_bn_relu, TimePool)
+        self._set_layers(layers, ops, c_out, head_window)
 
 
 class _WResidualBlock(nn.Module):
@@ -204,7 +222,7 @@ class _WResidualBlock(nn.Module):
         return self.post(self.body(x) + tile_channels(shortcut, self.c_out))
 
 
-class WDaiResNet(RawWaveformModel):
+class WDaiResNet(_WDaiModel):
     """W-M34-res: residual Wavelet Network, 3, 4, 6 and 3 blocks per stage.
 
     The first block of every stage crops the scale axis (9 -> 7 -> 5 -> 3 -> 1); its
@@ -241,23 +259,12 @@ class WDaiResNet(RawWaveformModel):
         global_pool: GlobalPool = "mean",
         scale_pool: ScalePoolMode = "max",
     ) -> None:
-        super().__init__("w-m34-res", n_classes, in_channels)
-        check_choice("global_pool", global_pool, ("mean", "max"))
-        check_choice("scale_pool", scale_pool, ("max", "mean"))
-        self.n_scales = check_n_scales(self.name, n_scales, len(W_DAI_RES_BLOCKS))
+        n_crops = len(W_DAI_RES_BLOCKS)
+        super().__init__(
+            "w-m34-res", n_classes, in_channels, n_scales, n_crops, global_pool, scale_pool
+        )
         width = scaled_width(W_DAI_RES_WIDTH, check_multiplier(width_multiplier))
         layers, ops = wavelet_stem(in_channels, width, n_scales, LIFT_KERNEL, 4, 4)
-        c_in = width
-        for stage, n_blocks in enumerate(W_DAI_RES_BLOCKS):
-            if stage > 0:
-                layers.append(TimePool(4))
-                ops.append(LengthOp(4, 4))
-            for block in range(n_blocks):
-                layers.append(_WResidualBlock(c_in, width * 2**stage, crop=block == 0))
-                c_in = width * 2**stage
-        self.features = StemSequential(*layers)
-        self.head = _InvariantHead(c_in, n_classes, 1, global_pool, scale_pool)
-        self.length_ops = ops
-
-    def _forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x))
+        # the first block of every stage crops the scale axis
+        c_out = residual_stages(layers, ops, width, W_DAI_RES_BLOCKS, _WResidualBlock, TimePool)
+        self._set_layers(layers, ops, c_out, 1)
