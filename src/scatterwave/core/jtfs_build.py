@@ -103,17 +103,8 @@ def build_jtfs_plan(
     # The first order's buffers come first, so its slices stay valid.
     builder.add("phi_f", first.buffers["phi_f"])
     builder.add("index", first.buffers["index"])
-    axes = _FrequencyAxes(
-        builder,
-        ffb,
-        paths_exclude,
-        out_exclude,
-        average_fr,
-        aligned,
-        oversampling_fr,
-        axis_length,
-        zero_padded=pad_mode_fr == "zero",
-    )
+    fr = (oversampling_fr, axis_length, pad_mode_fr == "zero")
+    axes = _FrequencyAxes(builder, ffb, paths_exclude, out_exclude, average_fr, aligned, *fr)
     first_freq = axes.first_freq()
     joint, dense = _joint_stage(builder, fb, first, axes, pairs, n2_kept, opts, dense_fr)
     fr_pad = None
@@ -131,8 +122,7 @@ def build_jtfs_plan(
         fr_pad=fr_pad,
         dense_fr=dense,
     )
-    plan.edge_S0, plan.edge_S1 = first_order_edges(builder, first, masked_S0=pad_mode != "zero")
-    _finish(plan, builder, fb, ffb)
+    _finish(plan, builder, fb, ffb, masked_S0=pad_mode != "zero")
     plan.keep = _kept_rows(plan, ffb, out_exclude, sampling_filters_fr)
     return plan
 
@@ -173,9 +163,15 @@ def _joint_stage(
 
 
 def _finish(
-    plan: JTFSPlan, builder: PlanBuilder, fb: TimeFilterbank, ffb: FrequentialFilterbank
+    plan: JTFSPlan,
+    builder: PlanBuilder,
+    fb: TimeFilterbank,
+    ffb: FrequentialFilterbank,
+    *,
+    masked_S0: bool,
 ) -> None:
-    """Set the plan's steps, its row metadata (from the steps) and its buffers."""
+    """Set the plan's steps, its row metadata (from the steps), time edges and buffers."""
+    plan.edge_S0, plan.edge_S1 = first_order_edges(builder, plan.first, masked_S0=masked_S0)
     plan.steps = plan_steps(plan)
     rows = [row for step in plan.steps for row in step_rows(plan, step)]
     builder.rows.add(**{name: list(column) for name, column in zip(ROW_COLUMNS, zip(*rows))})

@@ -467,27 +467,14 @@ def freq_groups(
             phi = fold(ffb.phi, k)[:n_bins]
             lowpass = LowPass(builder.add("phi_f", phi, key=("phi_fr", L, k, n_bins)), k_out - k)
             rows, valid = -(-N1 // 2**k_out), -(-n_in // 2**k_out)
-            edge = freq_edge(
-                builder,
-                lambda v, phi=phi, k_avg=k_out - k: lowpass_np(v, phi, k_avg),
-                L >> k,
-                -(-n_in // 2**k),
-                valid,
-                masked=True,
-            )
+            edge = _lowpass_edge(builder, phi, k, k_out, L, n_in, valid)
         else:
             k_out = k
             rows, valid = -(-N1 // 2**k), -(-n_in // 2**k)
             if all(items[i][1] < 0 for i in sel):  # phi_F applied to the padded axis
-                h = items[sel[0]][3]
-                edge = freq_edge(
-                    builder,
-                    lambda v, h=h, k=k: _filter_np(v, h, k),
-                    L,
-                    n_in,
-                    valid,
-                    masked=not opts.zero_padded,
-                )
+                h, masked = items[sel[0]][3], not opts.zero_padded
+                filt = lambda v, h=h, k=k: _filter_np(v, h, k)  # noqa: E731
+                edge = freq_edge(builder, filt, L, n_in, valid, masked=masked)
         energy = math.sqrt(n_in / valid) * extra_scale
         groups.append(
             FreqGroup(
@@ -512,6 +499,17 @@ def freq_groups(
             )
         )
     return groups
+
+
+def _lowpass_edge(
+    builder: PlanBuilder, phi: np.ndarray, k: int, k_out: int, L: int, n_in: int, valid: int
+) -> EdgeNorm:
+    """Plan the boundary normalisation of ``phi_F`` after the modulus (rows at ``2**k``)."""
+
+    def apply(v: np.ndarray) -> np.ndarray:
+        return lowpass_np(v, phi, k_out - k)
+
+    return freq_edge(builder, apply, L >> k, -(-n_in // 2**k), valid, masked=True)
 
 
 def _filter_np(v: np.ndarray, h: np.ndarray, k: int) -> np.ndarray:
