@@ -11,7 +11,7 @@
   frequential subsampling, inverse FFT, modulus, then frequential low-pass (``average_fr``) and
   time low-pass ``phi_T``.
 
-Every output is multiplied by ``sqrt(N / N_out)`` along time and ``sqrt(N1 / R_out)`` along
+Every output is multiplied by ``sqrt(N / N_out)`` along time and ``sqrt(n_in / R_valid)`` along
 frequency (stride and unpadding corrections), so ``sum(S**2)`` is comparable with ``sum(x**2)``.
 """
 
@@ -88,7 +88,7 @@ def jtfs(
         Frequency padding; a callable is called as ``pad_mode_fr(y, L)`` and must pad the
         last axis of ``y`` (frequency rows carrying data) to ``L`` rows.
     normalize_energy : bool
-        Apply the energy factors ``sqrt(N / N_out)`` (time) and ``sqrt(N1 / R_out)``
+        Apply the energy factors ``sqrt(N / N_out)`` (time) and ``sqrt(n_in / R_valid)``
         (frequency, ``FreqGroup.scale``); without them every output is a plain average.
     padding : bool
         Append the rows that are zero for every input (see :func:`padding_rows`); without
