@@ -92,10 +92,12 @@ class TimeFrequencyScattering1D(
     F : int or "global", optional
         Width of the frequential low-pass in rows, ``1 <= F <= N1``; default
         ``min(Q[0], N1)`` (one octave, or the whole axis when it is shorter than an octave, so
-        that the default always builds). ``"global"``: mean over all rows. Always used by the
+        that the default always builds). ``"global"``: mean over the rows that carry data
+        (the limit of the local averages as ``F`` grows, see Notes). Always used by the
         ``phi_f`` pairs; used for the ``psi_f`` pairs when ``average_fr`` is True.
     average : {True, "global"}
-        Local time averaging by ``phi_T`` or a global time mean (length-1 outputs).
+        Local time averaging by ``phi_T`` or a global time mean over the ``N`` unpadded
+        samples (length-1 outputs; the limit of the local averages as ``T`` grows).
     average_fr : bool
         Low-pass the ``psi_f`` pairs along frequency by ``phi_F`` (or the global mean).
     out_type : {"dict", "array"}
@@ -151,10 +153,11 @@ class TimeFrequencyScattering1D(
         Amplitude defining supports (padding) and band edges (subsampling).
     normalize : {"energy", "amplitude"}
         As for :class:`~scatterwave.Scattering1D`. ``"energy"``: every row is scaled by
-        ``sqrt(N / N_out)`` along time and ``sqrt(N1 / R_out)`` along frequency (see Notes), so
-        that squared norms compare with ``||x||**2``. ``"amplitude"``: plain local averages
-        along both axes (``S0`` of a constant equals the constant). ``S0`` and ``S1`` equal
-        those of ``Scattering1D`` with the same ``J``, ``Q``, ``T`` and ``normalize``.
+        ``sqrt(N / N_out)`` along time and ``sqrt(n_in / R_valid)`` along frequency (see
+        Notes), so that squared norms compare with ``||x||**2``. ``"amplitude"``: plain local
+        averages along both axes (``S0`` of a constant equals the constant, up to the edges).
+        ``S0`` and ``S1`` equal those of ``Scattering1D`` with the same ``J``, ``Q``, ``T`` and
+        ``normalize`` except within ``phi_T``'s reach of the ends (see Notes).
     memory_budget_mb : float > 0 or None
         Batches are processed in chunks whose estimated working memory stays below this many
         MiB. None (default): 32 MiB on a CPU, half the free memory of an accelerator (see
@@ -167,9 +170,14 @@ class TimeFrequencyScattering1D(
 
     Notes
     -----
-    Energy: every row is scaled by ``sqrt(N / N_out)`` and ``sqrt(N1 / R_out)``, so the sum of
-    squares of ``S0`` and the four phi_t / psi_t families except ``S1`` (which they decompose)
-    estimates ``||x||**2`` (see ``docs/jtfs.md`` for the measured band).
+    Averages: every low-pass is a weighted mean of the samples that carry data, not diluted
+    into the padding, tending to the global mean as ``T`` (``F``) grows (``docs/jtfs.md``).
+
+    Energy: every row is scaled by ``sqrt(N / N_out)`` and ``sqrt(n_in / R_valid)`` (``n_in``
+    first-order rows carry data on the row's frequency axis, ``R_valid`` output rows come from
+    them), so the sum of squares of ``S0`` and the four phi_t / psi_t families except ``S1``
+    (which they decompose) estimates ``||x||**2`` (see ``docs/jtfs.md`` for the measured
+    band).
 
     Computation: with ``pad_mode_fr`` ``"zero"`` or ``"reflect"`` the frequential filtering of
     the joint stage (padding, filters, subsampling, unpadding) is applied as precomputed

@@ -11,7 +11,7 @@
   frequential subsampling, inverse FFT, modulus, then frequential low-pass (``average_fr``) and
   time low-pass ``phi_T``.
 
-Every output is multiplied by ``sqrt(N / N_out)`` along time and ``sqrt(N1 / R_out)`` along
+Every output is multiplied by ``sqrt(N / N_out)`` along time and ``sqrt(n_in / R_valid)`` along
 frequency (stride and unpadding corrections), so ``sum(S**2)`` is comparable with ``sum(x**2)``.
 """
 
@@ -26,6 +26,7 @@ import numpy as np
 
 from scatterwave.core.buffers import LowPass, Scope, Slice
 from scatterwave.core.capabilities import Capabilities, capabilities
+from scatterwave.core.jtfs_edges import EdgeNorm
 from scatterwave.core.jtfs_plan import (
     FirstOrderRows,
     FreqGroup,
@@ -87,7 +88,7 @@ def jtfs(
         Frequency padding; a callable is called as ``pad_mode_fr(y, L)`` and must pad the
         last axis of ``y`` (frequency rows carrying data) to ``L`` rows.
     normalize_energy : bool
-        Apply the energy factors ``sqrt(N / N_out)`` (time) and ``sqrt(N1 / R_out)``
+        Apply the energy factors ``sqrt(N / N_out)`` (time) and ``sqrt(n_in / R_valid)``
         (frequency, ``FreqGroup.scale``); without them every output is a plain average.
     padding : bool
         Append the rows that are zero for every input (see :func:`padding_rows`); without
@@ -116,7 +117,7 @@ def jtfs(
     out: list[Array] = []
     for step in plan.steps:
         if isinstance(step, FirstOrderRows):
-            out.append(_zeroth(x, X_full, plan, buffers, xp, normalize_energy))
+            out.append(_zeroth(x, x_pad, X_full, plan, buffers, xp, normalize_energy))
             out.append(run.first_order(step, X_full))
         elif isinstance(step, SpinFreeFilter):
             out += run.spin_free(step, out[1], pad_mode_fr)
@@ -141,14 +142,27 @@ class _Run:
     spectra1: list[Array] = field(default_factory=list)  # envelope spectra, for the joint stage
 
     def time_out(
-        self, coef: Array, k: int, spectrum: Array | None, avg: LowPass | None, start: int | None
+        self,
+        coef: Array,
+        k: int,
+        spectrum: Array | None,
+        avg: LowPass | None,
+        start: int | None,
+        edge: EdgeNorm | None = None,
     ) -> Array:
-        """Time low-pass (or global mean), unpad and energy-normalise the last axis."""
+        """Time low-pass (or global mean), unpad and energy-normalise the last axis.
+
+        ``edge``: the low-pass's normalisation at the padding boundary (its mask is applied
+        to ``coef`` first, then ``spectrum`` is recomputed; its gain to the kept samples).
+        """
         plan, xp = self.plan, self.xp
         N = plan.first.N
         if avg is not None and plan.log2_stride is not None:
+            if edge is not None and edge.mask is not None:
+                coef, spectrum = coef * edge.mask.take(self.buffers, xp), None
             if spectrum is None:
-                spectrum = rfft_into(coef, self.ws, "joint_spectrum", xp)
+                ws = self.ws if start is not None else None  # the joint stage's array
+                spectrum = rfft_into(coef, ws, "joint_spectrum", xp)
             coef = lowpass(spectrum, avg.phi.take(self.buffers, xp), avg.n_bins, avg.k_avg, xp)
             k = plan.log2_stride
         start = plan.first.out_start(k) if start is None else start
@@ -156,11 +170,13 @@ class _Run:
         coef = coef[..., start : start + length]
         if plan.log2_stride is None:
             coef = xp.mean(coef, axis=-1, keepdims=True)
+        elif edge is not None:
+            coef = coef * edge.gain.take(self.buffers, xp)
         return coef * math.sqrt(N / coef.shape[-1]) if self.normalize_energy else coef
 
     def freq_out(self, Z: Array, g: FreqGroup) -> Array:
         """Undo the frequency axis's energy factor (applied inside the filtering) if asked."""
-        return Z if self.normalize_energy else Z * (1.0 / g.scale)
+        return Z if self.normalize_energy else Z * (1.0 / g.energy)
 
     def first_order(self, step: FirstOrderRows, X_full: Array) -> Array:
         """``S1 = |x * psi1| * phi_T``, keeping each group's envelope spectrum."""
@@ -168,10 +184,11 @@ class _Run:
         # Wavelets see bins [0, N_pad / 2), as in Scattering1D (the Nyquist bin is dropped).
         X = extend_bins(X_full[..., : first.N_pad // 2], spectrum_width(first.groups1), xp)
         s1_parts = []
-        for g1, width in zip(first.groups1, step.spectrum_widths):
+        edges = self.plan.edge_S1 or [None] * len(first.groups1)
+        for g1, width, edge in zip(first.groups1, step.spectrum_widths, edges):
             U1 = band(X, g1, self.buffers, xp, caps=self.caps)
             U1_f = xp.fft.rfft(U1, axis=-1)
-            s1_parts.append(self.time_out(U1, g1.k_out, U1_f, g1.avg, None))
+            s1_parts.append(self.time_out(U1, g1.k_out, U1_f, g1.avg, None, edge))
             self.spectra1.append(extend_bins(U1_f[..., : g1.M // 2], width, xp))
         return xp.concat(s1_parts, axis=1) if len(s1_parts) > 1 else s1_parts[0]
 
@@ -202,7 +219,7 @@ class _Run:
             groups = (_freq_group(Y, Yf, g, plan, buffers, xp, caps) for g in jg.freq)
         out = []
         for g, Z in zip(jg.freq, groups):
-            Z = self.freq_out(self.time_out(Z, jg.k2, None, jg.avg, jg.trim.out_start), g)
+            Z = self.freq_out(self.time_out(Z, jg.k2, None, jg.avg, jg.trim.out_start, jg.edge), g)
             if padding and g.rows_valid < g.rows:  # rows beyond this n2's first-order rows
                 shape = (*Z.shape[:3], g.rows - g.rows_valid, Z.shape[-1])
                 zeros = xp.zeros(shape, dtype=Z.dtype, device=device_of(Z))
@@ -213,23 +230,31 @@ class _Run:
 
 def _zeroth(
     x: Array,
+    x_pad: Array,
     X_full: Array,
     plan: JTFSPlan,
     buffers: dict[str, Array],
     xp: Any,
     normalize_energy: bool,
 ) -> Array:
-    """``S0 = x * phi_T``, or the mean of the unpadded input."""
+    """``S0 = x * phi_T``, or the mean of the unpadded input.
+
+    ``x_pad`` is the padded (range-scaled) input whose spectrum is ``X_full``.
+    """
     first = plan.first
     N = first.N
     if first.S0 is None or plan.log2_stride is None:  # S0 is the mean of the unpadded input
         s0 = xp.mean(x[:, None, :], axis=-1, keepdims=True)
         return s0 * math.sqrt(N) if normalize_energy else s0
-    lp = first.S0
+    lp, edge = first.S0, plan.edge_S0
+    if edge is not None and edge.mask is not None:  # the padding is not zero: mask it
+        X_full = xp.fft.rfft(x_pad * edge.mask.take(buffers, xp), axis=-1)[:, None, :]
     s0 = lowpass(X_full, lp.phi.take(buffers, xp), lp.n_bins, lp.k_avg, xp)
     k0 = first.k_S0
     start, length = first.out_start(k0), -(-N // 2**k0)
     s0 = s0[..., start : start + length]
+    if edge is not None:
+        s0 = s0 * edge.gain.take(buffers, xp)
     return s0 * math.sqrt(N / s0.shape[-1]) if normalize_energy else s0
 
 
@@ -484,6 +509,8 @@ def _freq_group(
         return xp.permute_dims(Z, (0, 2, 3, 4, 1))
     n_total = 2**g.k
     nf, nb = g.n_filters, g.n_blocks
+    if g.post is Scope.NONE and g.edge is not None and g.edge.mask is not None:
+        Yf = _fft_fr(Y * g.edge.mask.take(buffers, xp), [g], xp)  # phi_F reads the data rows
     if n_total == 1:
         picked = xp.reshape(Yf, (B, t, P, 1, 1, g.L_k))
     else:
@@ -499,11 +526,15 @@ def _freq_group(
     Z = _detect(Z, g.modulus, xp, caps)
     if g.lowpass is not None:
         lp = g.lowpass
+        if g.edge is not None and g.edge.mask is not None:
+            Z = Z * g.edge.mask.take(buffers, xp)
         Z = lowpass(xp.fft.rfft(Z, axis=-1), lp.phi.take(buffers, xp), lp.n_bins, lp.k_avg, xp)
     elif g.post is Scope.GLOBAL:
         Z = xp.sum(Z[..., : -(-g.n_in // n_total)], axis=-1, keepdims=True)
         Z = Z * (1.0 / -(-N1 // n_total))
     Z = Z[..., : g.rows_valid] * (g.scale / n_total)
+    if g.edge is not None:
+        Z = Z * g.edge.gain.take(buffers, xp)
     return xp.permute_dims(Z, (0, 2, 3, 4, 1))
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from scatterwave.core.buffers import PlanBuilder, Scope
 from scatterwave.core.jtfs_dense import DENSE_MAX_BYTES, LINEAR_PAD_MODES, dense_operators
+from scatterwave.core.jtfs_edges import EdgeNorm, time_edge
 from scatterwave.core.jtfs_joint import (
     JointOptions,
     joint_axes,
@@ -102,9 +103,8 @@ def build_jtfs_plan(
     # The first order's buffers come first, so its slices stay valid.
     builder.add("phi_f", first.buffers["phi_f"])
     builder.add("index", first.buffers["index"])
-    axes = _FrequencyAxes(
-        builder, ffb, paths_exclude, out_exclude, average_fr, aligned, oversampling_fr, axis_length
-    )
+    fr = (oversampling_fr, axis_length, pad_mode_fr == "zero")
+    axes = _FrequencyAxes(builder, ffb, paths_exclude, out_exclude, average_fr, aligned, *fr)
     first_freq = axes.first_freq()
     joint, dense = _joint_stage(builder, fb, first, axes, pairs, n2_kept, opts, dense_fr)
     fr_pad = None
@@ -122,7 +122,7 @@ def build_jtfs_plan(
         fr_pad=fr_pad,
         dense_fr=dense,
     )
-    _finish(plan, builder, fb, ffb)
+    _finish(plan, builder, fb, ffb, masked_S0=pad_mode != "zero")
     plan.keep = _kept_rows(plan, ffb, out_exclude, sampling_filters_fr)
     return plan
 
@@ -163,9 +163,15 @@ def _joint_stage(
 
 
 def _finish(
-    plan: JTFSPlan, builder: PlanBuilder, fb: TimeFilterbank, ffb: FrequentialFilterbank
+    plan: JTFSPlan,
+    builder: PlanBuilder,
+    fb: TimeFilterbank,
+    ffb: FrequentialFilterbank,
+    *,
+    masked_S0: bool,
 ) -> None:
-    """Set the plan's steps, its row metadata (from the steps) and its buffers."""
+    """Set the plan's steps, its row metadata (from the steps), time edges and buffers."""
+    plan.edge_S0, plan.edge_S1 = first_order_edges(builder, plan.first, masked_S0=masked_S0)
     plan.steps = plan_steps(plan)
     rows = [row for step in plan.steps for row in step_rows(plan, step)]
     builder.rows.add(**{name: list(column) for name, column in zip(ROW_COLUMNS, zip(*rows))})
@@ -176,6 +182,38 @@ def _finish(
     if not plan.dense_fr:
         del buffers["fr_op"], buffers["fr_lp"]
     plan.buffers = {"psi1_f": plan.first.buffers["psi1_f"], **buffers}
+
+
+def first_order_edges(
+    builder: PlanBuilder, first: ScatteringPlan, *, masked_S0: bool
+) -> tuple[EdgeNorm | None, list[EdgeNorm | None]]:
+    """Plan the boundary normalisation of ``S0``'s and each ``S1`` group's time low-pass.
+
+    ``masked_S0``: the padded input is not zero outside the signal (the input is masked
+    before ``S0``'s low-pass); ``U1`` always is (its wavelet responses spread into padding).
+    """
+    if first.log2_stride is None:
+        return None, []
+    N, p, k = first.N, first.pad_left, first.log2_stride
+    out = (first.out_start(k), -(-N // 2**k))
+
+    def data(k_in: int) -> tuple[int, int]:
+        return p >> k_in, -(-(p + N) // 2**k_in)
+
+    e0 = None
+    if first.S0 is not None:
+        out0 = (first.out_start(first.k_S0), -(-N // 2**first.k_S0))
+        phi = first.S0.phi.take(first.buffers, np)
+        e0 = time_edge(builder, first.S0, first.N_pad, data(0), out0, masked=masked_S0, phi=phi)
+    e1 = [
+        None
+        if g.avg is None
+        else time_edge(
+            builder, g.avg, g.M, data(g.k_out), out, phi=g.avg.phi.take(first.buffers, np)
+        )
+        for g in first.groups1
+    ]
+    return e0, e1
 
 
 def _check_first_order(first: ScatteringPlan) -> None:
@@ -197,6 +235,7 @@ class _FrequencyAxes:
     aligned: bool
     oversampling_fr: int
     axis_length: Callable[[int], int]
+    zero_padded: bool = True
 
     def __post_init__(self) -> None:
         ffb, excluded = self.ffb, set(self.out_exclude)
@@ -209,6 +248,7 @@ class _FrequencyAxes:
             average_fr=self.average_fr,
             k_align=min(natural) if self.aligned and natural else None,
             oversampling_fr=self.oversampling_fr,
+            zero_padded=self.zero_padded,
         )
         names = [("psi_t * psi_f_up", 1), ("psi_t * psi_f_dn", -1)]
         self.joint_names = [(p, s) for p, s in names if p not in excluded and self.n1_fr_kept]

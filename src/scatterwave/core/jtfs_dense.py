@@ -117,6 +117,9 @@ def _group_operator(
         raise ValueError("a mean group has no operator")
     n_rows = spectrum.shape[1]
     n_total, nf, nb, L_k = 2**g.k, g.n_filters, g.n_blocks, g.L_k
+    if g.edge is not None and g.edge.mask is not None and g.post is Scope.NONE:
+        # phi_F reads the data rows only (scatterwave.core.jtfs_edges): zero padding
+        spectrum = np.fft.fft(np.eye(n_total * L_k)[:, :n_rows], axis=0)
     blocks = np.reshape(spectrum, (n_total, L_k, n_rows))
     picked = blocks[builder.view(g.gather).astype(np.int64)].reshape(nf, nb, L_k, n_rows)
     w = builder.view(g.filters).reshape(nf, nb, L_k)
@@ -126,6 +129,8 @@ def _group_operator(
     Phi = None
     if g.post is Scope.NONE:
         Z = Z[:, : g.rows_valid]
+        if g.edge is not None:  # boundary normalisation (scatterwave.core.jtfs_edges)
+            Z = Z * builder.view(g.edge.gain)[None, :, None]
     elif g.post is Scope.GLOBAL:
         Z = Z[:, : -(-g.n_in // n_total)] * (1.0 / -(-N1 // n_total))
     elif g.lowpass is not None:
@@ -135,6 +140,9 @@ def _group_operator(
         impulse = np.fft.rfft(np.eye(L_k), axis=-1)[:, :n_bins] * phi
         Phi = (np.fft.irfft(impulse, n=L_out, axis=-1) * (1.0 / 2**g.lowpass.k_avg)).T
         Phi = Phi[: g.rows_valid]
+        if g.edge is not None:  # boundary normalisation (scatterwave.core.jtfs_edges)
+            mask = 1.0 if g.edge.mask is None else builder.view(g.edge.mask)[None, :]
+            Phi = Phi * mask * builder.view(g.edge.gain)[:, None]
         # Rows of |Z| that no kept output sees (beyond both the filters' reach from the data
         # rows and the low-pass's reach from the kept outputs) are not computed.
         reach = np.max(np.sum(np.abs(Z), axis=2), axis=0) * np.max(np.abs(Phi), axis=0)

@@ -16,6 +16,7 @@ import numpy as np
 
 from scatterwave.core.bands import BandGroup
 from scatterwave.core.buffers import LowPass, PlanBuilder, block_gather, block_size
+from scatterwave.core.jtfs_edges import time_edge
 from scatterwave.core.jtfs_plan import FreqGroup, JointGroup, TimeWindow, row_source
 from scatterwave.core.plan import ScatteringPlan, second_order_pairs
 from scatterwave.filters.bank import TimeFilterbank
@@ -185,6 +186,14 @@ def joint_group(
     if opts.pad_mode_fr == "conj-reflect":
         fr_conj = builder.add("mask", reflected.astype(float), key=("fr", n_rows, L))
     trim = _time_window(fb, first, k2, opts.log2_stride, opts.criterion_amplitude)
+    avg = _joint_time_lowpass(builder, fb, k2, trim, opts.log2_stride)
+    edge = None
+    if avg is not None and opts.log2_stride is not None:
+        u0 = (first.pad_left >> k2) - trim.start
+        data = (u0, min(u0 + -(-fb.N // 2**k2), trim.width))
+        edge = time_edge(
+            builder, avg, trim.width, data, (trim.out_start, -(-fb.N // 2**opts.log2_stride))
+        )
     return JointGroup(
         n2=n2s,
         k2=k2,
@@ -192,12 +201,13 @@ def joint_group(
         bands=bands,
         assemble=builder.add("index", assemble.ravel()),
         conj_t=conj_t,
-        avg=_joint_time_lowpass(builder, fb, k2, trim, opts.log2_stride),
+        avg=avg,
         valid_rows=valid,
         trim=trim,
         L=L,
         freq=groups,
         fr_conj=fr_conj,
+        edge=edge,
     )
 
 

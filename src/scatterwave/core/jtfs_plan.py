@@ -35,6 +35,7 @@ from scatterwave.core.buffers import (
     Scope,
     Slice,
 )
+from scatterwave.core.jtfs_edges import EdgeNorm, freq_edge, lowpass_np
 from scatterwave.core.plan import ScatteringPlan
 from scatterwave.filters.frequential import FrequentialFilterbank
 from scatterwave.filters.morlet import fold
@@ -98,8 +99,13 @@ class FreqGroup:
         Rows of the input frequency axis that carry data (``N1``, or fewer for a
         second-order wavelet that sees fewer first-order rows).
     scale : float
-        Energy factor of the frequency axis, ``sqrt(N1 / rows)`` (times ``sqrt(2)`` where one
-        spin stands for both).
+        The factor the kernels apply: ``energy``, times, for a global mean, the ratio of the
+        row count they divide by (``ceil(N1 / 2**k)``) to the data rows
+        (``ceil(n_in / 2**k)``), so that a global mean is the mean over the rows that carry
+        data, the limit of the local averages (see :mod:`scatterwave.core.jtfs_edges`).
+    energy : float
+        Energy factor of the frequency axis, ``sqrt(n_in / rows_valid)`` (times ``sqrt(2)``
+        where one spin stands for both): the stride correction of the rows carrying data.
     pair : list of str
         Output pair of each filter.
     n1_fr : list of int
@@ -109,6 +115,10 @@ class FreqGroup:
         Frequential stride exponent of the output rows (meaningless for a global ``post``).
     dense : DenseOperator or None
         Set when the group is applied as matrices (see :mod:`scatterwave.core.jtfs_dense`).
+    edge : EdgeNorm or None
+        Normalisation of the frequential low-pass at the padding boundary (see
+        :mod:`scatterwave.core.jtfs_edges`): the ``mask`` (over the ``L_k`` rows before the
+        low-pass, ``post`` local) and the ``gain`` of each of the ``rows_valid`` rows.
     """
 
     k: int
@@ -123,11 +133,13 @@ class FreqGroup:
     rows_valid: int
     n_in: int
     scale: float
+    energy: float
     pair: list[str]
     n1_fr: list[int]
     spin: list[int]
     k_out: int
     dense: DenseOperator | None = None
+    edge: EdgeNorm | None = None
 
     @property
     def n_filters(self) -> int:
@@ -192,6 +204,8 @@ class JointGroup:
         The frequential filters, sampled at ``L``.
     fr_conj : Slice or None
         The frequency positions to conjugate (``"conj-reflect"``), shape (L,), in ``mask``.
+    edge : EdgeNorm or None
+        Normalisation of the time low-pass at the padding boundary (local averaging).
     """
 
     n2: np.ndarray
@@ -206,6 +220,7 @@ class JointGroup:
     L: int
     freq: list[FreqGroup]
     fr_conj: Slice | None = None
+    edge: EdgeNorm | None = None
 
 
 @dataclass(frozen=True)
@@ -281,6 +296,10 @@ class JTFSPlan:
     dense_fr : bool
         The joint stage's frequential filtering is applied as matrices to unpadded rows
         (:mod:`scatterwave.core.jtfs_dense`).
+    edge_S0 : EdgeNorm or None
+        Normalisation of ``S0``'s time low-pass at the padding boundary (local averaging).
+    edge_S1 : list of EdgeNorm or None
+        The same for each first-order group's ``S1`` rows.
     """
 
     first: ScatteringPlan
@@ -296,6 +315,8 @@ class JTFSPlan:
     keep: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     padding: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     dense_fr: bool = False
+    edge_S0: EdgeNorm | None = None
+    edge_S1: list[EdgeNorm | None] = field(default_factory=list)
 
     def bytes_per_signal(self, itemsize: int) -> int:
         """Peak working memory of one signal's forward pass, bytes (half at float32).
@@ -375,11 +396,16 @@ class FreqOptions:
     k_align : int or None
         ``aligned=True`` without frequential averaging: the common exponent of every filter.
     oversampling_fr : int
+    zero_padded : bool
+        The frequency axes are padded with zeros (``pad_mode_fr="zero"``); otherwise the
+        low-pass ``phi_F`` applied directly to an axis reads it through a mask of its data
+        rows (see :mod:`scatterwave.core.jtfs_edges`).
     """
 
     average_fr: bool
     k_align: int | None
     oversampling_fr: int
+    zero_padded: bool = True
 
 
 def _freq_keys(
@@ -430,7 +456,7 @@ def freq_groups(
         if not mean:
             g, values, n_blocks = _circular_windows(np.stack([items[i][3] for i in sel]), k)
             gather, filters = builder.add("index", g), builder.add("psi_fr", values)
-        lowpass = None
+        lowpass = edge = None
         if mean or post is Scope.GLOBAL:
             post, rows, k_out, valid = Scope.GLOBAL, 1, 0, 1
         elif post is Scope.LOCAL:
@@ -441,9 +467,15 @@ def freq_groups(
             phi = fold(ffb.phi, k)[:n_bins]
             lowpass = LowPass(builder.add("phi_f", phi, key=("phi_fr", L, k, n_bins)), k_out - k)
             rows, valid = -(-N1 // 2**k_out), -(-n_in // 2**k_out)
+            edge = _lowpass_edge(builder, phi, k, k_out, L, n_in, valid)
         else:
             k_out = k
             rows, valid = -(-N1 // 2**k), -(-n_in // 2**k)
+            if all(items[i][1] < 0 for i in sel):  # phi_F applied to the padded axis
+                h, masked = items[sel[0]][3], not opts.zero_padded
+                filt = lambda v, h=h, k=k: _filter_np(v, h, k)  # noqa: E731
+                edge = freq_edge(builder, filt, L, n_in, valid, masked=masked)
+        energy = math.sqrt(n_in / valid) * extra_scale
         groups.append(
             FreqGroup(
                 k=k,
@@ -457,11 +489,33 @@ def freq_groups(
                 rows=rows,
                 rows_valid=valid,
                 n_in=n_in,
-                scale=math.sqrt(N1 / rows) * extra_scale,
+                scale=energy * (-(-N1 // 2**k) / -(-n_in // 2**k) if post is Scope.GLOBAL else 1),
+                energy=energy,
                 pair=[items[i][0] for i in sel],
                 n1_fr=[items[i][1] for i in sel],
                 spin=[items[i][2] for i in sel],
                 k_out=k_out,
+                edge=edge,
             )
         )
     return groups
+
+
+def _lowpass_edge(
+    builder: PlanBuilder, phi: np.ndarray, k: int, k_out: int, L: int, n_in: int, valid: int
+) -> EdgeNorm:
+    """Plan the boundary normalisation of ``phi_F`` after the modulus (rows at ``2**k``)."""
+
+    def apply(v: np.ndarray) -> np.ndarray:
+        return lowpass_np(v, phi, k_out - k)
+
+    return freq_edge(builder, apply, L >> k, -(-n_in // 2**k), valid, masked=True)
+
+
+def _filter_np(v: np.ndarray, h: np.ndarray, k: int) -> np.ndarray:
+    """Filter the rows ``v`` by ``h`` (Fourier, length ``L``), keeping every ``2**k``-th row.
+
+    As :func:`scatterwave.core.jtfs._freq_group` does, up to a constant factor.
+    """
+    folded = np.sum(np.reshape(np.fft.fft(v) * h, (2**k, -1)), axis=0)
+    return np.real(np.fft.ifft(folded))
