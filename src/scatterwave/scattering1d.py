@@ -74,7 +74,9 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
         ``(batch, N)`` and returns the padded array.
     max_pad_factor : int >= 0 or None
         The padded length follows from the widest filter's measured decay but never exceeds
-        ``2**(ceil(log2 N) + max_pad_factor)``. None means no cap.
+        the smallest fast FFT length (a 5-smooth multiple of ``2**(max(J, log2 T) + 1)``) at
+        least ``N * 2**max_pad_factor``; for ``N`` a power of two that is
+        ``N * 2**max_pad_factor``. None means no cap.
     analytic : bool
         Strictly analytic wavelets (zero negative frequencies). Only True is supported.
     out_type : {"array", "dict"}
@@ -259,6 +261,7 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
             r_psi=self.r_psi,
             criterion_amplitude=self.criterion_amplitude,
             max_pad_factor=self.max_pad_factor,
+            proportional_cap=True,
         )
 
     def _bytes_per_signal(self, N: int, itemsize: int) -> int:
