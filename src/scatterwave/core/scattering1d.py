@@ -228,8 +228,16 @@ class _Run:
             if ws is None:
                 self.spectrum = spectrum_bins(U1_f, g.M // 2, step.children_width, xp)
             else:
+                # A copy unless the children average by matrix products: otherwise their own
+                # spectra would overwrite the workspace's "U_f" array while they read it.
                 self.spectrum = _bins(
-                    U1_f, g.M // 2, step.children_width, ws, "U1_bins", xp, copy=True
+                    U1_f,
+                    g.M // 2,
+                    step.children_width,
+                    ws,
+                    "U1_bins",
+                    xp,
+                    copy=self.direct is None,
                 )
         del U1, U1_f  # dropped before the next group's temporaries exist (peak memory)
 
