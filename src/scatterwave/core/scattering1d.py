@@ -455,6 +455,9 @@ def _band_numpy(
         else:
             folded = picked.reshape(B, n, block)
         M = g.M
-    z = ws.get("analytic", (B, n, M), cplx)
+    if folded.shape[-1] == M and folded.flags.c_contiguous:
+        z = folded  # a work array already: transformed in place (one array less to stream)
+    else:
+        z = ws.get("analytic", (B, n, M), cplx)
     np.fft.ifft(folded, n=M, axis=-1, out=z)
     return np.abs(z, out=ws.get("U", (B, n, M), real))
