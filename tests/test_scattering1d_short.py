@@ -65,12 +65,18 @@ def test_matrix_route_matches_fourier_route(monkeypatch, rng, kwargs, dtype):
     assert np.abs(direct - fourier).max() <= tol * np.abs(fourier).max()
 
 
-def test_even_cache_sized_chunks_change_nothing(rng):
-    """Batches are cut into chunks of even size; chunked and whole calls agree exactly."""
+def test_even_chunks_change_nothing(rng):
+    """NumPy batches are cut into chunks of even size; chunked and whole calls agree exactly."""
     S = Scattering1D(140, 5)
     x = rng.standard_normal((128, 140))
-    assert S._chunk(x, 140) == 64
-    assert S._chunk(x[:100], 140) == 50
+    budget_chunk = super(Scattering1D, S)._chunk(x, 140)
+    assert budget_chunk < 128  # the default budget splits this batch ...
+    assert S._chunk(x, 140) == 64  # ... into two even chunks
+    assert S._chunk(x[:120], 140) == 60
+    small = Scattering1D(140, 5, memory_budget_mb=1.0)
+    per_chunk = super(Scattering1D, small)._chunk(x, 140)
+    assert small._chunk(x, 140) <= per_chunk  # never above the budget's count
     whole = Scattering1D(140, 5, memory_budget_mb=10**4)
-    assert whole._chunk(x, 140) >= 128  # an explicit budget is taken as given
+    assert whole._chunk(x, 140) == 128
     np.testing.assert_array_equal(S(x), whole(x))
+    np.testing.assert_array_equal(small(x), whole(x))
