@@ -155,6 +155,9 @@ class ScatteringPlan:
     paths: dict[str, np.ndarray] = field(default_factory=dict)
     output_order: Slice = field(default_factory=lambda: Slice("index", 0, (0,)))
     k_S0: int = 0
+    #: NumPy core's cache of low-pass-and-unpad matrices (see
+    #: :func:`scatterwave.core.scattering1d.lowpass_matrix`), filled on first use.
+    lowpass_matrices: dict[Any, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_paths(self) -> int:

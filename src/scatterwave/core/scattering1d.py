@@ -103,6 +103,7 @@ def scattering1d(
         run.all_lp = ws.get(
             "lowpassed", (x.shape[0], plan.n_paths, plan.S0.n_bins), run.X_full.dtype
         )
+        run.start_direct()
     for step in plan.steps:
         if isinstance(step, ZerothOrder):
             run.zeroth(step)
@@ -142,6 +143,38 @@ class _Run:
     # Local averaging: the per-row factors (Fourier subsampling, energy normalisation, input
     # scale) become one product; one small product per filter level, not per group.
     phi_scaled: dict[tuple[int, int], Array] = field(default_factory=dict)
+    # Short outputs: the second-order rows' averaged outputs, written by one matrix product
+    # each (:func:`lowpass_matrix`) instead of an FFT, a product and a share of the inverse FFT.
+    direct: Array = None
+    n_lp: int = 0  # rows before the first direct row (low-passed in the Fourier domain)
+    k_direct: int = 0  # the outputs' stride exponent
+
+    def start_direct(self) -> None:
+        """Use :func:`lowpass_matrix` for the second order when the output rows are short."""
+        plan, ws = self.plan, self.ws
+        collect = plan.steps[-1]
+        if ws is None or not plan.groups2 or not isinstance(collect, Collect):
+            return
+        length = -(-plan.N // 2**collect.k)
+        n_second = sum(len(h.rows) for h in plan.groups2)
+        n_lp = plan.n_paths - n_second
+        if length > DIRECT_MAX_LENGTH or min(int(h.rows[0]) for h in plan.groups2) != n_lp:
+            return
+        self.n_lp, self.k_direct = n_lp, collect.k
+        self.direct = ws.get("direct", (self.x.shape[0], n_second, length), self.x.dtype)
+
+    def second_direct(self, h: BandGroup, U2: np.ndarray) -> None:
+        """``S2`` of one group straight from ``U2``: one real matrix product."""
+        assert self.ws is not None and h.avg is not None
+        B, n, M = U2.shape
+        K = lowpass_matrix(self.plan, M, h.avg, self.k_direct, U2.dtype)
+        # One product per signal (not one over the batch): a row's round-off then does not
+        # depend on how many signals a call holds (chunked calls give identical results).
+        tmp = self.ws.get("direct_rows", (B, n, K.shape[1]), U2.dtype)
+        np.matmul(U2, K, out=tmp)
+        a = int(h.rows[0]) - self.n_lp
+        self.direct[:, a : a + n, :] = tmp
+        self.second.append((h.rows, None))
 
     def low_passed(self, rows: np.ndarray, spectrum: Array, avg: LowPass) -> tuple:
         """``spectrum`` low-passed by ``avg`` (local averaging: inverted later, all at once)."""
@@ -195,8 +228,16 @@ class _Run:
             if ws is None:
                 self.spectrum = spectrum_bins(U1_f, g.M // 2, step.children_width, xp)
             else:
+                # A copy unless the children average by matrix products: otherwise their own
+                # spectra would overwrite the workspace's "U_f" array while they read it.
                 self.spectrum = _bins(
-                    U1_f, g.M // 2, step.children_width, ws, "U1_bins", xp, copy=True
+                    U1_f,
+                    g.M // 2,
+                    step.children_width,
+                    ws,
+                    "U1_bins",
+                    xp,
+                    copy=self.direct is None,
                 )
         del U1, U1_f  # dropped before the next group's temporaries exist (peak memory)
 
@@ -204,7 +245,9 @@ class _Run:
         """``U2 = |U1 * psi2|`` of one group and its ``S2``."""
         h, xp, ws = step.group, self.xp, self.ws
         U2 = band(self.spectrum, h, self.buffers, xp, ws, caps=self.caps)
-        if h.avg is not None and self.plan.average == "local":
+        if self.direct is not None and h.avg is not None:
+            self.second_direct(h, U2)
+        elif h.avg is not None and self.plan.average == "local":
             self.second.append(self.low_passed(h.rows, rfft_into(U2, ws, "U_f", xp), h.avg))
         else:
             self.second.append(self.finish(h.rows, U2, h.k_out))
@@ -216,6 +259,8 @@ class _Run:
         averaged = self.out + self.first + self.second  # in row order
         rows = np.concatenate([r for r, _ in averaged])
         n_bins = step.n_bins
+        if self.direct is not None:
+            return [(rows, self.collect_direct(step))]
         if self.all_lp is not None and ws is not None:
             B, n_all = self.all_lp.shape[:2]
             coef = ws.get("coef", (B, n_all, 2 * (n_bins - 1)), self.x.dtype)
@@ -232,6 +277,62 @@ class _Run:
         if scale is not None:
             return [(rows, coef * (scale[:, :, None] * factor))]
         return [(rows, coef * factor if self.normalize_energy else coef)]
+
+    def collect_direct(self, step: Collect) -> np.ndarray:
+        """:meth:`collect` when the second-order rows were averaged by :meth:`second_direct`."""
+        assert self.ws is not None
+        N, n_lp = self.plan.N, self.n_lp
+        B, n_second, length = self.direct.shape
+        L = 2 * (step.n_bins - 1)
+        coef = self.ws.get("coef", (B, n_lp, L), self.x.dtype)
+        np.fft.irfft(self.all_lp[:, :n_lp], n=L, axis=-1, out=coef)
+        start = self.plan.out_start(step.k)
+        result = np.empty((B, n_lp + n_second, length), dtype=self.x.dtype)
+        result[:, :n_lp] = coef[..., start : start + length]
+        result[:, n_lp:] = self.direct
+        if self.normalize_energy:
+            result *= math.sqrt(N / length)
+        if self.scale is not None:
+            result *= self.scale[:, :, None]
+        return result
+
+
+#: Longest output row (samples per row after unpadding) for which the second-order rows are
+#: averaged by a matrix product (:func:`lowpass_matrix`): ``M * length`` multiply-adds per row
+#: against a real FFT of ``M`` samples, a product and an inverse FFT.
+DIRECT_MAX_LENGTH = 32
+
+
+def lowpass_matrix(plan: ScatteringPlan, M: int, avg: LowPass, k: int, dtype: Any) -> np.ndarray:
+    """Real ``(M, length)`` matrix: rows of ``M`` samples to their averaged, unpadded output.
+
+    The same linear map as the Fourier route of the local average (real FFT, product with
+    ``avg``'s scaled low-pass bins, inverse real FFT of ``L = 2 (n_bins - 1)`` samples, then
+    the unpadding window of ``plan.out_start`` at the output stride ``2**k``)::
+
+        K[m, q] = (1/L) sum_b w_b Re(phi_b exp(2 pi i b ((start + q) / L - m / M)))
+
+    with ``w_b = 2`` except at the first and last bin (1). Equal to that route up to float64
+    round-off; cached on the plan.
+    """
+    key = (M, avg.phi.offset, avg.k_avg, np.dtype(dtype).str)
+    K = plan.lowpass_matrices.get(key)
+    if K is not None:
+        return K
+    n_bins = avg.n_bins
+    L = 2 * (n_bins - 1)
+    start, length = plan.out_start(k), -(-plan.N // 2**k)
+    phi = plan.buffers[avg.phi.buffer][avg.phi.offset : avg.phi.offset + n_bins]
+    b = np.arange(n_bins)
+    w = np.full(n_bins, 2.0)
+    w[0] = w[-1] = 1.0
+    # Phases reduced modulo the period in integers before scaling (exact angles).
+    analysis = np.exp(-2j * np.pi * (np.outer(np.arange(M), b) % M) / M)
+    synthesis = np.exp(2j * np.pi * (np.outer(b, np.arange(start, start + length)) % L) / L)
+    weights = (w * phi / (L * 2**avg.k_avg))[:, None]
+    K = np.ascontiguousarray((analysis @ (weights * synthesis)).real, dtype=dtype)
+    plan.lowpass_matrices[key] = K
+    return K
 
 
 def spectrum_width(groups: list[BandGroup]) -> int:
@@ -354,6 +455,9 @@ def _band_numpy(
         else:
             folded = picked.reshape(B, n, block)
         M = g.M
-    z = ws.get("analytic", (B, n, M), cplx)
+    if folded.shape[-1] == M and folded.flags.c_contiguous:
+        z = folded  # a work array already: transformed in place (one array less to stream)
+    else:
+        z = ws.get("analytic", (B, n, M), cplx)
     np.fft.ifft(folded, n=M, axis=-1, out=z)
     return np.abs(z, out=ws.get("U", (B, n, M), real))

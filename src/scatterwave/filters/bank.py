@@ -164,11 +164,13 @@ def build_time_filterbank(
     r_psi: tuple[float, float],
     criterion_amplitude: float,
     max_pad_factor: int | None,
+    proportional_cap: bool = False,
 ) -> TimeFilterbank:
     """Build the filterbank for inputs of length ``N``; see :class:`TimeFilterbank`.
 
     The padded length follows from the measured time decay of the widest filters (lowest
-    first- and second-order wavelets and the low-pass), capped by ``max_pad_factor``.
+    first- and second-order wavelets and the low-pass), capped by ``max_pad_factor``
+    (``proportional_cap``: see :func:`scatterwave.filters.support.smooth_padded_length`).
     """
     sigma_min = SIGMA0 / 2**J
     closed = gaussian_half_support(
@@ -195,7 +197,9 @@ def build_time_filterbank(
     half = max(halves)
     # Every subsampling level up to max(J, log2 T) + 1 must divide the padded length.
     log2_T = 0 if T is None else math.floor(math.log2(T))
-    N_pad = smooth_padded_length(N, half, max_pad_factor, 2 ** (max(J, log2_T) + 1))
+    N_pad = smooth_padded_length(
+        N, half, max_pad_factor, 2 ** (max(J, log2_T) + 1), proportional_cap=proportional_cap
+    )
     psi1 = make_wavelets(N_pad, J, Q[0], r_psi=r_psi[0], criterion_amplitude=criterion_amplitude)
     psi2 = make_wavelets(N_pad, J, Q[1], r_psi=r_psi[1], criterion_amplitude=criterion_amplitude)
     phi_J = low_pass_positive(N_pad, sigma_min)

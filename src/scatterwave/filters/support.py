@@ -50,13 +50,24 @@ def padded_length(N: int, half_width: int, max_pad_factor: int | None) -> int:
     return 2 ** max(J_pad, log2_N)
 
 
-def smooth_padded_length(N: int, half_width: int, max_pad_factor: int | None, multiple: int) -> int:
+def smooth_padded_length(
+    N: int,
+    half_width: int,
+    max_pad_factor: int | None,
+    multiple: int,
+    *,
+    proportional_cap: bool = False,
+) -> int:
     """Smallest FFT-friendly length ``>= N + 2 * half_width``, a multiple of ``multiple``.
 
     The length is ``multiple * m`` with ``m`` 5-smooth (only prime factors 2, 3, 5), so every
     level ``length >> k`` (``2**k`` dividing ``multiple``) is a fast FFT size, and padding
-    overshoots by at most 25 % instead of up to 100 % for powers of two. It never exceeds
-    ``2**(ceil(log2 N) + max_pad_factor)`` (when not None) and is at least ``N``.
+    overshoots by at most 25 % instead of up to 100 % for powers of two. It never exceeds the
+    cap (when ``max_pad_factor`` is not None) and is at least ``N``. The cap is
+    ``2**(ceil(log2 N) + max_pad_factor)``, or with ``proportional_cap`` the smallest such
+    FFT-friendly length ``>= N * 2**max_pad_factor``: the same for ``N`` a power of two, and
+    without the jump to twice the length just above one (``N = 1100`` is capped at 4608
+    instead of 8192 with ``max_pad_factor=2``).
 
     Parameters
     ----------
@@ -69,16 +80,25 @@ def smooth_padded_length(N: int, half_width: int, max_pad_factor: int | None, mu
         A power of two; the padded length must be divisible by it.
     """
     need = max(N + 2 * half_width, N)
-    cap = None if max_pad_factor is None else 2 ** (math.ceil(math.log2(N)) + max_pad_factor)
+    cap = None
+    if max_pad_factor is not None and proportional_cap:
+        cap = _smooth_multiple(N * 2**max_pad_factor, multiple)
+    elif max_pad_factor is not None:
+        cap = 2 ** (math.ceil(math.log2(N)) + max_pad_factor)
     if cap is not None:
         need = min(need, cap)
-    m = -(-need // multiple)
-    while not _is_smooth(m):
-        m += 1
-    length = m * multiple
+    length = _smooth_multiple(need, multiple)
     if cap is not None and length > cap:
         length = cap if cap % multiple == 0 else (cap // multiple) * multiple
     return max(length, -(-N // multiple) * multiple)
+
+
+def _smooth_multiple(need: int, multiple: int) -> int:
+    """Smallest ``multiple * m >= need`` with ``m`` 5-smooth."""
+    m = -(-need // multiple)
+    while not _is_smooth(m):
+        m += 1
+    return m * multiple
 
 
 def _is_smooth(m: int) -> bool:
