@@ -26,7 +26,7 @@ import numpy as np
 
 from scatterwave.core.buffers import LowPass, Scope, Slice
 from scatterwave.core.capabilities import Capabilities, capabilities
-from scatterwave.core.jtfs_pairs import paired_block, split_parts
+from scatterwave.core.jtfs_pairs import paired_group, split_parts
 from scatterwave.core.jtfs_plan import (
     FirstOrderRows,
     FreqGroup,
@@ -401,11 +401,10 @@ def _freq_group_dense(
     :func:`scatterwave.core.jtfs_dense.complex_operators`), and ``[Re Y2; Im Y2]``, shape
     (B, P, 2 * n_rows, t), for the other libraries: a real product gives the real and
     imaginary parts as contiguous blocks, whose ``hypot`` is several times faster than a
-    complex modulus in PyTorch. NumPy groups whose spins are conjugate pairs
-    (``DenseOperator.conj_pairs``) take ``parts``, the real and imaginary parts of ``Y``, and
-    get both spins from one real product each (:mod:`scatterwave.core.jtfs_pairs`).
-    Returns shape (B, P, n_filters, rows_valid, t): with a workspace ``ws`` (NumPy), its
-    ``"joint_out"`` array, valid until the next group runs.
+    complex modulus in PyTorch. With ``parts`` (NumPy: ``Re Y``, ``Im Y``), groups with
+    conjugate spins go to :func:`scatterwave.core.jtfs_pairs.paired_group`. Returns shape
+    (B, P, n_filters, rows_valid, t): with a workspace ``ws`` (NumPy), its ``"joint_out"``
+    array, valid until the next group runs.
     """
     B, P, n_in, t = Y.shape
     complex_form = xp.isdtype(Y.dtype, "complex floating")
@@ -422,20 +421,14 @@ def _freq_group_dense(
     nf, R = g.n_filters, dense.R
     # NumPy: ``fr_op`` holds the complex matrices (a quarter of the real form's size)
     W = (dense.op_complex if complex_form else dense.op).take(buffers, xp)
-    Phi = None
-    if g.post is Scope.LOCAL and dense.lowpass is not None:
-        Phi = dense.lowpass.take(buffers, xp)
+    Phi = dense.lowpass.take(buffers, xp) if g.post is Scope.LOCAL and dense.lowpass else None
+    # NumPy groups with conjugate pairs: ``fr_op`` holds their pair layout (jtfs_pairs)
+    if parts and dense.conj_pairs and g.modulus and xp.isdtype(W.dtype, "complex floating"):
+        elements = min(BLOCK_ELEMENTS, PAIR_BLOCK_ELEMENTS)  # cache-sized: 4 passes follow
+        return paired_group(parts, W, g, Phi, ws, max(BLOCK_MIN_T, elements // (B * P * nf * R)))
 
-    # (the complex ``fr_op`` of NumPy buffers holds the pair layout for such groups)
-    paired = complex_form and dense.conj_pairs and g.modulus
-    paired = paired and xp.isdtype(W.dtype, "complex floating")
-    pairs = parts if paired else None
-
-    def block(Yb: Array, a: int = 0) -> Array:
+    def block(Yb: Array) -> Array:
         tb = Yb.shape[-1]
-        if pairs is not None:
-            Yr, Yi = (part[..., a : a + tb] for part in pairs)
-            return paired_block(Yr, Yi, W, g, Phi, ws)
         if complex_form:
             Z = xp.reshape(matmul(W, Yb, xp, caps=caps), (B, P, nf, R, tb))
             Z = _detect(Z, g.modulus, xp, caps)
@@ -452,27 +445,23 @@ def _freq_group_dense(
             Z = xp.sum(Z, axis=3, keepdims=True)
         return Z
 
-    # The product W @ Y has nf * R rows per time sample, often 10-50 times the rows kept after
-    # the frequential low-pass: computed for the whole time axis at once it is the largest
-    # temporary of the transform (340 MB for a 1.5 s note at 16 kHz), freshly mapped and
-    # unmapped on every call. Blocks of time samples keep it cache-sized.
-    # Accelerators take the whole axis (their memory is large and launches are what cost);
-    # traced batches may have no static size.
+    # W @ Y has nf * R rows per time sample, often 10-50 times the rows kept after the
+    # frequential low-pass: for the whole time axis at once, the largest temporary (340 MB
+    # for a 1.5 s note at 16 kHz), mapped and unmapped on every call; blocks of time samples
+    # keep it cache-sized. Accelerators take the whole axis (launches are what cost); traced
+    # batches may have no static size.
     if caps.traced or not caps.on_cpu:
         return block(Y)
-    # the paired products are followed by four passes over them: smaller, cache-sized blocks
-    elements = BLOCK_ELEMENTS if pairs is None else min(BLOCK_ELEMENTS, PAIR_BLOCK_ELEMENTS)
-    step = max(BLOCK_MIN_T, elements // max(1, B * P * nf * R))
+    step = max(BLOCK_MIN_T, BLOCK_ELEMENTS // max(1, B * P * nf * R))
     if t <= step:
         return block(Y)
-    if ws is None and pairs is None:
+    if ws is None:
         return xp.concat([block(Y[..., a : a + step]) for a in range(0, t, step)], axis=-1)
     first = block(Y[..., :step])
-    shape = (*first.shape[:-1], t)
-    out = np.empty(shape, first.dtype) if ws is None else ws.get("joint_out", shape, first.dtype)
+    out = ws.get("joint_out", (*first.shape[:-1], t), first.dtype)
     out[..., :step] = first
     for a in range(step, t, step):
-        out[..., a : a + step] = block(Y[..., a : a + step], a)
+        out[..., a : a + step] = block(Y[..., a : a + step])
     return out
 
 

@@ -41,21 +41,20 @@ def split_parts(Y: np.ndarray, ws: Workspace | None) -> tuple[np.ndarray, np.nda
     return Yr, Yi
 
 
-def paired_block(
-    Yr: np.ndarray,
-    Yi: np.ndarray,
+def paired_group(
+    parts: tuple[np.ndarray, np.ndarray],
     pair_op: np.ndarray,
     g: FreqGroup,
     Phi: np.ndarray | None,
     ws: Workspace | None,
+    step: int,
 ) -> np.ndarray:
     """``|W @ Y2|`` of a group with conjugate pairs, then its frequential post-processing.
 
     Parameters
     ----------
-    Yr, Yi : ndarray, shape (B, P, n_rows, tb)
-        Real and imaginary parts of ``Y2`` over a block of time samples (unit stride along
-        time; their transposes go to BLAS as they are).
+    parts : tuple of ndarray, shape (B, P, n_rows, t) each
+        Real and imaginary parts of ``Y2`` (:func:`split_parts`).
     pair_op : ndarray, complex
         ``[A.T; (1j * U).T]`` flat (:func:`scatterwave.core.jtfs_dense.pair_form`).
     g : FreqGroup
@@ -63,22 +62,49 @@ def paired_block(
     Phi : ndarray or None, shape (rows_valid, R)
         The frequential low-pass (local averaging), else the group's ``post`` applies.
     ws : Workspace or None
+    step : int
+        Time samples per block (the products and the passes over them stay cache-sized).
 
     Returns
     -------
-    ndarray, shape (B, P, n_filters, rows, tb)
-        A view of workspace memory (with ``ws``), valid until the next call.
+    ndarray, shape (B, P, n_filters, rows, t)
+        With ``ws``, its ``"joint_out"`` array, valid until the next group runs.
     """
-    B, P, n, tb = Yr.shape
+    Yr, Yi = parts
+    B, P, n, t = Yr.shape
+    if g.dense is None:
+        raise ValueError("the group has no dense operator")
+    nf, R = g.n_filters, g.dense.R
+    rows = R if Phi is None else Phi.shape[0]
+    rows = 1 if Phi is None and g.post is Scope.GLOBAL else rows
+    out = _get(ws, "joint_out", (B, P, nf, rows, t), Yr.dtype)
+    flat = pair_op.reshape(-1)
+    h = (nf - g.dense.conj_pairs) * R
+    operators = (flat[: n * h].reshape(n, h), flat[n * h :].reshape(n, -1))
+    for a in range(0, t, step):
+        tb = min(step, t - a)
+        block = (Yr[..., a : a + tb], Yi[..., a : a + tb])
+        Z = _block(block, operators, g, R, Phi, ws)  # (B, P, tb, nf, rows)
+        np.copyto(out[..., a : a + tb], Z.transpose(0, 1, 3, 4, 2))
+    return out
+
+
+def _block(
+    parts: tuple[np.ndarray, np.ndarray],
+    operators: tuple[np.ndarray, np.ndarray],
+    g: FreqGroup,
+    R: int,
+    Phi: np.ndarray | None,
+    ws: Workspace | None,
+) -> np.ndarray:
+    """One block of time samples of :func:`paired_group`, shape (B, P, tb, n_filters, rows)."""
+    (Yr, Yi), (AT, iUT) = parts, operators
+    B, P, _, tb = Yr.shape
     nf, p = g.n_filters, g.dense.conj_pairs if g.dense is not None else 0
     single = nf - 2 * p
-    R = pair_op.size // (n * nf)
-    h, u = (single + p) * R, p * R
-    real, cplx = Yr.dtype, pair_op.dtype
-    flat = pair_op.reshape(-1)
-    AT, iUT = flat[: n * h].reshape(n, h), flat[n * h :].reshape(n, u)
-    a = _get(ws, "pair_a", (B, P, tb, 2 * h), real)
-    c = _get(ws, "pair_c", (B, P, tb, 2 * u), real)
+    real, cplx = Yr.dtype, AT.dtype
+    a = _get(ws, "pair_a", (B, P, tb, 2 * AT.shape[1]), real)
+    c = _get(ws, "pair_c", (B, P, tb, 2 * iUT.shape[1]), real)
     np.matmul(np.swapaxes(Yr, -1, -2), AT.view(real), out=a)  # Yr.T @ A.T
     np.matmul(np.swapaxes(Yi, -1, -2), iUT.view(real), out=c)  # 1j * Yi.T @ U.T
     a_c = a.view(cplx).reshape(B, P, tb, single + p, R)
@@ -94,12 +120,9 @@ def paired_block(
     np.abs(np.add(a_u, c_c, out=up), out=mod[:, :, :, single : single + p])
     np.abs(np.subtract(a_u, c_c, out=a_u), out=mod[:, :, :, single + p :])
     if Phi is not None:
-        rv = Phi.shape[0]
-        out = _get(ws, "pair_post", (B, P, tb * nf, rv), real)
-        np.matmul(mod.reshape(B, P, tb * nf, R), Phi.T, out=out)
-        Z = out.reshape(B, P, tb, nf, rv)
-    elif g.post is Scope.GLOBAL:
-        Z = np.sum(mod, axis=-1, keepdims=True)
-    else:
-        Z = mod
-    return np.moveaxis(Z, 2, -1)
+        post = _get(ws, "pair_post", (B, P, tb * nf, Phi.shape[0]), real)
+        np.matmul(mod.reshape(B, P, tb * nf, R), Phi.T, out=post)
+        return post.reshape(B, P, tb, nf, Phi.shape[0])
+    if g.post is Scope.GLOBAL:
+        return np.sum(mod, axis=-1, keepdims=True)
+    return mod
