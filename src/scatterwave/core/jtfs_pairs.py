@@ -81,10 +81,12 @@ def paired_group(
     flat = pair_op.reshape(-1)
     h = (nf - g.dense.conj_pairs) * R
     operators = (flat[: n * h].reshape(n, h), flat[n * h :].reshape(n, -1))
+    # Phi.T contiguous: for the few output rows, 2-3 times faster than its transposed view
+    PhiT = None if Phi is None else np.ascontiguousarray(Phi.T)
     for a in range(0, t, step):
         tb = min(step, t - a)
         block = (Yr[..., a : a + tb], Yi[..., a : a + tb])
-        Z = _block(block, operators, g, R, Phi, ws)  # (B, P, tb, nf, rows)
+        Z = _block(block, operators, g, R, PhiT, ws)  # (B, P, tb, nf, rows)
         np.copyto(out[..., a : a + tb], Z.transpose(0, 1, 3, 4, 2))
     return out
 
@@ -94,7 +96,7 @@ def _block(
     operators: tuple[np.ndarray, np.ndarray],
     g: FreqGroup,
     R: int,
-    Phi: np.ndarray | None,
+    PhiT: np.ndarray | None,
     ws: Workspace | None,
 ) -> np.ndarray:
     """One block of time samples of :func:`paired_group`, shape (B, P, tb, n_filters, rows)."""
@@ -119,10 +121,10 @@ def _block(
     up = _get(ws, "pair_up", c_c.shape, cplx)
     np.abs(np.add(a_u, c_c, out=up), out=mod[:, :, :, single : single + p])
     np.abs(np.subtract(a_u, c_c, out=a_u), out=mod[:, :, :, single + p :])
-    if Phi is not None:
-        post = _get(ws, "pair_post", (B, P, tb * nf, Phi.shape[0]), real)
-        np.matmul(mod.reshape(B, P, tb * nf, R), Phi.T, out=post)
-        return post.reshape(B, P, tb, nf, Phi.shape[0])
+    if PhiT is not None:
+        post = _get(ws, "pair_post", (B, P, tb * nf, PhiT.shape[1]), real)
+        np.matmul(mod.reshape(B, P, tb * nf, R), PhiT, out=post)
+        return post.reshape(B, P, tb, nf, PhiT.shape[1])
     if g.post is Scope.GLOBAL:
         return np.sum(mod, axis=-1, keepdims=True)
     return mod
