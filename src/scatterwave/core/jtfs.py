@@ -58,9 +58,10 @@ Array = Any
 #: :data:`BLOCK_MIN_T` samples wide.
 BLOCK_ELEMENTS = 2**18
 BLOCK_MIN_T = 32
-#: The same for spin-paired groups (NumPy, :mod:`scatterwave.core.jtfs_pairs`): about 64 time
-#: samples for the largest groups of a 16 kHz note, 15 % faster than 2**18 there (2026-12-05).
-PAIR_BLOCK_ELEMENTS = 2**16
+#: The same for spin-paired groups (NumPy, :mod:`scatterwave.core.jtfs_pairs`), whose products
+#: are followed by four passes over them: 170 time samples for the largest group of a 16 kHz
+#: note; 2-5 % faster there than 2**16 or 2**18 (2026-12-05, same-process medians).
+PAIR_BLOCK_ELEMENTS = 2**17
 
 
 def jtfs(
