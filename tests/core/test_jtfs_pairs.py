@@ -19,8 +19,9 @@ CASES = [
     dict(average_fr=True, F="global", Q_fr=2),
     dict(average_fr=False, aligned=False, pad_mode_fr="reflect"),
     dict(J=7, Q=(12, 1), J_fr=4, F=12, average_fr=True),  # the 16 kHz note's options, shorter
+    dict(Q=(8, 2), average_fr=True, F=4),  # several second-order wavelets per joint group
 ]
-IDS = ["avg_fr_off", "F4", "F8_reflect", "F_global_Qfr2", "unaligned_reflect", "note_like"]
+IDS = ["avg_fr_off", "F4", "F8_reflect", "F_global_Qfr2", "unaligned_reflect", "note_like", "Q2"]
 
 
 @pytest.fixture(scope="module")
