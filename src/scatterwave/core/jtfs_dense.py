@@ -37,6 +37,11 @@ DENSE_MAX_BYTES = 256 * 2**20
 #: the largest weight are skipped (far below float64 round-off of the sums they would enter).
 NEGLIGIBLE = 1e-8
 
+#: Largest difference, relative to the largest entry, between a spin-down filter's matrix and
+#: the conjugate of its spin-up filter's for the two to be applied as one (round-off of the
+#: FFTs that built them is about 1e-16).
+PAIR_TOLERANCE = 1e-13
+
 
 def dense_operators(
     builder: PlanBuilder,
@@ -83,6 +88,7 @@ def dense_operators(
                 R=R,
                 n_rows=n_rows,
                 lowpass=None if Phi is None else builder.add("fr_lp", Phi),
+                conj_pairs=conj_pairs(_complex(W), g.n_filters),
             )
             complex_offset += shape[0] * shape[1]
             freq.append(dataclasses.replace(g, dense=dense))
@@ -90,11 +96,52 @@ def dense_operators(
     return out
 
 
+def conj_pairs(W: np.ndarray, n_filters: int) -> int:
+    """How many of the last filters of ``W`` (complex) conjugate the ones before them.
+
+    ``W`` has shape ``(n_filters * R, n_rows)``; its filters are ``s`` unpaired ones (a
+    frequential low-pass), then ``p`` spin-up wavelets, then their ``p`` spin-down mirrors.
+    Spin-down frequential wavelets mirror the spin-up ones and padding is real, so
+    ``W_down = conj(W_up)`` up to the round-off of the FFTs that built them
+    (:data:`PAIR_TOLERANCE` of the largest entry). Returns ``p`` (0 when they do not pair).
+    """
+    if not W.size:
+        return 0
+    R = W.shape[0] // n_filters
+    largest = np.max(np.abs(W))
+    for single in (0, 1):
+        p = (n_filters - single) // 2
+        if p == 0 or single + 2 * p != n_filters:
+            continue
+        up = W[single * R : (single + p) * R]
+        error = np.max(np.abs(W[(single + p) * R :] - np.conj(up)))
+        if error <= PAIR_TOLERANCE * largest:
+            return p
+    return 0
+
+
+def pair_form(W: np.ndarray, n_filters: int, n_pairs: int) -> np.ndarray:
+    """Lay out a group with conjugate pairs for the complex ``fr_op``, flat.
+
+    ``A`` is ``W`` (shape ``(n_filters * R, n_rows)``) without its last ``n_pairs`` filters
+    (the spin-down mirrors), shape (h, n_rows), and ``U`` the last ``n_pairs`` filters of
+    ``A`` (spin up), shape (u, n_rows); the result is ``[A.T; (1j * U).T]`` flattened, as
+    many entries as ``W``. A real matrix ``X`` (time by ``n_rows``) times ``A.T`` viewed as
+    real (``n_rows`` by ``2 h``) is ``X @ A.T`` as interleaved complex, at half the cost of a
+    complex product.
+    """
+    R = W.shape[0] // n_filters
+    A = W[: (n_filters - n_pairs) * R]
+    U = A[(n_filters - 2 * n_pairs) * R :]
+    return np.concatenate([A.T.ravel(), (1j * U).T.ravel()])
+
+
 def complex_operators(plan: JTFSPlan, *, single: bool) -> np.ndarray:
     """Return the ``fr_op`` matrices as complex ``W`` (complex64 if ``single``), flat.
 
     Each group's complex matrix has a quarter of its real form's entries; its place in this
-    form is :attr:`DenseOperator.op_complex`.
+    form is :attr:`DenseOperator.op_complex`. Groups with :attr:`DenseOperator.conj_pairs`
+    hold :func:`pair_form` there instead (same size).
     """
     real = plan.buffers["fr_op"]
     parts = []
@@ -102,11 +149,17 @@ def complex_operators(plan: JTFSPlan, *, single: bool) -> np.ndarray:
         for g in jg.freq:
             if g.dense is None:
                 continue
-            h, w = g.dense.op_complex.shape
-            block = g.dense.op.take({"fr_op": real}, np)
-            parts.append((block[:h, :w] + 1j * block[h:, :w]).ravel())
+            W = _complex(g.dense.op.take({"fr_op": real}, np))
+            p = g.dense.conj_pairs
+            parts.append(pair_form(W, g.n_filters, p) if p else W.ravel())
     out = np.concatenate(parts) if parts else np.zeros(0, dtype=complex)
     return out.astype(np.complex64 if single else np.complex128)
+
+
+def _complex(real_form: np.ndarray) -> np.ndarray:
+    """``W`` from its real form ``[[Re W, -Im W], [Im W, Re W]]``."""
+    h, w = real_form.shape[0] // 2, real_form.shape[1] // 2
+    return real_form[:h, :w] + 1j * real_form[h:, :w]
 
 
 def _group_operator(

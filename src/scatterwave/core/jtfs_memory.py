@@ -14,7 +14,9 @@ def bytes_per_signal(plan: JTFSPlan) -> int:
     laid out along frequency, every frequential group's output (all alive until the time stage;
     their time blocks and the blocks' concatenation), one output's spectrum in the time stage,
     and the blocked products ``W @ Y`` (bounded by :data:`scatterwave.core.jtfs.BLOCK_ELEMENTS`
-    per call). Checked against measured peaks (``tests/core/test_jtfs_memory.py``).
+    per call; the spin-paired products of :mod:`scatterwave.core.jtfs_pairs` take smaller
+    blocks, plus a real and an imaginary copy of ``Y2``). Checked against measured peaks
+    (``tests/core/test_jtfs_memory.py``).
 
     NumPy's float32 ``rfft`` holds about five times its input's size while it runs (it computes
     in float64): the real-input FFTs (envelopes, outputs entering the time low-pass) are
@@ -36,6 +38,8 @@ def bytes_per_signal(plan: JTFSPlan) -> int:
         pairs = sum(len(b.rows) for b in jg.bands) + 1
         if plan.dense_fr:
             rows = 2 * c * pairs * jg.M + c * P * int(jg.valid_rows.max()) * t
+            if any(g.dense and g.dense.conj_pairs for g in jg.freq):  # Re Y2, Im Y2 (NumPy)
+                rows += c * P * int(jg.valid_rows.max()) * t
             outs = [8 * P * g.n_filters * max(g.rows_valid, 1) * t for g in jg.freq]
             widest = [g.n_filters * (g.dense.R if g.dense else 1) for g in jg.freq]
             block = 3 * c * min(BLOCK_ELEMENTS, P * max(widest, default=1) * t)

@@ -60,6 +60,12 @@ class DenseOperator:
     lowpass : Slice or None
         The frequential low-pass ``Phi``, shape (rows_valid, R), in ``fr_lp`` (local
         frequential averaging only).
+    conj_pairs : int
+        Number ``p`` of conjugate pairs among the filters: the last ``p`` filters' matrices
+        are the conjugates of the ``p`` before them (spin down of spin up). NumPy then applies
+        the other filters to the real and imaginary parts of ``Y2`` separately, which gives
+        both spins (see :mod:`scatterwave.core.jtfs_pairs`; the layout of such a group in
+        :func:`scatterwave.core.jtfs_dense.complex_operators`). 0: no pairs.
     """
 
     op: Slice
@@ -67,6 +73,7 @@ class DenseOperator:
     R: int
     n_rows: int
     lowpass: Slice | None
+    conj_pairs: int = 0
 
 
 @dataclass(frozen=True)
