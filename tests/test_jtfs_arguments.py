@@ -45,6 +45,7 @@ def configurations(draw: st.DrawFn) -> tuple[int, dict]:
     kw["pad_mode"] = draw(st.sampled_from(["reflect", "zero"]))
     kw["pad_mode_fr"] = draw(st.sampled_from(["zero", "reflect", "conj-reflect"]))
     kw["sampling_filters_fr"] = draw(st.sampled_from(["resample", "exclude"]))
+    kw["edge_averaging"] = draw(st.sampled_from(["data", "padded"]))
     kw["oversampling"] = draw(st.integers(0, 2))
     kw["oversampling_fr"] = draw(st.integers(0, 2))
     return N, kw

@@ -30,7 +30,7 @@ from scatterwave.filters.frequential import (
     default_J_fr,
     frequential_padded_length,
 )
-from scatterwave.vocabulary import JOINT_PAIRS, PAIRS, Pair
+from scatterwave.vocabulary import JOINT_PAIRS, PAIRS, Pair, check_pairs
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +124,12 @@ class TimeFrequencyScattering1D(
         (default): drop, per ``n2``, frequential wavelets wider than ``2**ceil(log2 N_fr)``
         rows, where ``N_fr`` is the number of first-order rows that ``psi2_{n2}`` sees (such a
         wavelet wraps around that short axis and responds to both spins alike).
+    edge_averaging : {"data", "padded"}
+        ``"data"`` (default): every low-pass, along time and along frequency, is a weighted
+        mean of the samples (rows) that carry data, so no energy is averaged into the
+        padding and local averages tend to the global mean as ``T`` (``F``) grows (see
+        ``docs/jtfs.md``). ``"padded"``: plain low-passes of the padded axes, as
+        Scattering1D; ``S0`` and ``S1`` then equal Scattering1D's exactly.
     pad_mode : {"zero", "reflect"} or callable
         Time padding. Default ``"zero"``: a reflected chirp runs the other way, so reflect
         padding leaks energy into the wrong spin (spin ratios of 30 to 70 instead of more
@@ -157,7 +163,8 @@ class TimeFrequencyScattering1D(
         Notes), so that squared norms compare with ``||x||**2``. ``"amplitude"``: plain local
         averages along both axes (``S0`` of a constant equals the constant, up to the edges).
         ``S0`` and ``S1`` equal those of ``Scattering1D`` with the same ``J``, ``Q``, ``T`` and
-        ``normalize`` except within ``phi_T``'s reach of the ends (see Notes).
+        ``normalize`` except within ``phi_T``'s reach of the ends (exactly with
+        ``edge_averaging="padded"``).
     memory_budget_mb : float > 0 or None
         Batches are processed in chunks whose estimated working memory stays below this many
         MiB. None (default): 32 MiB on a CPU, half the free memory of an accelerator (see
@@ -213,6 +220,7 @@ class TimeFrequencyScattering1D(
         out_3D: bool = False,
         zero_rows: Literal["keep", "drop"] | None = None,
         sampling_filters_fr: Literal["resample", "exclude"] = "exclude",
+        edge_averaging: Literal["data", "padded"] = "data",
         pad_mode: PadMode = "zero",
         pad_mode_fr: PadModeFr = "zero",
         max_pad_factor: int | None = 2,
@@ -274,6 +282,7 @@ class TimeFrequencyScattering1D(
                 "sampling_filters_fr='recalibrate' is not implemented; use 'resample' or 'exclude'"
             )
         check_choice("sampling_filters_fr", sampling_filters_fr, ("resample", "exclude"))
+        check_choice("edge_averaging", edge_averaging, ("data", "padded"))
         if not callable(pad_mode):
             check_choice("pad_mode", pad_mode, ("reflect", "zero"))
         if not callable(pad_mode_fr):
@@ -282,20 +291,7 @@ class TimeFrequencyScattering1D(
         check_int("max_pad_factor_fr", max_pad_factor_fr, minimum=0, allow_none=True)
         check_int("oversampling", oversampling, minimum=0)
         check_int("oversampling_fr", oversampling_fr, minimum=0)
-        if isinstance(out_exclude, str):
-            raise TypeError(
-                f"out_exclude must be a sequence of pair names; got the string {out_exclude!r} "
-                f"(write out_exclude=({out_exclude!r},))"
-            )
-        out_exclude = tuple(out_exclude or ())
-        for pair in out_exclude:
-            if pair not in PAIRS:
-                raise ValueError(
-                    f"invalid coefficient name {pair!r} in out_exclude; expected some of "
-                    f"{', '.join(map(repr, PAIRS))}"
-                )
-        if set(out_exclude) >= set(PAIRS):
-            raise ValueError("out_exclude removes every pair; keep at least one")
+        out_exclude = check_pairs("out_exclude", out_exclude)
         check_mapping("paths_exclude", paths_exclude, ("n2", "n1_fr"))
         r1, r2, r_fr = check_r_psi(r_psi, 3)
         self.r_psi = (r1, r2, r_fr)
@@ -303,7 +299,7 @@ class TimeFrequencyScattering1D(
         self.average_fr = average_fr
         self.out_type, self.aligned, self.out_3D = out_type, aligned, out_3D
         self.zero_rows = zero_rows
-        self.sampling_filters_fr = sampling_filters_fr
+        self.sampling_filters_fr, self.edge_averaging = sampling_filters_fr, edge_averaging
         self.pad_mode, self.pad_mode_fr = pad_mode, pad_mode_fr
         self.max_pad_factor, self.max_pad_factor_fr = max_pad_factor, max_pad_factor_fr
         self.oversampling, self.oversampling_fr = oversampling, oversampling_fr
@@ -371,6 +367,7 @@ class TimeFrequencyScattering1D(
             out_exclude=self.out_exclude,
             paths_exclude=paths,
             criterion_amplitude=self.criterion_amplitude,
+            edges=self.edge_averaging == "data",
             axis_length=lambda n: frequential_padded_length(
                 n,
                 J_fr,

@@ -120,6 +120,35 @@ JTFS_META = MetaLayout(
 )
 
 
+def check_pairs(name: str, value: Any) -> tuple[Pair, ...]:
+    """Return the pair names of ``value`` (None: none) as a tuple; raise on a bad name.
+
+    For options that leave pairs out: at least one pair must remain.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is one string (a sequence of names was meant).
+    ValueError
+        A name is not in :data:`PAIRS`, or ``value`` names every pair.
+    """
+    if isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a sequence of pair names; got the string {value!r} "
+            f"(write {name}=({value!r},))"
+        )
+    pairs = tuple(value or ())
+    for pair in pairs:
+        if pair not in PAIRS:
+            raise ValueError(
+                f"invalid coefficient name {pair!r} in {name}; expected some of "
+                f"{', '.join(map(repr, PAIRS))}"
+            )
+    if set(pairs) >= set(PAIRS):
+        raise ValueError(f"{name} removes every pair; keep at least one")
+    return pairs
+
+
 def is_row_aligned(meta: Mapping[str, Any]) -> bool:
     """Whether ``meta`` is one flat row-aligned dict (as ``meta()`` returns), not keyed by pair."""
     return "pair" in meta and not isinstance(meta["pair"], Mapping)
@@ -245,6 +274,7 @@ __all__ = [
     "TIME_LOWPASS_PAIRS",
     "MetaLayout",
     "Pair",
+    "check_pairs",
     "is_row_aligned",
     "pair_meta",
     "row_labels",

@@ -438,8 +438,8 @@ def _freq_group_dense(
         if complex_form:
             Z = _detect(xp.sum(Y[:, :, : g.n_in, :], axis=2), g.modulus, xp, caps)
         else:
-            parts = [xp.sum(Y[:, :, a : a + g.n_in, :], axis=2) for a in (0, n_in // 2)]
-            Z = modulus_parts(parts[0], parts[1], xp, caps=caps) if g.modulus else parts[0]
+            sums = [xp.sum(Y[:, :, a : a + g.n_in, :], axis=2) for a in (0, n_in // 2)]
+            Z = modulus_parts(sums[0], sums[1], xp, caps=caps) if g.modulus else sums[0]
         return xp.reshape(Z * (g.scale / plan.N1), (B, P, 1, 1, t))
     dense = g.dense
     if dense is None:

@@ -64,6 +64,7 @@ def build_jtfs_plan(
     axis_length: Callable[[int], int],
     criterion_amplitude: float = 1e-3,
     dense_fr: bool = True,
+    edges: bool = True,
 ) -> JTFSPlan:
     """Plan the whole transform; see :mod:`scatterwave.core.jtfs_plan`.
 
@@ -80,6 +81,10 @@ def build_jtfs_plan(
         ``axis_length(n_rows)``: padded length of a frequency axis carrying ``n_rows`` rows.
     criterion_amplitude : float
         Sets the time window of the joint stage (half-support of ``phi_T``).
+    edges : bool
+        Normalise every low-pass at the padding boundary (weighted means of the samples and
+        rows that carry data, :mod:`scatterwave.core.jtfs_edges`); False: plain low-passes
+        of the padded axes, as Scattering1D.
     dense_fr : bool
         Apply the joint stage's frequential filtering as matrices
         (:mod:`scatterwave.core.jtfs_dense`) when the padding mode allows it and the matrices
@@ -93,6 +98,7 @@ def build_jtfs_plan(
         pad_mode_fr=pad_mode_fr,
         time_conj=pad_mode == "reflect",
         criterion_amplitude=criterion_amplitude,
+        edges=edges,
     )
     k2_all = joint_rates(fb, opts)
     k_max = max([int(k) for k in k2_all[n2_kept]] + [int(k) for k in first.paths["k"]])
@@ -103,7 +109,7 @@ def build_jtfs_plan(
     # The first order's buffers come first, so its slices stay valid.
     builder.add("phi_f", first.buffers["phi_f"])
     builder.add("index", first.buffers["index"])
-    fr = (oversampling_fr, axis_length, pad_mode_fr == "zero")
+    fr = (oversampling_fr, axis_length, pad_mode_fr == "zero", edges)
     axes = _FrequencyAxes(builder, ffb, paths_exclude, out_exclude, average_fr, aligned, *fr)
     first_freq = axes.first_freq()
     joint, dense = _joint_stage(builder, fb, first, axes, pairs, n2_kept, opts, dense_fr)
@@ -122,7 +128,7 @@ def build_jtfs_plan(
         fr_pad=fr_pad,
         dense_fr=dense,
     )
-    _finish(plan, builder, fb, ffb, masked_S0=pad_mode != "zero")
+    _finish(plan, builder, fb, ffb, masked_S0=pad_mode != "zero", edges=edges)
     plan.keep = _kept_rows(plan, ffb, out_exclude, sampling_filters_fr)
     return plan
 
@@ -169,9 +175,11 @@ def _finish(
     ffb: FrequentialFilterbank,
     *,
     masked_S0: bool,
+    edges: bool,
 ) -> None:
     """Set the plan's steps, its row metadata (from the steps), time edges and buffers."""
-    plan.edge_S0, plan.edge_S1 = first_order_edges(builder, plan.first, masked_S0=masked_S0)
+    if edges:
+        plan.edge_S0, plan.edge_S1 = first_order_edges(builder, plan.first, masked_S0=masked_S0)
     plan.steps = plan_steps(plan)
     rows = [row for step in plan.steps for row in step_rows(plan, step)]
     builder.rows.add(**{name: list(column) for name, column in zip(ROW_COLUMNS, zip(*rows))})
@@ -236,6 +244,7 @@ class _FrequencyAxes:
     oversampling_fr: int
     axis_length: Callable[[int], int]
     zero_padded: bool = True
+    edges: bool = True
 
     def __post_init__(self) -> None:
         ffb, excluded = self.ffb, set(self.out_exclude)
@@ -249,6 +258,7 @@ class _FrequencyAxes:
             k_align=min(natural) if self.aligned and natural else None,
             oversampling_fr=self.oversampling_fr,
             zero_padded=self.zero_padded,
+            edges=self.edges,
         )
         names = [("psi_t * psi_f_up", 1), ("psi_t * psi_f_dn", -1)]
         self.joint_names = [(p, s) for p, s in names if p not in excluded and self.n1_fr_kept]

@@ -40,6 +40,9 @@ class JointOptions:
     time_conj : bool
         Conjugate ``Y2`` on the reflected time samples.
     criterion_amplitude : float
+    edges : bool
+        Normalise the time low-pass at the padding boundary
+        (:mod:`scatterwave.core.jtfs_edges`).
     """
 
     log2_stride: int | None
@@ -47,6 +50,7 @@ class JointOptions:
     pad_mode_fr: str | None
     time_conj: bool
     criterion_amplitude: float
+    edges: bool = True
 
 
 def joint_rates(fb: TimeFilterbank, opts: JointOptions) -> np.ndarray:
@@ -188,7 +192,7 @@ def joint_group(
     trim = _time_window(fb, first, k2, opts.log2_stride, opts.criterion_amplitude)
     avg = _joint_time_lowpass(builder, fb, k2, trim, opts.log2_stride)
     edge = None
-    if avg is not None and opts.log2_stride is not None:
+    if avg is not None and opts.log2_stride is not None and opts.edges:
         u0 = (first.pad_left >> k2) - trim.start
         data = (u0, min(u0 + -(-fb.N // 2**k2), trim.width))
         edge = time_edge(

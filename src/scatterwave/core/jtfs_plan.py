@@ -407,12 +407,16 @@ class FreqOptions:
         The frequency axes are padded with zeros (``pad_mode_fr="zero"``); otherwise the
         low-pass ``phi_F`` applied directly to an axis reads it through a mask of its data
         rows (see :mod:`scatterwave.core.jtfs_edges`).
+    edges : bool
+        Normalise the frequential low-passes at the padding boundary; False: plain
+        low-passes of the padded axes.
     """
 
     average_fr: bool
     k_align: int | None
     oversampling_fr: int
     zero_padded: bool = True
+    edges: bool = True
 
 
 def _freq_keys(
@@ -474,11 +478,12 @@ def freq_groups(
             phi = fold(ffb.phi, k)[:n_bins]
             lowpass = LowPass(builder.add("phi_f", phi, key=("phi_fr", L, k, n_bins)), k_out - k)
             rows, valid = -(-N1 // 2**k_out), -(-n_in // 2**k_out)
-            edge = _lowpass_edge(builder, phi, k, k_out, L, n_in, valid)
+            if opts.edges:
+                edge = _lowpass_edge(builder, phi, k, k_out, L, n_in, valid)
         else:
             k_out = k
             rows, valid = -(-N1 // 2**k), -(-n_in // 2**k)
-            if all(items[i][1] < 0 for i in sel):  # phi_F applied to the padded axis
+            if opts.edges and all(items[i][1] < 0 for i in sel):  # phi_F on the padded axis
                 h, masked = items[sel[0]][3], not opts.zero_padded
                 filt = lambda v, h=h, k=k: _filter_np(v, h, k)  # noqa: E731
                 edge = freq_edge(builder, filt, L, n_in, valid, masked=masked)
