@@ -42,7 +42,7 @@ PATH_OVERLAP_THRESHOLD = 1e-2
 #: bounds the temporaries alive at once (peak memory at batch 1: 9.8 -> 4.8 MiB for torch at
 #: N=2**16, J=8) and keeps them cache-sized (batched calls got 15-20 % faster); fewer rows per
 #: FFT call would cost more than they save (PyTorch plans every CPU FFT call anew, and
-#: multi-row FFTs are vectorised across rows). Measured in session 4, benchmarks/README.md.
+#: multi-row FFTs are vectorised across rows). Measured 2026-11-22, benchmarks/README.md.
 GROUP_SAMPLES = 2**16
 GROUP_MIN_ROWS = 4
 
