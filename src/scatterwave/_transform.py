@@ -160,7 +160,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         caps: Capabilities,
         *,
         chunk: int | None = None,
-    ) -> Any:  # pragma: no cover - abstract
+    ) -> Any:
         """Transform a checked ``x`` of library ``xp``, eagerly, in chunks of signals.
 
         Parameters
@@ -182,6 +182,40 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         Any
             As ``__call__``.
         """
+        N = int(x.shape[-1])
+        plan = self.plan(N)
+        x2 = xp.reshape(x, (-1, N))
+        if chunk is None:
+            chunk = self._chunk(x2, N, caps)
+        ws = self._workspace(N, x2, caps)
+        pieces = [
+            self._compute_chunk(x2[part, ...], plan, buffers, xp, caps, ws)
+            for part in batch_slices(x2.shape[0], chunk)
+        ]
+        return self._assemble(pieces, plan, buffers, xp, caps, tuple(x.shape[:-1]))
+
+    def _compute_chunk(
+        self,
+        x: Array,
+        plan: PlanT,
+        buffers: dict[str, Array],
+        xp: Any,
+        caps: Capabilities,
+        ws: Workspace | None,
+    ) -> Any:  # pragma: no cover - abstract
+        """Run the compute core on one chunk ``x`` of shape (B, N)."""
+        raise NotImplementedError
+
+    def _assemble(
+        self,
+        pieces: list[Any],
+        plan: PlanT,
+        buffers: dict[str, Array],
+        xp: Any,
+        caps: Capabilities,
+        lead: tuple[int, ...],
+    ) -> Any:  # pragma: no cover - abstract
+        """Join the chunks' results into the output of batch shape ``lead``."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ public protocol

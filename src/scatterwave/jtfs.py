@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from scatterwave._transform import ArrayAPITransform, batch_slices, no_autograph
+from scatterwave._transform import ArrayAPITransform, no_autograph
 from scatterwave._validation import (
     check_bool,
     check_choice,
@@ -18,11 +18,12 @@ from scatterwave._validation import (
     check_r_psi,
 )
 from scatterwave.core.capabilities import Capabilities
-from scatterwave.core.jtfs import padding_rows
+from scatterwave.core.jtfs import jtfs, padding_rows
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import JTFSPlan
 from scatterwave.core.ops import device_rows, native_byte_order
+from scatterwave.core.workspace import Workspace
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
 from scatterwave.filters.frequential import (
     FrequentialFilterbank,
@@ -417,59 +418,41 @@ class TimeFrequencyScattering1D(
             out["fr_op"] = complex_operators(plan, single=like.dtype == xp.float32)
         return out
 
-    def compute(
+    def _compute_chunk(
         self,
         x: Array,
-        xp: Any,
+        plan: JTFSPlan,
         buffers: dict[str, Array],
+        xp: Any,
         caps: Capabilities,
-        *,
-        chunk: int | None = None,
+        ws: Workspace | None,
+    ) -> Array:
+        """:func:`scatterwave.core.jtfs.jtfs` of one chunk (B, N): its rows joined, (B, n, t)."""
+        blocks = jtfs(
+            x,
+            plan,
+            buffers,
+            xp,
+            pad_mode=self.pad_mode,
+            pad_mode_fr=self.pad_mode_fr,
+            normalize_energy=self.normalize == "energy",
+            padding=not self._drop_zero_rows,
+            ws=ws,
+            caps=caps,
+        )
+        return xp.concat(blocks, axis=1)
+
+    def _assemble(
+        self,
+        pieces: list[Any],
+        plan: JTFSPlan,
+        buffers: dict[str, Array],
+        xp: Any,
+        caps: Capabilities,
+        lead: tuple[int, ...],
     ) -> Any:
-        """Transform a checked ``x`` of library ``xp``, eagerly, in chunks of signals.
-
-        Parameters
-        ----------
-        x : array, shape (..., N)
-            Checked by :meth:`check`.
-        xp : namespace
-            The array-API namespace of ``x``.
-        buffers : dict of str to array
-            ``plan(N).buffers`` converted for ``x`` (:meth:`buffers`).
-        caps : Capabilities
-            The capabilities of ``x`` (:func:`scatterwave.core.capabilities.capabilities`).
-        chunk : int, optional
-            Signals per chunk; None: from the memory budget and the device of ``x``.
-
-        Returns
-        -------
-        dict of str to array, array of shape (..., n_rows, t), or tuple of arrays
-            As :meth:`__call__`.
-        """
-        from scatterwave.core.jtfs import jtfs
-
-        N = int(x.shape[-1])
-        plan = self.plan(N)
-        lead = tuple(x.shape[:-1])
-        x2 = xp.reshape(x, (-1, N))
-        B = x2.shape[0]
-        if chunk is None:
-            chunk = self._chunk(x2, N, caps)
-        pieces = []
-        for rows in batch_slices(B, chunk):
-            blocks = jtfs(
-                x2[rows, ...],
-                plan,
-                buffers,
-                xp,
-                pad_mode=self.pad_mode,
-                pad_mode_fr=self.pad_mode_fr,
-                normalize_energy=self.normalize == "energy",
-                padding=not self._drop_zero_rows,
-                ws=self._workspace(N, x2, caps),
-                caps=caps,
-            )
-            pieces.append(xp.concat(blocks, axis=1))
+        """Join the chunks, keep the output rows and shape them as ``out_type`` asks."""
+        N = plan.first.N
         S = xp.concat(pieces, axis=0) if len(pieces) > 1 else pieces[0]
         kept = self._kept_rows(plan)
         if self._drop_zero_rows:  # the padding rows were not produced: compact positions

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from scatterwave._transform import ArrayAPITransform, batch_slices, no_autograph
+from scatterwave._transform import ArrayAPITransform, no_autograph
 from scatterwave._validation import (
     check_bool,
     check_choice,
@@ -23,6 +23,7 @@ from scatterwave.core.capabilities import Capabilities
 from scatterwave.core.ops import native_byte_order
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
+from scatterwave.core.workspace import Workspace
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
 from scatterwave.filters.sparse import BandFilters
 
@@ -296,57 +297,38 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
         """
         return super().__call__(native_byte_order(x))
 
-    def compute(
+    def _compute_chunk(
         self,
         x: Array,
-        xp: Any,
+        plan: ScatteringPlan,
         buffers: dict[str, Array],
+        xp: Any,
         caps: Capabilities,
-        *,
-        chunk: int | None = None,
+        ws: Workspace | None,
+    ) -> list[tuple[np.ndarray, Array]]:
+        """:func:`scatterwave.core.scattering1d.scattering1d` of one chunk (B, N)."""
+        normalize_energy = self.normalize == "energy"
+        return scattering1d(
+            x,
+            plan,
+            buffers,
+            xp,
+            pad_mode=self.pad_mode,
+            normalize_energy=normalize_energy,
+            ws=ws,
+            caps=caps,
+        )
+
+    def _assemble(
+        self,
+        pieces: list[Any],
+        plan: ScatteringPlan,
+        buffers: dict[str, Array],
+        xp: Any,
+        caps: Capabilities,
+        lead: tuple[int, ...],
     ) -> Array | dict:
-        """Transform a checked ``x`` of library ``xp``, eagerly, in chunks of signals.
-
-        Parameters
-        ----------
-        x : array, shape (..., N)
-            Checked by :meth:`check`.
-        xp : namespace
-            The array-API namespace of ``x``.
-        buffers : dict of str to array
-            ``plan(N).buffers`` converted for ``x`` (:meth:`buffers`).
-        caps : Capabilities
-            The capabilities of ``x`` (:func:`scatterwave.core.capabilities.capabilities`).
-        chunk : int, optional
-            Signals per chunk; None: from the memory budget and the device of ``x``.
-
-        Returns
-        -------
-        array, shape (..., n_paths, N_out), or dict of tuple to array of shape (..., N_out)
-            As :meth:`__call__`.
-        """
-        N = int(x.shape[-1])
-        plan = self.plan(N)
-        lead = tuple(x.shape[:-1])
-        x2 = xp.reshape(x, (-1, N))
-        B = x2.shape[0]
-        if chunk is None:
-            chunk = self._chunk(x2, N, caps)
-        ws = self._workspace(N, x, caps)
-        pieces = []
-        for part in batch_slices(B, chunk):
-            pieces.append(
-                scattering1d(
-                    x2[part, ...],
-                    plan,
-                    buffers,
-                    xp,
-                    pad_mode=self.pad_mode,
-                    normalize_energy=self.normalize == "energy",
-                    ws=ws,
-                    caps=caps,
-                )
-            )
+        """Join the chunks' row blocks: ``(*lead, n_paths, N_out)`` or a dict by path key."""
         blocks = [
             (rows, xp.concat([p[i][1] for p in pieces], axis=0) if len(pieces) > 1 else arr)
             for i, (rows, arr) in enumerate(pieces[0])

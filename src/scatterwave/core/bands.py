@@ -148,15 +148,24 @@ class BandRequest:
 
 
 def band_group(
-    builder: PlanBuilder, req: BandRequest, N_pad: int, avg: LowPass | None
+    builder: PlanBuilder,
+    req: BandRequest,
+    N_pad: int,
+    avg: LowPass | None,
+    *,
+    broadcast_pairs: bool = True,
 ) -> BandGroup:
-    """Compile one :class:`BandGroup`: windows, gather indices, broadcast layout."""
+    """Compile one :class:`BandGroup`: windows, gather indices, broadcast layout.
+
+    ``broadcast_pairs=False``: always the gathered form (for cores that do not read
+    :class:`Broadcast` layouts, such as the joint stage of JTFS).
+    """
     M = N_pad >> req.k_out
     unique, inverse = np.unique(req.index, return_inverse=True)
     pairs_layout = _pairs_layout(req.source_rows, inverse, len(unique))
     broadcast = None
     wins = (req.buffer, req.filters, unique, req.k_in, req.k_out)
-    if pairs_layout is not None:
+    if pairs_layout is not None and broadcast_pairs:
         # Every (input row, filter) pair: a broadcast product over blocks of M bins (the
         # spectrum is zero-extended once per input, not once per output row).
         key, start, values, n_blocks = builder.window_set(*wins, M, req.n_bins)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scatterwave.core.bands import BandGroup
-from scatterwave.core.buffers import LowPass, PlanBuilder, block_gather, block_size
+from scatterwave.core.bands import BandGroup, BandRequest, band_group
+from scatterwave.core.buffers import LowPass, PlanBuilder
 from scatterwave.core.jtfs_edges import time_edge
 from scatterwave.core.jtfs_plan import FreqGroup, JointGroup, TimeWindow, row_source
 from scatterwave.core.plan import ScatteringPlan, second_order_pairs
@@ -83,7 +83,6 @@ def _joint_bands(
     k2: int,
 ) -> tuple[list[BandGroup], dict[tuple[int, int], int], int]:
     """One complex band-pass per first-order group; the row of each ``(n1, n2)`` pair."""
-    M = fb.N_pad >> k2
     bands, where = [], {}
     count = 0
     for gi, g in enumerate(first.groups1):
@@ -92,30 +91,20 @@ def _joint_bands(
         if len(loc) == 0:
             continue
         n2_idx = n2s[p]
-        unique, inverse = np.unique(n2_idx, return_inverse=True)
-        n_bins = g.M // 2  # the envelope's Nyquist bin is dropped, as in Scattering1D
-        block = block_size(M, n_bins)
-        # exact values of the subsampled (or interpolated) band-pass, shared between groups
-        key, start, values, n_blocks = builder.window_set(
-            "psi2_f", fb.psi2.filters, unique, g.k_out, k2, block, n_bins
+        # exact values of the subsampled (or interpolated) band-pass, shared between groups;
+        # the envelope's Nyquist bin is dropped, as in Scattering1D
+        request = BandRequest(
+            buffer="psi2_f",
+            filters=fb.psi2.filters,
+            index=n2_idx,
+            source_rows=loc,
+            k_in=g.k_out,
+            k_out=k2,
+            n_bins=g.M // 2,
+            parent=gi,
+            rows=np.arange(len(loc)),
         )
-        gather, per_row = block_gather(loc, start[inverse], n_blocks, n_bins, block)
-        bands.append(
-            BandGroup(
-                rows=np.arange(len(loc)),
-                k_in=g.k_out,
-                k_out=k2,
-                M=M,
-                block=block,
-                n_blocks=n_blocks,
-                blocks_per_row=per_row,
-                gather=builder.add("index", gather),
-                filters=builder.store_windows(key, values),
-                filter_index=builder.add("index", inverse),
-                parent=gi,
-                avg=None,
-            )
-        )
+        bands.append(band_group(builder, request, fb.N_pad, None, broadcast_pairs=False))
         for i, (a, b) in enumerate(zip(n1s[loc], n2_idx)):
             where[(int(a), int(b))] = count + i
         count += len(loc)
