@@ -124,8 +124,10 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
     zero padding keeps the energy, and cutting the outputs to the signal's window, sampling them
     at the low-pass's stride and taking the global mean (Cauchy-Schwarz) only lose energy. The
     default ``pad_mode="reflect"`` analyses the reflected extension of ``x`` (up to twice its
-    energy): for signals concentrated within a filter width of an end the ratio can exceed 1
-    (at most 1.046 in a randomised search; tested bound 1.10). ``T < 2**J`` overlaps the
+    energy): for signals concentrated within a filter width of an end the ratio can exceed 1,
+    the more so as ``2**J`` approaches ``N`` (impulses at an end: at most 1.015 with
+    ``2**J <= N / 8``, 1.16 with ``2**J = N / 4``, 1.41 with ``2**J >= N / 2``; tested bounds
+    1.10, 1.30, 1.60). ``T < 2**J`` overlaps the
     low-pass with the lowest wavelets, and ``average=False`` returns the envelopes of both
     orders: neither is bounded by 1. See ``tests/test_scattering1d_properties.py``.
 
