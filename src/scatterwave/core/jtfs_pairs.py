@@ -81,13 +81,16 @@ def paired_group(
     flat = pair_op.reshape(-1)
     h = (nf - g.dense.conj_pairs) * R
     operators = (flat[: n * h].reshape(n, h), flat[n * h :].reshape(n, -1))
-    # Phi.T contiguous: for the few output rows, 2-3 times faster than its transposed view
-    PhiT = None if Phi is None else np.ascontiguousarray(Phi.T)
     for a in range(0, t, step):
         tb = min(step, t - a)
         block = (Yr[..., a : a + tb], Yi[..., a : a + tb])
-        Z = _block(block, operators, g, R, PhiT, ws)  # (B, P, tb, nf, rows)
-        np.copyto(out[..., a : a + tb], Z.transpose(0, 1, 3, 4, 2))
+        mod = _block(block, operators, g, R, ws)  # (B, P, tb, nf, R)
+        if Phi is not None:  # Phi @ |Z| per filter, written in place with time last
+            np.matmul(Phi, mod.transpose(0, 1, 3, 4, 2), out=out[..., a : a + tb])
+            continue
+        if g.post is Scope.GLOBAL:
+            mod = np.sum(mod, axis=-1, keepdims=True)
+        np.copyto(out[..., a : a + tb], mod.transpose(0, 1, 3, 4, 2))
     return out
 
 
@@ -96,10 +99,9 @@ def _block(
     operators: tuple[np.ndarray, np.ndarray],
     g: FreqGroup,
     R: int,
-    PhiT: np.ndarray | None,
     ws: Workspace | None,
 ) -> np.ndarray:
-    """One block of time samples of :func:`paired_group`, shape (B, P, tb, n_filters, rows)."""
+    """``|W @ Y2|`` on one block of time samples of :func:`paired_group`, (B, P, tb, nf, R)."""
     (Yr, Yi), (AT, iUT) = parts, operators
     B, P, _, tb = Yr.shape
     nf, p = g.n_filters, g.dense.conj_pairs if g.dense is not None else 0
@@ -121,10 +123,4 @@ def _block(
     up = _get(ws, "pair_up", c_c.shape, cplx)
     np.abs(np.add(a_u, c_c, out=up), out=mod[:, :, :, single : single + p])
     np.abs(np.subtract(a_u, c_c, out=a_u), out=mod[:, :, :, single + p :])
-    if PhiT is not None:
-        post = _get(ws, "pair_post", (B, P, tb * nf, PhiT.shape[1]), real)
-        np.matmul(mod.reshape(B, P, tb * nf, R), PhiT, out=post)
-        return post.reshape(B, P, tb, nf, PhiT.shape[1])
-    if g.post is Scope.GLOBAL:
-        return np.sum(mod, axis=-1, keepdims=True)
     return mod
