@@ -225,7 +225,9 @@ class _Run:
                 parts = split_parts(Y, ws)
             # one group at a time: its output is low-passed in time before the next exists
             groups = (
-                _embed(_freq_group_dense(Y, g, plan, buffers, xp, caps, ws, parts, (lo, t)), lo, t)
+                _embed(
+                    _freq_group_dense(Y, g, plan, buffers, xp, caps, ws, parts, (lo, t)), lo, t, ws
+                )
                 for g in jg.freq
             )
         else:
@@ -257,11 +259,17 @@ def _kept_samples(jg: JointGroup, plan: JTFSPlan, buffers: dict, t: int) -> tupl
     return (int(kept[0]), int(kept[-1]) + 1) if kept.size else (0, t)
 
 
-def _embed(Z: Array, lo: int, t: int) -> Array:
-    """``Z`` (NumPy, time last) as samples ``lo, lo + 1, ...`` of zeros of length ``t``."""
+def _embed(Z: Array, lo: int, t: int, ws: Workspace | None) -> Array:
+    """``Z`` (NumPy, time last) as samples ``lo, lo + 1, ...`` of zeros of length ``t``.
+
+    With ``ws``, its ``"joint_embed"`` array, valid until the next group runs.
+    """
     if Z.shape[-1] == t:
         return Z
-    out = np.zeros((*Z.shape[:-1], t), dtype=Z.dtype)
+    shape = (*Z.shape[:-1], t)
+    out = np.empty(shape, dtype=Z.dtype) if ws is None else ws.get("joint_embed", shape, Z.dtype)
+    out[..., :lo] = 0
+    out[..., lo + Z.shape[-1] :] = 0
     out[..., lo : lo + Z.shape[-1]] = Z
     return out
 
