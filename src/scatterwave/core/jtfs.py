@@ -36,6 +36,7 @@ from scatterwave.core.jtfs_plan import (
     JTFSPlan,
     SpinFreeFilter,
 )
+from scatterwave.core.jtfs_span import embed, kept_samples
 from scatterwave.core.ops import (
     bandpass,
     complex_dtype,
@@ -218,14 +219,14 @@ class _Run:
             Y = _rows_layout(rows, jg, buffers, xp, caps, ws)
             t = Y.shape[-1]
             # NumPy: only the samples the time low-pass reads (the others are left zero)
-            lo, hi = (0, t) if ws is None else _kept_samples(jg, plan, buffers, t)
+            lo, hi = (0, t) if ws is None else kept_samples(jg, plan, buffers, t)
             Y = Y[..., lo:hi]
             parts = None  # NumPy, spin-paired groups: Re Y2 and Im Y2 (jtfs_pairs)
             if caps.library == "numpy" and any(g.dense and g.dense.conj_pairs for g in jg.freq):
                 parts = split_parts(Y, ws)
             # one group at a time: its output is low-passed in time before the next exists
             groups = (
-                _embed(
+                embed(
                     _freq_group_dense(Y, g, plan, buffers, xp, caps, ws, parts, (lo, t)), lo, t, ws
                 )
                 for g in jg.freq
@@ -243,35 +244,6 @@ class _Run:
                 Z = xp.concat([Z, zeros], axis=3)
             out.append(_flat(Z, rows.shape[0], xp))
         return out
-
-
-def _kept_samples(jg: JointGroup, plan: JTFSPlan, buffers: dict, t: int) -> tuple[int, int]:
-    """Return the span of time samples of ``jg``'s outputs that :meth:`_Run.time_out` reads.
-
-    With a boundary mask (``jg.edge.mask``, 0 in the time padding), the time low-pass
-    multiplies the outputs by it first: samples outside its nonzero span enter as zeros,
-    so they need not be computed (a third of the samples of a 16 kHz note). Otherwise all.
-    """
-    edge = jg.edge
-    if jg.avg is None or plan.log2_stride is None or edge is None or edge.mask is None:
-        return 0, t
-    kept = np.flatnonzero(edge.mask.take(buffers, np))
-    return (int(kept[0]), int(kept[-1]) + 1) if kept.size else (0, t)
-
-
-def _embed(Z: Array, lo: int, t: int, ws: Workspace | None) -> Array:
-    """``Z`` (NumPy, time last) as samples ``lo, lo + 1, ...`` of zeros of length ``t``.
-
-    With ``ws``, its ``"joint_embed"`` array, valid until the next group runs.
-    """
-    if Z.shape[-1] == t:
-        return Z
-    shape = (*Z.shape[:-1], t)
-    out = np.empty(shape, dtype=Z.dtype) if ws is None else ws.get("joint_embed", shape, Z.dtype)
-    out[..., :lo] = 0
-    out[..., lo + Z.shape[-1] :] = 0
-    out[..., lo : lo + Z.shape[-1]] = Z
-    return out
 
 
 def _zeroth(
@@ -469,12 +441,9 @@ def _freq_group_dense(
     :func:`scatterwave.core.jtfs_dense.complex_operators`), and ``[Re Y2; Im Y2]``, shape
     (B, P, 2 * n_rows, t), for the other libraries: a real product gives the real and
     imaginary parts as contiguous blocks, whose ``hypot`` is several times faster than a
-    complex modulus in PyTorch. With ``parts`` (NumPy: ``Re Y``, ``Im Y``), groups with
-    conjugate spins go to :func:`scatterwave.core.jtfs_pairs.paired_group`, which writes
-    ``Y``'s samples at ``window = (lo, t)``: ``lo, lo + 1, ...`` of an output of ``t``
-    samples, zero elsewhere (the other paths return ``Y``'s length). Returns shape
-    (B, P, n_filters, rows_valid, t): with a workspace ``ws`` (NumPy), its ``"joint_out"``
-    array, valid until the next group runs.
+    complex modulus in PyTorch. With ``parts`` (``Re Y``, ``Im Y``), NumPy groups with conjugate
+    spins go to :func:`scatterwave.core.jtfs_pairs.paired_group` (and ``window``). Returns
+    (B, P, n_filters, rows_valid, t); with ``ws`` (NumPy), its ``"joint_out"`` array.
     """
     B, P, n_in, t = Y.shape
     complex_form = xp.isdtype(Y.dtype, "complex floating")
@@ -492,10 +461,9 @@ def _freq_group_dense(
     # NumPy: ``fr_op`` holds the complex matrices (a quarter of the real form's size)
     W = (dense.op_complex if complex_form else dense.op).take(buffers, xp)
     Phi = dense.lowpass.take(buffers, xp) if g.post is Scope.LOCAL and dense.lowpass else None
-    # NumPy groups with conjugate pairs: ``fr_op`` holds their pair layout (jtfs_pairs)
+    # NumPy, conjugate pairs (jtfs_pairs): pair layout in ``fr_op``, cache-sized time blocks
     if parts and dense.conj_pairs and g.modulus and xp.isdtype(W.dtype, "complex floating"):
-        elements = min(BLOCK_ELEMENTS, PAIR_BLOCK_ELEMENTS)  # cache-sized: 4 passes follow
-        step = max(BLOCK_MIN_T, elements // (B * P * nf * R))
+        step = max(BLOCK_MIN_T, min(BLOCK_ELEMENTS, PAIR_BLOCK_ELEMENTS) // (B * P * nf * R))
         return paired_group(parts, W, g, Phi, ws, step, window=window)
 
     def block(Yb: Array) -> Array:
