@@ -36,6 +36,7 @@ from scatterwave.core.jtfs_plan import (
     JTFSPlan,
     SpinFreeFilter,
 )
+from scatterwave.core.jtfs_span import embed, kept_samples
 from scatterwave.core.ops import (
     bandpass,
     complex_dtype,
@@ -216,11 +217,20 @@ class _Run:
         rows = _pair_rows(self.spectra1, jg, buffers, xp, ws if plan.dense_fr else None)
         if plan.dense_fr:
             Y = _rows_layout(rows, jg, buffers, xp, caps, ws)
+            t = Y.shape[-1]
+            # NumPy: only the samples the time low-pass reads (the others are left zero)
+            lo, hi = (0, t) if ws is None else kept_samples(jg, plan, buffers, t)
+            Y = Y[..., lo:hi]
             parts = None  # NumPy, spin-paired groups: Re Y2 and Im Y2 (jtfs_pairs)
             if caps.library == "numpy" and any(g.dense and g.dense.conj_pairs for g in jg.freq):
                 parts = split_parts(Y, ws)
             # one group at a time: its output is low-passed in time before the next exists
-            groups = (_freq_group_dense(Y, g, plan, buffers, xp, caps, ws, parts) for g in jg.freq)
+            groups = (
+                embed(
+                    _freq_group_dense(Y, g, plan, buffers, xp, caps, ws, parts, (lo, t)), lo, t, ws
+                )
+                for g in jg.freq
+            )
         else:
             Y = _assemble(rows, jg, buffers, xp, pad_mode_fr)
             Yf = _fft_fr(Y, jg.freq, xp)
@@ -392,8 +402,11 @@ def _rows_layout(
     P, an = len(jg.n2), jg.assemble.size
     B, t = rows.shape[0], rows.shape[-1]
     if ws is not None:
+        index = jg.assemble.take(buffers, np)
+        if index[0] == 0 and np.array_equal(np.diff(index), np.ones(an - 1, index.dtype)):
+            return rows[:, :an].reshape(B, P, an // P, t)  # the rows in order: a view
         Y = ws.get("joint_rows", (B, an, t), rows.dtype)
-        np.take(rows, jg.assemble.take(buffers, np), axis=1, out=Y)
+        np.take(rows, index, axis=1, out=Y)
         return Y.reshape(B, P, an // P, t)
     Y = xp.reshape(xp.take(rows, jg.assemble.take(buffers, xp), axis=1), (B, P, an // P, t))
     return Y if caps.library == "numpy" else xp.concat([xp.real(Y), xp.imag(Y)], axis=2)
@@ -419,6 +432,7 @@ def _freq_group_dense(
     caps: Capabilities,
     ws: Workspace | None = None,
     parts: tuple[Array, Array] | None = None,
+    window: tuple[int, int] | None = None,
 ) -> Array:
     """Frequential filtering of the unpadded frequency axes by matrices.
 
@@ -427,10 +441,9 @@ def _freq_group_dense(
     :func:`scatterwave.core.jtfs_dense.complex_operators`), and ``[Re Y2; Im Y2]``, shape
     (B, P, 2 * n_rows, t), for the other libraries: a real product gives the real and
     imaginary parts as contiguous blocks, whose ``hypot`` is several times faster than a
-    complex modulus in PyTorch. With ``parts`` (NumPy: ``Re Y``, ``Im Y``), groups with
-    conjugate spins go to :func:`scatterwave.core.jtfs_pairs.paired_group`. Returns shape
-    (B, P, n_filters, rows_valid, t): with a workspace ``ws`` (NumPy), its ``"joint_out"``
-    array, valid until the next group runs.
+    complex modulus in PyTorch. With ``parts`` (``Re Y``, ``Im Y``), NumPy groups with conjugate
+    spins go to :func:`scatterwave.core.jtfs_pairs.paired_group` (and ``window``). Returns
+    (B, P, n_filters, rows_valid, t); with ``ws`` (NumPy), its ``"joint_out"`` array.
     """
     B, P, n_in, t = Y.shape
     complex_form = xp.isdtype(Y.dtype, "complex floating")
@@ -448,10 +461,10 @@ def _freq_group_dense(
     # NumPy: ``fr_op`` holds the complex matrices (a quarter of the real form's size)
     W = (dense.op_complex if complex_form else dense.op).take(buffers, xp)
     Phi = dense.lowpass.take(buffers, xp) if g.post is Scope.LOCAL and dense.lowpass else None
-    # NumPy groups with conjugate pairs: ``fr_op`` holds their pair layout (jtfs_pairs)
+    # NumPy, conjugate pairs (jtfs_pairs): pair layout in ``fr_op``, cache-sized time blocks
     if parts and dense.conj_pairs and g.modulus and xp.isdtype(W.dtype, "complex floating"):
-        elements = min(BLOCK_ELEMENTS, PAIR_BLOCK_ELEMENTS)  # cache-sized: 4 passes follow
-        return paired_group(parts, W, g, Phi, ws, max(BLOCK_MIN_T, elements // (B * P * nf * R)))
+        step = max(BLOCK_MIN_T, min(BLOCK_ELEMENTS, PAIR_BLOCK_ELEMENTS) // (B * P * nf * R))
+        return paired_group(parts, W, g, Phi, ws, step, window=window)
 
     def block(Yb: Array) -> Array:
         tb = Yb.shape[-1]

@@ -48,6 +48,8 @@ def paired_group(
     Phi: np.ndarray | None,
     ws: Workspace | None,
     step: int,
+    *,
+    window: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """``|W @ Y2|`` of a group with conjugate pairs, then its frequential post-processing.
 
@@ -64,10 +66,13 @@ def paired_group(
     ws : Workspace or None
     step : int
         Time samples per block (the products and the passes over them stay cache-sized).
+    window : tuple of int, optional
+        ``(lo, t_out)``: the samples of ``parts`` are samples ``lo, lo + 1, ...`` of an output
+        of ``t_out`` samples, the others zero. Default ``(0, t)``.
 
     Returns
     -------
-    ndarray, shape (B, P, n_filters, rows, t)
+    ndarray, shape (B, P, n_filters, rows, t_out)
         With ``ws``, its ``"joint_out"`` array, valid until the next group runs.
     """
     Yr, Yi = parts
@@ -77,17 +82,23 @@ def paired_group(
     nf, R = g.n_filters, g.dense.R
     rows = R if Phi is None else Phi.shape[0]
     rows = 1 if Phi is None and g.post is Scope.GLOBAL else rows
-    out = _get(ws, "joint_out", (B, P, nf, rows, t), Yr.dtype)
+    lo, t_out = (0, t) if window is None else window
+    out = _get(ws, "joint_out", (B, P, nf, rows, t_out), Yr.dtype)
+    out[..., :lo] = 0
+    out[..., lo + t :] = 0
     flat = pair_op.reshape(-1)
     h = (nf - g.dense.conj_pairs) * R
     operators = (flat[: n * h].reshape(n, h), flat[n * h :].reshape(n, -1))
-    # Phi.T contiguous: for the few output rows, 2-3 times faster than its transposed view
-    PhiT = None if Phi is None else np.ascontiguousarray(Phi.T)
     for a in range(0, t, step):
         tb = min(step, t - a)
         block = (Yr[..., a : a + tb], Yi[..., a : a + tb])
-        Z = _block(block, operators, g, R, PhiT, ws)  # (B, P, tb, nf, rows)
-        np.copyto(out[..., a : a + tb], Z.transpose(0, 1, 3, 4, 2))
+        mod = _block(block, operators, g, R, ws)  # (B, P, tb, nf, R)
+        if Phi is not None:  # Phi @ |Z| per filter, written in place with time last
+            np.matmul(Phi, mod.transpose(0, 1, 3, 4, 2), out=out[..., lo + a : lo + a + tb])
+            continue
+        if g.post is Scope.GLOBAL:
+            mod = np.sum(mod, axis=-1, keepdims=True)
+        np.copyto(out[..., lo + a : lo + a + tb], mod.transpose(0, 1, 3, 4, 2))
     return out
 
 
@@ -96,10 +107,9 @@ def _block(
     operators: tuple[np.ndarray, np.ndarray],
     g: FreqGroup,
     R: int,
-    PhiT: np.ndarray | None,
     ws: Workspace | None,
 ) -> np.ndarray:
-    """One block of time samples of :func:`paired_group`, shape (B, P, tb, n_filters, rows)."""
+    """``|W @ Y2|`` on one block of time samples of :func:`paired_group`, (B, P, tb, nf, R)."""
     (Yr, Yi), (AT, iUT) = parts, operators
     B, P, _, tb = Yr.shape
     nf, p = g.n_filters, g.dense.conj_pairs if g.dense is not None else 0
@@ -121,10 +131,4 @@ def _block(
     up = _get(ws, "pair_up", c_c.shape, cplx)
     np.abs(np.add(a_u, c_c, out=up), out=mod[:, :, :, single : single + p])
     np.abs(np.subtract(a_u, c_c, out=a_u), out=mod[:, :, :, single + p :])
-    if PhiT is not None:
-        post = _get(ws, "pair_post", (B, P, tb * nf, PhiT.shape[1]), real)
-        np.matmul(mod.reshape(B, P, tb * nf, R), PhiT, out=post)
-        return post.reshape(B, P, tb, nf, PhiT.shape[1])
-    if g.post is Scope.GLOBAL:
-        return np.sum(mod, axis=-1, keepdims=True)
     return mod
