@@ -100,6 +100,18 @@ class BandGroup:
         """Spectral bins the group's block view of its input needs."""
         return self.blocks_per_row * self.block
 
+    @property
+    def reach(self) -> int:
+        """Spectral bins of its input the NumPy core reads (at most :attr:`width`).
+
+        A one-block :class:`Broadcast` group reads up to the last bin where a window is not
+        zero; the input need not be zero-extended beyond it.
+        """
+        b = self.broadcast
+        if b is not None and self.n_blocks == 1:
+            return b.start_block * self.block + b.bins[1]
+        return self.width
+
 
 def nonzero_bins(values: np.ndarray, block: int) -> tuple[int, int]:
     """Return ``(lo, hi)``, the bins of a block where some window is not zero.

@@ -233,7 +233,7 @@ class _Run:
                 self.spectrum = _bins(
                     U1_f,
                     g.M // 2,
-                    step.children_width,
+                    step.children_reach,
                     ws,
                     "U1_bins",
                     xp,
@@ -464,16 +464,27 @@ def _broadcast_product(
     B, first, n_in, nf = spectrum.shape[0], b.first_row, b.n_rows_in, filters.shape[0]
     lo, hi = b.bins
     cplx = spectrum.dtype
-    view = spectrum[:, first : first + n_in, b.start_block * block : (b.start_block + nb) * block]
-    view = view.reshape(B, n_in, 1, nb, block)[..., lo:hi]
+    s0 = b.start_block * block
+    if nb == 1:  # the bins read, whether or not the spectrum is zero-extended beyond them
+        view = spectrum[:, first : first + n_in, None, None, s0 + lo : s0 + hi]
+    else:
+        view = spectrum[:, first : first + n_in, s0 : s0 + nb * block]
+        view = view.reshape(B, n_in, 1, nb, block)[..., lo:hi]
     windows = filters.reshape(1, 1, nf, nb, block)[..., lo:hi]
-    product = ws.get("product", (B, n_in, nf, nb, block), cplx)
-    folded = product[:, :, :, 0] if nb == 1 else ws.get("folded", (B, n_in, nf, block), cplx)
+    if nb == 1:
+        folded = ws.get("product", (B, n_in, nf, block), cplx)
+        np.multiply(view[:, :, :, 0], windows[:, :, :, 0], out=folded[..., lo:hi])
+    elif nb == 2:  # block 0's product, plus block 1's: the sum np.sum over the blocks gives
+        folded = ws.get("folded", (B, n_in, nf, block), cplx)
+        second = ws.get("product", (B, n_in, nf, hi - lo), cplx)
+        np.multiply(view[:, :, :, 0], windows[:, :, :, 0], out=folded[..., lo:hi])
+        np.multiply(view[:, :, :, 1], windows[:, :, :, 1], out=second)
+        np.add(folded[..., lo:hi], second, out=folded[..., lo:hi])
+    else:
+        folded = ws.get("folded", (B, n_in, nf, block), cplx)
+        product = ws.get("product", (B, n_in, nf, nb, hi - lo), cplx)
+        np.multiply(view, windows, out=product)
+        np.sum(product, axis=3, out=folded[..., lo:hi])
     folded[..., :lo] = 0
     folded[..., hi:] = 0
-    np.multiply(view, windows, out=product[..., lo:hi])
-    if nb == 2:  # the same sum as np.sum over the blocks, without a reduction's overhead
-        np.add(product[:, :, :, 0, lo:hi], product[:, :, :, 1, lo:hi], out=folded[..., lo:hi])
-    elif nb > 2:
-        np.sum(product[..., lo:hi], axis=3, out=folded[..., lo:hi])
     return folded
