@@ -30,11 +30,16 @@ class Broadcast:
         The input rows ``first_row .. first_row + n_rows_in - 1``.
     start_block : int
         Block of the spectrum where every window starts.
+    bins : tuple of int
+        ``(lo, hi)``: the bins of a block where some window of some block is not zero. The
+        product outside them is zero, so cores may multiply bins ``lo:hi`` only (the analytic
+        windows cover about half of a block) and write zeros elsewhere.
     """
 
     first_row: int
     n_rows_in: int
     start_block: int
+    bins: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,29 @@ class BandGroup:
     def width(self) -> int:
         """Spectral bins the group's block view of its input needs."""
         return self.blocks_per_row * self.block
+
+    @property
+    def reach(self) -> int:
+        """Spectral bins of its input the NumPy core reads (at most :attr:`width`).
+
+        A one-block :class:`Broadcast` group reads up to the last bin where a window is not
+        zero; the input need not be zero-extended beyond it.
+        """
+        b = self.broadcast
+        if b is not None and self.n_blocks == 1:
+            return b.start_block * self.block + b.bins[1]
+        return self.width
+
+
+def nonzero_bins(values: np.ndarray, block: int) -> tuple[int, int]:
+    """Return ``(lo, hi)``, the bins of a block where some window is not zero.
+
+    ``values``: windows of shape ``(n, k * block)`` (``k`` blocks each).
+    """
+    nonzero = np.any(np.asarray(values).reshape(-1, block) != 0, axis=0)
+    if not nonzero.any():
+        return 0, 0
+    return int(np.argmax(nonzero)), block - int(np.argmax(nonzero[::-1]))
 
 
 def _pairs_layout(
@@ -171,7 +199,7 @@ def band_group(
         key, start, values, n_blocks = builder.window_set(*wins, M, req.n_bins)
         if np.all(start == start[0]):
             block = M
-            broadcast = Broadcast(*pairs_layout, int(start[0]))
+            broadcast = Broadcast(*pairs_layout, int(start[0]), nonzero_bins(values, M))
     if broadcast is None:
         block = block_size(M, req.n_bins)
         key, start, values, n_blocks = builder.window_set(*wins, block, req.n_bins)

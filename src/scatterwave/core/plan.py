@@ -75,12 +75,17 @@ class FirstOrder:
     keep_spectrum : bool
         The envelopes' spectrum is needed (local averaging, or second-order children).
     children_width : int
-        Bins of the envelope spectrum the children read (0: no children follow).
+        Bins of the envelope spectrum the children's block views need (0: no children
+        follow).
+    children_reach : int
+        Bins of it the NumPy core reads (at most ``children_width``; see
+        :attr:`~scatterwave.core.bands.BandGroup.reach`).
     """
 
     group: BandGroup
     keep_spectrum: bool
     children_width: int
+    children_reach: int
 
 
 @dataclass(frozen=True)
@@ -491,7 +496,8 @@ def plan_steps(plan: ScatteringPlan, k0: int) -> list[Step]:
     for gi, g in enumerate(plan.groups1):
         children = [h for h in plan.groups2 if h.parent == gi]
         width = max([0, *(h.width for h in children)])
-        steps.append(FirstOrder(g, local or bool(plan.groups2), width if children else 0))
+        reach = max([0, *(h.reach for h in children)])
+        steps.append(FirstOrder(g, local or bool(plan.groups2), width, reach))
         steps += [SecondOrder(h) for h in children]
     if local and plan.S0 is not None and plan.log2_stride is not None:
         steps.append(Collect(plan.S0.n_bins, plan.log2_stride))

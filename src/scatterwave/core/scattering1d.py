@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from scatterwave.core.bands import BandGroup
+from scatterwave.core.bands import BandGroup, Broadcast
 from scatterwave.core.buffers import LowPass
 from scatterwave.core.capabilities import Capabilities, capabilities
 from scatterwave.core.ops import (
@@ -233,7 +233,7 @@ class _Run:
                 self.spectrum = _bins(
                     U1_f,
                     g.M // 2,
-                    step.children_width,
+                    step.children_reach,
                     ws,
                     "U1_bins",
                     xp,
@@ -426,17 +426,7 @@ def _band_numpy(
     cplx, real = spectrum.dtype, np.empty(0, dtype=spectrum.dtype).real.dtype
     n, nb, block = len(g.rows), g.n_blocks, g.block
     if g.broadcast is not None:
-        first, n_in, start = g.broadcast.first_row, g.broadcast.n_rows_in, g.broadcast.start_block
-        nf = filters.shape[0]
-        view = spectrum[:, first : first + n_in, start * block : (start + nb) * block]
-        view = view.reshape(B, n_in, 1, nb, block)
-        product = ws.get("product", (B, n_in, nf, nb, block), cplx)
-        np.multiply(view, filters.reshape(1, 1, nf, nb, block), out=product)
-        if nb > 1:
-            folded = ws.get("folded", (B, n_in, nf, block), cplx)
-            np.sum(product, axis=3, out=folded)
-        else:
-            folded = product
+        folded = _broadcast_product(spectrum, g.broadcast, nb, block, filters, ws)
         folded = folded.reshape(B, n, block)
         M = block
     else:
@@ -461,3 +451,40 @@ def _band_numpy(
         z = ws.get("analytic", (B, n, M), cplx)
     np.fft.ifft(folded, n=M, axis=-1, out=z)
     return np.abs(z, out=ws.get("U", (B, n, M), real))
+
+
+def _broadcast_product(
+    spectrum: np.ndarray, b: Broadcast, nb: int, block: int, filters: np.ndarray, ws: Workspace
+) -> np.ndarray:
+    """Fold the products of a :class:`Broadcast` group: shape ``(B, n_in, n_filters, block)``.
+
+    Only the bins ``b.bins`` where some window is not zero are multiplied (about half a block:
+    the windows are analytic); the others are set to zero. Same values as the full product.
+    """
+    B, first, n_in, nf = spectrum.shape[0], b.first_row, b.n_rows_in, filters.shape[0]
+    lo, hi = b.bins
+    cplx = spectrum.dtype
+    s0 = b.start_block * block
+    if nb == 1:  # the bins read, whether or not the spectrum is zero-extended beyond them
+        view = spectrum[:, first : first + n_in, None, None, s0 + lo : s0 + hi]
+    else:
+        view = spectrum[:, first : first + n_in, s0 : s0 + nb * block]
+        view = view.reshape(B, n_in, 1, nb, block)[..., lo:hi]
+    windows = filters.reshape(1, 1, nf, nb, block)[..., lo:hi]
+    if nb == 1:
+        folded = ws.get("product", (B, n_in, nf, block), cplx)
+        np.multiply(view[:, :, :, 0], windows[:, :, :, 0], out=folded[..., lo:hi])
+    elif nb == 2:  # block 0's product, plus block 1's: the sum np.sum over the blocks gives
+        folded = ws.get("folded", (B, n_in, nf, block), cplx)
+        second = ws.get("product", (B, n_in, nf, hi - lo), cplx)
+        np.multiply(view[:, :, :, 0], windows[:, :, :, 0], out=folded[..., lo:hi])
+        np.multiply(view[:, :, :, 1], windows[:, :, :, 1], out=second)
+        np.add(folded[..., lo:hi], second, out=folded[..., lo:hi])
+    else:
+        folded = ws.get("folded", (B, n_in, nf, block), cplx)
+        product = ws.get("product", (B, n_in, nf, nb, hi - lo), cplx)
+        np.multiply(view, windows, out=product)
+        np.sum(product, axis=3, out=folded[..., lo:hi])
+    folded[..., :lo] = 0
+    folded[..., hi:] = 0
+    return folded

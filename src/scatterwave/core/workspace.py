@@ -24,6 +24,9 @@ class Workspace:
 
     def __init__(self) -> None:
         self._flat: dict[Any, np.ndarray] = {}
+        # The views handed out, by (role, shape, dtype): a call asks for the same few dozen
+        # views every time, and looking one up costs less than slicing and reshaping anew.
+        self._views: dict[Any, np.ndarray] = {}
 
     def get(self, role: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
         """Return an uninitialised C-contiguous array of ``shape`` and ``dtype`` for ``role``.
@@ -32,13 +35,26 @@ class Workspace:
         view of its start. Arrays of the same role therefore overwrite each other: a role must
         not be asked for again while an earlier array of it is still needed.
         """
-        dtype = np.dtype(dtype)
+        if type(shape) is not tuple:
+            shape = tuple(shape)
+        key = (role, shape, dtype)
+        view = self._views.get(key)
+        if view is not None:
+            return view
+        view = self._view(role, shape, np.dtype(dtype))
+        self._views[key] = view
+        return view
+
+    def _view(self, role: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """:meth:`get` without the cache of views (a grown buffer drops its role's views)."""
         size = 1
         for n in shape:
             size *= int(n)
         flat = self._flat.get((role, dtype))
         if flat is None or flat.size < size:
             flat = self._flat[role, dtype] = np.empty(size, dtype=dtype)
+            for key in [k for k in self._views if k[0] == role]:
+                del self._views[key]  # views of the buffer it replaces
         return flat[:size].reshape(shape)
 
     @property
