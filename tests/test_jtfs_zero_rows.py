@@ -54,3 +54,19 @@ def test_defaults_and_choices():
         TimeFrequencyScattering1D(N, out_type="array", out_3D=True, zero_rows="drop", **kw)
     with pytest.raises(ValueError, match="zero_rows"):
         TimeFrequencyScattering1D(N, out_type="array", zero_rows="compact", **kw)
+
+
+@pytest.mark.parametrize("average_fr", [False, True])
+def test_dict_output_without_the_zero_rows(average_fr):
+    """``out_type="dict", zero_rows="drop"``: each pair holds its rows of the compact array,
+    in the order of :meth:`meta` (this combination used to fail in the final reshape)."""
+    kw = dict(J=6, Q=8, J_fr=3, Q_fr=1, average_fr=average_fr, zero_rows="drop")
+    as_dict = TimeFrequencyScattering1D(N, **kw)
+    as_array = TimeFrequencyScattering1D(N, out_type="array", **kw)
+    x = np.random.default_rng(1).standard_normal((2, N))
+    D, A = as_dict(x), as_array(x)
+    pair = as_array.meta()["pair"]
+    assert list(D) == list(dict.fromkeys(pair))
+    for p, block in D.items():
+        np.testing.assert_array_equal(block, A[:, pair == p])
+    assert {p: v.shape[1:] for p, v in D.items()} == as_dict.output_shape

@@ -385,7 +385,7 @@ class TimeFrequencyScattering1D(
             )
         # Output layout as Python objects, computed once here: read from NumPy arrays inside
         # compute, it would split a torch.compile graph (arrays are traced as tensors).
-        pair = plan.rows["pair"][plan.keep]
+        pair = plan.rows["pair"][self._kept_rows(plan)]
         names: list[str] = [p for p in PAIRS if p in set(pair)]
         bounds = {p: (int(np.argmax(pair == p)), int(np.sum(pair == p))) for p in names}
         self._layouts[N] = (names, bounds)
