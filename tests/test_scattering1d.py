@@ -353,8 +353,13 @@ def test_bad_inputs_raise_clear_errors():
         S(np.full(1024, np.nan))
     with pytest.raises(ValueError, match="empty batch"):
         S(np.zeros((0, 1024)))
-    with pytest.raises(ValueError, match="different lengths"):
-        Scattering1D(1024, 5, average=False)(np.zeros(1024))
+    # rejected where it is built (N given), not at the first call
+    with pytest.raises(ValueError, match=r"out_type='array' needs rows of one length.*N=1024"):
+        Scattering1D(1024, 5, average=False)
+    lazy = Scattering1D(None, 5, average=False)  # N unknown: rejected when it is
+    with pytest.raises(ValueError, match="rows of one length"):
+        lazy(np.zeros(1024))
+    assert Scattering1D(1024, 5, average=False, oversampling=5)(np.zeros(1024)).shape[-1] == 1024
     with pytest.raises(ValueError, match="pass N explicitly"):
         Scattering1D(None, 5).meta()
     with pytest.raises(TypeError, match=r"J .* is required"):

@@ -67,7 +67,8 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
         1) of the coefficients locally averaged at ``T = 2**J`` (``T`` must not be given).
         ``False``: unaveraged modulus coefficients ``|x * psi1|`` and ``|U1 * psi2|``, each at
         its own stride (order 0 stays ``x * phi_T``); use ``out_type="dict"`` unless
-        ``oversampling`` makes every stride equal.
+        ``oversampling`` makes every stride equal (``out_type="array"`` with rows of
+        different lengths raises a ``ValueError`` when the transform is built for ``N``).
     oversampling : int >= 0
         Reduce every subsampling exponent by this much (finer time sampling).
     pad_mode : {"reflect", "zero"} or callable
@@ -244,6 +245,15 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
             paths_exclude=excluded if self.paths_exclude else None,
             min_path_energy=self.min_path_energy,
         )
+        if plan.average == "none" and self.out_type == "array":
+            lengths = sorted({plan.out_length(int(k)) for k in plan.paths["k"]})
+            if len(lengths) > 1:
+                raise ValueError(
+                    f"average=False with out_type='array' needs rows of one length, but with "
+                    f"N={N}, J={self.J}, Q={self.Q} and oversampling={self.oversampling} they "
+                    f"have lengths {lengths} (each row at its own stride); use "
+                    "out_type='dict', or raise oversampling so that every stride is 1"
+                )
         return _metadata_only(fb), plan
 
     def _design(self, N: int) -> TimeFilterbank:
@@ -346,12 +356,6 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
                 for i, r in enumerate(rows):
                     out[keys[r]] = xp.reshape(arr[:, i, :], (*lead, arr.shape[-1]))
             return {k: out[k] for k in (keys[r] for r in plan.order())}
-        lengths = {arr.shape[-1] for _, arr in blocks}
-        if len(lengths) > 1:
-            raise ValueError(
-                "average=False gives rows of different lengths (each at its own stride); use "
-                "out_type='dict', or raise oversampling so that every stride is 1"
-            )
         S = blocks[0][1] if len(blocks) == 1 else xp.concat([arr for _, arr in blocks], axis=1)
         S = xp.take(S, plan.output_order.take(buffers, xp), axis=1)
         return xp.reshape(S, (*lead, S.shape[1], S.shape[2]))
