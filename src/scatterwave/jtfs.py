@@ -57,6 +57,9 @@ class TimeFrequencyScattering1D(
     ============================  ==========================================================
 
     followed, for the ``psi_f`` pairs with ``average_fr=True``, by ``phi_F`` along frequency.
+    With ``average=False`` no ``phi_T`` is applied but ``S0``'s: ``S1`` is ``U1``, the
+    ``phi_t`` pairs filter ``U1`` along frequency and the ``psi_t`` pairs are the moduli
+    ``|U1 * psi2 *_fr psi_fr|`` themselves (the pair names are kept).
 
     **Spin convention.** ``psi_fr_up`` is the strictly analytic frequential Morlet applied along
     ``n1`` in increasing order (decreasing frequency); ``psi_fr_dn(f) = psi_fr_up(-f)``. With
@@ -84,16 +87,23 @@ class TimeFrequencyScattering1D(
     Q_fr : int >= 1
         Frequential wavelets per octave.
     T : int, optional
-        Time averaging scale, ``1 <= T <= N``; default ``2**J``.
+        Time averaging scale, ``1 <= T <= N``; default ``2**J``. With ``average=False``, the
+        scale of ``S0``'s low-pass only (as in Scattering1D).
     F : int or "global", optional
         Width of the frequential low-pass in rows, ``1 <= F <= N1``; default
         ``min(Q[0], N1)`` (one octave, or the whole axis when it is shorter than an octave, so
         that the default always builds). ``"global"``: mean over the rows that carry data
         (the limit of the local averages as ``F`` grows, see Notes). Always used by the
         ``phi_f`` pairs; used for the ``psi_f`` pairs when ``average_fr`` is True.
-    average : {True, "global"}
+    average : {True, "global", False}
         Local time averaging by ``phi_T`` or a global time mean over the ``N`` unpadded
         samples (length-1 outputs; the limit of the local averages as ``T`` grows).
+        ``False``: no time averaging; every row is returned at the input's rate (``N``
+        samples, time stride 1), so every pair stays a regular array and every ``out_type``
+        and ``out_3D`` work. ``S0`` and ``S1`` are then Scattering1D(average=False)'s orders 0
+        (``x * phi_T``) and 1 (``|x * psi1|``) without subsampling (``S0`` exactly so with
+        ``edge_averaging="padded"``); frequential averaging (``average_fr``, ``phi_F`` of the
+        ``phi_f`` pairs) is still applied.
     average_fr : bool
         Low-pass the ``psi_f`` pairs along frequency by ``phi_F`` (or the global mean).
     out_type : {"dict", "array"}
@@ -143,7 +153,8 @@ class TimeFrequencyScattering1D(
         Caps of the padded lengths, ``2**(ceil(log2 N) + max_pad_factor)`` and
         ``2**(ceil(log2 N1) + max_pad_factor_fr)``; None: no cap.
     oversampling, oversampling_fr : int >= 0
-        Reduce every time / frequency subsampling exponent by this much.
+        Reduce every time / frequency subsampling exponent by this much (``oversampling``
+        must be 0 with ``average=False``, whose time strides are all 1).
     out_exclude : sequence of str, optional
         Pairs not returned (and, for the phi_t and joint pairs, not computed).
     paths_exclude : dict, optional
@@ -160,7 +171,8 @@ class TimeFrequencyScattering1D(
         averages along both axes (``S0`` of a constant equals the constant, up to the edges).
         ``S0`` and ``S1`` equal those of ``Scattering1D`` with the same ``J``, ``Q``, ``T`` and
         ``normalize`` except within ``phi_T``'s reach of the ends (exactly with
-        ``edge_averaging="padded"``).
+        ``edge_averaging="padded"``). With ``average=False`` the time factor is 1: squared
+        norms are the energies of the unaveraged moduli on the ``N`` unpadded samples.
     memory_budget_mb : float > 0 or None
         Batches are processed in chunks whose estimated working memory stays below this many
         MiB. None (default): 32 MiB on a CPU, half the free memory of an accelerator (see
@@ -479,8 +491,8 @@ class TimeFrequencyScattering1D(
             centre of the output row); ``j``, ``xi``, ``sigma``, ``is_cqt`` (n_rows, 3) for
             ``(psi2, psi_fr, psi1)`` (frequential ``xi`` signed by spin; NaN / -1 where
             absent); ``spin`` (n_rows,) in {-1, 0, +1}; ``stride`` (n_rows, 2) int: time
-            stride in samples (``N`` for a global mean) and frequency stride in rows
-            (``N1`` for a global mean, 0 for ``S0``).
+            stride in samples (``N`` for a global mean, 1 with ``average=False``) and
+            frequency stride in rows (``N1`` for a global mean, 0 for ``S0``).
         """
         plan = self.plan(self._resolve_N(N))
         kept = self._kept_rows(plan)
