@@ -306,8 +306,8 @@ def test_energy_of_wavespin_white_noise_in_the_energy_configuration():
     and the five joint pairs) must lie in (0.94, 1); the ``phi_t`` pairs must keep more than
     0.95 of ``S1``'s energy, and not more than all of it. WaveSpin computes the joint pairs
     without time averaging (``average=False``, see the ``unaveraged`` tests below); these,
-    time-averaged, lose what ``phi_T`` discards on top. Measured 2026-12-05: 0.948 and 0.994 (the defaults,
-    zero padding and ``"exclude"``: 0.905 and 0.991).
+    time-averaged, lose what ``phi_T`` discards on top. Measured 2026-12-05: 0.948 and 0.994
+    (the defaults, zero padding and ``"exclude"``: 0.905 and 0.991).
     """
     N = 362
     x = np.random.RandomState(0).randn(N)  # the stream of np.random.seed(0); randn(N)
