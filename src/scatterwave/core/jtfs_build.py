@@ -71,10 +71,7 @@ def build_jtfs_plan(
     Parameters
     ----------
     average : {"local", "global", "none"}
-        Time averaging; ``"none"``: no ``phi_T`` except ``S0``'s (as Scattering1D without
-        averaging), every row at the input's rate (every time subsampling exponent 0, the
-        joint stage's time window the unpadded samples, no time boundary normalisation but
-        ``S0``'s).
+        Time averaging (``"none"``: see :func:`unaveraged_oversampling`).
     pad_mode : str or None
         Time padding mode (None for a callable); ``"reflect"`` enables the conjugation of
         ``Y2`` on the reflected time samples.
@@ -93,8 +90,7 @@ def build_jtfs_plan(
         (:mod:`scatterwave.core.jtfs_dense`) when the padding mode allows it and the matrices
         take at most :data:`~scatterwave.core.jtfs_dense.DENSE_MAX_BYTES`.
     """
-    if average == "none":  # every row at the input's rate: no time subsampling anywhere
-        oversampling = unaveraged_oversampling(fb)
+    oversampling = unaveraged_oversampling(fb) if average == "none" else oversampling
     first = build_plan(fb, max_order=1, average=average, oversampling=oversampling)
     pairs, n2_kept = joint_pairs(fb, paths_exclude.get("n2", []))
     opts = JointOptions(
@@ -139,7 +135,12 @@ def build_jtfs_plan(
 
 
 def unaveraged_oversampling(fb: TimeFilterbank) -> int:
-    """Return the oversampling that sets every time subsampling exponent of ``fb``'s rows to 0."""
+    """Return the oversampling that sets every time subsampling exponent of ``fb``'s rows to 0.
+
+    Without time averaging (``average="none"``) every row is at the input's rate: no ``phi_T``
+    but ``S0``'s (as Scattering1D without averaging), the joint stage's time window is the
+    unpadded samples, and only ``S0``'s low-pass is normalised at the padding boundary.
+    """
     return max(int(fb.psi1.j.max()), int(fb.psi2.j.max()), fb.log2_T or 0)
 
 
