@@ -302,7 +302,7 @@ def test_N_none_builds_per_length():
         (dict(J_fr=9), ValueError, "J_fr=9 exceeds"),
         (dict(F=1000), ValueError, "F=1000 exceeds"),
         (dict(F=2.5), TypeError, "F must be an integer"),
-        (dict(average=False), NotImplementedError, "average=False"),
+        (dict(average=False, oversampling=1), ValueError, "oversampling=1 has no effect"),
         (dict(average="local"), ValueError, "average must be"),
         (dict(out_3D=True), ValueError, "out_3D=True needs average_fr"),
         (dict(sampling_filters_fr="recalibrate"), NotImplementedError, "recalibrate"),

@@ -10,15 +10,10 @@ from typing import Any, Literal
 import numpy as np
 
 from scatterwave._transform import ArrayAPITransform, no_autograph
-from scatterwave._validation import (
-    check_bool,
-    check_choice,
-    check_int,
-    check_mapping,
-    check_r_psi,
-)
+from scatterwave._validation import check_r_psi
 from scatterwave.core.capabilities import Capabilities
 from scatterwave.core.jtfs import jtfs, padding_rows
+from scatterwave.core.jtfs_args import check_jtfs_args
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import JTFSPlan
@@ -31,7 +26,7 @@ from scatterwave.filters.frequential import (
     default_J_fr,
     frequential_padded_length,
 )
-from scatterwave.vocabulary import JOINT_PAIRS, PAIRS, Pair, check_pairs
+from scatterwave.vocabulary import JOINT_PAIRS, PAIRS, Pair
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +57,9 @@ class TimeFrequencyScattering1D(
     ============================  ==========================================================
 
     followed, for the ``psi_f`` pairs with ``average_fr=True``, by ``phi_F`` along frequency.
+    With ``average=False`` no ``phi_T`` is applied but ``S0``'s: ``S1`` is ``U1``, the
+    ``phi_t`` pairs filter ``U1`` along frequency and the ``psi_t`` pairs are the moduli
+    ``|U1 * psi2 *_fr psi_fr|`` themselves (the pair names are kept).
 
     **Spin convention.** ``psi_fr_up`` is the strictly analytic frequential Morlet applied along
     ``n1`` in increasing order (decreasing frequency); ``psi_fr_dn(f) = psi_fr_up(-f)``. With
@@ -89,16 +87,23 @@ class TimeFrequencyScattering1D(
     Q_fr : int >= 1
         Frequential wavelets per octave.
     T : int, optional
-        Time averaging scale, ``1 <= T <= N``; default ``2**J``.
+        Time averaging scale, ``1 <= T <= N``; default ``2**J``. With ``average=False``, the
+        scale of ``S0``'s low-pass only (as in Scattering1D).
     F : int or "global", optional
         Width of the frequential low-pass in rows, ``1 <= F <= N1``; default
         ``min(Q[0], N1)`` (one octave, or the whole axis when it is shorter than an octave, so
         that the default always builds). ``"global"``: mean over the rows that carry data
         (the limit of the local averages as ``F`` grows, see Notes). Always used by the
         ``phi_f`` pairs; used for the ``psi_f`` pairs when ``average_fr`` is True.
-    average : {True, "global"}
+    average : {True, "global", False}
         Local time averaging by ``phi_T`` or a global time mean over the ``N`` unpadded
         samples (length-1 outputs; the limit of the local averages as ``T`` grows).
+        ``False``: no time averaging; every row is returned at the input's rate (``N``
+        samples, time stride 1), so every pair stays a regular array and every ``out_type``
+        and ``out_3D`` work. ``S0`` and ``S1`` are then Scattering1D(average=False)'s orders 0
+        (``x * phi_T``) and 1 (``|x * psi1|``) without subsampling (``S0`` exactly so with
+        ``edge_averaging="padded"``); frequential averaging (``average_fr``, ``phi_F`` of the
+        ``phi_f`` pairs) is still applied.
     average_fr : bool
         Low-pass the ``psi_f`` pairs along frequency by ``phi_F`` (or the global mean).
     out_type : {"dict", "array"}
@@ -148,7 +153,8 @@ class TimeFrequencyScattering1D(
         Caps of the padded lengths, ``2**(ceil(log2 N) + max_pad_factor)`` and
         ``2**(ceil(log2 N1) + max_pad_factor_fr)``; None: no cap.
     oversampling, oversampling_fr : int >= 0
-        Reduce every time / frequency subsampling exponent by this much.
+        Reduce every time / frequency subsampling exponent by this much (``oversampling``
+        must be 0 with ``average=False``, whose time strides are all 1).
     out_exclude : sequence of str, optional
         Pairs not returned (and, for the phi_t and joint pairs, not computed).
     paths_exclude : dict, optional
@@ -165,7 +171,8 @@ class TimeFrequencyScattering1D(
         averages along both axes (``S0`` of a constant equals the constant, up to the edges).
         ``S0`` and ``S1`` equal those of ``Scattering1D`` with the same ``J``, ``Q``, ``T`` and
         ``normalize`` except within ``phi_T``'s reach of the ends (exactly with
-        ``edge_averaging="padded"``).
+        ``edge_averaging="padded"``). With ``average=False`` the time factor is 1: squared
+        norms are the energies of the unaveraged moduli on the ``N`` unpadded samples.
     memory_budget_mb : float > 0 or None
         Batches are processed in chunks whose estimated working memory stays below this many
         MiB. None (default): 32 MiB on a CPU, half the free memory of an accelerator (see
@@ -248,52 +255,19 @@ class TimeFrequencyScattering1D(
             cuda_graphs=cuda_graphs,
             check_input=check_input,
         )
-        check_int("J_fr", J_fr, minimum=1, allow_none=True)
-        check_int("Q_fr", Q_fr, minimum=1)
-        if isinstance(F, str) and F != "global":
-            raise ValueError(f"F must be an integer >= 1, 'global' or None; got {F!r}")
-        if F is not None and F != "global":
-            check_int("F", F, minimum=1)
-        if self.average is False:
-            raise NotImplementedError(
-                "average=False is not supported by TimeFrequencyScattering1D: the joint slices "
-                "would have a different time stride per second-order wavelet. Use average=True "
-                "with a small T (and oversampling) for fine time resolution, or "
-                "average='global'"
-            )
-        average_fr = check_bool("average_fr", average_fr)
-        aligned = check_bool("aligned", aligned)
-        out_3D = check_bool("out_3D", out_3D)
-        check_choice("out_type", out_type, ("dict", "array"))
-        check_choice("normalize", normalize, ("energy", "amplitude"))
-        if zero_rows is not None:
-            check_choice("zero_rows", zero_rows, ("keep", "drop"))
-        if zero_rows == "drop" and out_3D:
-            raise ValueError(
-                "zero_rows='drop' cannot be combined with out_3D=True: the 3-D slices need the "
-                "padding rows to have equal lengths; use zero_rows='keep' (or None)"
-            )
-        if out_3D and not average_fr:
-            raise ValueError(
-                "out_3D=True needs average_fr=True so that every joint slice has the same "
-                "number of frequency rows; set average_fr=True or out_3D=False"
-            )
-        if sampling_filters_fr == "recalibrate":
-            raise NotImplementedError(
-                "sampling_filters_fr='recalibrate' is not implemented; use 'resample' or 'exclude'"
-            )
-        check_choice("sampling_filters_fr", sampling_filters_fr, ("resample", "exclude"))
-        check_choice("edge_averaging", edge_averaging, ("data", "padded"))
-        if not callable(pad_mode):
-            check_choice("pad_mode", pad_mode, ("reflect", "zero"))
-        if not callable(pad_mode_fr):
-            check_choice("pad_mode_fr", pad_mode_fr, ("zero", "reflect", "conj-reflect"))
-        check_int("max_pad_factor", max_pad_factor, minimum=0, allow_none=True)
-        check_int("max_pad_factor_fr", max_pad_factor_fr, minimum=0, allow_none=True)
-        check_int("oversampling", oversampling, minimum=0)
-        check_int("oversampling_fr", oversampling_fr, minimum=0)
-        out_exclude = check_pairs("out_exclude", out_exclude)
-        check_mapping("paths_exclude", paths_exclude, ("n2", "n1_fr"))
+        args = check_jtfs_args(
+            self.average,
+            dict(
+                J_fr=J_fr, Q_fr=Q_fr, F=F, average_fr=average_fr, aligned=aligned,
+                out_3D=out_3D, out_type=out_type, normalize=normalize, zero_rows=zero_rows,
+                sampling_filters_fr=sampling_filters_fr, edge_averaging=edge_averaging,
+                pad_mode=pad_mode, pad_mode_fr=pad_mode_fr, max_pad_factor=max_pad_factor,
+                max_pad_factor_fr=max_pad_factor_fr, oversampling=oversampling,
+                oversampling_fr=oversampling_fr, out_exclude=out_exclude,
+                paths_exclude=paths_exclude,
+            ),
+        )  # fmt: skip
+        average_fr, aligned, out_3D = args["average_fr"], args["aligned"], args["out_3D"]
         r1, r2, r_fr = check_r_psi(r_psi, 3)
         self.r_psi = (r1, r2, r_fr)
         self.J_fr, self.Q_fr, self.F = J_fr, Q_fr, F
@@ -304,7 +278,7 @@ class TimeFrequencyScattering1D(
         self.pad_mode, self.pad_mode_fr = pad_mode, pad_mode_fr
         self.max_pad_factor, self.max_pad_factor_fr = max_pad_factor, max_pad_factor_fr
         self.oversampling, self.oversampling_fr = oversampling, oversampling_fr
-        self.out_exclude = out_exclude
+        self.out_exclude: tuple[str, ...] = args["out_exclude"]
         self.paths_exclude = paths_exclude
         self.normalize = normalize
         self._layouts: dict[int, tuple[list[str], dict[str, tuple[int, int]]]] = {}
@@ -357,7 +331,7 @@ class TimeFrequencyScattering1D(
         plan = build_jtfs_plan(
             fb,
             ffb,
-            average="local" if self.average is True else "global",
+            average={True: "local", False: "none", "global": "global"}[self.average],
             average_fr=self.average_fr,
             aligned=self.aligned,
             oversampling=self.oversampling,
@@ -517,8 +491,8 @@ class TimeFrequencyScattering1D(
             centre of the output row); ``j``, ``xi``, ``sigma``, ``is_cqt`` (n_rows, 3) for
             ``(psi2, psi_fr, psi1)`` (frequential ``xi`` signed by spin; NaN / -1 where
             absent); ``spin`` (n_rows,) in {-1, 0, +1}; ``stride`` (n_rows, 2) int: time
-            stride in samples (``N`` for a global mean) and frequency stride in rows
-            (``N1`` for a global mean, 0 for ``S0``).
+            stride in samples (``N`` for a global mean, 1 with ``average=False``) and
+            frequency stride in rows (``N1`` for a global mean, 0 for ``S0``).
         """
         plan = self.plan(self._resolve_N(N))
         kept = self._kept_rows(plan)

@@ -3,7 +3,8 @@
 ``jtfs(x, plan, buffers, xp)`` iterates the steps of a
 :class:`~scatterwave.core.jtfs_plan.JTFSPlan` and computes, for every row:
 
-* ``S0 = x * phi_T`` and ``S1 = U1 * phi_T`` with ``U1 = |x * psi1|`` (as Scattering1D);
+* ``S0 = x * phi_T`` and ``S1 = U1 * phi_T`` with ``U1 = |x * psi1|`` (as Scattering1D;
+  without time averaging, ``S1 = U1`` and no other ``phi_T``, every row at stride 1);
 * the *phi_t* pairs: ``S1`` stacked over ``n1`` and filtered along frequency by ``phi_F``
   (``phi_t * phi_f``, real) or by the up wavelets (``|S1 *_fr psi_fr|``, ``phi_t * psi_f``);
 * the *psi_t* pairs: ``Y2 = U1 * psi2`` (complex) stacked over ``n1``, padded along frequency,
@@ -156,21 +157,22 @@ class _Run:
         start: int | None,
         edge: EdgeNorm | None = None,
     ) -> Array:
-        """Time low-pass (or global mean), unpad and energy-normalise the last axis.
+        """Time low-pass (or global mean, or neither without averaging), unpad, normalise.
 
         ``edge``: the low-pass's normalisation at the padding boundary (its mask is applied
         to ``coef`` first, then ``spectrum`` is recomputed; its gain to the kept samples).
         """
         plan, xp = self.plan, self.xp
         N = plan.first.N
-        if avg is not None and plan.log2_stride is not None:
+        stride = plan.log2_stride
+        if avg is not None and stride is not None and plan.first.average == "local":
             if edge is not None and edge.mask is not None:
                 coef, spectrum = coef * edge.mask.take(self.buffers, xp), None
             if spectrum is None:
                 ws = self.ws if start is not None else None  # the joint stage's array
                 spectrum = rfft_into(coef, ws, "joint_spectrum", xp)
             coef = lowpass(spectrum, avg.phi.take(self.buffers, xp), avg.n_bins, avg.k_avg, xp)
-            k = plan.log2_stride
+            k = stride
         start = plan.first.out_start(k) if start is None else start
         length = -(-N // 2**k)
         coef = coef[..., start : start + length]

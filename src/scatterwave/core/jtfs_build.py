@@ -70,8 +70,8 @@ def build_jtfs_plan(
 
     Parameters
     ----------
-    average : {"local", "global"}
-        Time averaging.
+    average : {"local", "global", "none"}
+        Time averaging (``"none"``: see :func:`unaveraged_oversampling`).
     pad_mode : str or None
         Time padding mode (None for a callable); ``"reflect"`` enables the conjugation of
         ``Y2`` on the reflected time samples.
@@ -90,10 +90,11 @@ def build_jtfs_plan(
         (:mod:`scatterwave.core.jtfs_dense`) when the padding mode allows it and the matrices
         take at most :data:`~scatterwave.core.jtfs_dense.DENSE_MAX_BYTES`.
     """
+    oversampling = unaveraged_oversampling(fb) if average == "none" else oversampling
     first = build_plan(fb, max_order=1, average=average, oversampling=oversampling)
     pairs, n2_kept = joint_pairs(fb, paths_exclude.get("n2", []))
     opts = JointOptions(
-        log2_stride=first.log2_stride,
+        log2_stride=first.log2_stride,  # None without local averaging: no phi_T in the joint stage
         oversampling=oversampling,
         pad_mode_fr=pad_mode_fr,
         time_conj=pad_mode == "reflect",
@@ -122,7 +123,7 @@ def build_jtfs_plan(
         first=first,
         N1=ffb.N1,
         L=ffb.L,
-        log2_stride=first.log2_stride,
+        log2_stride=0 if average == "none" else first.log2_stride,
         first_freq=first_freq,
         joint=joint,
         fr_pad=fr_pad,
@@ -131,6 +132,16 @@ def build_jtfs_plan(
     _finish(plan, builder, fb, ffb, masked_S0=pad_mode != "zero", edges=edges)
     plan.keep = _kept_rows(plan, ffb, out_exclude, sampling_filters_fr)
     return plan
+
+
+def unaveraged_oversampling(fb: TimeFilterbank) -> int:
+    """Return the oversampling that sets every time subsampling exponent of ``fb``'s rows to 0.
+
+    Without time averaging (``average="none"``) every row is at the input's rate: no ``phi_T``
+    but ``S0``'s (as Scattering1D without averaging), the joint stage's time window is the
+    unpadded samples, and only ``S0``'s low-pass is normalised at the padding boundary.
+    """
+    return max(int(fb.psi1.j.max()), int(fb.psi2.j.max()), fb.log2_T or 0)
 
 
 def _joint_stage(
@@ -200,19 +211,20 @@ def first_order_edges(
     ``masked_S0``: the padded input is not zero outside the signal (the input is masked
     before ``S0``'s low-pass); ``U1`` always is (its wavelet responses spread into padding).
     """
-    if first.log2_stride is None:
-        return None, []
-    N, p, k = first.N, first.pad_left, first.log2_stride
-    out = (first.out_start(k), -(-N // 2**k))
+    N, p = first.N, first.pad_left
 
     def data(k_in: int) -> tuple[int, int]:
         return p >> k_in, -(-(p + N) // 2**k_in)
 
     e0 = None
-    if first.S0 is not None:
+    if first.S0 is not None:  # local averaging, or S0 without averaging
         out0 = (first.out_start(first.k_S0), -(-N // 2**first.k_S0))
         phi = first.S0.phi.take(first.buffers, np)
         e0 = time_edge(builder, first.S0, first.N_pad, data(0), out0, masked=masked_S0, phi=phi)
+    if first.log2_stride is None:  # no S1 low-pass
+        return e0, []
+    k = first.log2_stride
+    out = (first.out_start(k), -(-N // 2**k))
     e1 = [
         None
         if g.avg is None

@@ -282,7 +282,8 @@ class JTFSPlan:
     N1, L : int
         Number of first-order rows and padded length of the full frequency axis.
     log2_stride : int or None
-        Output time stride exponent (None: global time mean).
+        Output time stride exponent (None: global time mean; 0 without time averaging,
+        ``first.average == "none"``).
     first_freq : list of FreqGroup
         Frequential filters of the ``phi_t`` pairs (applied to ``S1``).
     joint : list of JointGroup
