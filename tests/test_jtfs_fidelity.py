@@ -321,36 +321,41 @@ def test_energy_of_wavespin_white_noise_in_the_energy_configuration():
     assert 0.95 < (E["phi_t * phi_f"] + E["phi_t * psi_f"]) / E["S1"] < 1.0
 
 
-def wavespin_energy_terms(**kw) -> tuple[float, float, float]:
-    """WaveSpin's three energy checks of ``test_energy_conservation`` on its signal (white
-    noise, seed 0, N=362) and configuration (J=7, Q=(8, 3), J_fr=3, Q_fr=4, F=8, T=128,
-    ``r_psi=0.9``, reflect time padding, ``"resample"``), ``normalize="energy"``:
-    ``(S0 + U1) / ||x||**2``; ``phi_t`` pairs / ``S1``; and the spinned pairs over
-    ``U2 = E(U1) - E(S1) - E(psi_t * phi_f)``, with ``U1``, the spinned and the ``psi_t * phi_f``
-    pairs from the transform without time averaging and ``S1`` from the averaged one. Without
-    time averaging ``S1`` is ``U1`` and the ``phi_t`` pairs filter ``U1`` along frequency."""
+def wavespin_energy_terms(**kw) -> tuple[float, float, float, float]:
+    """WaveSpin's energy checks of ``test_energy_conservation`` on its signal (white noise,
+    seed 0, N=362) and configuration (J=7, Q=(8, 3), J_fr=3, Q_fr=4, F=8, T=128,
+    ``r_psi=0.9``, reflect time padding, ``"resample"``), ``normalize="energy"``, with ``A`` the
+    transform without time averaging and ``S`` the averaged one: ``(S0 + U1) / ||x||**2``
+    (``A``); ``phi_t`` pairs (``A``: ``U1 * phi_T`` at stride 1 along frequency) / ``S1``
+    (``S``); the spinned pairs over ``U2 = E(U1) - E(S1) - E(psi_t * phi_f)`` (``U1`` and the
+    joint pairs from ``A``, ``S1`` from ``S``); and out / in (``S``'s ``S0`` and ``A``'s five
+    joint pairs)."""
     N = 362
     x = np.random.RandomState(0).randn(N)
     config = dict(J=7, Q=(8, 3), J_fr=3, Q_fr=4, F=8, T=128, r_psi=0.9, pad_mode="reflect")
     config.update(sampling_filters_fr="resample", **kw)
-    U = pair_energies(TimeFrequencyScattering1D(N, average=False, **config), x)
+    A = pair_energies(TimeFrequencyScattering1D(N, average=False, **config), x)
     S = pair_energies(TimeFrequencyScattering1D(N, **config), x)
-    first = (U["S0"] + U["S1"]) / float(np.sum(x**2))
-    phi_t = (U["phi_t * phi_f"] + U["phi_t * psi_f"]) / U["S1"]
-    U2 = U["S1"] - S["S1"] - U["psi_t * phi_f"]
-    return first, phi_t, (U["psi_t * psi_f_up"] + U["psi_t * psi_f_dn"]) / U2
+    energy = float(np.sum(x**2))
+    first = (A["S0"] + A["S1"]) / energy
+    phi_t = (A["phi_t * phi_f"] + A["phi_t * psi_f"]) / S["S1"]
+    U2 = A["S1"] - S["S1"] - A["psi_t * phi_f"]
+    spinned = (A["psi_t * psi_f_up"] + A["psi_t * psi_f_dn"]) / U2
+    out = (S["S0"] + sum(e for pair, e in A.items() if pair not in ("S0", "S1"))) / energy
+    return first, phi_t, spinned, out
 
 
 def test_unaveraged_energy_of_wavespin_white_noise():
-    """WaveSpin's thresholds: ``(S0 + U1) / ||x||**2`` in (0.97, 1) and ``phi_t`` pairs / ``S1``
-    in (0.95, 1) with our default frequency padding (``"zero"``). Measured 2026-12-05: 0.980
-    and 0.968. The ``phi_t`` pairs' 3 % loss is the dip of the frequential Littlewood-Paley sum
-    between ``phi_F`` and the widest ``psi_fr`` (0.85 at 1/128 cycles per row, where a quarter
-    of ``U1``'s energy along frequency lies). With ``"reflect"`` or ``"conj-reflect"``: 0.917
-    (docs/jtfs.md)."""
-    first, phi_t, _ = wavespin_energy_terms()
+    """WaveSpin's thresholds with our default frequency padding (``"zero"``):
+    ``(S0 + U1) / ||x||**2`` in (0.97, 1), ``phi_t`` pairs / ``S1`` in (0.95, 1) and out / in
+    in (0.94, 1). Measured 2026-12-05: 0.980, 0.982 and 0.942. The ``phi_t`` pairs' loss is
+    mostly the dip of the frequential Littlewood-Paley sum between ``phi_F`` and the widest
+    ``psi_fr`` (0.85 at 1/128 cycles per row). With ``"reflect"`` or ``"conj-reflect"`` the
+    ``phi_t`` share is 0.895 (docs/jtfs.md)."""
+    first, phi_t, _, out = wavespin_energy_terms()
     assert 0.97 < first < 1.0
     assert 0.95 < phi_t < 1.0
+    assert 0.94 < out < 1.0
 
 
 def test_unaveraged_spinned_energy_of_wavespin_white_noise_under_reflected_frequency():
@@ -360,7 +365,7 @@ def test_unaveraged_spinned_energy_of_wavespin_white_noise_under_reflected_frequ
     the unpadded outputs). With ``"zero"`` 0.866: second-order wavelets that see few
     first-order rows lose the energy their frequential filtering spreads into the padding
     (58 to 83 % kept for the ten highest ``psi2`` computed; docs/jtfs.md)."""
-    first, _, spinned = wavespin_energy_terms(pad_mode_fr="conj-reflect")
+    first, _, spinned, _ = wavespin_energy_terms(pad_mode_fr="conj-reflect")
     assert 0.97 < first < 1.0
     assert spinned > 0.95
 
@@ -385,12 +390,14 @@ def wavespin_fdts_pair(N: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_ideal_fdts_at_wavespins_length():
-    """WaveSpin's "ideal" FDTS case on its exact pair at N=4096 (its ``test_jtfs_vs_ts``
-    sets 6.5e4 and 8e-6 there; 4e4 and 1e-5 at N=2048), J=9, Q=(8, 1), J_fr=4, Q_fr=4, F=4,
-    zero padding, ``"resample"``, global time averaging: the time-scattering distance (the
+    """WaveSpin's "ideal" FDTS case on its exact pair at N=4096, J=9, Q=(8, 1), J_fr=4,
+    Q_fr=4, F=4, zero padding, ``"resample"``, global time averaging, with the thresholds
+    its ``test_jtfs_vs_ts`` sets at this length in the version that sets the issue's 6.2e4
+    and 8e-6 at N=2048 (commit 2acb1ae of its repository): the time-scattering distance (the
     JTFS's own global first order, our definition of the global mean, docs/jtfs.md) below
-    8e-6 and the spinned pairs' distance more than 6.5e4 times larger. Measured 2026-12-05:
-    1.12e-6 and 0.431 (ratio 3.9e5); at N=2048 (J=8): 7.5e-6 and 0.433 (5.8e4).
+    2e-6 and the spinned pairs' distance more than 3.5e5 times larger (another version sets
+    6.5e4 and 8e-6 at N=4096, 4e4 and 1e-5 at N=2048). Measured 2026-12-05: 1.12e-6 and
+    0.431 (ratio 3.86e5); at N=2048 (J=8): 7.5e-6 and 0.433 (5.8e4).
     """
     N = 4096
     x, xs = wavespin_fdts_pair(N)
@@ -405,5 +412,5 @@ def test_ideal_fdts_at_wavespins_length():
     a = np.concatenate([S[p].ravel() for p in spinned])
     b = np.concatenate([Ss[p].ravel() for p in spinned])
     d_jtfs = np.linalg.norm(a - b) / np.linalg.norm(a)
-    assert d_ts < 8e-6
-    assert d_jtfs / d_ts > 6.5e4
+    assert d_ts < 2e-6
+    assert d_jtfs / d_ts > 3.5e5

@@ -57,9 +57,9 @@ class TimeFrequencyScattering1D(
     ============================  ==========================================================
 
     followed, for the ``psi_f`` pairs with ``average_fr=True``, by ``phi_F`` along frequency.
-    With ``average=False`` no ``phi_T`` is applied but ``S0``'s: ``S1`` is ``U1``, the
-    ``phi_t`` pairs filter ``U1`` along frequency and the ``psi_t`` pairs are the moduli
-    ``|U1 * psi2 *_fr psi_fr|`` themselves (the pair names are kept).
+    With ``average=False``, ``S1`` is ``U1`` and the ``psi_t`` pairs are the moduli
+    ``|U1 * psi2 *_fr psi_fr|`` themselves; ``S0`` and the ``phi_t`` pairs keep ``phi_T``
+    (at stride 1, like every row).
 
     **Spin convention.** ``psi_fr_up`` is the strictly analytic frequential Morlet applied along
     ``n1`` in increasing order (decreasing frequency); ``psi_fr_dn(f) = psi_fr_up(-f)``. With
@@ -88,7 +88,7 @@ class TimeFrequencyScattering1D(
         Frequential wavelets per octave.
     T : int, optional
         Time averaging scale, ``1 <= T <= N``; default ``2**J``. With ``average=False``, the
-        scale of ``S0``'s low-pass only (as in Scattering1D).
+        scale of the low-pass of ``S0`` (as in Scattering1D) and of the ``phi_t`` pairs.
     F : int or "global", optional
         Width of the frequential low-pass in rows, ``1 <= F <= N1``; default
         ``min(Q[0], N1)`` (one octave, or the whole axis when it is shorter than an octave, so
@@ -98,7 +98,8 @@ class TimeFrequencyScattering1D(
     average : {True, "global", False}
         Local time averaging by ``phi_T`` or a global time mean over the ``N`` unpadded
         samples (length-1 outputs; the limit of the local averages as ``T`` grows).
-        ``False``: no time averaging; every row is returned at the input's rate (``N``
+        ``False``: no time averaging of ``S1`` and the ``psi_t`` pairs (``S0`` and the
+        ``phi_t`` pairs keep ``phi_T``); every row is returned at the input's rate (``N``
         samples, time stride 1), so every pair stays a regular array and every ``out_type``
         and ``out_3D`` work. ``S0`` and ``S1`` are then Scattering1D(average=False)'s orders 0
         (``x * phi_T``) and 1 (``|x * psi1|``) without subsampling (``S0`` exactly so with

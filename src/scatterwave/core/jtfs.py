@@ -4,7 +4,7 @@
 :class:`~scatterwave.core.jtfs_plan.JTFSPlan` and computes, for every row:
 
 * ``S0 = x * phi_T`` and ``S1 = U1 * phi_T`` with ``U1 = |x * psi1|`` (as Scattering1D;
-  without time averaging, ``S1 = U1`` and no other ``phi_T``, every row at stride 1);
+  without time averaging ``S1 = U1``, every row at stride 1);
 * the *phi_t* pairs: ``S1`` stacked over ``n1`` and filtered along frequency by ``phi_F``
   (``phi_t * phi_f``, real) or by the up wavelets (``|S1 *_fr psi_fr|``, ``phi_t * psi_f``);
 * the *psi_t* pairs: ``Y2 = U1 * psi2`` (complex) stacked over ``n1``, padded along frequency,
@@ -127,7 +127,8 @@ def jtfs(
             out.append(_zeroth(x, x_pad, X_full, plan, buffers, xp, normalize_energy))
             out.append(run.first_order(step, X_full))
         elif isinstance(step, SpinFreeFilter):
-            out += run.spin_free(step, out[1], pad_mode_fr)
+            S1 = out[1] if run.S1_avg is None else run.S1_avg
+            out += run.spin_free(step, S1, pad_mode_fr)
         elif isinstance(step, JointFilter):
             out += run.joint(step, pad_mode_fr, padding)
     if plan.log2_stride is None:  # out[0], the mean of x, was not computed from the scaled x_pad
@@ -147,6 +148,7 @@ class _Run:
     ws: Workspace | None
     normalize_energy: bool
     spectra1: list[Array] = field(default_factory=list)  # envelope spectra, for the joint stage
+    S1_avg: Array | None = None  # without time averaging: U1 * phi_T, the phi_t pairs' input
 
     def time_out(
         self,
@@ -165,7 +167,7 @@ class _Run:
         plan, xp = self.plan, self.xp
         N = plan.first.N
         stride = plan.log2_stride
-        if avg is not None and stride is not None and plan.first.average == "local":
+        if avg is not None and stride is not None:
             if edge is not None and edge.mask is not None:
                 coef, spectrum = coef * edge.mask.take(self.buffers, xp), None
             if spectrum is None:
@@ -191,14 +193,20 @@ class _Run:
         first, xp = self.plan.first, self.xp
         # Wavelets see bins [0, N_pad / 2), as in Scattering1D (the Nyquist bin is dropped).
         X = extend_bins(X_full[..., : first.N_pad // 2], spectrum_width(first.groups1), xp)
-        s1_parts = []
+        s1_parts, u1_parts = [], []
         edges = self.plan.edge_S1 or [None] * len(first.groups1)
         for g1, width, edge in zip(first.groups1, step.spectrum_widths, edges):
             U1 = band(X, g1, self.buffers, xp, caps=self.caps)
             U1_f = xp.fft.rfft(U1, axis=-1)
             s1_parts.append(self.time_out(U1, g1.k_out, U1_f, g1.avg, None, edge))
+            if self.plan.unaveraged:  # S1 is U1 itself, unpadded (stride 1)
+                u1_parts.append(self.time_out(U1, g1.k_out, None, None, None))
             self.spectra1.append(extend_bins(U1_f[..., : g1.M // 2], width, xp))
-        return xp.concat(s1_parts, axis=1) if len(s1_parts) > 1 else s1_parts[0]
+        S1 = xp.concat(s1_parts, axis=1) if len(s1_parts) > 1 else s1_parts[0]
+        if not self.plan.unaveraged:
+            return S1
+        self.S1_avg = S1
+        return xp.concat(u1_parts, axis=1) if len(u1_parts) > 1 else u1_parts[0]
 
     def spin_free(self, step: SpinFreeFilter, S1: Array, pad_mode_fr: Any) -> list[Array]:
         """Filter ``S1`` along frequency (the *phi_t* pairs), one block per group."""

@@ -90,11 +90,14 @@ def build_jtfs_plan(
         (:mod:`scatterwave.core.jtfs_dense`) when the padding mode allows it and the matrices
         take at most :data:`~scatterwave.core.jtfs_dense.DENSE_MAX_BYTES`.
     """
-    oversampling = unaveraged_oversampling(fb) if average == "none" else oversampling
+    unaveraged = average == "none"
+    if unaveraged:  # S0 and the phi_t pairs keep phi_T, at stride 1 like every other row
+        oversampling, average = unaveraged_oversampling(fb), "local"
     first = build_plan(fb, max_order=1, average=average, oversampling=oversampling)
     pairs, n2_kept = joint_pairs(fb, paths_exclude.get("n2", []))
     opts = JointOptions(
-        log2_stride=first.log2_stride,  # None without local averaging: no phi_T in the joint stage
+        # None without local averaging (or without any averaging): no phi_T in the joint stage
+        log2_stride=None if unaveraged else first.log2_stride,
         oversampling=oversampling,
         pad_mode_fr=pad_mode_fr,
         time_conj=pad_mode == "reflect",
@@ -123,7 +126,8 @@ def build_jtfs_plan(
         first=first,
         N1=ffb.N1,
         L=ffb.L,
-        log2_stride=0 if average == "none" else first.log2_stride,
+        log2_stride=first.log2_stride,
+        unaveraged=unaveraged,
         first_freq=first_freq,
         joint=joint,
         fr_pad=fr_pad,
@@ -137,9 +141,11 @@ def build_jtfs_plan(
 def unaveraged_oversampling(fb: TimeFilterbank) -> int:
     """Return the oversampling that sets every time subsampling exponent of ``fb``'s rows to 0.
 
-    Without time averaging (``average="none"``) every row is at the input's rate: no ``phi_T``
-    but ``S0``'s (as Scattering1D without averaging), the joint stage's time window is the
-    unpadded samples, and only ``S0``'s low-pass is normalised at the padding boundary.
+    Without time averaging (``average="none"``) every row is at the input's rate: ``S0`` is
+    ``x * phi_T`` (as Scattering1D without averaging), ``S1`` is ``U1``, the *phi_t* pairs
+    filter ``U1 * phi_T`` along frequency (their ``phi_t``, at stride 1, normalised at the
+    padding boundary as with averaging), and the *psi_t* pairs have no ``phi_T``: the joint
+    stage's time window is the unpadded samples.
     """
     return max(int(fb.psi1.j.max()), int(fb.psi2.j.max()), fb.log2_T or 0)
 

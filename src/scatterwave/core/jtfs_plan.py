@@ -282,8 +282,7 @@ class JTFSPlan:
     N1, L : int
         Number of first-order rows and padded length of the full frequency axis.
     log2_stride : int or None
-        Output time stride exponent (None: global time mean; 0 without time averaging,
-        ``first.average == "none"``).
+        Output time stride exponent (None: global time mean; 0 without time averaging).
     first_freq : list of FreqGroup
         Frequential filters of the ``phi_t`` pairs (applied to ``S1``).
     joint : list of JointGroup
@@ -308,6 +307,9 @@ class JTFSPlan:
         Normalisation of ``S0``'s time low-pass at the padding boundary (local averaging).
     edge_S1 : list of EdgeNorm or None
         The same for each first-order group's ``S1`` rows.
+    unaveraged : bool
+        No time averaging: ``S1`` is output as ``U1`` (at stride 1); ``first``'s low-passes
+        (stride 1) give ``S0`` and the input of the *phi_t* pairs.
     """
 
     first: ScatteringPlan
@@ -325,6 +327,7 @@ class JTFSPlan:
     dense_fr: bool = False
     edge_S0: EdgeNorm | None = None
     edge_S1: list[EdgeNorm | None] = field(default_factory=list)
+    unaveraged: bool = False
 
     def bytes_per_signal(self, itemsize: int) -> int:
         """Peak working memory of one signal's forward pass, bytes (half at float32).
