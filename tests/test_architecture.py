@@ -18,7 +18,7 @@ SRC = pathlib.Path(__file__).resolve().parents[1] / "src" / "scatterwave"
 
 #: Floors, bottom first (the table of ``docs/dev/architecture.md``).
 FLOORS: tuple[tuple[str, ...], ...] = (
-    ("_version", "vocabulary", "_validation", "filters"),
+    ("_version", "vocabulary", "_validation", "_jtfs_args", "filters"),
     ("core",),
     ("_device", "_cuda_graph", "_transform"),
     ("scattering1d", "jtfs", "signals", "toolkit"),

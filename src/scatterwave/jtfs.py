@@ -9,11 +9,11 @@ from typing import Any, Literal
 
 import numpy as np
 
+from scatterwave._jtfs_args import check_jtfs_args
 from scatterwave._transform import ArrayAPITransform, no_autograph
 from scatterwave._validation import check_r_psi
 from scatterwave.core.capabilities import Capabilities
 from scatterwave.core.jtfs import jtfs, padding_rows
-from scatterwave.core.jtfs_args import check_jtfs_args
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import JTFSPlan
