@@ -28,6 +28,26 @@ def test_explicit_budget_wins_over_the_device():
     assert _device.chunk_size(2**20, x, memory_budget_mb=None) == 32
 
 
+def test_one_signal_larger_than_the_memory_left_is_refused_before_allocating(monkeypatch):
+    x = np.zeros((2, 64))
+    monkeypatch.setattr(_device, "host_available_bytes", lambda: 4 * GIB)
+    assert _device.chunk_size(8 * GIB, x, None) == 1  # within OVERCOMMIT (2x) of 4 GiB
+    with pytest.raises(MemoryError, match=r"needs an estimated 9\.0 GiB .* 4\.0 GiB available"):
+        _device.chunk_size(9 * GIB, x, None)
+    monkeypatch.setattr(_device, "host_available_bytes", lambda: None)  # unknown: no check
+    assert _device.chunk_size(9 * GIB, x, None) == 1
+    # through a transform (a budget below one signal): its estimate against 1 MiB left
+    monkeypatch.setattr(_device, "host_available_bytes", lambda: 2**20)
+    jtfs = TimeFrequencyScattering1D(512, J=5, Q=8, J_fr=3, memory_budget_mb=0.01)
+    with pytest.raises(MemoryError, match="pad_mode_fr='zero'"):
+        jtfs(np.zeros(512))
+
+
+def test_host_memory_is_read_where_the_system_tells_it():
+    free = _device.host_available_bytes()
+    assert free is None or free > 0
+
+
 class _FakeCudaTensor:
     """Stands for a torch CUDA tensor: the module name and device are all the policy reads."""
 

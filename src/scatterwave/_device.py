@@ -14,6 +14,13 @@ With ``memory_budget_mb=None`` (the default) the budget follows the device of th
   platforms without memory statistics) the budget is :data:`ACCELERATOR_FALLBACK_MB`.
 
 An explicit ``memory_budget_mb`` always wins.
+
+A chunk holds at least one signal. When one signal alone is estimated to need more than
+:data:`OVERCOMMIT` times the memory its device can still give (host: ``MemAvailable`` of
+``/proc/meminfo``), the call raises a ``MemoryError`` that says so before allocating,
+instead of running into the operating system's out-of-memory killer or a failed device
+allocation halfway. The estimates bound the measured peaks with a margin (up to about 1.6x
+for JTFS), hence the factor.
 """
 
 from __future__ import annotations
@@ -36,6 +43,9 @@ CPU_BUDGET_MB = 32.0
 ACCELERATOR_FRACTION = 0.5
 #: Budget on an accelerator whose free memory cannot be queried, in MiB.
 ACCELERATOR_FALLBACK_MB = 2048.0
+#: One signal whose estimated working memory exceeds this many times what its device has
+#: left is refused with a MemoryError (the estimates bound the peaks with a margin).
+OVERCOMMIT = 2.0
 
 Array = Any
 
@@ -100,4 +110,33 @@ def chunk_size(
         budget = default_budget_bytes(x, caps)
     else:
         budget = int(float(memory_budget_mb) * 2**20)
+    if per_signal_bytes > budget:  # one signal per chunk: does even that fit?
+        _check_one_signal_fits(int(per_signal_bytes), x)
     return max(1, budget // max(int(per_signal_bytes), 1))
+
+
+def host_available_bytes() -> int | None:
+    """``MemAvailable`` of ``/proc/meminfo`` in bytes, or None where it cannot be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _check_one_signal_fits(per_signal_bytes: int, x: Array) -> None:
+    on_cpu = device_kind(x) == "cpu"
+    free = host_available_bytes() if on_cpu else available_bytes(x)
+    if free is None or per_signal_bytes <= OVERCOMMIT * free:
+        return
+    where = "in this machine's memory" if on_cpu else f"on the {device_kind(x)} device"
+    raise MemoryError(
+        f"one signal of this transform needs an estimated {per_signal_bytes / 2**30:.1f} GiB "
+        f"of working memory, more than {OVERCOMMIT:g} times the {free / 2**30:.1f} GiB "
+        f"available {where}; reduce what sets its size (N, Q, oversampling, "
+        "max_pad_factor; for JTFS also J_fr, Q_fr, oversampling_fr, max_pad_factor_fr, and "
+        "pad_mode_fr='zero' rather than a reflection)"
+    )
