@@ -16,7 +16,8 @@ from scatterwave import TimeFrequencyScattering1D
 
 #: Arguments a rejection message may name (the ones the strategies below vary).
 NAMES = (
-    "J", "Q", "J_fr", "Q_fr", "F", "T", "N1", "max_pad_factor_fr", "max_pad_factor", "oversampling"
+    "J", "Q", "J_fr", "Q_fr", "F", "T", "N1", "max_pad_factor_fr", "max_pad_factor", "oversampling",
+    "zero_rows", "out_3D",
 )  # fmt: skip
 
 #: One build and call per example takes 0.1 to 1 s at these lengths; 40 examples keep the test
@@ -52,6 +53,10 @@ def configurations(draw: st.DrawFn) -> tuple[int, dict]:
     unaveraged = kw["average"] is False
     kw["oversampling"] = draw(st.sampled_from([0, 0, 0, 1]) if unaveraged else st.integers(0, 2))
     kw["oversampling_fr"] = draw(st.integers(0, 2))
+    kw["out_type"] = draw(st.sampled_from(["dict", "array"]))
+    kw["zero_rows"] = draw(st.sampled_from([None, "keep", "drop"]))
+    kw["normalize"] = draw(st.sampled_from(["energy", "amplitude"]))
+    kw["r_psi"] = draw(st.floats(0.3, 0.95))
     return N, kw
 
 
@@ -77,6 +82,10 @@ def test_every_configuration_builds_and_runs_or_is_rejected_by_name(config, seed
         S1 = jtfs(x[:1])
         for p in S:
             np.testing.assert_allclose(S1[p][0], S[p][0], rtol=1e-10, atol=1e-12)
+        assert {p: v.shape[1:] for p, v in S.items()} == jtfs.output_shape
+    elif not isinstance(S, tuple):  # meta() describes the rows of the array
+        assert S.shape[1:] == jtfs.output_shape
+        assert len(jtfs.meta()["pair"]) == S.shape[1]
 
 
 @SETTINGS

@@ -148,9 +148,10 @@ def test_jtfs_average_true_is_local_whatever_its_type():
         TimeFrequencyScattering1D(**SMALL_JTFS, average=1)
 
 
-def test_jtfs_average_false_says_it_is_unsupported():
-    with pytest.raises(NotImplementedError, match="average=False is not supported"):
-        TimeFrequencyScattering1D(**SMALL_JTFS, average=np.False_)
+def test_jtfs_average_accepts_numpy_booleans():
+    jtfs = TimeFrequencyScattering1D(**SMALL_JTFS, average=np.False_)
+    assert jtfs.average is False  # normalised to the Python bool: no time averaging
+    assert np.all(jtfs.meta()["stride"][:, 0] == 1)
 
 
 @pytest.mark.parametrize(
