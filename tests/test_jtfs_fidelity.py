@@ -193,20 +193,26 @@ def test_global_first_order_is_invariant_to_the_ideal_fdts():
     low, high = (np.sin(2 * np.pi * f * t) * window for f in (N // 12, 5 * (N // 12)))
     x = np.roll(low + high, -N // 5)
     xs = np.roll(low + np.roll(high, N // 6), -N // 5)
+    d_ts, d_jtfs = ideal_fdts_distances(x, xs, J=8)
+    assert d_ts < 8e-6
+    assert d_jtfs > 0.3
+
+
+def ideal_fdts_distances(x: np.ndarray, xs: np.ndarray, J: int) -> tuple[float, float]:
+    """Relative distances between ``x`` and ``xs`` under WaveSpin's "ideal" FDTS configuration
+    (Q=(8, 1), J_fr=4, Q_fr=4, F=4, zero padding, ``"resample"``, global time averaging): of
+    the JTFS's own global first order (time scattering) and of the spinned pairs."""
     jtfs = TimeFrequencyScattering1D(
-        N, J=8, Q=(8, 1), J_fr=4, Q_fr=4, F=4, average="global", average_fr=True,
+        x.shape[-1], J=J, Q=(8, 1), J_fr=4, Q_fr=4, F=4, average="global", average_fr=True,
         sampling_filters_fr="resample", max_pad_factor=None, max_pad_factor_fr=None,
         out_exclude=("S0", "phi_t * phi_f", "phi_t * psi_f", "psi_t * phi_f"),
     )  # fmt: skip
     S, Ss = jtfs(x), jtfs(xs)
     d_ts = np.linalg.norm(S["S1"] - Ss["S1"]) / np.linalg.norm(S["S1"])
-    assert d_ts < 8e-6
-    joint = [
-        np.concatenate([S[p], Ss[p]], axis=-1) for p in ("psi_t * psi_f_up", "psi_t * psi_f_dn")
-    ]
-    a = np.concatenate([j[..., :1] for j in joint])
-    b = np.concatenate([j[..., 1:] for j in joint])
-    assert np.linalg.norm(a - b) / np.linalg.norm(a) > 0.3
+    spinned = ("psi_t * psi_f_up", "psi_t * psi_f_dn")
+    a = np.concatenate([S[p].ravel() for p in spinned])
+    b = np.concatenate([Ss[p].ravel() for p in spinned])
+    return float(d_ts), float(np.linalg.norm(a - b) / np.linalg.norm(a))
 
 
 @pytest.mark.parametrize(("j2_max", "measured"), [(6, 460), (8, 368)])
@@ -399,18 +405,6 @@ def test_ideal_fdts_at_wavespins_length():
     6.5e4 and 8e-6 at N=4096, 4e4 and 1e-5 at N=2048). Measured 2026-12-05: 1.12e-6 and
     0.431 (ratio 3.86e5); at N=2048 (J=8): 7.5e-6 and 0.433 (5.8e4).
     """
-    N = 4096
-    x, xs = wavespin_fdts_pair(N)
-    jtfs = TimeFrequencyScattering1D(
-        N, J=9, Q=(8, 1), J_fr=4, Q_fr=4, F=4, average="global", average_fr=True,
-        sampling_filters_fr="resample", max_pad_factor=None, max_pad_factor_fr=None,
-        out_exclude=("S0", "phi_t * phi_f", "phi_t * psi_f", "psi_t * phi_f"),
-    )  # fmt: skip
-    S, Ss = jtfs(x), jtfs(xs)
-    d_ts = np.linalg.norm(S["S1"] - Ss["S1"]) / np.linalg.norm(S["S1"])
-    spinned = ("psi_t * psi_f_up", "psi_t * psi_f_dn")
-    a = np.concatenate([S[p].ravel() for p in spinned])
-    b = np.concatenate([Ss[p].ravel() for p in spinned])
-    d_jtfs = np.linalg.norm(a - b) / np.linalg.norm(a)
+    d_ts, d_jtfs = ideal_fdts_distances(*wavespin_fdts_pair(4096), J=9)
     assert d_ts < 2e-6
     assert d_jtfs / d_ts > 3.5e5

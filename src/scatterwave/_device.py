@@ -128,11 +128,11 @@ def host_available_bytes() -> int | None:
 
 
 def _check_one_signal_fits(per_signal_bytes: int, x: Array) -> None:
-    on_cpu = device_kind(x) == "cpu"
-    free = host_available_bytes() if on_cpu else available_bytes(x)
+    kind = device_kind(x)
+    free = host_available_bytes() if kind == "cpu" else available_bytes(x)
     if free is None or per_signal_bytes <= OVERCOMMIT * free:
         return
-    where = "in this machine's memory" if on_cpu else f"on the {device_kind(x)} device"
+    where = "in this machine's memory" if kind == "cpu" else f"on the {kind} device"
     raise MemoryError(
         f"one signal of this transform needs an estimated {per_signal_bytes / 2**30:.1f} GiB "
         f"of working memory, more than {OVERCOMMIT:g} times the {free / 2**30:.1f} GiB "

@@ -127,8 +127,7 @@ def jtfs(
             out.append(_zeroth(x, x_pad, X_full, plan, buffers, xp, normalize_energy))
             out.append(run.first_order(step, X_full))
         elif isinstance(step, SpinFreeFilter):
-            S1 = out[1] if run.S1_avg is None else run.S1_avg
-            out += run.spin_free(step, S1, pad_mode_fr)
+            out += run.spin_free(step, run.phi_t_input, pad_mode_fr)
         elif isinstance(step, JointFilter):
             out += run.joint(step, pad_mode_fr, padding)
     if plan.log2_stride is None:  # out[0], the mean of x, was not computed from the scaled x_pad
@@ -148,7 +147,7 @@ class _Run:
     ws: Workspace | None
     normalize_energy: bool
     spectra1: list[Array] = field(default_factory=list)  # envelope spectra, for the joint stage
-    S1_avg: Array | None = None  # without time averaging: U1 * phi_T, the phi_t pairs' input
+    phi_t_input: Array | None = None  # S1 = U1 * phi_T (also without time averaging)
 
     def time_out(
         self,
@@ -166,15 +165,14 @@ class _Run:
         """
         plan, xp = self.plan, self.xp
         N = plan.first.N
-        stride = plan.log2_stride
-        if avg is not None and stride is not None:
+        if avg is not None and plan.log2_stride is not None:
             if edge is not None and edge.mask is not None:
                 coef, spectrum = coef * edge.mask.take(self.buffers, xp), None
             if spectrum is None:
                 ws = self.ws if start is not None else None  # the joint stage's array
                 spectrum = rfft_into(coef, ws, "joint_spectrum", xp)
             coef = lowpass(spectrum, avg.phi.take(self.buffers, xp), avg.n_bins, avg.k_avg, xp)
-            k = stride
+            k = plan.log2_stride
         start = plan.first.out_start(k) if start is None else start
         length = -(-N // 2**k)
         coef = coef[..., start : start + length]
@@ -202,10 +200,9 @@ class _Run:
             if self.plan.unaveraged:  # S1 is U1 itself, unpadded (stride 1)
                 u1_parts.append(self.time_out(U1, g1.k_out, None, None, None))
             self.spectra1.append(extend_bins(U1_f[..., : g1.M // 2], width, xp))
-        S1 = xp.concat(s1_parts, axis=1) if len(s1_parts) > 1 else s1_parts[0]
+        self.phi_t_input = xp.concat(s1_parts, axis=1) if len(s1_parts) > 1 else s1_parts[0]
         if not self.plan.unaveraged:
-            return S1
-        self.S1_avg = S1
+            return self.phi_t_input
         return xp.concat(u1_parts, axis=1) if len(u1_parts) > 1 else u1_parts[0]
 
     def spin_free(self, step: SpinFreeFilter, S1: Array, pad_mode_fr: Any) -> list[Array]:

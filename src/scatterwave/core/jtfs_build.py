@@ -217,20 +217,19 @@ def first_order_edges(
     ``masked_S0``: the padded input is not zero outside the signal (the input is masked
     before ``S0``'s low-pass); ``U1`` always is (its wavelet responses spread into padding).
     """
-    N, p = first.N, first.pad_left
+    if first.log2_stride is None:
+        return None, []
+    N, p, k = first.N, first.pad_left, first.log2_stride
+    out = (first.out_start(k), -(-N // 2**k))
 
     def data(k_in: int) -> tuple[int, int]:
         return p >> k_in, -(-(p + N) // 2**k_in)
 
     e0 = None
-    if first.S0 is not None:  # local averaging, or S0 without averaging
+    if first.S0 is not None:
         out0 = (first.out_start(first.k_S0), -(-N // 2**first.k_S0))
         phi = first.S0.phi.take(first.buffers, np)
         e0 = time_edge(builder, first.S0, first.N_pad, data(0), out0, masked=masked_S0, phi=phi)
-    if first.log2_stride is None:  # no S1 low-pass
-        return e0, []
-    k = first.log2_stride
-    out = (first.out_start(k), -(-N // 2**k))
     e1 = [
         None
         if g.avg is None
