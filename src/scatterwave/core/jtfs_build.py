@@ -25,6 +25,7 @@ from scatterwave.core.jtfs_joint import (
     joint_group,
     joint_pairs,
     joint_rates,
+    split_joint_axis,
 )
 from scatterwave.core.jtfs_plan import (
     PAIRS,
@@ -179,8 +180,9 @@ def _joint_stage(
         freqs = [(L, groups) for (L, _), groups in zip(freqs, dense)]
         opts = dataclasses.replace(opts, pad_mode_fr=None)
     joint = [
-        joint_group(builder, fb, first, pairs, axis, freq, opts)
+        joint_group(builder, fb, first, pairs, part, freq, opts, int(axis[2].max()))
         for axis, freq in zip(time_axes, freqs)
+        for part in split_joint_axis(fb, first, pairs, axis, freq, opts, dense is not None)
     ]
     return joint, dense is not None
 

@@ -1,8 +1,9 @@
 """The joint stage of a JTFS plan: ``Y2 = U1 * psi2`` grouped by rate, assembled along frequency.
 
-For each :class:`~scatterwave.core.jtfs_plan.JointGroup` (the kept second-order wavelets of
-one time subsampling exponent ``k2``), one complex band-pass per first-order group computes
-``Y2`` of every valid ``(n1, n2)`` pair directly at rate ``2**k2``; an index array assembles
+For each :class:`~scatterwave.core.jtfs_plan.JointGroup` (kept second-order wavelets of one
+time subsampling exponent ``k2``, split by memory: :func:`split_joint_axis`), one complex
+band-pass per first-order group computes ``Y2`` of every valid ``(n1, n2)`` pair directly
+at rate ``2**k2``; an index array assembles
 the rows along each wavelet's frequency axis (padded by ``pad_mode_fr``, or unpadded for the
 dense form); only the time samples the outputs depend on are kept.
 """
@@ -53,6 +54,11 @@ class JointOptions:
     edges: bool = True
 
 
+#: Largest estimated working memory of one joint group per signal, bytes (see
+#: :func:`split_joint_axis`).
+JOINT_MAX_BYTES = 256 * 2**20
+
+
 def joint_rates(fb: TimeFilterbank, opts: JointOptions) -> np.ndarray:
     """Time subsampling exponent ``k2`` of each second-order wavelet's ``Y2``."""
     k2_all = np.maximum(fb.psi2.j - opts.oversampling, 0)
@@ -71,6 +77,45 @@ def joint_axes(
         n2s = np.array([n for n in n2_kept if k2_all[n] == k2], dtype=int)
         valid = np.array([int(np.max(np.flatnonzero(pairs[:, n]), initial=-1)) + 1 for n in n2s])
         out.append((k2, n2s, valid))
+    return out
+
+
+def split_joint_axis(
+    fb: TimeFilterbank,
+    first: ScatteringPlan,
+    pairs: np.ndarray,
+    axis: tuple[int, np.ndarray, np.ndarray],
+    freq: tuple[int, list[FreqGroup]],
+    opts: JointOptions,
+    dense: bool,
+) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """Split the second-order wavelets of one rate into groups of at most ``max_bytes``.
+
+    One joint group holds every ``Y2`` row of its wavelets and every frequential output at
+    once: without time averaging (every row at stride 1) that is gigabytes per signal for
+    moderate ``N``. Consecutive wavelets are grouped while
+    :func:`~scatterwave.core.jtfs_memory.joint_group_bytes` estimates at most
+    :data:`JOINT_MAX_BYTES` per signal (one wavelet at least); the groups share the
+    frequency axis (``L``, filters) of the whole rate, so the outputs are unchanged.
+    """
+    from scatterwave.core.jtfs_memory import joint_group_bytes  # imports jtfs (this module's user)
+
+    k2, n2s, valid = axis
+    L, groups = freq
+    n_rows, M = int(valid.max()), fb.N_pad >> k2
+    t = _time_window(fb, first, k2, opts.log2_stride, opts.criterion_amplitude).width
+
+    def cost(a: int, b: int) -> int:
+        n_pairs = int(pairs[:, n2s[a:b]].sum())
+        return joint_group_bytes(b - a, n_pairs, M, n_rows, t, L, groups, dense)
+
+    out, a = [], 0
+    while a < len(n2s):
+        b = a + 1
+        while b < len(n2s) and cost(a, b + 1) <= JOINT_MAX_BYTES:
+            b += 1
+        out.append((k2, n2s[a:b], valid[a:b]))
+        a = b
     return out
 
 
@@ -160,11 +205,14 @@ def joint_group(
     axis: tuple[int, np.ndarray, np.ndarray],
     freq: tuple[int, list[FreqGroup]],
     opts: JointOptions,
+    n_rows: int,
 ) -> JointGroup:
-    """Compile one :class:`JointGroup` from its ``(k2, n2s, valid_rows)`` and frequency axis."""
+    """Compile one :class:`JointGroup` from its ``(k2, n2s, valid_rows)`` and frequency axis.
+
+    The axis has ``L`` rows, of which ``n_rows`` before padding.
+    """
     k2, n2s, valid = axis
     L, groups = freq
-    n_rows = int(valid.max())
     M = fb.N_pad >> k2
     bands, where, count = _joint_bands(builder, fb, first, pairs, n2s, k2)
     assemble, reflected = _assemble(n2s, n_rows, L, where, count, opts.pad_mode_fr)
@@ -199,6 +247,7 @@ def joint_group(
         trim=trim,
         L=L,
         freq=groups,
+        n_rows=n_rows,
         fr_conj=fr_conj,
         edge=edge,
     )

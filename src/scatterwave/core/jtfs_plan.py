@@ -202,11 +202,16 @@ class JointGroup:
         The time low-pass; None for a global time mean.
     valid_rows : ndarray of int, shape (P,)
         One past the last valid first-order row of each ``n2``.
+    n_rows : int
+        Rows of each ``n2``'s frequency axis before padding: ``max(valid_rows)`` over all the
+        second-order wavelets at rate ``k2``, also when they are split into several groups
+        (:func:`scatterwave.core.jtfs_joint.split_joint_axis`), so that the split changes no
+        filter.
     trim : TimeWindow
         Only these time samples of ``Y2`` are processed (the unpadded part plus the
         half-support of ``phi_T``).
     L : int
-        Padded length of this group's frequency axis (from ``max(valid_rows)`` rows).
+        Padded length of this group's frequency axis (from ``n_rows`` rows).
     freq : list of FreqGroup
         The frequential filters, sampled at ``L``.
     fr_conj : Slice or None
@@ -226,6 +231,7 @@ class JointGroup:
     trim: TimeWindow
     L: int
     freq: list[FreqGroup]
+    n_rows: int
     fr_conj: Slice | None = None
     edge: EdgeNorm | None = None
 
