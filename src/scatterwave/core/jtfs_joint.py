@@ -89,7 +89,7 @@ def split_joint_axis(
     opts: JointOptions,
     dense: bool,
 ) -> list[tuple[int, np.ndarray, np.ndarray]]:
-    """Split the second-order wavelets of one rate into groups of at most ``max_bytes``.
+    """Split the second-order wavelets of one rate into groups of at most JOINT_MAX_BYTES.
 
     One joint group holds every ``Y2`` row of its wavelets and every frequential output at
     once: without time averaging (every row at stride 1) that is gigabytes per signal for
