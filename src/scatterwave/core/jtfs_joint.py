@@ -3,9 +3,9 @@
 For each :class:`~scatterwave.core.jtfs_plan.JointGroup` (kept second-order wavelets of one
 time subsampling exponent ``k2``, split by memory: :func:`split_joint_axis`), one complex
 band-pass per first-order group computes ``Y2`` of every valid ``(n1, n2)`` pair directly
-at rate ``2**k2``; an index array assembles
-the rows along each wavelet's frequency axis (padded by ``pad_mode_fr``, or unpadded for the
-dense form); only the time samples the outputs depend on are kept.
+at rate ``2**k2``; an index array assembles the rows along each wavelet's frequency axis
+(padded by ``pad_mode_fr``, or unpadded for the dense form); only the time samples the
+outputs depend on are kept.
 """
 
 from __future__ import annotations
