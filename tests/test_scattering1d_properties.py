@@ -107,15 +107,28 @@ def test_reflect_padding_worst_case_impulses(N, J, measured):
 
 
 def test_issue_example_global_average_is_non_expansive():
-    """Issue 16: 1.135 with average='global' at the default T for N = 64 (zero padding: 0.46)."""
+    """Issue 16: 1.135 with average='global' at the default T for N = 64 (zero padding: 0.46).
+
+    A global row is the mean over the ``N`` positions of the row's local average at stride 1
+    (``core/global_mean.py``), so it never carries more energy than those averages
+    (Cauchy-Schwarz). Compared here with ``oversampling >= 1`` on both sides: on this 64-sample
+    signal the envelopes of the lowest wavelets, at their own rate (``oversampling=0``), are
+    sampled too coarsely for both transforms to see the same envelopes (measured 2026-12-06:
+    reflect 1.0149 at ``oversampling=0``, 1.00910 at 1 and at 6; local averages at stride 1:
+    1.00911; zero padding 0.25765, 0.25767 and 0.25768).
+    """
     x = np.sin(2 * np.pi * 0.1 * np.arange(64) + 0.3)
+    energy = (x**2).sum()
     for pad_mode in ("zero", "reflect"):
-        S = Scattering1D(64, J=6, Q=(19, 3), average="global", pad_mode=pad_mode)
-        local = Scattering1D(64, J=6, Q=(19, 3), pad_mode=pad_mode)
-        ratio = (S(x) ** 2).sum() / (x**2).sum()
-        # the global mean never carries more than the local outputs it averages
-        assert ratio <= (local(x) ** 2).sum() / (x**2).sum() + 1e-12
-    assert ratio < 1.02  # reflect: within 2% (1.135 before)
+        local = Scattering1D(64, J=6, Q=(19, 3), pad_mode=pad_mode, oversampling=6)
+        bound = (local(x) ** 2).sum() / energy
+        for oversampling in (1, 6):
+            S = Scattering1D(
+                64, J=6, Q=(19, 3), average="global", pad_mode=pad_mode, oversampling=oversampling
+            )
+            assert (S(x) ** 2).sum() / energy <= bound + 1e-12
+        default = Scattering1D(64, J=6, Q=(19, 3), average="global", pad_mode=pad_mode)
+        assert (default(x) ** 2).sum() / energy < (1.02 if pad_mode == "reflect" else 1.0)
 
 
 @pytest.mark.parametrize("T", [1, 4])

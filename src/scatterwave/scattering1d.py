@@ -63,15 +63,16 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
         every ``2**floor(log2 T)`` samples (divided by ``2**oversampling``).
     max_order : {1, 2}
     average : {True, "global", False}
-        ``True``: local averaging at scale ``T``. ``"global"``: mean over time (output length
-        1) of the coefficients locally averaged at ``T = 2**J`` (``T`` must not be given).
-        It is taken over the unpadded samples at stride ``2**J``, so it is not exactly
-        invariant to shifts inside the signal: second-order responses longer than the
-        distance to an end are cut, and the stride samples a window. Measured at N=2048,
-        J=8, Q=(8, 1), zero padding, two windowed partials: 2 to 8 % for shifts keeping them
-        400 samples from either end (2026-12-05). With a circular boundary
-        (``max_pad_factor=0``, ``N`` a power of 2) circular shifts change it by 1e-5 to 2e-4
-        (the stride's aliasing), and multiples of ``2**J`` not at all.
+        ``True``: local averaging at scale ``T``. ``"global"``: the mean over the ``N``
+        positions (output length 1) of the coefficients locally averaged at ``T = 2**J`` and
+        stride 1 (``T`` must not be given), summed exactly from each row at its own rate
+        (:mod:`scatterwave.core.global_mean`). Its weights taper over the half-width of
+        ``phi_J`` (about ``1.6 * 2**J`` samples) near each end with zero padding; with reflect
+        padding every sample counts alike (within 1 %). Shifts of content inside the signal
+        change it by less than 2e-3 for ``N >= 64 * 2**J`` (windowed noise, 2026-12-06) and
+        by up to 3e-2 for ``N = 8 * 2**J``; with a circular boundary (``max_pad_factor=0``,
+        ``N`` a power of 2) circular shifts change it by 1e-5 to 2e-4 (the rows' sampling),
+        and multiples of ``2**J`` not at all.
         ``False``: unaveraged modulus coefficients ``|x * psi1|`` and ``|U1 * psi2|``, each at
         its own stride (order 0 stays ``x * phi_T``); use ``out_type="dict"`` unless
         ``oversampling`` makes every stride equal (``out_type="array"`` with rows of
@@ -130,7 +131,8 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
     ``normalize="energy"``, ``||S x||**2 <= ||x||**2`` for every ``x`` when
     ``pad_mode="zero"``: ``{phi_T, psi}`` has a Littlewood-Paley sum at most 1 at both orders,
     zero padding keeps the energy, and cutting the outputs to the signal's window, sampling them
-    at the low-pass's stride and taking the global mean (Cauchy-Schwarz) only lose energy. The
+    at the low-pass's stride, or taking their mean over the window (Cauchy-Schwarz) only lose
+    energy. The
     default ``pad_mode="reflect"`` analyses the reflected extension of ``x`` (up to twice its
     energy): for signals concentrated within a filter width of an end the ratio can exceed 1,
     the more so as ``2**J`` approaches ``N`` (impulses at an end: at most 1.015 with
@@ -223,8 +225,8 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
     # ------------------------------------------------------------------ building
     @property
     def _average_mode(self) -> str:
-        # Global means are taken over the locally averaged (T = 2**J) outputs; see _design.
-        return {True: "local", False: "none", "global": "local"}[self.average]
+        # Global means are of the locally averaged (T = 2**J) rows; see _design.
+        return {True: "local", False: "none", "global": "global"}[self.average]
 
     def _make_plan(self, N: int) -> tuple[TimeFilterbank, ScatteringPlan]:
         """Build the filterbank's metadata and the compiled plan for inputs of length ``N``.
@@ -251,6 +253,7 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
             oversampling=self.oversampling,
             paths_exclude=excluded if self.paths_exclude else None,
             min_path_energy=self.min_path_energy,
+            weighted_global=True,
         )
         if plan.average == "none" and self.out_type == "array":
             lengths = sorted({plan.out_length(int(k)) for k in plan.paths["k"]})
@@ -352,10 +355,6 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
             (rows, xp.concat([p[i][1] for p in pieces], axis=0) if len(pieces) > 1 else arr)
             for i, (rows, arr) in enumerate(pieces[0])
         ]
-        if self.average == "global":  # mean of the locally averaged rows (see _design)
-            blocks = [
-                (rows, _global_mean(arr, self.normalize == "energy", xp)) for rows, arr in blocks
-            ]
         if self.out_type == "dict":
             keys = _keys(plan)
             out = {}
@@ -434,16 +433,6 @@ def _metadata_only(fb: TimeFilterbank) -> TimeFilterbank:
         return dataclasses.replace(w, filters=BandFilters(w.filters.N, w.filters.lo, []))
 
     return dataclasses.replace(fb, psi1=strip(fb.psi1), psi2=strip(fb.psi2), phi_f=None, lp_sum={})
-
-
-def _global_mean(arr: Array, normalize_energy: bool, xp: Any) -> Array:
-    """Mean over time of locally averaged rows ``(B, rows, N_out)``, as ``(B, rows, 1)``.
-
-    With energy normalisation each row was scaled by ``sqrt(N / N_out)``; the global row is
-    scaled by ``sqrt(N)``, hence the factor ``sqrt(N_out)`` here.
-    """
-    mean = xp.mean(arr, axis=-1, keepdims=True)
-    return mean * math.sqrt(arr.shape[-1]) if normalize_energy else mean
 
 
 def _keys(plan: ScatteringPlan) -> list[tuple]:

@@ -142,6 +142,8 @@ def test_cores_use_exactly_the_namespace_operations(monkeypatch, rng):
             256, J=4, Q=8, J_fr=2, F="global", average_fr=True, pad_mode_fr="conj-reflect"
         ),
         TimeFrequencyScattering1D(256, J=4, Q=8, J_fr=2, average_fr=False, out_type="dict"),
+        # the JTFS's global time mean is a plain mean over the unpadded samples
+        TimeFrequencyScattering1D(256, J=4, Q=8, J_fr=2, average="global", out_type="dict"),
     ]
     x = rng.standard_normal((2, 256))
     for S in transforms:

@@ -31,6 +31,7 @@ from scipy.special import erfc
 
 from scatterwave.core.bands import BandGroup, BandRequest, band_group
 from scatterwave.core.buffers import LowPass, PlanBuilder, Slice
+from scatterwave.core.global_mean import global_weights
 from scatterwave.filters.bank import TimeFilterbank
 
 #: A second-order path (n1, n2) is kept when psi2 captures at least this fraction of the
@@ -158,6 +159,9 @@ class ScatteringPlan:
     steps: list[Step] = field(default_factory=list)
     buffers: dict[str, np.ndarray] = field(default_factory=dict)
     paths: dict[str, np.ndarray] = field(default_factory=dict)
+    #: ``average="global"`` with weights: the weights of the rows at each stride exponent
+    #: (see :mod:`scatterwave.core.global_mean`); empty: the plain mean of the unpadded rows.
+    global_weights: dict[int, Slice] = field(default_factory=dict)
     output_order: Slice = field(default_factory=lambda: Slice("index", 0, (0,)))
     k_S0: int = 0
     #: NumPy core's cache of low-pass-and-unpad matrices (see
@@ -527,6 +531,7 @@ def build_plan(
     oversampling: int,
     paths_exclude: dict | None = None,
     min_path_energy: float | None = None,
+    weighted_global: bool = False,
 ) -> ScatteringPlan:
     """Group the rows of a Scattering1D and compile the filter bands each group needs.
 
@@ -541,6 +546,9 @@ def build_plan(
         ``{"n1": [...], "n2": [...]}`` wavelet indices whose paths are not computed.
     min_path_energy : float, optional
         Second-order path threshold, see :func:`second_order_pairs`.
+    weighted_global : bool
+        With ``average="global"``: the mean over the data of each row's average by the
+        filterbank's low-pass (:mod:`scatterwave.core.global_mean`), not of the row itself.
     """
     rates = plan_rates(
         fb,
@@ -552,7 +560,9 @@ def build_plan(
     )
     k_max = rates.k_max()
     pad_left = (((fb.N_pad - fb.N) // 2) >> k_max) << k_max
-    builder = PlanBuilder(("psi1_f", "psi2_f", "phi_f", "index"), ("order", "n", "k"))
+    weighted = weighted_global and average == "global"
+    names = ("psi1_f", "psi2_f", "phi_f", "index") + (("weights",) if weighted else ())
+    builder = PlanBuilder(names, ("order", "n", "k"))
     S0 = time_lowpass(builder, fb, rates, 0) if average != "global" else None
     k0 = rates.k0 if average != "global" else 0
     _add_rows(builder, 0, np.array([-1]), np.array([-1]), k0)
@@ -572,6 +582,10 @@ def build_plan(
         k_S0=int(paths["k"][0]),
     )
     plan.steps = plan_steps(plan, plan.k_S0)
+    if weighted:
+        ks = {0, *(g.k_out for g in groups1 + groups2)}
+        for k, w in global_weights(fb, pad_left, ks).items():
+            plan.global_weights[k] = builder.add("weights", w)
     # The output permutation, stored with the other indices so it is converted to the input's
     # library and device once, not on every call.
     plan.output_order = builder.add("index", plan.order())

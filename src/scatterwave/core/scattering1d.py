@@ -75,8 +75,9 @@ def scattering1d(
     normalize_energy : bool
         Scale each row by ``sqrt(N / N_out)`` so that squared norms compare with ``||x||**2``.
     ws : Workspace, optional
-        NumPy with local averaging only: the temporaries are written into this workspace's
-        arrays (``out=``) instead of fresh memory on every call; the returned arrays are new.
+        NumPy with local averaging or a weighted global mean only: the temporaries are written
+        into this workspace's arrays (``out=``) instead of fresh memory on every call; the
+        returned arrays are new.
     caps : Capabilities, optional
         The call's capabilities (resolved from ``x`` when None).
 
@@ -86,7 +87,7 @@ def scattering1d(
         ``rows``: path ids (see ``plan.paths``) of the array's rows; array: shape
         ``(B, len(rows), N_out)`` where ``N_out`` depends on the rows' stride.
     """
-    if plan.average != "local":
+    if plan.average != "local" and not plan.global_weights:
         ws = None  # unaveraged outputs are views of the per-group temporaries
     run = _Run(
         x, plan, buffers, xp, capabilities(x) if caps is None else caps, normalize_energy, ws
@@ -94,6 +95,7 @@ def scattering1d(
     x_pad = pad(x, plan.pad_left, plan.N_pad - plan.N - plan.pad_left, pad_mode, xp)
     # undone on every block computed from x_pad
     x_pad, run.scale = range_scale(x_pad, xp, caps=run.caps)
+    run.x_pad = x_pad
     run.X_full = rfft_into(x_pad, ws, "X_full", xp)[:, None, :]
     # Wavelets see bins [0, N_pad / 2): the Nyquist bin carries no analysable band-pass energy.
     run.X = _bins(run.X_full, plan.N_pad // 2, spectrum_width(plan.groups1), ws, "X", xp)
@@ -133,6 +135,7 @@ class _Run:
     normalize_energy: bool
     ws: Workspace | None
     scale: Array | None = None
+    x_pad: Array = None  # the padded, range-scaled input
     X_full: Array = None
     X: Array = None
     all_lp: Array = None
@@ -192,18 +195,24 @@ class _Run:
     def finish(self, rows: np.ndarray, coef: Array, k: int) -> tuple[np.ndarray, Array]:
         """Global mean or no averaging: unpad, normalise, undo the input scale."""
         plan = self.plan
-        start, length = plan.out_start(k), -(-plan.N // 2**k)
-        coef = coef[..., start : start + length]
-        if plan.average == "global":
-            coef = self.xp.mean(coef, axis=-1, keepdims=True)
+        if k in plan.global_weights:  # the weighted sum over the padded row
+            w = plan.global_weights[k].take(self.buffers, self.xp)
+            coef = self.xp.matmul(coef, w[:, None])
+        else:
+            start, length = plan.out_start(k), -(-plan.N // 2**k)
+            coef = coef[..., start : start + length]
+            if plan.average == "global":
+                coef = self.xp.mean(coef, axis=-1, keepdims=True)
         if self.normalize_energy:
             coef = coef * math.sqrt(plan.N / coef.shape[-1])
         return rows, unscale(coef, self.scale)
 
     def zeroth(self, step: ZerothOrder) -> None:
-        """``S0 = x * phi_T`` (or the mean of the unpadded input)."""
+        """``S0 = x * phi_T`` (or the mean of the unpadded input, or its weighted sum)."""
         xp, N = self.xp, self.plan.N
-        if step.lowpass is None:
+        if 0 in self.plan.global_weights:
+            self.out.append(self.finish(step.rows, self.x_pad[:, None, :], 0))
+        elif step.lowpass is None:
             s0 = xp.mean(self.x[:, None, :], axis=-1, keepdims=True)
             self.out.append((step.rows, s0 * math.sqrt(N) if self.normalize_energy else s0))
         elif self.plan.average == "local":
