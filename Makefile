@@ -9,7 +9,7 @@ PIP := $(PY) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
 LINT_PATHS := src tests benchmarks examples scripts experiments
 
-.PHONY: demo test lint types doctest docs bench data clean
+.PHONY: demo test lint types doctest docs bench data clean fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ types: $(STAMP)
 test: lint
 	$(PY) -m pytest
 	$(DOCTEST)
+
+# The property (hypothesis) tests with 100 times their examples (tests/_fuzz.py): about
+# 15 minutes on two cores; not part of `make test`.
+FUZZ ?= 100
+FUZZ_TESTS = $(shell grep -l "max_examples=examples" tests/*.py tests/*/*.py)
+fuzz: $(STAMP)
+	SCATTERWAVE_FUZZ=$(FUZZ) $(PY) -m pytest -q $(FUZZ_TESTS)
 
 doctest: $(STAMP)
 	$(DOCTEST)

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _fuzz import examples
 from scatterwave import TimeFrequencyScattering1D
 
 #: Arguments a rejection message may name (the ones the strategies below vary).
@@ -23,7 +24,7 @@ NAMES = (
 #: One build and call per example takes 0.1 to 1 s at these lengths; 40 examples keep the test
 #: within about 30 s on two cores.
 SETTINGS = settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     database=None,

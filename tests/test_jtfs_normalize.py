@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _fuzz import examples
 from scatterwave import Scattering1D, TimeFrequencyScattering1D
 
 N = 1024
@@ -17,7 +18,7 @@ def s1d_rows(S: dict) -> tuple[np.ndarray, np.ndarray]:
     return S[()][:, None, :], np.stack([S[k] for k in S if len(k) == 1], axis=1)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(
     J=st.integers(4, 7),
     Q1=st.sampled_from([6, 8, 12]),
@@ -93,7 +94,7 @@ def test_normalize_is_checked():
         TimeFrequencyScattering1D(N, J=6, Q=8, J_fr=3, normalize="l1")
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(
     J=st.integers(4, 7),
     Q1=st.sampled_from([6, 8, 12]),

@@ -7,12 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _fuzz import examples
 from scatterwave import TimeFrequencyScattering1D
 
 N = 1024
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=examples(12), deadline=None)
 @given(
     J=st.integers(5, 7),
     Q1=st.sampled_from([6, 8, 12]),

@@ -25,6 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _fuzz import examples
 from scatterwave import Scattering1D
 
 #: Relative slack for a non-expansive configuration: the low-pass is truncated at the output
@@ -77,7 +78,7 @@ def _ratio(kwargs: dict, pad_mode: str, x: np.ndarray) -> float:
     return float((S(x) ** 2).sum() / (x**2).sum())
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configurations())
 def test_non_expansive_with_zero_padding(config):
     kwargs, (kind, seed) = config
@@ -85,7 +86,7 @@ def test_non_expansive_with_zero_padding(config):
     assert _ratio(kwargs, "zero", x) <= 1 + TOL_ZERO
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configurations())
 def test_reflect_padding_stays_within_the_documented_bound(config):
     kwargs, (kind, seed) = config

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _fuzz import examples
 from scatterwave import TimeFrequencyScattering1D
 
 
@@ -61,7 +62,7 @@ def test_estimate_bounds_peak(kw, dtype):
     assert estimate <= 4 * peak
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     J=st.integers(3, 7),
     Q1=st.sampled_from([4, 8, 12]),

@@ -191,26 +191,37 @@ class ScatteringPlan:
     def bytes_per_signal(self, itemsize: int) -> int:
         """Estimated peak working memory per signal of one forward pass, in bytes.
 
-        With local averaging (NumPy keeps these temporaries in a per-thread workspace between
-        calls, see :mod:`scatterwave.core.workspace`, and other libraries allocate the same
-        arrays), every temporary role at its largest over the groups: the input spectrum, the
-        gathered and folded band products, the analytic signals and their modulus, the
-        envelopes' spectra and the copy the second order reads, the low-passed spectra of every
-        row and their inverse FFT; plus the padded input, the output (scaled, reordered,
-        concatenated) and transients (see the code). Checked against measured peaks in
-        ``tests/test_scattering1d_memory.py``.
+        With local averaging or a weighted global mean (NumPy keeps these temporaries in a
+        per-thread workspace between calls, see :mod:`scatterwave.core.workspace`, and other
+        libraries allocate the same arrays), every temporary role at its largest over the
+        groups: the input spectrum, the gathered and folded band products, the analytic signals
+        and their modulus, the envelopes' spectra and the copy the second order reads, with
+        local averaging the low-passed spectra of every row and their inverse FFT; plus the
+        padded input, the output (scaled, reordered, concatenated) and transients (see the
+        code). Checked against measured peaks in ``tests/test_scattering1d_memory.py``.
 
         Otherwise the input spectrum, plus the largest footprint of one first-order group
         (envelopes, spectra, band-pass temporaries) together with its largest second-order
         child (the core runs each group's children right after it), plus the outputs.
         """
         if self.average == "local":
-            return _bytes_local(self, itemsize)
+            if self.S0 is None or self.log2_stride is None:
+                raise RuntimeError("a locally averaged plan has an S0 low-pass and a stride")
+            n_bins = self.S0.n_bins
+            return _bytes_workspace(self, itemsize, n_bins, 2 * (n_bins - 1), self.log2_stride)
+        if self.global_weights:  # the NumPy core keeps a workspace here too, without low-passes
+            return _bytes_workspace(self, itemsize, 0, 0, None)
         return _bytes_unaveraged(self, itemsize)
 
 
-def _bytes_local(plan: ScatteringPlan, itemsize: int) -> int:
-    """:meth:`ScatteringPlan.bytes_per_signal` with local averaging."""
+def _bytes_workspace(
+    plan: ScatteringPlan, itemsize: int, n_bins: int, L_out: int, log2_stride: int | None
+) -> int:
+    """:meth:`ScatteringPlan.bytes_per_signal` of a run that keeps a workspace.
+
+    Local averaging (``n_bins`` low-passed bins per row, ``L_out`` samples before unpadding),
+    or a weighted global mean (no low-pass, one output per row: ``log2_stride`` None).
+    """
     c = 2 * itemsize
     groups = plan.groups1 + plan.groups2
     n_rows = sum(len(g.rows) for g in groups)
@@ -224,15 +235,11 @@ def _bytes_local(plan: ScatteringPlan, itemsize: int) -> int:
         if widths:
             second = max(second, len(g.rows) * max([g.M // 2, *widths]))
     width1 = max([plan.N_pad // 2, *(g.width for g in plan.groups1)])
-    if plan.S0 is None or plan.log2_stride is None:
-        raise RuntimeError("a locally averaged plan has an S0 low-pass and a stride")
-    n_bins = plan.S0.n_bins
-    L_out = 2 * (n_bins - 1)
     complex_elems = (
         plan.N_pad // 2 + 1 + width1 + product + folded + analytic + spectra + second
     ) + (n_rows + 1) * n_bins
     real_elems = analytic + (n_rows + 1) * L_out + plan.N_pad
-    out_len = -(-plan.N // 2**plan.log2_stride)
+    out_len = 1 if log2_stride is None else -(-plan.N // 2**log2_stride)
     outputs = 3 * (n_rows + 1) * out_len
     # Transients: a block view copied before its gather (at most one product's size), and
     # NumPy's float32 FFTs, which run in double precision (input and output, complex128).
