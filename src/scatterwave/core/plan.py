@@ -32,6 +32,7 @@ from scipy.special import erfc
 from scatterwave.core.bands import BandGroup, BandRequest, band_group
 from scatterwave.core.buffers import LowPass, PlanBuilder, Slice
 from scatterwave.core.global_mean import global_weights
+from scatterwave.core.plan_memory import bytes_unaveraged, bytes_workspace
 from scatterwave.filters.bank import TimeFilterbank
 
 #: A second-order path (n1, n2) is kept when psi2 captures at least this fraction of the
@@ -208,62 +209,10 @@ class ScatteringPlan:
             if self.S0 is None or self.log2_stride is None:
                 raise RuntimeError("a locally averaged plan has an S0 low-pass and a stride")
             n_bins = self.S0.n_bins
-            return _bytes_workspace(self, itemsize, n_bins, 2 * (n_bins - 1), self.log2_stride)
+            return bytes_workspace(self, itemsize, n_bins, 2 * (n_bins - 1), self.log2_stride)
         if self.global_weights:  # the NumPy core keeps a workspace here too, without low-passes
-            return _bytes_workspace(self, itemsize, 0, 0, None)
-        return _bytes_unaveraged(self, itemsize)
-
-
-def _bytes_workspace(
-    plan: ScatteringPlan, itemsize: int, n_bins: int, L_out: int, log2_stride: int | None
-) -> int:
-    """:meth:`ScatteringPlan.bytes_per_signal` of a run that keeps a workspace.
-
-    Local averaging (``n_bins`` low-passed bins per row, ``L_out`` samples before unpadding),
-    or a weighted global mean (no low-pass, one output per row: ``log2_stride`` None).
-    """
-    c = 2 * itemsize
-    groups = plan.groups1 + plan.groups2
-    n_rows = sum(len(g.rows) for g in groups)
-    product = max((len(g.rows) * g.n_blocks * g.block for g in groups), default=0)
-    folded = max((len(g.rows) * g.block for g in groups if g.n_blocks > 1), default=0)
-    analytic = max((len(g.rows) * g.M for g in groups), default=0)
-    spectra = max((len(g.rows) * (g.M // 2 + 1) for g in groups), default=0)
-    second = 0
-    for gi, g in enumerate(plan.groups1):
-        widths = [h.width for h in plan.groups2 if h.parent == gi]
-        if widths:
-            second = max(second, len(g.rows) * max([g.M // 2, *widths]))
-    width1 = max([plan.N_pad // 2, *(g.width for g in plan.groups1)])
-    complex_elems = (
-        plan.N_pad // 2 + 1 + width1 + product + folded + analytic + spectra + second
-    ) + (n_rows + 1) * n_bins
-    real_elems = analytic + (n_rows + 1) * L_out + plan.N_pad
-    out_len = 1 if log2_stride is None else -(-plan.N // 2**log2_stride)
-    outputs = 3 * (n_rows + 1) * out_len
-    # Transients: a block view copied before its gather (at most one product's size), and
-    # NumPy's float32 FFTs, which run in double precision (input and output, complex128).
-    transient = c * product
-    if itemsize == 4:
-        transient += 32 * max(analytic, (n_rows + 1) * n_bins, plan.N_pad)
-    return int(c * complex_elems + itemsize * (real_elems + outputs) + transient)
-
-
-def _bytes_unaveraged(plan: ScatteringPlan, itemsize: int) -> int:
-    """:meth:`ScatteringPlan.bytes_per_signal` without local averaging."""
-    c = 2 * itemsize
-    worst = 0
-    for gi, g in enumerate(plan.groups1):
-        n = len(g.rows)
-        own = c * n * (g.n_blocks * g.block + g.M // 2 + 1) + itemsize * n * g.M
-        children = [
-            c * len(h.rows) * (2 * h.n_blocks * h.block + h.M) + itemsize * len(h.rows) * h.M
-            for h in plan.groups2
-            if h.parent == gi
-        ]
-        worst = max(worst, own + max([0, *children]))  # no default=: see core.spectrum_width
-    outputs = sum(len(g.rows) * plan.out_length(g.k_out) for g in plan.groups1 + plan.groups2)
-    return int(c * plan.N_pad + worst + itemsize * outputs)
+            return bytes_workspace(self, itemsize, 0, 0, None)
+        return bytes_unaveraged(self, itemsize)
 
 
 def path_energy_overlap(sigma1: np.ndarray, xi2: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
