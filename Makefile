@@ -46,7 +46,7 @@ test: lint
 	$(DOCTEST)
 
 # The property (hypothesis) tests with 100 times their examples (tests/_fuzz.py): about
-# 15 minutes on two cores; not part of `make test`.
+# 11 minutes on two cores; not part of `make test`.
 FUZZ ?= 100
 FUZZ_TESTS = $(shell grep -l "max_examples=examples" tests/*.py tests/*/*.py)
 fuzz: $(STAMP)
