@@ -43,13 +43,12 @@ print(json.dumps(out))
 
 def run(src: Path, calls: int) -> dict[str, float]:
     """One worker process importing scatterwave from ``src``."""
-    env = {"PYTHONPATH": str(src)}
     result = subprocess.run(
         [sys.executable, "-c", WORKER, json.dumps(CONFIGS), str(calls)],
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, **env},
+        env={**os.environ, "PYTHONPATH": str(src)},
     )
     return json.loads(result.stdout)
 

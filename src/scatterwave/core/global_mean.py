@@ -53,10 +53,9 @@ def global_weights(fb: TimeFilterbank, pad_left: int, ks: set[int]) -> dict[int,
     W = np.fft.fft(mask) * fb.phi_f / fb.N
     out = {}
     for k in sorted(ks):
-        M = fb.N_pad >> k
+        M = fb.N_pad >> k  # even: N_pad is a multiple of 2**(J + 1) and k <= J
         # The bins of the rate-k grid (the one at its Nyquist frequency shared by +-M/2).
-        Wk = np.concatenate([W[: M // 2], W[-(M // 2) :]]) if M > 1 else W[:1].copy()
-        if M > 1:
-            Wk[M // 2] = (W[M // 2] + W[-(M // 2)]) / 2
+        Wk = np.concatenate([W[: M // 2], W[-(M // 2) :]])
+        Wk[M // 2] = (W[M // 2] + W[-(M // 2)]) / 2
         out[k] = np.fft.ifft(Wk).real
     return out

@@ -57,7 +57,7 @@ class ZerothOrder:
     ----------
     rows : ndarray of int, shape (1,)
     lowpass : LowPass or None
-        None for a global mean of the unpadded input.
+        None for a global mean (the weighted sum of the padded input).
     k : int
         Stride exponent of the row.
     """
@@ -160,8 +160,9 @@ class ScatteringPlan:
     steps: list[Step] = field(default_factory=list)
     buffers: dict[str, np.ndarray] = field(default_factory=dict)
     paths: dict[str, np.ndarray] = field(default_factory=dict)
-    #: ``average="global"`` with weights: the weights of the rows at each stride exponent
-    #: (see :mod:`scatterwave.core.global_mean`); empty: the plain mean of the unpadded rows.
+    #: ``average="global"``: the weights of the rows at each stride exponent (see
+    #: :mod:`scatterwave.core.global_mean`); empty for the JTFS's first order, whose core
+    #: takes its own global mean.
     global_weights: dict[int, Slice] = field(default_factory=dict)
     output_order: Slice = field(default_factory=lambda: Slice("index", 0, (0,)))
     k_S0: int = 0

@@ -87,7 +87,9 @@ def scattering1d(
         ``rows``: path ids (see ``plan.paths``) of the array's rows; array: shape
         ``(B, len(rows), N_out)`` where ``N_out`` depends on the rows' stride.
     """
-    if plan.average != "local" and not plan.global_weights:
+    if plan.average == "global" and not plan.global_weights:
+        raise ValueError("a global plan needs its weights: build_plan(..., weighted_global=True)")
+    if plan.average == "none":
         ws = None  # unaveraged outputs are views of the per-group temporaries
     run = _Run(
         x, plan, buffers, xp, capabilities(x) if caps is None else caps, normalize_energy, ws
@@ -193,28 +195,23 @@ class _Run:
         return rows, spectrum[..., :n_bins] * self.phi_scaled[key]
 
     def finish(self, rows: np.ndarray, coef: Array, k: int) -> tuple[np.ndarray, Array]:
-        """Global mean or no averaging: unpad, normalise, undo the input scale."""
+        """Global mean (weighted sum) or no averaging (unpad); normalise, undo the input scale."""
         plan = self.plan
-        if k in plan.global_weights:  # the weighted sum over the padded row
+        if plan.average == "global":  # the weighted sum over the padded row
             w = plan.global_weights[k].take(self.buffers, self.xp)
             coef = self.xp.matmul(coef, w[:, None])
         else:
             start, length = plan.out_start(k), -(-plan.N // 2**k)
             coef = coef[..., start : start + length]
-            if plan.average == "global":
-                coef = self.xp.mean(coef, axis=-1, keepdims=True)
         if self.normalize_energy:
             coef = coef * math.sqrt(plan.N / coef.shape[-1])
         return rows, unscale(coef, self.scale)
 
     def zeroth(self, step: ZerothOrder) -> None:
-        """``S0 = x * phi_T`` (or the mean of the unpadded input, or its weighted sum)."""
-        xp, N = self.xp, self.plan.N
-        if 0 in self.plan.global_weights:
+        """``S0 = x * phi_T`` (or, for a global mean, the weighted sum of the padded input)."""
+        xp = self.xp
+        if step.lowpass is None:
             self.out.append(self.finish(step.rows, self.x_pad[:, None, :], 0))
-        elif step.lowpass is None:
-            s0 = xp.mean(self.x[:, None, :], axis=-1, keepdims=True)
-            self.out.append((step.rows, s0 * math.sqrt(N) if self.normalize_energy else s0))
         elif self.plan.average == "local":
             self.out.append(self.low_passed(step.rows, self.X_full, step.lowpass))
         else:
