@@ -370,3 +370,21 @@ def test_big_endian_input_is_read_in_native_order():
     x = np.random.default_rng(3).standard_normal(512)
     jtfs = TimeFrequencyScattering1D(512, J=4, Q=8, J_fr=2, Q_fr=1, out_type="array")
     np.testing.assert_array_equal(jtfs(x.astype(">f8")), jtfs(x))
+
+
+def test_second_order_scale_of_its_own():
+    """``J=(8, 5)`` in JTFS: the pairs that see only first-order envelopes (``S0``, ``S1``,
+    ``phi_t`` pairs) equal those of ``J=8``; every ``psi_t`` pair uses a second-order wavelet
+    of bandwidth at least ``SIGMA0 / 2**5``."""
+    from scatterwave.filters.design import SIGMA0
+
+    x = np.random.default_rng(1).standard_normal(2048)
+    kw = dict(Q=(8, 1), J_fr=3, Q_fr=1, F=4, average_fr=True)
+    pair = TimeFrequencyScattering1D(2048, J=(8, 5), **kw)
+    Sp, Ss = pair(x), TimeFrequencyScattering1D(2048, J=8, **kw)(x)
+    for name in ("S0", "S1", "phi_t * phi_f", "phi_t * psi_f"):
+        np.testing.assert_allclose(Sp[name], Ss[name], rtol=1e-12, atol=1e-15)
+    meta = pair.meta()
+    joint = np.isin(meta["pair"], ["psi_t * phi_f", "psi_t * psi_f_up", "psi_t * psi_f_dn"])
+    assert meta["sigma"][joint, 0].min() >= SIGMA0 / 2**5 * (1 - 1e-12)
+    assert 0 < len(Sp["psi_t * psi_f_up"]) < len(Ss["psi_t * psi_f_up"])

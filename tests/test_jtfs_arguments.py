@@ -35,7 +35,9 @@ SETTINGS = settings(
 def configurations(draw: st.DrawFn) -> tuple[int, dict]:
     N = draw(st.sampled_from([64, 100, 256, 360, 512]))
     J = draw(st.integers(1, int(math.log2(N))))
-    kw: dict = {"J": J, "Q": (draw(st.integers(1, 16)), draw(st.integers(1, 3)))}
+    J2 = draw(st.none() | st.integers(1, J))  # J=(J1, J2): second-order scale of its own
+    kw: dict = {"J": J if J2 is None else (J, J2)}
+    kw["Q"] = (draw(st.integers(1, 16)), draw(st.integers(1, 3)))
     kw["J_fr"] = draw(st.none() | st.integers(1, 6))
     kw["Q_fr"] = draw(st.integers(1, 4))
     kw["F"] = draw(st.none() | st.just("global") | st.integers(1, 128))

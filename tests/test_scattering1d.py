@@ -405,3 +405,21 @@ def test_built_transform_holds_little_more_than_its_plan():
     fb = S.filterbank()  # still complete
     assert fb["psi1_f"].shape == (len(fb["psi1_meta"]["xi"]), fb["N_pad"])
     assert fb["phi_f"] is not None and fb["lp_sum"]["psi1"].size > 0
+
+
+def test_second_order_scale_of_its_own():
+    """``J=(8, 5)``: ``S0`` and ``S1`` are those of ``J=8`` exactly (same first-order wavelets
+    and low-pass); the second order keeps only wavelets of ``J=5``'s bank (bandwidth at
+    least ``SIGMA0 / 2**5``), so fewer paths; ``J=(8, 8)`` is ``J=8``."""
+    from scatterwave.filters.design import SIGMA0
+
+    x = np.random.default_rng(0).standard_normal((2, 4096))
+    pair, single = Scattering1D(4096, J=(8, 5), Q=(8, 1)), Scattering1D(4096, J=8, Q=(8, 1))
+    mp, ms = pair.meta(), single.meta()
+    Sp, Ss = pair(x), single(x)
+    np.testing.assert_array_equal(Sp[:, mp["order"] < 2], Ss[:, ms["order"] < 2])
+    second = mp["order"] == 2
+    assert 0 < second.sum() < (ms["order"] == 2).sum()
+    assert mp["sigma"][second, 1].min() >= SIGMA0 / 2**5 * (1 - 1e-12)
+    assert pair.J == (8, 5) and Scattering1D(4096, J=(8, 8)).J == 8
+    np.testing.assert_array_equal(Scattering1D(4096, J=(8, 8), Q=(8, 1))(x), Ss)

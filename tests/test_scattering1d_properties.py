@@ -36,9 +36,11 @@ TOL_ZERO = 1e-5
 BOUND_REFLECT = {3: 1.10, 2: 1.30, 1: 1.60}
 
 
-def reflect_bound(N: int, J: int) -> float:
-    """The documented energy bound with reflect padding for length ``N`` and scale ``J``."""
-    return BOUND_REFLECT[min(max(int(math.log2(N)) - J, 1), 3)]
+def reflect_bound(N: int, J: int | tuple[int, int]) -> float:
+    """The documented energy bound with reflect padding for length ``N`` and scale ``J``
+    (``J1`` of a pair: the first order and the low-pass set it)."""
+    J1 = J if isinstance(J, int) else J[0]
+    return BOUND_REFLECT[min(max(int(math.log2(N)) - J1, 1), 3)]
 
 
 @st.composite
@@ -51,6 +53,8 @@ def configurations(draw):
     max_order = draw(st.sampled_from([1, 2]))
     kind = draw(st.sampled_from(["noise", "sine", "edge", "impulse", "brown"]))
     seed = draw(st.integers(0, 2**16))
+    J2 = draw(st.none() | st.integers(1, J))  # J=(J1, J2): fewer second-order wavelets
+    J = J if J2 is None else (J, J2)
     return {"N": N, "J": J, "Q": Q, "T": T, "average": average, "max_order": max_order}, (
         kind,
         seed,

@@ -43,6 +43,10 @@ COMMON_BAD = [
     ("T", 16.0),
     ("T", True),
     ("J", np.True_),
+    ("J", (3, 4)),  # J2 > J1
+    ("J", (3, 0)),
+    ("J", (3, 2.0)),
+    ("J", (3, 2, 1)),
 ]
 
 S1D_BAD = [
@@ -106,6 +110,8 @@ def test_undocumented_values_are_rejected_naming_the_argument(cls, base, name, v
         (Scattering1D, {**SMALL, "out_type": "dict"}, "average", False, np.False_),
         (Scattering1D, SMALL, "check_input", False, np.False_),
         (Scattering1D, SMALL, "J", 3, np.int64(3)),
+        (Scattering1D, SMALL, "J", 3, (3, np.int64(3))),  # (J, J) is J
+        (TimeFrequencyScattering1D, SMALL_JTFS, "J", 4, [4, 4]),
         (Scattering1D, SMALL, "Q", 4, np.int32(4)),
         (Scattering1D, SMALL, "criterion_amplitude", 1e-3, np.float32(1e-3)),
         (TimeFrequencyScattering1D, SMALL_JTFS, "average", True, np.True_),

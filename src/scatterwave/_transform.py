@@ -103,13 +103,15 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         check_input: Any,
     ) -> None:
         """Check and store the arguments both transforms take; set up the caches."""
-        Q = check_scales(N, J, Q, T)
+        self._J, Q = check_scales(N, J, Q, T)
         average = check_bool_or_literal("average", average, (True, False), ("global",))
         if average == "global" and T is not None:
             raise ValueError(
                 f"T={T!r} is not used with average='global' (a mean over the whole signal); "
                 "remove T, or use average=True for local averaging at scale T"
             )
+        # J: an int, or (J1, J2) when the orders differ; the frontends read the pair ``_J``.
+        J = self._J[0] if self._J[0] == self._J[1] else self._J
         self.N, self.J, self.Q, self.T = N, J, Q, T
         self.average = average
         self.criterion_amplitude = check_criterion_amplitude(criterion_amplitude)
@@ -132,14 +134,14 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
 
     def _averaging_scale(self, N: int) -> int | None:
         """Check ``J`` and ``T`` against the input length; return ``T`` (None: global mean)."""
-        if 2**self.J > N:
+        if 2 ** self._J[0] > N:
             raise ValueError(
                 f"J={self.J} is too large for inputs of length N={N}: need 2**J <= N; "
                 f"use J <= {math.floor(math.log2(N))} or longer inputs"
             )
         if self.average == "global":
             return None
-        T = 2**self.J if self.T is None else self.T
+        T = 2 ** self._J[0] if self.T is None else self.T
         if T > N:
             raise ValueError(
                 f"T={T} exceeds the input length N={N}; use T <= N, or average='global' "

@@ -155,17 +155,35 @@ def check_r_psi(r_psi: Any, count: int) -> tuple[float, ...]:
     return tuple(float(r) for r in values)
 
 
-def check_scales(N: Any, J: Any, Q: Any, T: Any) -> tuple[int, int]:
-    """Validate the core hyper-parameters shared by the transforms; return ``(Q1, Q2)``."""
+def check_scales(N: Any, J: Any, Q: Any, T: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Validate the core hyper-parameters shared by the transforms.
+
+    Returns ``((J1, J2), (Q1, Q2))``: an int ``J`` means ``(J, J)``, an int ``Q`` ``(Q, 1)``.
+    """
     check_int("N", N, minimum=2, allow_none=True)
     if J is None:
         raise TypeError("J (the maximum log2 scale) is required, e.g. J=8")
-    check_int("J", J, minimum=1)
+    J1, J2 = parse_pair("J", J, default_second=None, kind=int)
+    J2 = J1 if J2 is None else J2
+    for j in (J1, J2):
+        try:
+            check_int("J", j, minimum=1)
+        except (TypeError, ValueError) as err:
+            if not isinstance(J, (tuple, list)):
+                raise
+            raise type(err)(f"J must be a pair (J1, J2) of integers >= 1; got {J!r}") from None
+    J1, J2 = int(J1), int(J2)
+    if J2 > J1:
+        raise ValueError(
+            f"J={J!r} has a second-order scale J2={J2} above the first-order J1={J1}; J=(J1, "
+            f"J2) needs J2 <= J1 (J1 also sets the default T = 2**J1): use J=({J2}, {J1}) or "
+            f"J={J2}"
+        )
     Q = parse_pair("Q", Q, default_second=1, kind=int)
     for q in Q:
         check_int("Q", q, minimum=1)
     check_int("T", T, minimum=1, allow_none=True)
-    return Q
+    return (J1, J2), Q
 
 
 def check_budget(memory_budget_mb: Any) -> float | None:

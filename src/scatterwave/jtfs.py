@@ -76,8 +76,13 @@ class TimeFrequencyScattering1D(
     ----------
     N : int or None
         Input length (None: built per input length on first use).
-    J : int >= 1
-        Maximum log2 time scale of the wavelets; ``2**J <= N``.
+    J : int >= 1 or tuple of (int, int)
+        Maximum log2 time scale of the wavelets; ``2**J <= N``. A pair ``(J1, J2)``,
+        ``J2 <= J1``, stops the second-order wavelets at scale ``2**J2`` (``T`` still
+        defaults to ``2**J1``): the longest ``psi_t`` no longer straddles a whole boundary
+        region, which keeps spin under reflect padding (see ``docs/jtfs.md``), but the
+        envelope variations between ``2**-J1`` and ``2**-J2`` (relative) frequencies then
+        reach no coefficient.
     Q : int or tuple of (int, int)
         Wavelets per octave at orders 1 and 2 (an int ``Q`` means ``(Q, 1)``).
     J_fr : int, optional
@@ -215,7 +220,7 @@ class TimeFrequencyScattering1D(
     def __init__(
         self,
         N: int | None = None,
-        J: int | None = None,
+        J: int | tuple[int, int] | None = None,
         Q: int | tuple[int, int] = (16, 1),
         J_fr: int | None = None,
         Q_fr: int = 2,
@@ -292,7 +297,7 @@ class TimeFrequencyScattering1D(
         T = self._averaging_scale(N)
         fb = build_time_filterbank(
             N,
-            self.J,
+            self._J,
             self.Q,
             T,
             r_psi=(self.r_psi[0], self.r_psi[1]),

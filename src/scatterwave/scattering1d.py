@@ -53,9 +53,14 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
     N : int or None
         Input length. With None, filters are built for each new input length on first use
         and cached.
-    J : int >= 1
+    J : int >= 1 or tuple of (int, int)
         Maximum log2 scale of the wavelets; the lowest wavelets have time support about
-        ``12 * 2**J`` samples. Requires ``2**J <= N``.
+        ``12 * 2**J`` samples. Requires ``2**J <= N``. A pair ``(J1, J2)``, ``J2 <= J1``,
+        stops the second-order wavelets at scale ``2**J2`` (``T`` still defaults to
+        ``2**J1``): fewer, shorter second-order paths, at the price of the envelope
+        variations between ``2**-J1`` and ``2**-J2`` (relative) frequencies, which no
+        coefficient then carries (the bound of the Notes still holds; the near-tight
+        tiling it rests on is that of ``J1 == J2``). ``2**J`` below means ``2**J1``.
     Q : int or tuple of (int, int)
         Wavelets per octave at orders 1 and 2; an int ``Q`` means ``(Q, 1)``.
     T : int, optional
@@ -159,7 +164,7 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
     def __init__(
         self,
         N: int | None = None,
-        J: int | None = None,
+        J: int | tuple[int, int] | None = None,
         Q: int | tuple[int, int] = 8,
         T: int | None = None,
         *,
@@ -275,10 +280,10 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
             # {phi_J, psi} is non-expansive, so the energy claim holds for global means too. A
             # mean of U itself would count the slow variations of U across the window twice
             # (in the mean and in the lowest second-order wavelets): ratios up to 1.25.
-            T = 2**self.J
+            T = 2 ** self._J[0]
         return build_time_filterbank(
             N,
-            self.J,
+            self._J,
             self.Q,
             T,
             r_psi=self.r_psi,

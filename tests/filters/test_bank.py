@@ -45,6 +45,26 @@ def test_littlewood_paley_bounds(Q, J):
         assert lp[: band.start].min() >= LP_LOWER_BELOW
 
 
+@pytest.mark.parametrize("Q", [(8, 1), (16, 2)])
+def test_second_order_scale_of_its_own(Q):
+    """``J=(J1, J2)``: the first-order wavelets are those of ``J1``, the second-order ones
+    those of ``J2`` (same centre frequencies and bandwidths), and ``{phi_J2, psi2}`` keeps
+    the Littlewood-Paley bounds of a single-``J`` bank."""
+    fb = build_time_filterbank(
+        2**13, (8, 5), Q, 256, r_psi=(R, R), criterion_amplitude=1e-3, max_pad_factor=2
+    )
+    assert (fb.J, fb.J2) == (8, 5)
+    for mine, theirs in ((fb.psi1, bank(J=8, Q=Q).psi1), (fb.psi2, bank(J=5, Q=Q, T=256).psi2)):
+        np.testing.assert_allclose(mine.xi, theirs.xi, rtol=1e-12)
+        np.testing.assert_allclose(mine.sigma, theirs.sigma, rtol=1e-12)
+    assert fb.psi2.sigma.min() >= SIGMA0 / 2**5 - 1e-15 > SIGMA0 / 2**8
+    lp = fb.lp_sum["psi2"]
+    assert lp.max() <= 1.0 + 1e-12
+    band = slice(int(np.ceil(fb.psi2.xi[-1] * fb.N_pad)), int(fb.psi2.xi[0] * fb.N_pad) + 1)
+    assert lp[band].min() >= LP_LOWER[Q[1]]
+    assert lp[: band.start].min() >= LP_LOWER_BELOW
+
+
 @pytest.mark.parametrize("Q", [1, 8, 16])
 def test_tiling_order_and_bandwidths(Q):
     specs = wavelet_specs(8, Q, R, xi_min=0.0)

@@ -117,6 +117,9 @@ class TimeFilterbank:
     N, N_pad : int
         Input length and padded length (a 5-smooth multiple of ``2**(max(J, log2 T) + 1)``).
     J : int
+        Maximum log2 scale of the first-order wavelets (``J1``); sets ``phi_J``.
+    J2 : int
+        Maximum log2 scale of the second-order wavelets, ``J2 <= J``.
     Q : tuple of int
         ``(Q1, Q2)``.
     T : int or None
@@ -126,7 +129,7 @@ class TimeFilterbank:
     phi_f : ndarray, shape (N_pad,) or None
         Low-pass of scale ``T`` (unit DC gain), None when ``T`` is None.
     lp_sum : dict of str to ndarray
-        Littlewood-Paley sums ``A(f)`` of ``{phi_J, psi1}`` and ``{phi_J, psi2}`` on
+        Littlewood-Paley sums ``A(f)`` of ``{phi_J, psi1}`` and ``{phi_J2, psi2}`` on
         bins ``[0, N_pad // 2]`` (see :mod:`scatterwave.filters.littlewood_paley`).
     half_support : int
         Measured half-width of the widest filter, samples (sets the padding).
@@ -135,6 +138,7 @@ class TimeFilterbank:
     N: int
     N_pad: int
     J: int
+    J2: int
     Q: tuple[int, int]
     T: int | None
     psi1: Wavelets
@@ -157,7 +161,7 @@ class TimeFilterbank:
 
 def build_time_filterbank(
     N: int,
-    J: int,
+    J: int | tuple[int, int],
     Q: tuple[int, int],
     T: int | None,
     *,
@@ -171,7 +175,10 @@ def build_time_filterbank(
     The padded length follows from the measured time decay of the widest filters (lowest
     first- and second-order wavelets and the low-pass), capped by ``max_pad_factor``
     (``proportional_cap``: see :func:`scatterwave.filters.support.smooth_padded_length`).
+    ``J`` is an int or ``(J1, J2)``, ``J2 <= J1``: the second-order wavelets then stop at
+    scale ``2**J2`` (their bank is the one of ``J = J2``).
     """
+    J, J2 = (J, J) if isinstance(J, int) else J
     sigma_min = SIGMA0 / 2**J
     closed = gaussian_half_support(
         sigma_min if T is None else min(sigma_min, SIGMA0 / T), criterion_amplitude
@@ -183,8 +190,8 @@ def build_time_filterbank(
         trial = min(trial, 2 ** (math.ceil(math.log2(N)) + max_pad_factor + 1))
     trial = max(trial, 2 ** math.ceil(math.log2(N)))
     extremes = set()  # (xi, sigma); the lowest wavelets of both orders usually coincide
-    for q, r in zip(Q, r_psi):
-        specs = wavelet_specs(J, q, r, xi_min=1.0 / trial)
+    for j, q, r in zip((J, J2), Q, r_psi):
+        specs = wavelet_specs(j, q, r, xi_min=1.0 / trial)
         extremes |= {(float(specs.xi[i]), float(specs.sigma[i])) for i in (0, -1)}
     halves = []
     for xi, sigma in sorted(extremes):
@@ -201,17 +208,18 @@ def build_time_filterbank(
         N, half, max_pad_factor, 2 ** (max(J, log2_T) + 1), proportional_cap=proportional_cap
     )
     psi1 = make_wavelets(N_pad, J, Q[0], r_psi=r_psi[0], criterion_amplitude=criterion_amplitude)
-    psi2 = make_wavelets(N_pad, J, Q[1], r_psi=r_psi[1], criterion_amplitude=criterion_amplitude)
+    psi2 = make_wavelets(N_pad, J2, Q[1], r_psi=r_psi[1], criterion_amplitude=criterion_amplitude)
     phi_J = low_pass_positive(N_pad, sigma_min)
     lp = {
         "psi1": littlewood_paley(psi1.filters, phi_J),
-        "psi2": littlewood_paley(psi2.filters, phi_J),
+        "psi2": littlewood_paley(psi2.filters, low_pass_positive(N_pad, SIGMA0 / 2**J2)),
     }
     phi_f = None if T is None else gauss_f(N_pad, SIGMA0 / T)
     return TimeFilterbank(
         N=N,
         N_pad=N_pad,
         J=J,
+        J2=J2,
         Q=Q,
         T=T,
         psi1=psi1,

@@ -123,7 +123,7 @@ class Scattering1D(_TransformModule):
     True
     """
 
-    def __init__(self, N: int, J: int, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, N: int, J: int | tuple[int, int], *args: Any, **kwargs: Any) -> None:
         super().__init__(_Scattering1D(N, J, *args, **kwargs))
 
 
@@ -133,7 +133,7 @@ class TimeFrequencyScattering1D(_TransformModule):
     Takes the same arguments (``N`` is required); filters are non-persistent buffers.
     """
 
-    def __init__(self, N: int, J: int, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, N: int, J: int | tuple[int, int], *args: Any, **kwargs: Any) -> None:
         from scatterwave.jtfs import TimeFrequencyScattering1D as _JTFS
 
         super().__init__(_JTFS(N, J, *args, **kwargs))
