@@ -74,8 +74,15 @@ def test_errors():
         ScatteringTransformer(pooling="max").fit(X)
     with pytest.raises(ValueError, match=r"scattering_kwargs must not set \['J'\]"):
         ScatteringTransformer(scattering_kwargs={"J": 3}).fit(X)
-    with pytest.raises(ValueError, match='J must be a positive integer or "auto"'):
+    with pytest.raises(
+        ValueError, match=r'J must be a positive integer, a pair \(J1, J2\) or "auto"'
+    ):
         ScatteringTransformer(J=2.5).fit(X)
+    with pytest.raises(ValueError, match=r"J=\(2, 3\) has a second-order scale J2=3"):
+        ScatteringTransformer(J=(2, 3)).fit(X)
+    pair = ScatteringTransformer(J=(3, 2)).fit(X)  # second-order scale of its own
+    assert pair.J_ == (3, 2) and pair.scattering_.J == (3, 2)
+    assert pair.n_features_out_ < ScatteringTransformer(J=3).fit(X).n_features_out_
     st = ScatteringTransformer(J=3).fit(X)
     with pytest.raises(ValueError, match="features"):
         st.transform(X[:, :100])

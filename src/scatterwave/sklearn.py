@@ -39,8 +39,9 @@ class ScatteringTransformer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    J : int or "auto"
-        Maximum log2 scale of the wavelets. ``"auto"`` uses
+    J : int, (int, int) or "auto"
+        Maximum log2 scale of the wavelets (a pair ``(J1, J2)``: of each order, see
+        :class:`~scatterwave.Scattering1D`). ``"auto"`` uses
         ``max(1, floor(log2(N)) - 3)`` for signals of length ``N`` (set in :meth:`fit`).
     Q : int or (int, int)
         Wavelets per octave (first order, second order).
@@ -65,7 +66,7 @@ class ScatteringTransformer(TransformerMixin, BaseEstimator):
     ----------
     scattering_ : Scattering1D
         The fitted transform.
-    J_ : int
+    J_ : int or (int, int)
         The scale actually used.
     stats_ : NormalizationStats or None
         Learnt normalisation (None if ``log_normalize=False``).
@@ -78,7 +79,7 @@ class ScatteringTransformer(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        J: int | Literal["auto"] = "auto",
+        J: int | tuple[int, int] | Literal["auto"] = "auto",
         Q: int | tuple[int, int] = 8,
         T: int | None = None,
         max_order: Literal[1, 2] = 2,
@@ -112,8 +113,12 @@ class ScatteringTransformer(TransformerMixin, BaseEstimator):
             J = max(1, math.floor(math.log2(N)) - 3)
         elif isinstance(self.J, (int, np.integer)) and not isinstance(self.J, bool):
             J = int(self.J)
+        elif isinstance(self.J, tuple):
+            J = self.J  # checked by Scattering1D
         else:
-            raise ValueError(f'J must be a positive integer or "auto", got {self.J!r}.')
+            raise ValueError(
+                f'J must be a positive integer, a pair (J1, J2) or "auto", got {self.J!r}.'
+            )
         S = Scattering1D(
             N,
             J,
