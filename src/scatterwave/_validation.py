@@ -136,7 +136,10 @@ def parse_pair(name: str, value: Any, *, default_second: Any, kind: type) -> tup
             raise ValueError(f"{name} must be a number or a pair (order 1, order 2); got {value!r}")
         return tuple(value)
     if not _is_real(value) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a {kind.__name__} or a pair of them; got {value!r}")
+        article = "an" if kind.__name__[0] in "aeiou" else "a"
+        raise TypeError(
+            f"{name} must be {article} {kind.__name__} or a pair of them; got {value!r}"
+        )
     return (value, default_second)
 
 

@@ -109,6 +109,7 @@ class ScatteringTransformer(TransformerMixin, BaseEstimator):
                 f"scattering_kwargs must not set {clash}: they are parameters of "
                 "ScatteringTransformer (or fixed by it: out_type='array', average=True)."
             )
+        J: int | tuple[int, int]
         if self.J == "auto":
             J = max(1, math.floor(math.log2(N)) - 3)
         elif isinstance(self.J, (int, np.integer)) and not isinstance(self.J, bool):
