@@ -178,7 +178,7 @@ def build_time_filterbank(
     ``J`` is an int or ``(J1, J2)``, ``J2 <= J1``: the second-order wavelets then stop at
     scale ``2**J2`` (their bank is the one of ``J = J2``).
     """
-    J, J2 = (J, J) if isinstance(J, int) else J
+    J, J2 = J if isinstance(J, tuple) else (J, J)
     sigma_min = SIGMA0 / 2**J
     closed = gaussian_half_support(
         sigma_min if T is None else min(sigma_min, SIGMA0 / T), criterion_amplitude
