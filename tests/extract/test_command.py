@@ -81,6 +81,24 @@ def test_cli_config_file_and_override(clean_corpus: Path, tmp_path: Path) -> Non
     assert g.attrs["n_samples"] == 4000 and g["coefficients"].chunks[0] == 5
 
 
+def test_cli_second_order_scale_pair_and_resume(clean_corpus: Path, tmp_path: Path) -> None:
+    """``--J 4,3``: the store holds ``Scattering1D(J=(4, 3))`` rows, records ``J`` as
+    ``[4, 3]``, and a resume with the same pair is accepted (a pair and its JSON list are the
+    same configuration) and rewrites nothing."""
+    from scatterwave import Scattering1D
+
+    out = tmp_path / "pair.zarr"
+    opts = [*OPTS[:-4], "--J", "4,3", "--Q", "4", "--workers", "1"]
+    assert main(["extract", str(clean_corpus), "-o", str(out), *opts]) == 0
+    g = zarr.open_group(str(out), mode="r")
+    assert g.attrs["config"]["J"] == [4, 3]
+    before = np.asarray(g["coefficients"][:])
+    n_paths = Scattering1D(g.attrs["n_samples"], J=(4, 3), Q=4).output_shape[0]
+    assert before.shape[1] == n_paths < Scattering1D(g.attrs["n_samples"], J=4, Q=4).output_shape[0]
+    assert main(["extract", str(clean_corpus), "-o", str(out), *opts, "--resume"]) == 0
+    np.testing.assert_array_equal(np.asarray(zarr.open_group(str(out))["coefficients"][:]), before)
+
+
 def _count_done(store: Path) -> int:
     folder = store / "chunk_done" / "c"
     return len(os.listdir(folder)) if folder.is_dir() else 0

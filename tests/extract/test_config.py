@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from scatterwave.extract.config import ExtractConfig, load_config_file
         ({"transform": "stft"}, "transform='stft'"),
         ({"J": 0}, "J=0: expected a positive integer"),
         ({"Q": (8, 1, 1)}, "one value or two"),
+        ({"J": (8, 6, 4)}, "J=(8, 6, 4): give one value or two (J1, J2)"),
+        ({"J": (6, 8)}, "J=(6, 8): the second-order J2 must not exceed J1; use J=(8, 6)"),
+        ({"J": (6, 0)}, "J=0: expected a positive integer"),
         ({"sample_rate": 16000.5}, "sample_rate=16000.5"),
         ({"sample_rate": -8000}, "sample_rate=-8000"),
         ({"segment": 0.0}, "segment=0.0"),
@@ -30,7 +34,7 @@ from scatterwave.extract.config import ExtractConfig, load_config_file
     ],
 )
 def test_invalid_options_are_explained(options: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+    with pytest.raises(ValueError, match=re.escape(message)):
         ExtractConfig(**options)
 
 
@@ -38,6 +42,8 @@ def test_from_mapping_accepts_dashes_lists_and_rejects_unknown() -> None:
     cfg = ExtractConfig.from_mapping({"sample-rate": 16000, "Q": [8, 2], "batch_size": 4})
     assert (cfg.sample_rate, cfg.Q, cfg.batch_size) == (16000, (8, 2), 4)
     assert cfg.to_dict()["Q"] == [8, 2]
+    pair = ExtractConfig.from_mapping({"J": [8, 6], "Q": [8]})
+    assert (pair.J, pair.Q, pair.content_dict()["J"]) == ((8, 6), 8, [8, 6])
     with pytest.raises(ValueError, match=r"unknown configuration keys: \['colour'\]"):
         ExtractConfig.from_mapping({"colour": "red"})
 

@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = ["add_parser", "run"]
@@ -44,12 +44,19 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _q_value(text: str) -> int | tuple[int, ...]:
-    parts = [p for p in text.replace(" ", "").split(",") if p]
-    if not 1 <= len(parts) <= 2:
-        raise argparse.ArgumentTypeError(f"expected Q or Q1,Q2 (e.g. 8 or 8,1), got {text!r}")
-    values = tuple(_positive_int(p) for p in parts)
-    return values[0] if len(values) == 1 else values
+def _pair_value(name: str, example: str) -> Callable[[str], int | tuple[int, ...]]:
+    """Parser of ``name`` or ``name1,name2`` (``example``: a pair to show in the error)."""
+
+    def parse(text: str) -> int | tuple[int, ...]:
+        parts = [p for p in text.replace(" ", "").split(",") if p]
+        if not 1 <= len(parts) <= 2:
+            raise argparse.ArgumentTypeError(
+                f"expected {name} or {name}1,{name}2 (e.g. {example}), got {text!r}"
+            )
+        values = tuple(_positive_int(p) for p in parts)
+        return values[0] if len(values) == 1 else values
+
+    return parse
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -87,9 +94,17 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _add_transform_options(p: argparse.ArgumentParser, sup: str) -> None:
     """Add the transform's parameters."""
-    p.add_argument("--J", type=_positive_int, default=sup, help="octaves (default: 6)")
     p.add_argument(
-        "--Q", type=_q_value, default=sup, help="wavelets per octave, Q or Q1,Q2 (default: 8)"
+        "--J",
+        type=_pair_value("J", "6 or 6,4"),
+        default=sup,
+        help="octaves, J or J1,J2 (default: 6)",
+    )
+    p.add_argument(
+        "--Q",
+        type=_pair_value("Q", "8 or 8,1"),
+        default=sup,
+        help="wavelets per octave, Q or Q1,Q2 (default: 8)",
     )
     p.add_argument(
         "--T", type=_positive_int, default=sup, help="averaging scale in samples (default: 2**J)"

@@ -105,8 +105,9 @@ def make_transform(spec: TransformSpec) -> Any:
     if spec.device == "cuda":
         check_cuda()
     params = {k: v for k, v in spec.params.items() if v is not None}
-    if isinstance(params.get("Q"), list):
-        params["Q"] = tuple(params["Q"])
+    for name in ("J", "Q"):  # pairs travel as JSON lists
+        if isinstance(params.get(name), list):
+            params[name] = tuple(params[name])
     if spec.transform == "scattering":
         from scatterwave import Scattering1D
 

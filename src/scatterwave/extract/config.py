@@ -56,9 +56,10 @@ class ExtractConfig:
     ----------
     transform : {"scattering", "jtfs"}
         :class:`~scatterwave.Scattering1D` or :class:`~scatterwave.TimeFrequencyScattering1D`.
-    J : int
+    J : int or tuple of int
         Number of octaves of the wavelet filter bank (``2**J`` samples of averaging when
-        ``T`` is not given).
+        ``T`` is not given), or ``(J1, J2)`` with ``J2 <= J1`` for second-order wavelets
+        up to ``2**J2`` (see :class:`~scatterwave.Scattering1D`).
     Q : int or tuple of int
         Wavelets per octave, for the first order or ``(Q1, Q2)``.
     T : int or None
@@ -89,7 +90,7 @@ class ExtractConfig:
     """
 
     transform: TransformName = "scattering"
-    J: int = 6
+    J: int | tuple[int, ...] = 6
     Q: int | tuple[int, ...] = 8
     T: int | None = None
     J_fr: int | None = None
@@ -113,12 +114,19 @@ class ExtractConfig:
             raise ValueError(
                 f"transform={self.transform!r} is not supported; use 'scattering' or 'jtfs'"
             )
-        _positive_int("J", self.J)
-        qs = self.Q if isinstance(self.Q, tuple) else (self.Q,)
-        if not 1 <= len(qs) <= 2:
-            raise ValueError(f"Q={self.Q!r}: give one value or two (Q1, Q2)")
-        for q in qs:
-            _positive_int("Q", q)
+        for name in ("J", "Q"):
+            value = getattr(self, name)
+            values = value if isinstance(value, tuple) else (value,)
+            if not 1 <= len(values) <= 2:
+                raise ValueError(f"{name}={value!r}: give one value or two ({name}1, {name}2)")
+            for v in values:
+                _positive_int(name, v)
+        if isinstance(self.J, tuple) and len(self.J) == 2 and self.J[1] > self.J[0]:
+            J1, J2 = self.J
+            raise ValueError(
+                f"J={self.J!r}: the second-order J2 must not exceed J1; "
+                f"use J=({J2}, {J1}) or J={J1}"
+            )
         for name in ("T", "J_fr", "F"):
             value = getattr(self, name)
             if value is not None:
@@ -193,7 +201,8 @@ class ExtractConfig:
     def from_mapping(cls, values: dict[str, Any]) -> ExtractConfig:
         """Build from a mapping with option names as keys (dashes allowed for underscores).
 
-        Lists become tuples (``Q = [8, 1]``); unknown keys raise :class:`ValueError`.
+        Lists become tuples (``Q = [8, 1]``, ``J = [8, 6]``); unknown keys raise
+        :class:`ValueError`.
         """
         names = {f.name for f in dataclasses.fields(cls)}
         known: dict[str, Any] = {}
@@ -205,7 +214,7 @@ class ExtractConfig:
                 continue
             if isinstance(value, list):
                 value = tuple(value)
-            if key == "Q" and isinstance(value, tuple) and len(value) == 1:
+            if key in ("J", "Q") and isinstance(value, tuple) and len(value) == 1:
                 value = value[0]
             known[key] = value
         if unknown:

@@ -222,7 +222,7 @@ def extract(
 
 def _spec(config: ExtractConfig, n_samples: int) -> TransformSpec:
     params: dict[str, Any] = {
-        "J": config.J,
+        "J": list(config.J) if isinstance(config.J, tuple) else config.J,
         "Q": list(config.Q) if isinstance(config.Q, tuple) else config.Q,
         "T": config.T,
     }
