@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from scatterwave import TimeFrequencyScattering1D
+from scatterwave.toolkit import coeff_energy_ratios
 
 #: Pairs that do not enter the spin ratio; excluding them only skips their computation.
 NOT_SPINNED = ("S0", "S1", "phi_t * phi_f", "phi_t * psi_f", "psi_t * phi_f")
@@ -102,16 +103,12 @@ def wavespin_echirp(N: int) -> np.ndarray:
 def spin_ratios(jtfs: TimeFrequencyScattering1D, x: np.ndarray) -> tuple[float, float]:
     """E(up) / E(dn) over all spinned coefficients, and the mean over joint slices
     ``(n2, n1_fr)`` of each slice's E(up) / E(dn) (WaveSpin's ``coeff_energy_ratios``, with
-    its spin labels swapped: see docs/jtfs.md, "Spin convention")."""
-    meta, S = jtfs.meta(), jtfs(x)
-    slices: dict[tuple, list[float]] = {}
-    for sign, pair in enumerate(("psi_t * psi_f_up", "psi_t * psi_f_dn")):
-        keys = meta["n"][meta["pair"] == pair][:, :2]
-        for key, r in zip(map(tuple, keys), S[pair]):
-            slices.setdefault(key, [0.0, 0.0])[sign] += float(np.sum(r**2))
-    up = sum(u for u, _ in slices.values())
-    dn = sum(d for _, d in slices.values())
-    return up / dn, float(np.mean([u / d for u, d in slices.values() if d > 0]))
+    its spin labels swapped: see docs/jtfs.md, "Spin convention"), from
+    :func:`scatterwave.toolkit.coeff_energy_ratios` (down over up); slices without spin-down
+    energy are left out of the mean."""
+    r = coeff_energy_ratios(jtfs(x), jtfs.meta())
+    per_slice = r.slices[r.slices > 0]  # nan (no energy) and 0 (no spin-down) left out
+    return 1 / r.total, float(np.mean(1 / per_slice))
 
 
 #: WaveSpin's spin configuration (test ``up_vs_down``): N=2048, J=(8, 6), Q=16, J_fr=4,
@@ -120,8 +117,9 @@ WAVESPIN_SPIN = dict(J=(8, 6), Q=16, J_fr=4, Q_fr=2, F=4, average_fr=True)
 #: WaveSpin's frequential options in that test: ``"resample"``, and frequency padding
 #: ``"zero"`` with zero time padding, ``"conj-reflect-zero"`` (nearest: ``"conj-reflect"``)
 #: with reflect time padding.
-WAVESPIN_FR = {"zero": dict(sampling_filters_fr="resample")} | {
-    "reflect": dict(sampling_filters_fr="resample", pad_mode_fr="conj-reflect")
+WAVESPIN_FR = {
+    "zero": dict(sampling_filters_fr="resample"),
+    "reflect": dict(sampling_filters_fr="resample", pad_mode_fr="conj-reflect"),
 }
 
 
