@@ -78,7 +78,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
     """Base class of :class:`~scatterwave.Scattering1D` and the JTFS transform (module doc)."""
 
     N: int | None
-    J: int
+    _J: tuple[int, int]
     Q: tuple[int, int]
     T: int | None
     average: bool | Literal["global"]
@@ -110,9 +110,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
                 f"T={T!r} is not used with average='global' (a mean over the whole signal); "
                 "remove T, or use average=True for local averaging at scale T"
             )
-        # J: an int, or (J1, J2) when the orders differ; the frontends read the pair ``_J``.
-        J = self._J[0] if self._J[0] == self._J[1] else self._J
-        self.N, self.J, self.Q, self.T = N, J, Q, T
+        self.N, self.Q, self.T = N, Q, T
         self.average = average
         self.criterion_amplitude = check_criterion_amplitude(criterion_amplitude)
         self.memory_budget_mb = check_budget(memory_budget_mb)
@@ -124,6 +122,12 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         self._graphs = GraphCache()
         self._per_signal: dict[tuple[int, int], int] = {}
         self._workspaces = ThreadWorkspaces()
+
+    @property
+    def J(self) -> int | tuple[int, int]:
+        """``J`` as an int, or ``(J1, J2)`` when the orders' scales differ (``_J`` is the pair)."""
+        J1, J2 = self._J
+        return J1 if J1 == J2 else self._J
 
     def _resolve_N(self, N: int | None) -> int:
         """Return ``N``, or the configured length when None."""

@@ -212,7 +212,9 @@ def build_time_filterbank(
     phi_J = low_pass_positive(N_pad, sigma_min)
     lp = {
         "psi1": littlewood_paley(psi1.filters, phi_J),
-        "psi2": littlewood_paley(psi2.filters, low_pass_positive(N_pad, SIGMA0 / 2**J2)),
+        "psi2": littlewood_paley(
+            psi2.filters, phi_J if J2 == J else low_pass_positive(N_pad, SIGMA0 / 2**J2)
+        ),
     }
     phi_f = None if T is None else gauss_f(N_pad, SIGMA0 / T)
     return TimeFilterbank(
