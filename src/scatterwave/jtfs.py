@@ -141,7 +141,10 @@ class TimeFrequencyScattering1D(
         mean of the samples (rows) that carry data, so no energy is averaged into the
         padding and local averages tend to the global mean as ``T`` (``F``) grows (see
         ``docs/jtfs.md``). ``"padded"``: plain low-passes of the padded axes, as
-        Scattering1D; ``S0`` and ``S1`` then equal Scattering1D's exactly.
+        Scattering1D (and WaveSpin); ``S0`` and ``S1`` then equal Scattering1D's exactly.
+        Their limit as ``T`` (``F``) grows is not the global mean: zero padding dilutes them
+        (on WaveSpin's global-averaging signal, ``T = N - 1`` and ``F = 31`` of 37 rows keep
+        1/13 to 1/2 of the energy of ``average="global"`` and ``F="global"``, per pair).
     pad_mode : {"zero", "reflect"} or callable
         Time padding. Default ``"zero"``: a reflected chirp runs the other way, so reflect
         padding leaks energy into the wrong spin (spin ratios of 30 to 70 instead of more
