@@ -542,7 +542,10 @@ def _freq_group(
     n_total = 2**g.k
     nf, nb = g.n_filters, g.n_blocks
     if g.post is Scope.NONE and g.edge is not None and g.edge.mask is not None:
-        Yf = _fft_fr(Y * g.edge.mask.take(buffers, xp), [g], xp)  # phi_F reads the data rows
+        # phi_F reads the data rows (a real 0/1 mask, cast: Y is complex in the joint stage,
+        # and TensorFlow does not multiply complex by real)
+        mask = xp.astype(g.edge.mask.take(buffers, xp), Y.dtype)
+        Yf = _fft_fr(Y * mask, [g], xp)
     if n_total == 1:
         picked = xp.reshape(Yf, (B, t, P, 1, 1, g.L_k))
     else:

@@ -466,11 +466,16 @@ def freq_groups(
     ``h`` is sampled at ``ffb.L``; ``n_in`` rows of the input carry data.
     """
     N1, L = ffb.N1, ffb.L
-    keys = _freq_keys(ffb, [item[1] for item in items], opts)
+    # The low-pass never shares a group with wavelets of the same exponent: its outputs are
+    # normalised at the ends of the axis (below), theirs are not.
+    keys = [
+        (*key, item[1] < 0)
+        for key, item in zip(_freq_keys(ffb, [item[1] for item in items], opts), items)
+    ]
     order = {Scope.GLOBAL: 0, Scope.LOCAL: 1, Scope.NONE: 2}  # the order of the former tags
     groups: list[FreqGroup] = []
-    for key in sorted(set(keys), key=lambda t: (t[0], t[1], order[t[2]])):
-        mean, k, post = key
+    for key in sorted(set(keys), key=lambda t: (t[0], t[1], order[t[2]], not t[3])):
+        mean, k, post, _ = key
         sel = [i for i, p in enumerate(keys) if p == key]
         filters = gather = None
         n_blocks = 1
@@ -493,7 +498,7 @@ def freq_groups(
         else:
             k_out = k
             rows, valid = -(-N1 // 2**k), -(-n_in // 2**k)
-            if opts.edges and all(items[i][1] < 0 for i in sel):  # phi_F on the padded axis
+            if opts.edges and items[sel[0]][1] < 0:  # phi_F on the padded axis
                 h, masked = items[sel[0]][3], not opts.zero_padded
                 filt = lambda v, h=h, k=k: _filter_np(v, h, k)  # noqa: E731
                 edge = freq_edge(builder, filt, L, n_in, valid, masked=masked)
