@@ -1,13 +1,15 @@
-"""A slow, obviously-correct TimeFrequencyScattering1D without time or frequential averaging
-(``average=False``, ``average_fr=False``, ``normalize="amplitude"``): every joint pair, one
-filter at a time, every step at the full rate.
+"""A slow, obviously-correct TimeFrequencyScattering1D (``normalize="amplitude"``, local or no
+averaging): every joint pair, one filter at a time, every step at the full rate on the whole
+padded time axis; subsampling happens only at the very end.
 
-* ``U1 = |x * psi1|`` on the padded axis; the *phi_t* pairs filter ``S1 = U1 * phi_T`` (at
-  stride 1) along frequency: ``S1 *_fr phi_F`` and ``|S1 *_fr psi_fr|``.
-* For each second-order wavelet ``psi2`` the scalogram band ``Y2[n1] = U1[n1] * psi2`` is formed
-  over every first-order row, zeroed below the rows ``psi2`` sees, and filtered along frequency:
-  ``|Y2 *_fr phi_F|`` and ``|Y2 *_fr psi_fr_up/dn|``.
-* Frequency axes are padded as the transform's ``pad_mode_fr`` says
+* ``U1 = |x * psi1|``; the *phi_t* pairs filter ``S1 = U1 * phi_T`` along frequency:
+  ``S1 *_fr phi_F`` and ``|S1 *_fr psi_fr|``.
+* For each second-order wavelet ``psi2``, ``Y2[n1] = U1[n1] * psi2`` over every first-order
+  row, zeroed below the rows ``psi2`` sees, conjugated on the reflected time samples with
+  ``pad_mode="reflect"``: ``|Y2 *_fr phi_F|`` and ``|Y2 *_fr psi_fr_up/dn|``, then with
+  ``average_fr`` the spinned moduli low-passed along frequency by ``phi_F``, and with
+  ``average`` every joint output low-passed in time by ``phi_T``.
+* Frequency axes are padded as ``pad_mode_fr`` says
   (:func:`scatterwave.core.jtfs_plan.row_source`, conjugating the reflected rows of ``Y2`` for
   ``"conj-reflect"``) to the plan's length ``L``.
 * Low-passes, in time and along frequency, are the weighted means of docs/jtfs.md
@@ -16,8 +18,10 @@ filter at a time, every step at the full rate.
   rows that carry data (the numerator's mask only where the input is not zero beyond them);
   plain convolutions with ``"padded"``.
 
-Only the geometry of the frequency axes (rows each ``psi2`` sees, padded lengths) comes from
-the plan; the wavelets do not analyse the Nyquist bin, as in the transform.
+Only the geometry of the frequency axes (rows each ``psi2`` sees, padded lengths) and the
+padded time axis come from the plan; the wavelets do not analyse the Nyquist bin, as in the
+transform. Outputs are read at the rows and times :meth:`meta` names: row ``n1`` (a multiple of
+the frequential stride) and times ``pad_left + i * stride``.
 """
 
 from __future__ import annotations
@@ -58,71 +62,96 @@ def _pad_rows(y: np.ndarray, n: int, L: int, mode: str, conj: bool) -> np.ndarra
     return out
 
 
+def _indicator(n: int, stop: int, start: int = 0) -> np.ndarray:
+    m = np.zeros(n)
+    m[start:stop] = 1.0
+    return m
+
+
 def reference_jtfs(jtfs, x: np.ndarray) -> dict[str, np.ndarray]:
     """The joint pairs of ``jtfs`` computed the slow way (see the module docstring).
 
     Parameters
     ----------
     jtfs : scatterwave.TimeFrequencyScattering1D
-        With ``average=False``, ``average_fr=False``, ``normalize="amplitude"``.
+        With ``normalize="amplitude"`` and ``average`` True or False.
     x : ndarray, shape (B, N), float64
 
     Returns
     -------
-    dict of str to ndarray, each of shape (B, n_rows, N), rows in ``jtfs.meta()`` order.
+    dict of str to ndarray, each of shape (B, n_rows, N_out), rows in ``jtfs.meta()`` order.
     """
     B, N = x.shape
-    jtfs.plan(N)
-    (fb, ffb), plan = jtfs._built[N]
+    plan = jtfs.plan(N)
+    (fb, ffb), _ = jtfs._built[N]
     N_pad, left = fb.N_pad, plan.first.pad_left
-    edges, mode = jtfs.edge_averaging == "data", jtfs.pad_mode_fr
-    pad = "reflect" if jtfs.pad_mode == "reflect" else "constant"
-    X = np.fft.fft(np.pad(x, ((0, 0), (left, N_pad - N - left)), mode=pad))
+    edges, mode, avg_fr = jtfs.edge_averaging == "data", jtfs.pad_mode_fr, jtfs.average_fr
+    stride = 1 if plan.unaveraged else 2**plan.log2_stride
+    times = left + stride * np.arange(-(-N // stride))
+    m_t = _indicator(N_pad, left + N, left) if edges else None
+    reflect = jtfs.pad_mode == "reflect"
+    X = np.fft.fft(
+        np.pad(x, ((0, 0), (left, N_pad - N - left)), mode="reflect" if reflect else "constant")
+    )
     psi1, psi2 = fb.psi1.filters.dense(), fb.psi2.filters.dense()
     psi1[:, N_pad // 2] = 0.0  # the wavelets do not analyse the Nyquist bin
     psi2[:, N_pad // 2] = 0.0
     U1 = np.abs(np.fft.ifft(X[:, None] * psi1))  # (B, N1, N_pad)
     U1_f = np.fft.fft(U1)
-    data = slice(left, left + N)
-    m_t = np.zeros(N_pad)
-    m_t[data] = 1.0
     # U1 spreads into the time padding: the weighted mean masks it (docs/jtfs.md).
-    S1 = _lowpass(U1, fb.phi_f, 2, m_t if edges else None, True).real[..., data]
+    S1 = _lowpass(U1, fb.phi_f, 2, m_t, True).real[..., times]
+
+    def time_average(z: np.ndarray) -> np.ndarray:  # (..., N_pad) -> (..., N_out)
+        if plan.unaveraged:  # average=False: no phi_T on the psi_t pairs (already sampled)
+            return z
+        return _lowpass(z, fb.phi_f, z.ndim - 1, m_t, True).real[..., times]
 
     meta = jtfs.meta()
     pair_of, labels = np.asarray(meta["pair"]), np.asarray(meta["n"])
-    out = {p: np.zeros((B, int(np.sum(pair_of == p)), N)) for p in PAIRS}
     rows_of = {p: labels[pair_of == p] for p in PAIRS}
+    out = {p: np.zeros((B, len(rows_of[p]), len(times))) for p in PAIRS}
     masked = mode != "zero"  # a zero-padded axis is zero beyond its data rows
+
+    def spin_free(Z: np.ndarray, n_rows: int, L: int, phi: np.ndarray) -> np.ndarray:
+        """``|Z|`` low-passed along frequency (axis 2) with ``average_fr``."""
+        if not avg_fr:
+            return Z
+        return _lowpass(Z, phi, 2, _indicator(L, n_rows) if edges else None, True).real
 
     # phi_t pairs: S1 along the N1 rows of the first order, real.
     N1, L = S1.shape[1], ffb.L
-    m_fr = np.zeros(L)
-    m_fr[:N1] = 1.0
     Y = _pad_rows(S1, N1, L, mode, conj=False)
-    low = _lowpass(Y, ffb.phi, 1, m_fr if edges else None, masked).real
+    low = _lowpass(Y, ffb.phi, 1, _indicator(L, N1) if edges else None, masked).real
     for i, (_, _, n1) in enumerate(rows_of["phi_t * phi_f"]):
         out["phi_t * phi_f"][:, i] = low[:, n1]
     Z = np.abs(np.fft.ifft(np.fft.fft(Y, axis=1)[:, None] * ffb.psi_up[..., None], axis=2))
+    Z = spin_free(Z, N1, L, ffb.phi)
     for i, (_, n1_fr, n1) in enumerate(rows_of["phi_t * psi_f"]):
         out["phi_t * psi_f"][:, i] = Z[:, n1_fr, n1]
 
     # psi_t pairs: Y2 = U1 * psi2 along the rows each joint group's axis holds.
+    outside = 1.0 - _indicator(N_pad, left + N, left)
     for jg in plan.joint:
         f = resample_frequential(ffb, jg.L)
-        m_fr = np.zeros(jg.L)
-        m_fr[: jg.n_rows] = 1.0
+        m_fr = _indicator(jg.L, jg.n_rows) if edges else None
         for n2, seen in zip(jg.n2, jg.valid_rows):
-            Y2 = np.fft.ifft(U1_f * psi2[n2], axis=-1)[..., data]
+            Y2 = np.fft.ifft(U1_f * psi2[n2], axis=-1)
+            if reflect:  # reflection would flip the spin there (docs/jtfs.md)
+                Y2 = np.where(outside > 0, np.conj(Y2), Y2)
+            if plan.unaveraged:  # no time low-pass: only the output samples are needed
+                Y2 = Y2[..., times]
             Y2[:, seen:] = 0.0
             Y = _pad_rows(Y2, jg.n_rows, jg.L, mode, conj=True)
-            low = np.abs(_lowpass(Y, f.phi, 1, m_fr if edges else None, masked))
+            low = time_average(np.abs(_lowpass(Y, f.phi, 1, m_fr, masked)))
+            # Rows past the group's axis are the slices' zero rows (``zero_rows="keep"``).
             for i in np.flatnonzero(rows_of["psi_t * phi_f"][:, 0] == n2):
-                out["psi_t * phi_f"][:, i] = low[:, rows_of["psi_t * phi_f"][i, 2]]
+                n1 = rows_of["psi_t * phi_f"][i, 2]
+                out["psi_t * phi_f"][:, i] = low[:, n1] if n1 < jg.n_rows else 0.0
             Yf = np.fft.fft(Y, axis=1)[:, None]
             for pair, bank in SPINS.items():
                 Z = np.abs(np.fft.ifft(Yf * getattr(f, bank)[..., None], axis=2))
+                Z = time_average(spin_free(Z, jg.n_rows, jg.L, f.phi))
                 for i in np.flatnonzero(rows_of[pair][:, 0] == n2):
                     _, n1_fr, n1 = rows_of[pair][i]
-                    out[pair][:, i] = Z[:, n1_fr, n1]
+                    out[pair][:, i] = Z[:, n1_fr, n1] if n1 < jg.n_rows else 0.0
     return out

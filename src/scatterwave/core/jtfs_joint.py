@@ -192,6 +192,8 @@ def _joint_time_lowpass(
         return None
     width = trim.width
     k_avg = log2_stride - k2
+    if (width >> k_avg) % 2 or width % (1 << k_avg):
+        raise RuntimeError(f"joint time window of {width} samples is not an even number of strides")
     n_bins = (width >> k_avg) // 2 + 1
     phi = fold(gauss_f(width << k2, SIGMA0 / fb.T), k2)[:n_bins]
     return LowPass(builder.add("phi_f", phi, key=("t", width, k2, n_bins)), k_avg)
@@ -266,7 +268,10 @@ def _time_window(
     ``h`` more samples on each side (its half-support to ``criterion_amplitude``), a global
     mean none. The window is aligned on the output stride so that the averaged samples fall on
     the same grid as without trimming, and its circular convolution never wraps into kept
-    samples.
+    samples. It spans an even number of output strides: the low-pass
+    (:func:`scatterwave.core.ops.lowpass`) returns an even number of samples, so an odd count
+    would place them on a grid of the wrong spacing (until 2026-12-06 it did: joint outputs
+    off by 5 to 17 %).
     """
     M = fb.N_pad >> k2
     u0, n_u = first.pad_left >> k2, -(-fb.N // 2**k2)
@@ -276,6 +281,11 @@ def _time_window(
     h = math.ceil(gaussian_half_support(SIGMA0 / fb.T, criterion_amplitude) / 2**k2)
     a = max(u0 - h, 0) // step * step
     b = min(-(-(u0 + n_u + h) // step) * step, M)
+    if (b - a) // step % 2:  # M // step is even, so one more stride fits on one side
+        if b + step <= M:
+            b += step
+        else:
+            a -= step
     return TimeWindow(a, b, (u0 - a) // step)
 
 
