@@ -35,20 +35,23 @@ SPINS = {"psi_t * psi_f_up": "psi_up", "psi_t * psi_f_dn": "psi_dn"}
 PAIRS = ("phi_t * phi_f", "phi_t * psi_f", "psi_t * phi_f", *SPINS)
 
 
+def _along(v: np.ndarray, ndim: int, axis: int) -> np.ndarray:
+    """The 1-D ``v`` shaped to broadcast along ``axis`` of an ``ndim``-dimensional array."""
+    shape = [1] * ndim
+    shape[axis] = -1
+    return v.reshape(shape)
+
+
 def _conv(u: np.ndarray, h: np.ndarray, axis: int) -> np.ndarray:
     """Circular convolution of ``u`` with the filter ``h`` given in Fourier, along ``axis``."""
-    shape = [1] * u.ndim
-    shape[axis] = -1
-    return np.fft.ifft(np.fft.fft(u, axis=axis) * h.reshape(shape), axis=axis)
+    return np.fft.ifft(np.fft.fft(u, axis=axis) * _along(h, u.ndim, axis), axis=axis)
 
 
 def _lowpass(u: np.ndarray, h: np.ndarray, axis: int, m: np.ndarray | None, masked: bool):
     """``u`` low-passed by ``h`` along ``axis``: a weighted mean of the data (``m``) or plain."""
     if m is None:
         return _conv(u, h, axis)
-    shape = [1] * u.ndim
-    shape[axis] = -1
-    m = m.reshape(shape)
+    m = _along(m, u.ndim, axis)
     with np.errstate(divide="ignore", invalid="ignore"):  # far in the padding, never read
         return _conv(u * m if masked else u, h, axis) / _conv(m, h, axis).real
 
@@ -88,7 +91,8 @@ def reference_jtfs(jtfs, x: np.ndarray) -> dict[str, np.ndarray]:
     edges, mode, avg_fr = jtfs.edge_averaging == "data", jtfs.pad_mode_fr, jtfs.average_fr
     stride = 1 if plan.unaveraged else 2**plan.log2_stride
     times = left + stride * np.arange(-(-N // stride))
-    m_t = _indicator(N_pad, left + N, left) if edges else None
+    data_t = _indicator(N_pad, left + N, left)
+    m_t = data_t if edges else None
     reflect = jtfs.pad_mode == "reflect"
     X = np.fft.fft(
         np.pad(x, ((0, 0), (left, N_pad - N - left)), mode="reflect" if reflect else "constant")
@@ -130,14 +134,13 @@ def reference_jtfs(jtfs, x: np.ndarray) -> dict[str, np.ndarray]:
         out["phi_t * psi_f"][:, i] = Z[:, n1_fr, n1]
 
     # psi_t pairs: Y2 = U1 * psi2 along the rows each joint group's axis holds.
-    outside = 1.0 - _indicator(N_pad, left + N, left)
     for jg in plan.joint:
         f = resample_frequential(ffb, jg.L)
         m_fr = _indicator(jg.L, jg.n_rows) if edges else None
         for n2, seen in zip(jg.n2, jg.valid_rows):
             Y2 = np.fft.ifft(U1_f * psi2[n2], axis=-1)
             if reflect:  # reflection would flip the spin there (docs/jtfs.md)
-                Y2 = np.where(outside > 0, np.conj(Y2), Y2)
+                Y2 = np.where(data_t > 0, Y2, np.conj(Y2))
             if plan.unaveraged:  # no time low-pass: only the output samples are needed
                 Y2 = Y2[..., times]
             Y2[:, seen:] = 0.0

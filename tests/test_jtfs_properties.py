@@ -107,12 +107,13 @@ def test_time_shift_invariance_grows_with_T():
     assert dists[0] > 4 * dists[1]
 
 
+#: Energy configuration (docs/jtfs.md): tight frames (r_psi=0.9), narrow phi_F (F=2).
+ENERGY_CONFIG = dict(J=6, Q=8, J_fr=3, Q_fr=2, F=2, r_psi=0.9, pad_mode="reflect")
+
+
 @pytest.fixture(scope="module")
 def energy_jtfs() -> TimeFrequencyScattering1D:
-    # Energy configuration (docs/jtfs.md): tight frames (r_psi=0.9), narrow phi_F (F=2).
-    return TimeFrequencyScattering1D(
-        2048, J=6, Q=8, J_fr=3, Q_fr=2, F=2, r_psi=0.9, pad_mode="reflect"
-    )
+    return TimeFrequencyScattering1D(2048, **ENERGY_CONFIG)
 
 
 def jtfs_energy(S: dict) -> np.ndarray:
@@ -147,9 +148,7 @@ def test_energy_conservation_band(energy_jtfs):
     ratio = jtfs_energy(energy_jtfs(x)) / np.sum(x**2, axis=-1)
     assert np.all(ratio > 0.95), ratio
     assert np.all(ratio < 1.03), ratio
-    plain = TimeFrequencyScattering1D(
-        N, J=6, Q=8, J_fr=3, Q_fr=2, F=2, r_psi=0.9, pad_mode="reflect", edge_averaging="padded"
-    )
+    plain = TimeFrequencyScattering1D(N, **ENERGY_CONFIG, edge_averaging="padded")
     ratio = jtfs_energy(plain(x)) / np.sum(x**2, axis=-1)
     assert np.all(ratio < 1.001), ratio
 

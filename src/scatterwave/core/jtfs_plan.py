@@ -431,8 +431,12 @@ class FreqOptions:
 
 def _freq_keys(
     ffb: FrequentialFilterbank, n1_frs: list[int], opts: FreqOptions
-) -> list[tuple[bool, int, Scope]]:
-    """``(mean, k, post)`` of each filter ``n1_fr`` (-1: the low-pass) of a frequency axis."""
+) -> list[tuple[bool, int, Scope, bool]]:
+    """``(mean, k, post, lowpass)`` of each filter ``n1_fr`` (-1: the low-pass) of an axis.
+
+    The low-pass never shares a group with wavelets of the same exponent (``lowpass``): its
+    outputs are normalised at the ends of the axis, theirs are not.
+    """
     log2_F = ffb.log2_F
     k_F = None if log2_F is None else max(log2_F - opts.oversampling_fr, 0)
     keys = []
@@ -448,7 +452,7 @@ def _freq_keys(
             keys.append((False, natural, Scope.NONE))
     if opts.k_align is not None and not opts.average_fr:
         keys = [(mean, k if mean else opts.k_align, post) for mean, k, post in keys]
-    return keys
+    return [(*key, n1_fr < 0) for key, n1_fr in zip(keys, n1_frs)]
 
 
 def freq_groups(
@@ -466,16 +470,11 @@ def freq_groups(
     ``h`` is sampled at ``ffb.L``; ``n_in`` rows of the input carry data.
     """
     N1, L = ffb.N1, ffb.L
-    # The low-pass never shares a group with wavelets of the same exponent: its outputs are
-    # normalised at the ends of the axis (below), theirs are not.
-    keys = [
-        (*key, item[1] < 0)
-        for key, item in zip(_freq_keys(ffb, [item[1] for item in items], opts), items)
-    ]
+    keys = _freq_keys(ffb, [item[1] for item in items], opts)
     order = {Scope.GLOBAL: 0, Scope.LOCAL: 1, Scope.NONE: 2}  # the order of the former tags
     groups: list[FreqGroup] = []
     for key in sorted(set(keys), key=lambda t: (t[0], t[1], order[t[2]], not t[3])):
-        mean, k, post, _ = key
+        mean, k, post, is_lowpass = key
         sel = [i for i, p in enumerate(keys) if p == key]
         filters = gather = None
         n_blocks = 1
@@ -498,7 +497,7 @@ def freq_groups(
         else:
             k_out = k
             rows, valid = -(-N1 // 2**k), -(-n_in // 2**k)
-            if opts.edges and items[sel[0]][1] < 0:  # phi_F on the padded axis
+            if opts.edges and is_lowpass:  # phi_F on the padded axis
                 h, masked = items[sel[0]][3], not opts.zero_padded
                 filt = lambda v, h=h, k=k: _filter_np(v, h, k)  # noqa: E731
                 edge = freq_edge(builder, filt, L, n_in, valid, masked=masked)
