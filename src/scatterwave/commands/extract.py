@@ -2,8 +2,9 @@
 
 Exit codes: 0 every input processed; 1 the store is complete but some inputs failed (see
 its failures table); 2 the job could not start (bad options, no inputs, output exists
-without ``--resume``, no CUDA, unreachable scheduler); 130 interrupted by Ctrl-C or SIGTERM
-(the finished chunks are kept: run again with ``--resume``).
+without ``--resume``, no CUDA, unreachable scheduler) or a local worker died during it;
+130 interrupted by Ctrl-C or SIGTERM (the finished chunks are kept: run again with
+``--resume``).
 """
 
 from __future__ import annotations

@@ -9,11 +9,6 @@ number of tasks is in flight, which bounds memory whatever the size of the job.
 from __future__ import annotations
 
 import logging
-import os
-import signal
-import sys
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -25,13 +20,13 @@ from scatterwave.extract.compute import (
     compute_chunk,
     run_task,
 )
+from scatterwave.extract.pool import WorkerPool
 
 __all__ = [
     "DaskExecutor",
     "Executor",
     "InProcessExecutor",
     "ProcessPoolExecutor",
-    "die_with_parent",
 ]
 
 logger = logging.getLogger(__name__)
@@ -86,109 +81,38 @@ class InProcessExecutor(Executor):
             on_result(compute_chunk(task, self._transform, spec.device))
 
 
-#: Seconds between two checks of the watchdog thread of a worker process.
-WATCHDOG_INTERVAL = 0.5
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Make this (worker) process end when the process ``parent_pid`` ends.
-
-    Two mechanisms, so that no worker outlives a parent killed by any signal, ``SIGKILL``
-    included: on Linux the kernel's parent-death signal (``prctl(PR_SET_PDEATHSIG,
-    SIGKILL)``, through :mod:`ctypes`), and on every platform a daemon thread that checks
-    every :data:`WATCHDOG_INTERVAL` seconds that the parent is still this process's parent
-    and ends the process (``os._exit``) when it is not. The worker's pending work is lost,
-    which is harmless: only the parent writes the store, and it is gone.
-
-    Parameters
-    ----------
-    parent_pid : int
-        The process id of the parent (``os.getpid()`` in the parent).
-    """
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
-                logger.debug("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
-        except (OSError, AttributeError) as exc:  # no libc symbol: the watchdog remains
-            logger.debug("no parent-death signal: %s", exc)
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(WATCHDOG_INTERVAL)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="scatterwave-parent-watchdog", daemon=True).start()
-
-
 class ProcessPoolExecutor(Executor):
-    """A local pool of ``workers`` processes (spawned: safe with threads and torch).
+    """A local pool of ``workers`` spawned processes (safe with threads and torch).
 
-    Each worker ends with this process, whatever kills it (see :func:`die_with_parent`),
-    and :meth:`abort` terminates the workers instead of waiting for their chunks.
+    Each worker ends with this process, whatever kills it, and :meth:`abort` terminates
+    the workers instead of waiting for their chunks; see :mod:`scatterwave.extract.pool`.
     """
 
     def __init__(self, workers: int) -> None:
-        import concurrent.futures
-        import multiprocessing
-
         self.workers = int(workers)
         self.description = f"local pool of {self.workers} processes"
-        self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=die_with_parent,
-            initargs=(os.getpid(),),
-        )
+        self._pool = WorkerPool(self.workers)
 
     def run(self, spec: TransformSpec, tasks: Iterator[ChunkTask], on_result: OnResult) -> None:
-        """Compute the tasks in the pool, at most two per worker in flight.
+        """Compute the tasks in the pool, one per worker at a time.
 
         Each result goes to ``on_result`` in this thread as soon as it is finished.
         """
-        import concurrent.futures
-
-        window = 2 * self.workers
-        in_flight: set[concurrent.futures.Future[ChunkResult]] = set()
-        exhausted = False
-        while True:
-            while not exhausted and len(in_flight) < window:
-                task = next(tasks, None)
-                if task is None:
-                    exhausted = True
-                else:
-                    in_flight.add(self._pool.submit(run_task, spec, task))
-            if not in_flight:
-                return
-            finished, in_flight = concurrent.futures.wait(
-                in_flight, return_when=concurrent.futures.FIRST_COMPLETED
-            )
-            for future in finished:
-                on_result(future.result())
+        self._pool.run(
+            run_task,
+            ((spec, task) for task in tasks),
+            on_result,
+            describe=lambda args: f"chunk {args[1].index}",
+        )
 
     def close(self) -> None:
-        """Cancel the tasks not started, wait for the running ones, end the workers."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """End the workers (they are idle once :meth:`run` has returned)."""
+        self._pool.close()
 
     def abort(self) -> None:
         """Terminate the workers without waiting for their chunks."""
-        # The pool's own shutdown waits for the running chunks; after an interruption
-        # the workers are terminated instead (their chunks are recomputed on resume).
-        processes = list((getattr(self._pool, "_processes", None) or {}).values())
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        for process in processes:
-            process.join(timeout=10)
-            if process.is_alive():
-                process.kill()
-                process.join(timeout=10)
+        # Their chunks are recomputed on resume.
+        self._pool.abort()
 
 
 class DaskExecutor(Executor):
