@@ -11,7 +11,8 @@ padded time axis; subsampling happens only at the very end.
   ``average`` every joint output low-passed in time by ``phi_T``.
 * Frequency axes are padded as ``pad_mode_fr`` says
   (:func:`scatterwave.core.jtfs_plan.row_source`, conjugating the reflected rows of ``Y2`` for
-  ``"conj-reflect"``) to the plan's length ``L``.
+  ``"conj-reflect"`` and ``"conj-reflect-zero"``; the latter pads each ``psi2``'s own rows,
+  extended with zeros to the whole first-order axis) to the plan's length ``L``.
 * Low-passes, in time and along frequency, are the weighted means of docs/jtfs.md
   ("Averaging at the padding boundary") with ``edge_averaging="data"``:
   ``sum_s phi(t - s) m(s) u(s) / sum_s phi(t - s) m(s)``, ``m`` the indicator of the samples or
@@ -56,11 +57,14 @@ def _lowpass(u: np.ndarray, h: np.ndarray, axis: int, m: np.ndarray | None, mask
         return _conv(u * m if masked else u, h, axis) / _conv(m, h, axis).real
 
 
-def _pad_rows(y: np.ndarray, n: int, L: int, mode: str, conj: bool) -> np.ndarray:
-    """Rows ``0 .. n - 1`` of ``y`` (axis 1) padded to ``L`` by ``mode``."""
-    src, reflected = row_source(n, L, mode)
+def _pad_rows(
+    y: np.ndarray, n: int, L: int, mode: str, conj: bool, n_axis: int | None = None
+) -> np.ndarray:
+    """Rows ``0 .. n - 1`` of ``y`` (axis 1) padded to ``L`` by ``mode`` (``n_axis``: the rows
+    of the complete axis, for ``"conj-reflect-zero"``)."""
+    src, reflected = row_source(n, L, mode, n_axis)
     out = np.where((src >= 0)[:, None], y[:, np.maximum(src, 0)], 0.0)
-    if conj and mode == "conj-reflect":
+    if conj and mode in ("conj-reflect", "conj-reflect-zero"):
         out[:, reflected] = np.conj(out[:, reflected])
     return out
 
@@ -144,7 +148,10 @@ def reference_jtfs(jtfs, x: np.ndarray) -> dict[str, np.ndarray]:
             if plan.unaveraged:  # no time low-pass: only the output samples are needed
                 Y2 = Y2[..., times]
             Y2[:, seen:] = 0.0
-            Y = _pad_rows(Y2, jg.n_rows, jg.L, mode, conj=True)
+            if mode == "conj-reflect-zero":  # this psi2's rows, then zeros to all N1 rows
+                Y = _pad_rows(Y2, int(seen), jg.L, mode, conj=True, n_axis=N1)
+            else:
+                Y = _pad_rows(Y2, jg.n_rows, jg.L, mode, conj=True)
             low = time_average(np.abs(_lowpass(Y, f.phi, 1, m_fr, masked)))
             # Rows past the group's axis are the slices' zero rows (``zero_rows="keep"``).
             for i in np.flatnonzero(rows_of["psi_t * phi_f"][:, 0] == n2):

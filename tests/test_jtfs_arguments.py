@@ -49,7 +49,9 @@ def configurations(draw: st.DrawFn) -> tuple[int, dict]:
     kw["max_pad_factor"] = draw(st.sampled_from([None, 0, 1, 2]))
     kw["max_pad_factor_fr"] = draw(st.sampled_from([None, 0, 1, 2]))
     kw["pad_mode"] = draw(st.sampled_from(["reflect", "zero"]))
-    kw["pad_mode_fr"] = draw(st.sampled_from(["zero", "reflect", "conj-reflect"]))
+    kw["pad_mode_fr"] = draw(
+        st.sampled_from(["zero", "reflect", "conj-reflect", "conj-reflect-zero"])
+    )
     kw["sampling_filters_fr"] = draw(st.sampled_from(["resample", "exclude"]))
     kw["edge_averaging"] = draw(st.sampled_from(["data", "padded"]))
     # without time averaging every stride is 1 and oversampling > 0 is rejected: mostly 0

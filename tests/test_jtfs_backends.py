@@ -16,9 +16,14 @@ def signal() -> np.ndarray:
     return np.random.default_rng(0).standard_normal((2, N))
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["avg_fr_off", "avg_fr_on"])
+@pytest.fixture(
+    scope="module",
+    params=[(False, "reflect"), (True, "reflect"), (True, "conj-reflect-zero")],
+    ids=["avg_fr_off", "avg_fr_on", "conj_reflect_zero"],
+)
 def case(request, signal):
-    jtfs = TimeFrequencyScattering1D(N, **CONFIG, average_fr=request.param, pad_mode_fr="reflect")
+    average_fr, pad_mode_fr = request.param
+    jtfs = TimeFrequencyScattering1D(N, **CONFIG, average_fr=average_fr, pad_mode_fr=pad_mode_fr)
     return jtfs, jtfs(signal)
 
 

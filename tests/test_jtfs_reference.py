@@ -9,8 +9,13 @@ from scatterwave import TimeFrequencyScattering1D
 from scatterwave.core import jtfs_joint
 
 STRIDE_1 = dict(sampling_filters_fr="resample", oversampling_fr=8)
-CASES = [(t, f, STRIDE_1) for t in ("zero", "reflect") for f in ("zero", "reflect", "conj-reflect")]
-CASES += [("zero", "zero", {}), ("reflect", "conj-reflect", {})]
+MODES_FR = ("zero", "reflect", "conj-reflect", "conj-reflect-zero")
+CASES = [(t, f, STRIDE_1) for t in ("zero", "reflect") for f in MODES_FR]
+CASES += [
+    ("zero", "zero", {}),
+    ("reflect", "conj-reflect", {}),
+    ("reflect", "conj-reflect-zero", {}),
+]
 
 
 @pytest.mark.parametrize("edge_averaging", ["data", "padded"])

@@ -19,6 +19,7 @@ S1D_CONFIGS = [
 JTFS_CONFIGS = [
     dict(N=256, J=4, Q=8, J_fr=3, Q_fr=1, F=4, average_fr=True, pad_mode_fr="reflect"),
     dict(N=256, J=4, Q=8, J_fr=3, Q_fr=1, F=4, average_fr=False, pad_mode_fr="conj-reflect"),
+    dict(N=256, J=4, Q=8, J_fr=3, Q_fr=1, F=4, average_fr=True, pad_mode_fr="conj-reflect-zero"),
 ]
 
 

@@ -54,7 +54,11 @@ def check_jtfs_args(average: bool | str, args: dict[str, Any]) -> dict[str, Any]
     if not callable(args["pad_mode"]):
         check_choice("pad_mode", args["pad_mode"], ("reflect", "zero"))
     if not callable(args["pad_mode_fr"]):
-        check_choice("pad_mode_fr", args["pad_mode_fr"], ("zero", "reflect", "conj-reflect"))
+        check_choice(
+            "pad_mode_fr",
+            args["pad_mode_fr"],
+            ("zero", "reflect", "conj-reflect", "conj-reflect-zero"),
+        )
     check_int("max_pad_factor", args["max_pad_factor"], minimum=0, allow_none=True)
     check_int("max_pad_factor_fr", args["max_pad_factor_fr"], minimum=0, allow_none=True)
     check_int("oversampling", args["oversampling"], minimum=0)

@@ -32,7 +32,9 @@ logger = logging.getLogger(__name__)
 
 Array = Any
 PadMode = Literal["reflect", "zero"] | Callable[[Any, int, int], Any]
-PadModeFr = Literal["zero", "reflect", "conj-reflect"] | Callable[[Any, int], Any]
+PadModeFr = (
+    Literal["zero", "reflect", "conj-reflect", "conj-reflect-zero"] | Callable[[Any, int], Any]
+)
 
 
 class TimeFrequencyScattering1D(
@@ -150,8 +152,14 @@ class TimeFrequencyScattering1D(
         padding leaks energy into the wrong spin (spin ratios of 30 to 70 instead of more
         than 300; see ``docs/jtfs.md``). With ``"reflect"``, ``U1 * psi2`` is conjugated on
         the reflected samples, which corrects the padded samples far from the edges only.
-    pad_mode_fr : {"zero", "reflect", "conj-reflect"} or callable
-        Frequency-axis padding beyond the last row. A callable is called as ``f(y, L)``
+    pad_mode_fr : {"zero", "reflect", "conj-reflect", "conj-reflect-zero"} or callable
+        Frequency-axis padding beyond the last row. ``"conj-reflect"`` reflects the rows a
+        group of second-order wavelets sees and conjugates the reflections of ``U1 * psi2``;
+        ``"conj-reflect-zero"`` (WaveSpin's default layout) first extends each second-order
+        wavelet's rows with zeros to the complete first-order axis (the rows it does not
+        see are lower frequencies, where its response is about zero) and then reflects,
+        from the end of that extended axis and, circularly before row 0, from row 1. A
+        callable is called as ``f(y, L)``
         with **frequency last**: ``y`` of shape ``(B, t, P, n)``, the ``n`` first-order rows
         that carry data (``n = N1`` for the phi_t pairs, where ``y`` is real and ``P = 1``;
         for the psi_t pairs ``y`` is complex, ``P`` second-order wavelets, and ``n`` can be
@@ -207,7 +215,7 @@ class TimeFrequencyScattering1D(
     the joint stage (padding, filters, subsampling, unpadding) is applied as precomputed
     matrices to the unpadded first-order rows, one matrix product per group of frequential
     filters; they take a few MB to about 70 MB (float64, ``Q=16``, ``J=10``, ``J_fr=5``,
-    ``Q_fr=2``). ``"conj-reflect"``, callables and configurations whose matrices would exceed
+    ``Q_fr=2``). The conjugating modes, callables and configurations whose matrices would exceed
     256 MB use FFTs along frequency instead (same coefficients).
 
     Examples

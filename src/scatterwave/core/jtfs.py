@@ -326,11 +326,20 @@ def _pad_fr(y: Array, plan: JTFSPlan, buffers: dict, xp: Any, pad_mode_fr: Any) 
     return xp.take(xp.concat([y, zero], axis=-1), plan.fr_pad.take(buffers, xp), axis=3)
 
 
-def _conj_rows(y: Array, conj: Slice | None, buffers: dict, xp: Any) -> Array:
-    """Conjugate the positions flagged by ``conj`` in the ``mask`` buffer."""
+def _conj_rows(
+    y: Array, conj: Slice | None, buffers: dict, xp: Any, shape: tuple[int, int] | None = None
+) -> Array:
+    """Conjugate the positions flagged by ``conj`` in the ``mask`` buffer.
+
+    The flags cover the last axis (L,) or, per second-order wavelet, the last two
+    (``shape``, (P, L)).
+    """
     if conj is None:
         return y
-    return xp.where(conj.take(buffers, xp) > 0.5, xp.conj(y), y)
+    flags = conj.take(buffers, xp)
+    if shape is not None and flags.shape[0] != shape[1]:
+        flags = xp.reshape(flags, shape)
+    return xp.where(flags > 0.5, xp.conj(y), y)
 
 
 def _pair_rows(
@@ -427,7 +436,7 @@ def _assemble(rows: Array, jg: JointGroup, buffers: dict, xp: Any, pad_mode_fr) 
     Y = xp.reshape(Y, (B, t, P, an // P))
     if callable(pad_mode_fr):
         return pad_mode_fr_call(Y, jg.L, pad_mode_fr)
-    return _conj_rows(Y, jg.fr_conj, buffers, xp)
+    return _conj_rows(Y, jg.fr_conj, buffers, xp, (P, an // P))
 
 
 def _freq_group_dense(

@@ -76,7 +76,7 @@ def build_jtfs_plan(
     pad_mode : str or None
         Time padding mode (None for a callable); ``"reflect"`` enables the conjugation of
         ``Y2`` on the reflected time samples.
-    pad_mode_fr : {"zero", "reflect", "conj-reflect"} or None
+    pad_mode_fr : {"zero", "reflect", "conj-reflect", "conj-reflect-zero"} or None
         None for a callable (called on the unpadded rows at run time).
     axis_length : callable
         ``axis_length(n_rows)``: padded length of a frequency axis carrying ``n_rows`` rows.
@@ -104,6 +104,7 @@ def build_jtfs_plan(
         time_conj=pad_mode == "reflect",
         criterion_amplitude=criterion_amplitude,
         edges=edges,
+        n_axis=ffb.N1,
     )
     k2_all = joint_rates(fb, opts)
     k_max = max([int(k) for k in k2_all[n2_kept]] + [int(k) for k in first.paths["k"]])

@@ -35,7 +35,7 @@ class JointOptions:
     log2_stride : int or None
         Output time stride exponent (None: global time mean).
     oversampling : int
-    pad_mode_fr : {"zero", "reflect", "conj-reflect"} or None
+    pad_mode_fr : {"zero", "reflect", "conj-reflect", "conj-reflect-zero"} or None
         Frequency padding folded into the ``assemble`` indices; None: the unpadded rows (the
         dense form, or a callable applied at run time).
     time_conj : bool
@@ -44,6 +44,9 @@ class JointOptions:
     edges : bool
         Normalise the time low-pass at the padding boundary
         (:mod:`scatterwave.core.jtfs_edges`).
+    n_axis : int
+        Rows of the complete first-order axis (``"conj-reflect-zero"`` extends each
+        ``n2``'s rows with zeros to it).
     """
 
     log2_stride: int | None
@@ -52,6 +55,7 @@ class JointOptions:
     time_conj: bool
     criterion_amplitude: float
     edges: bool = True
+    n_axis: int = 0
 
 
 #: Largest estimated working memory of one joint group per signal, bytes (see
@@ -163,24 +167,32 @@ def _assemble(
     where: dict[tuple[int, int], int],
     zero_row: int,
     mode: str | None,
+    seen: tuple[np.ndarray, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row of each ``(n2, frequency position)`` in the band outputs (``zero_row``: padding).
 
     Returns the indices, shape (P, L) (``n_rows`` positions when ``mode`` is None), and which
-    positions are reflections.
+    positions are reflections to conjugate: shape (L,), or (P, L) for
+    ``"conj-reflect-zero"``, whose layout depends on the rows each ``n2`` sees (``seen``:
+    those counts and the rows of the complete first-order axis).
     """
     if mode is None:
-        src, n_pos = np.arange(n_rows), n_rows
+        sources = [np.arange(n_rows)] * len(n2s)
         reflected = np.zeros(n_rows, dtype=bool)
+    elif mode == "conj-reflect-zero":
+        if seen is None:
+            raise ValueError("conj-reflect-zero needs the rows each n2 sees")
+        layouts = [row_source(int(n), L, mode, seen[1]) for n in seen[0]]
+        sources = [src for src, _ in layouts]
+        reflected = np.stack([flags for _, flags in layouts])
     else:
         src, reflected = row_source(n_rows, L, mode)
-        n_pos = L
-    assemble = np.full((len(n2s), n_pos), zero_row, dtype=int)
-    for pi, n2 in enumerate(n2s):
-        for pos in range(n_pos):
-            s = int(src[pos])
+        sources = [src] * len(n2s)
+    assemble = np.full((len(n2s), len(sources[0])), zero_row, dtype=int)
+    for pi, (n2, src) in enumerate(zip(n2s, sources)):
+        for pos, s in enumerate(src):
             if s >= 0:
-                assemble[pi, pos] = where.get((s, int(n2)), zero_row)
+                assemble[pi, pos] = where.get((int(s), int(n2)), zero_row)
     return assemble, reflected
 
 
@@ -217,7 +229,8 @@ def joint_group(
     L, groups = freq
     M = fb.N_pad >> k2
     bands, where, count = _joint_bands(builder, fb, first, pairs, n2s, k2)
-    assemble, reflected = _assemble(n2s, n_rows, L, where, count, opts.pad_mode_fr)
+    seen = (valid, opts.n_axis) if opts.pad_mode_fr == "conj-reflect-zero" else None
+    assemble, reflected = _assemble(n2s, n_rows, L, where, count, opts.pad_mode_fr, seen)
     conj_t = None
     if opts.time_conj:
         lo = -(-first.pad_left // 2**k2)
@@ -226,8 +239,8 @@ def joint_group(
         mask[lo:hi] = 0.0
         conj_t = builder.add("mask", mask, key=("t", k2))
     fr_conj = None
-    if opts.pad_mode_fr == "conj-reflect":
-        fr_conj = builder.add("mask", reflected.astype(float), key=("fr", n_rows, L))
+    if opts.pad_mode_fr in ("conj-reflect", "conj-reflect-zero"):
+        fr_conj = builder.add("mask", reflected.astype(float).ravel())
     trim = _time_window(fb, first, k2, opts.log2_stride, opts.criterion_amplitude)
     avg = _joint_time_lowpass(builder, fb, k2, trim, opts.log2_stride)
     edge = None

@@ -382,14 +382,20 @@ def _circular_windows(h: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, in
     return gather.ravel(), values, n_blocks
 
 
-def row_source(N1: int, L: int, mode: str) -> tuple[np.ndarray, np.ndarray]:
+def row_source(
+    N1: int, L: int, mode: str, n_axis: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Source row of each padded frequency position and which positions are reflections.
 
     The ``L - N1`` padding rows follow row ``N1 - 1``; with ``"zero"`` they are empty (-1);
     with ``"reflect"`` / ``"conj-reflect"`` the first half mirrors the low-frequency end and
     the second half (circularly, the rows before row 0) mirrors the high-frequency end, both
-    without repeating the edge row.
+    without repeating the edge row. ``"conj-reflect-zero"`` first extends the ``N1`` rows
+    with zeros to the ``n_axis`` rows of the complete first-order axis (see
+    :func:`zero_reflect_source`).
     """
+    if mode == "conj-reflect-zero":
+        return zero_reflect_source(N1, N1 if n_axis is None else n_axis, L)
     pos = np.arange(L)
     src = np.where(pos < N1, pos, -1)
     reflected = pos >= N1
@@ -401,6 +407,47 @@ def row_source(N1: int, L: int, mode: str) -> tuple[np.ndarray, np.ndarray]:
         idx = reflect_indices(N1, left, pad - left)
         src = np.roll(idx, -left)
     return src, reflected
+
+
+def zero_reflect_source(n: int, n_axis: int, L: int) -> tuple[np.ndarray, np.ndarray]:
+    """Source rows and conjugation flags of the ``"conj-reflect-zero"`` padding.
+
+    Rows ``0 .. n - 1`` are extended by zeros to the ``n_axis`` rows of the complete axis
+    (the lower-frequency rows a second-order wavelet does not see, whose true value is
+    about zero), then reflected. Of the ``L - n`` padding positions,
+    ``max((L - n) // 2, zeros)`` follow the data (the zeros first, then the reflection of
+    the extended axis from its end) and the rest precede row 0 circularly (the reflection
+    from row 1 on). Reflections repeat without the edge
+    row; the positions of odd passes are flagged for conjugation (returned as the second
+    array). The layout of WaveSpin's default frequential padding, with its name.
+    """
+    zeros = max(0, min(n_axis - n, L - n))
+    m = n + zeros
+    right = max((L - n) // 2, zeros)
+    left = L - n - right
+    src = np.full(L, -1)
+    conj = np.zeros(L, dtype=bool)
+    src[:n] = np.arange(n)
+    if m == 1:
+        src[n + zeros :] = 0
+        conj[n + zeros :] = True
+        return src, conj
+    period = 2 * (m - 1)
+
+    def bounce(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = np.mod(u, period)
+        idx = np.where(t < m, t, period - t)
+        passes = (np.abs(u - (m - 1 if u[0] > 0 else 0)) - 1) // (m - 1) + 1
+        return np.where(idx < n, idx, -1), passes % 2 == 1
+
+    if right > zeros:
+        k = np.arange(1, right - zeros + 1)
+        src[m : n + right], conj[m : n + right] = bounce(m - 1 + k)
+    if left > 0:
+        k = np.arange(1, left + 1)
+        s, c = bounce(-k)
+        src[L - k], conj[L - k] = s, c
+    return src, conj
 
 
 @dataclass(frozen=True)
