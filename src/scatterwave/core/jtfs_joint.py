@@ -180,8 +180,11 @@ def _assemble(
         sources = [np.arange(n_rows)] * len(n2s)
         reflected = np.zeros(n_rows, dtype=bool)
     elif mode == "conj-reflect-zero":
-        if seen is None:
-            raise ValueError("conj-reflect-zero needs the rows each n2 sees")
+        if seen is None or seen[1] < n_rows:
+            raise ValueError(
+                "conj-reflect-zero needs the rows each n2 sees and the complete axis "
+                f"(at least {n_rows} rows), got {None if seen is None else seen[1]}"
+            )
         layouts = [row_source(int(n), L, mode, seen[1]) for n in seen[0]]
         sources = [src for src, _ in layouts]
         reflected = np.stack([flags for _, flags in layouts])
