@@ -159,13 +159,13 @@ class TimeFrequencyScattering1D(
         wavelet's rows with zeros to the complete first-order axis (the rows it does not
         see are lower frequencies, where its response is about zero) and then reflects,
         from the end of that extended axis and, circularly before row 0, from row 1. A
-        callable is called as ``f(y, L)``
-        with **frequency last**: ``y`` of shape ``(B, t, P, n)``, the ``n`` first-order rows
-        that carry data (``n = N1`` for the phi_t pairs, where ``y`` is real and ``P = 1``;
-        for the psi_t pairs ``y`` is complex, ``P`` second-order wavelets, and ``n`` can be
-        less than ``N1``: the rows those wavelets see), and must return ``(B, t, P, L)``, the
-        last axis padded to ``L`` rows (rows ``0 .. n - 1`` unchanged; the axis is circular,
-        so the last positions precede row 0).
+        callable is called as ``f(y, L)`` with **frequency last**: ``y`` of shape
+        ``(B, t, P, n)``, the ``n`` first-order rows that carry data (``n = N1`` for the
+        phi_t pairs, where ``y`` is real and ``P = 1``; for the psi_t pairs ``y`` is
+        complex, ``P`` second-order wavelets, and ``n`` can be less than ``N1``: the rows
+        those wavelets see), and must return ``(B, t, P, L)``, the last axis padded to
+        ``L`` rows (rows ``0 .. n - 1`` unchanged; the axis is circular, so the last
+        positions precede row 0).
     max_pad_factor, max_pad_factor_fr : int >= 0 or None
         Caps of the padded lengths, ``2**(ceil(log2 N) + max_pad_factor)`` and
         ``2**(ceil(log2 N1) + max_pad_factor_fr)``; None: no cap.
@@ -215,8 +215,8 @@ class TimeFrequencyScattering1D(
     the joint stage (padding, filters, subsampling, unpadding) is applied as precomputed
     matrices to the unpadded first-order rows, one matrix product per group of frequential
     filters; they take a few MB to about 70 MB (float64, ``Q=16``, ``J=10``, ``J_fr=5``,
-    ``Q_fr=2``). The conjugating modes, callables and configurations whose matrices would exceed
-    256 MB use FFTs along frequency instead (same coefficients).
+    ``Q_fr=2``). The conjugating modes, callables and configurations whose matrices would
+    exceed 256 MB use FFTs along frequency instead (same coefficients).
 
     Examples
     --------

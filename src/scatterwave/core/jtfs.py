@@ -331,13 +331,13 @@ def _conj_rows(
 ) -> Array:
     """Conjugate the positions flagged by ``conj`` in the ``mask`` buffer.
 
-    The flags cover the last axis (L,) or, per second-order wavelet, the last two
-    (``shape``, (P, L)).
+    The flags cover the last axis, or the last two when ``shape`` is given (the frequency
+    axes of a joint group, (P, L)).
     """
     if conj is None:
         return y
     flags = conj.take(buffers, xp)
-    if shape is not None and flags.shape[0] != shape[1]:
+    if shape is not None:
         flags = xp.reshape(flags, shape)
     return xp.where(flags > 0.5, xp.conj(y), y)
 

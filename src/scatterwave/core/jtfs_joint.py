@@ -167,36 +167,32 @@ def _assemble(
     where: dict[tuple[int, int], int],
     zero_row: int,
     mode: str | None,
-    seen: tuple[np.ndarray, int] | None = None,
+    valid: np.ndarray,
+    n_axis: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row of each ``(n2, frequency position)`` in the band outputs (``zero_row``: padding).
 
-    Returns the indices, shape (P, L) (``n_rows`` positions when ``mode`` is None), and which
-    positions are reflections to conjugate: shape (L,), or (P, L) for
-    ``"conj-reflect-zero"``, whose layout depends on the rows each ``n2`` sees (``seen``:
-    those counts and the rows of the complete first-order axis).
+    Returns the indices and which positions are reflections to conjugate, both of shape
+    (P, L) (``n_rows`` positions when ``mode`` is None). Every ``n2`` has the same layout
+    except with ``"conj-reflect-zero"``, which extends the ``valid`` rows each ``n2`` sees
+    with zeros to the ``n_axis`` rows of the complete first-order axis.
     """
     if mode is None:
-        sources = [np.arange(n_rows)] * len(n2s)
-        reflected = np.zeros(n_rows, dtype=bool)
+        layouts = [(np.arange(n_rows), np.zeros(n_rows, dtype=bool))] * len(n2s)
     elif mode == "conj-reflect-zero":
-        if seen is None or seen[1] < n_rows:
+        if n_axis < n_rows:
             raise ValueError(
-                "conj-reflect-zero needs the rows each n2 sees and the complete axis "
-                f"(at least {n_rows} rows), got {None if seen is None else seen[1]}"
+                f"conj-reflect-zero needs the complete axis (at least {n_rows} rows), got {n_axis}"
             )
-        layouts = [row_source(int(n), L, mode, seen[1]) for n in seen[0]]
-        sources = [src for src, _ in layouts]
-        reflected = np.stack([flags for _, flags in layouts])
+        layouts = [row_source(int(n), L, mode, n_axis) for n in valid]
     else:
-        src, reflected = row_source(n_rows, L, mode)
-        sources = [src] * len(n2s)
-    assemble = np.full((len(n2s), len(sources[0])), zero_row, dtype=int)
-    for pi, (n2, src) in enumerate(zip(n2s, sources)):
-        for pos, s in enumerate(src):
-            if s >= 0:
-                assemble[pi, pos] = where.get((int(s), int(n2)), zero_row)
-    return assemble, reflected
+        layouts = [row_source(n_rows, L, mode)] * len(n2s)
+    sources = np.stack([src for src, _ in layouts])
+    assemble = np.full(sources.shape, zero_row, dtype=int)
+    for pi, n2 in enumerate(n2s):
+        for pos in np.flatnonzero(sources[pi] >= 0):
+            assemble[pi, pos] = where.get((int(sources[pi, pos]), int(n2)), zero_row)
+    return assemble, np.stack([flags for _, flags in layouts])
 
 
 def _joint_time_lowpass(
@@ -232,8 +228,9 @@ def joint_group(
     L, groups = freq
     M = fb.N_pad >> k2
     bands, where, count = _joint_bands(builder, fb, first, pairs, n2s, k2)
-    seen = (valid, opts.n_axis) if opts.pad_mode_fr == "conj-reflect-zero" else None
-    assemble, reflected = _assemble(n2s, n_rows, L, where, count, opts.pad_mode_fr, seen)
+    assemble, reflected = _assemble(
+        n2s, n_rows, L, where, count, opts.pad_mode_fr, valid, opts.n_axis
+    )
     conj_t = None
     if opts.time_conj:
         lo = -(-first.pad_left // 2**k2)

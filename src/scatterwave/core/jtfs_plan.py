@@ -215,7 +215,8 @@ class JointGroup:
     freq : list of FreqGroup
         The frequential filters, sampled at ``L``.
     fr_conj : Slice or None
-        The frequency positions to conjugate (``"conj-reflect"``), shape (L,), in ``mask``.
+        The frequency positions to conjugate (``"conj-reflect"``, ``"conj-reflect-zero"``),
+        shape (P, L) flattened, in ``mask``.
     edge : EdgeNorm or None
         Normalisation of the time low-pass at the padding boundary (local averaging).
     """
@@ -417,37 +418,23 @@ def zero_reflect_source(n: int, n_axis: int, L: int) -> tuple[np.ndarray, np.nda
     about zero), then reflected. Of the ``L - n`` padding positions,
     ``max((L - n) // 2, zeros)`` follow the data (the zeros first, then the reflection of
     the extended axis from its end) and the rest precede row 0 circularly (the reflection
-    from row 1 on). Reflections repeat without the edge
-    row; the positions of odd passes are flagged for conjugation (returned as the second
-    array). The layout of WaveSpin's default frequential padding, with its name.
+    from row 1 on). Reflections repeat without the edge row; the positions of odd passes
+    are flagged for conjugation (returned as the second array). The layout of WaveSpin's
+    default frequential padding, with its name.
     """
+    from scatterwave.core.ops import reflect_indices
+
     zeros = max(0, min(n_axis - n, L - n))
     m = n + zeros
     right = max((L - n) // 2, zeros)
     left = L - n - right
-    src = np.full(L, -1)
-    conj = np.zeros(L, dtype=bool)
-    src[:n] = np.arange(n)
-    if m == 1:
-        src[n + zeros :] = 0
-        conj[n + zeros :] = True
-        return src, conj
-    period = 2 * (m - 1)
-
-    def bounce(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        t = np.mod(u, period)
-        idx = np.where(t < m, t, period - t)
-        passes = (np.abs(u - (m - 1 if u[0] > 0 else 0)) - 1) // (m - 1) + 1
-        return np.where(idx < n, idx, -1), passes % 2 == 1
-
-    if right > zeros:
-        k = np.arange(1, right - zeros + 1)
-        src[m : n + right], conj[m : n + right] = bounce(m - 1 + k)
-    if left > 0:
-        k = np.arange(1, left + 1)
-        s, c = bounce(-k)
-        src[L - k], conj[L - k] = s, c
-    return src, conj
+    u = np.arange(-left, n + right)  # positions on the unfolded axis, row 0 at u = 0
+    idx = reflect_indices(m, left, n + right - m)
+    beyond = np.maximum(np.maximum(u - (m - 1), -u), 0)  # rows past the nearer end
+    conj = beyond > 0
+    if m > 1:
+        conj &= (beyond - 1) // (m - 1) % 2 == 0  # odd passes
+    return np.roll(np.where(idx < n, idx, -1), -left), np.roll(conj, -left)
 
 
 @dataclass(frozen=True)

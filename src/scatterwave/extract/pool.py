@@ -203,7 +203,7 @@ class WorkerPool:
                     try:
                         worker.conn.send((function, args))
                     except OSError:  # the worker ended while idle
-                        self._receive(worker)
+                        raise self._died(worker) from None
 
         feed()
         while True:
@@ -220,29 +220,32 @@ class WorkerPool:
                 on_result(result)
 
     def _receive(self, worker: _Worker) -> Any:
-        process = worker.process
         try:
             if not worker.conn.poll():  # only the sentinel: the process has ended
                 raise EOFError
             reply = worker.conn.recv()
         except (EOFError, OSError):
-            process.join(ABORT_TIMEOUT)
-            code = process.exitcode
-            hint = (
-                " (killed by the system: out of memory? lower the batch size or the number "
-                "of workers)"
-                if code == -signal.SIGKILL
-                else ""
-            )
-            raise WorkerDied(
-                f"worker process {process.pid} ended with exit code {code}{hint} while "
-                f"computing {worker.label}"
-            ) from None
+            raise self._died(worker) from None
         worker.busy = False
         if reply[0]:
             return reply[1]
         _, exc, text = reply
         raise exc from RemoteTraceback(text)
+
+    @staticmethod
+    def _died(worker: _Worker) -> WorkerDied:
+        process = worker.process
+        process.join(ABORT_TIMEOUT)
+        code = process.exitcode
+        hint = (
+            " (killed by the system: out of memory? lower the batch size or the number of workers)"
+            if code == -signal.SIGKILL
+            else ""
+        )
+        return WorkerDied(
+            f"worker process {process.pid} ended with exit code {code}{hint} while "
+            f"computing {worker.label}"
+        )
 
     def close(self) -> None:
         """End the workers once they are idle (waits for running tasks)."""
