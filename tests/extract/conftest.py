@@ -24,6 +24,19 @@ def _tone(rng: np.random.Generator, n: int, rate: int, channels: int) -> np.ndar
     return out[:, 0] if channels == 1 else out
 
 
+def count_done(store: Path) -> int:
+    """Count the chunks a running job has committed, from the files of ``chunk_done``.
+
+    The store writes each chunk file to a ``<name>.<uuid>.partial`` file first and renames
+    it when complete, so only the plain chunk names (digits) are committed flags; counting
+    the temporary files too would let a test kill the job one commit early.
+    """
+    folder = store / "chunk_done" / "c"
+    if not folder.is_dir():
+        return 0
+    return sum(1 for entry in folder.iterdir() if entry.name.isdigit())
+
+
 def make_corpus(root: Path, *, bad: bool = True) -> Path:
     """Write a corpus with WAV/FLAC/OGG/AIFF at 8, 16, 22.05 kHz, mono and stereo.
 

@@ -17,7 +17,7 @@ import pytest
 
 from scatterwave.cli import main
 
-from .conftest import make_corpus
+from .conftest import count_done, make_corpus
 
 zarr = pytest.importorskip("zarr")
 sf = pytest.importorskip("soundfile")
@@ -99,11 +99,6 @@ def test_cli_second_order_scale_pair_and_resume(clean_corpus: Path, tmp_path: Pa
     np.testing.assert_array_equal(np.asarray(zarr.open_group(str(out))["coefficients"][:]), before)
 
 
-def _count_done(store: Path) -> int:
-    folder = store / "chunk_done" / "c"
-    return len(os.listdir(folder)) if folder.is_dir() else 0
-
-
 @pytest.mark.slow
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "corpus", bad=False)
@@ -123,7 +118,7 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
     )
     try:
         deadline = time.monotonic() + 120
-        while _count_done(out) < 4 and proc.poll() is None and time.monotonic() < deadline:
+        while count_done(out) < 4 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
         proc.send_signal(signal.SIGKILL)
     finally:

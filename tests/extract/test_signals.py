@@ -16,7 +16,7 @@ import pytest
 
 from scatterwave.cli import main
 
-from .conftest import make_corpus
+from .conftest import count_done, make_corpus
 
 zarr = pytest.importorskip("zarr")
 sf = pytest.importorskip("soundfile")
@@ -62,11 +62,6 @@ def _alive(pids: set[int]) -> set[int]:
     return alive
 
 
-def _count_done(store: Path) -> int:
-    folder = store / "chunk_done" / "c"
-    return len(os.listdir(folder)) if folder.is_dir() else 0
-
-
 def _start(corpus: Path, out: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -105,7 +100,7 @@ def test_no_process_outlives_the_killed_parent(
         deadline = time.monotonic() + 180
         # the pool's workers (and the resource tracker) are the parent's children
         while (
-            (_count_done(out) < 2 or len(family) < 2)
+            (count_done(out) < 2 or len(family) < 2)
             and proc.poll() is None
             and time.monotonic() < deadline
         ):
