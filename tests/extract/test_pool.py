@@ -3,6 +3,7 @@ the pool while a worker is in the middle of sending a result."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -56,6 +57,14 @@ def _kill_self(x: int) -> int:
     return x
 
 
+def _die_once_on_three(x: int, marker: str) -> tuple[int, int]:
+    """Square ``x``; task 3 kills its worker the first time it runs (``marker`` remembers)."""
+    if x == 3 and not os.path.exists(marker):
+        Path(marker).touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return x * x, os.getpid()
+
+
 def _large_after_marker(marker: str) -> bytes:
     Path(marker).touch()
     return b"\x01" * LARGE
@@ -96,10 +105,55 @@ def test_an_exception_in_a_task_is_raised_with_the_workers_traceback() -> None:
     assert "_fail_on_three" in str(cause) and "ValueError" in str(cause)
 
 
-def test_a_worker_killed_while_computing_is_reported() -> None:
-    pool = WorkerPool(1)
+def test_a_task_that_kills_its_worker_every_time_is_reported(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pool = WorkerPool(1)  # one retry by default
     try:
-        with _no_hang(), pytest.raises(WorkerDied, match=r"exit code -9.*out of memory"):
+        with (
+            caplog.at_level(logging.WARNING, logger="scatterwave.extract.pool"),
+            _no_hang(),
+            pytest.raises(
+                WorkerDied, match=r"exit code -9.*out of memory.*task 1 \(attempt 2 of 2\)"
+            ),
+        ):
+            pool.run(_kill_self, [(1,)], lambda r: None, describe=lambda a: f"task {a[0]}")
+    finally:
+        pool.abort()
+    retried = [r.getMessage() for r in caplog.records if "again in a new worker" in r.getMessage()]
+    assert len(retried) == 1 and "task 1 (attempt 1 of 2)" in retried[0], retried
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_task_whose_worker_dies_once_is_computed_again_in_a_fresh_worker(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pool = WorkerPool(2)
+    marker = str(tmp_path / "died-once")
+    got: list[int] = []
+    pids: set[int] = set()
+
+    def on_result(result: tuple[int, int]) -> None:
+        got.append(result[0])
+        pids.add(result[1])
+
+    try:
+        with caplog.at_level(logging.WARNING, logger="scatterwave.extract.pool"), _no_hang():
+            pool.run(_die_once_on_three, ((i, marker) for i in range(8)), on_result)
+        assert len(pool._pool) == 2 and all(w.process.is_alive() for w in pool._pool)
+    finally:
+        pool.close()
+    assert sorted(got) == [i * i for i in range(8)]  # every task once, task 3 included
+    assert os.path.exists(marker)
+    assert len(pids) >= 2  # the replacement is a new process
+    retried = [r.getMessage() for r in caplog.records if "again in a new worker" in r.getMessage()]
+    assert len(retried) == 1 and "exit code -9" in retried[0], retried
+
+
+def test_without_retries_the_first_death_is_reported() -> None:
+    pool = WorkerPool(1, retries=0)
+    try:
+        with _no_hang(), pytest.raises(WorkerDied, match=r"task 1 \(attempt 1 of 1\)"):
             pool.run(_kill_self, [(1,)], lambda r: None, describe=lambda a: f"task {a[0]}")
     finally:
         pool.abort()
@@ -110,7 +164,7 @@ def test_a_worker_killed_in_the_middle_of_sending_ends_the_run(tmp_path: Path) -
     """The case that hung the standard library's pool: the result pipe holds part of a
     message when its writer dies. Here the worker is killed while it is blocked sending a
     result larger than the pipe (this thread is busy in ``on_result`` of the first)."""
-    pool = WorkerPool(1)
+    pool = WorkerPool(1, retries=0)  # the retry of a lost task is tested above
     marker = tmp_path / "second-task-returned"
     seen: list[int] = []
 
@@ -160,6 +214,8 @@ def test_abort_is_bounded_while_workers_compute() -> None:
     assert time.monotonic() - t0 < 20  # the sleeping workers were terminated, not awaited
 
 
-def test_workers_must_be_positive() -> None:
+def test_workers_must_be_positive_and_retries_not_negative() -> None:
     with pytest.raises(ValueError, match="at least 1, got 0"):
         WorkerPool(0)
+    with pytest.raises(ValueError, match="retries must be 0 or more, got -1"):
+        WorkerPool(1, retries=-1)

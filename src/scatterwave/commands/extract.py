@@ -2,7 +2,8 @@
 
 Exit codes: 0 every input processed; 1 the store is complete but some inputs failed (see
 its failures table); 2 the job could not start (bad options, no inputs, output exists
-without ``--resume``, no CUDA, unreachable scheduler) or a local worker died during it;
+without ``--resume``, no CUDA, unreachable scheduler) or a chunk ended its local worker
+twice (a first death is retried in a fresh worker);
 130 interrupted by Ctrl-C or SIGTERM (the finished chunks are kept: run again with
 ``--resume``).
 """

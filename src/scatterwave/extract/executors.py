@@ -85,7 +85,8 @@ class ProcessPoolExecutor(Executor):
     """A local pool of ``workers`` spawned processes (safe with threads and torch).
 
     Each worker ends with this process, whatever kills it, and :meth:`abort` terminates
-    the workers instead of waiting for their chunks; see :mod:`scatterwave.extract.pool`.
+    the workers instead of waiting for their chunks. A chunk whose worker dies is computed
+    once more in a fresh worker; see :mod:`scatterwave.extract.pool`.
     """
 
     def __init__(self, workers: int) -> None:

@@ -7,7 +7,9 @@ interpreter joins at exit; a worker terminated while sending a result left that 
 waiting for the rest of the message, and the interrupted process never exited.)
 
 A worker terminated at any moment only breaks its own pipe, which the pool then reads as
-the end of that worker.
+the end of that worker. Its task is then given once more to a fresh worker (``retries``),
+as a Dask scheduler re-runs the tasks of a lost worker; a task that ends its worker again
+ends the run with :class:`WorkerDied`.
 """
 
 from __future__ import annotations
@@ -116,6 +118,8 @@ class _Worker:
     conn: Connection
     busy: bool = False
     label: str = ""
+    task: tuple[Any, ...] = ()  # (function, args) of the task it holds
+    attempt: int = 0  # of that task, from 1
 
 
 class WorkerPool:
@@ -128,28 +132,45 @@ class WorkerPool:
     ----------
     workers : int
         Number of worker processes (at least 1).
+    retries : int, optional
+        How many times a task whose worker died (killed, crashed, out of memory) is given
+        to a fresh worker before :meth:`run` raises :class:`WorkerDied`. Default 1. Each
+        retry is logged as a warning. Only deaths are retried: an exception that a task
+        raises is raised at once.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, retries: int = 1) -> None:
         if int(workers) < 1:
             raise ValueError(f"workers must be at least 1, got {workers!r}")
+        if int(retries) < 0:
+            raise ValueError(f"retries must be 0 or more, got {retries!r}")
         self.workers = int(workers)
+        self.retries = int(retries)
         self._context = multiprocessing.get_context("spawn")
         self._pool: list[_Worker] = []
 
     def _start(self) -> None:
         while len(self._pool) < self.workers:
-            parent_end, child_end = self._context.Pipe(duplex=True)
-            process = self._context.Process(
-                target=_worker_main,
-                args=(child_end, os.getpid()),
-                name=f"scatterwave-worker-{len(self._pool)}",
-                daemon=True,
-            )
-            worker = _Worker(process, parent_end)
-            self._pool.append(worker)  # listed before it starts: abort() sees it
-            process.start()
-            child_end.close()  # the worker's end lives in the worker only: EOF at its death
+            self._spawn(len(self._pool))
+
+    def _spawn(self, index: int) -> _Worker:
+        """Start worker ``index`` (appended, or replacing the dead worker there)."""
+        parent_end, child_end = self._context.Pipe(duplex=True)
+        process = self._context.Process(
+            target=_worker_main,
+            args=(child_end, os.getpid()),
+            name=f"scatterwave-worker-{index}",
+            daemon=True,
+        )
+        worker = _Worker(process, parent_end)
+        # listed before it starts, so that abort() sees it
+        if index == len(self._pool):
+            self._pool.append(worker)
+        else:
+            self._pool[index] = worker
+        process.start()
+        child_end.close()  # the worker's end lives in the worker only: EOF at its death
+        return worker
 
     def run(
         self,
@@ -198,12 +219,7 @@ class WorkerPool:
                     if args is None:
                         exhausted = True
                         return
-                    worker.label = describe(args)
-                    worker.busy = True
-                    try:
-                        worker.conn.send((function, args))
-                    except OSError:  # the worker ended while idle
-                        raise self._died(worker) from None
+                    self._submit(worker, (function, args), describe(args), attempt=1)
 
         feed()
         while True:
@@ -214,26 +230,36 @@ class WorkerPool:
             results = []
             for worker in busy:
                 if worker.conn in ready or worker.process.sentinel in ready:
-                    results.append(self._receive(worker))
+                    results.extend(self._receive(worker))
             feed()
             for result in results:
                 on_result(result)
 
-    def _receive(self, worker: _Worker) -> Any:
+    def _submit(self, worker: _Worker, task: tuple[Any, ...], label: str, attempt: int) -> None:
+        worker.task, worker.label, worker.attempt = task, label, attempt
+        worker.busy = True
+        try:
+            worker.conn.send(task)
+        except OSError:  # the worker ended while idle
+            self._replace(worker)
+
+    def _receive(self, worker: _Worker) -> list[Any]:
+        """Return the result of ``worker``'s task as a list of one, or ``[]`` if it was resent."""
         try:
             if not worker.conn.poll():  # only the sentinel: the process has ended
                 raise EOFError
             reply = worker.conn.recv()
         except (EOFError, OSError):
-            raise self._died(worker) from None
+            self._replace(worker)
+            return []
         worker.busy = False
         if reply[0]:
-            return reply[1]
+            return [reply[1]]
         _, exc, text = reply
         raise exc from RemoteTraceback(text)
 
-    @staticmethod
-    def _died(worker: _Worker) -> WorkerDied:
+    def _replace(self, worker: _Worker) -> None:
+        """Give the task of the dead ``worker`` to a fresh one, or raise WorkerDied."""
         process = worker.process
         process.join(ABORT_TIMEOUT)
         code = process.exitcode
@@ -242,10 +268,17 @@ class WorkerPool:
             if code == -signal.SIGKILL
             else ""
         )
-        return WorkerDied(
+        message = (
             f"worker process {process.pid} ended with exit code {code}{hint} while "
-            f"computing {worker.label}"
+            f"computing {worker.label} (attempt {worker.attempt} of {self.retries + 1})"
         )
+        worker.conn.close()
+        if worker.attempt > self.retries:
+            worker.busy = False
+            raise WorkerDied(message)
+        logger.warning("%s; computing it again in a new worker", message)
+        fresh = self._spawn(self._pool.index(worker))
+        self._submit(fresh, worker.task, worker.label, attempt=worker.attempt + 1)
 
     def close(self) -> None:
         """End the workers once they are idle (waits for running tasks)."""
