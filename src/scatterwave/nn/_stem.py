@@ -4,7 +4,7 @@ The lifting output at full time resolution is the largest tensor of a W-Net (``B
 values, 9 scales). Run module by module, training keeps it (for the max-pool), the pooled
 map twice (batch norm input, ReLU output) and two int64 index maps. This node computes the
 same function scale by scale and keeps only the input, the pooled lifting output ``z``
-(which batch norm needs) and the positions of both maxima as ``uint8`` offsets within
+(which batch norm needs) and the positions of both maxima as offsets of a few bits within
 their windows; the full-resolution lifting of one scale exists only transiently, in the
 forward and again in the backward pass, where it is rebuilt from the saved offsets (no
 recomputation of the lifting). The result equals the module-by-module one up to
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 import torch
 from torch import nn
 
+from scatterwave.nn._maxpool import MAX_WINDOW, packed_length, pool_into, unpool_into
 from scatterwave.nn._multiscale import (
     ScaleStep,
     _Prepared,
@@ -32,29 +33,6 @@ if TYPE_CHECKING:
     from scatterwave.nn.pooling import TimePool
 
 __all__ = ["StemSequential", "fused_stem"]
-
-
-def _pool(
-    y: torch.Tensor, p: int, values: torch.Tensor, offsets: torch.Tensor, index: torch.Tensor
-) -> None:
-    """Max-pool ``y`` over non-overlapping windows of ``p`` on its last axis, into buffers.
-
-    The maxima are written to ``values`` and their positions, as uint8 offsets within the
-    windows, to ``offsets``; ``index`` is an int64 scratch buffer of their shape.
-    """
-    n = values.shape[-1]
-    torch.max(y[..., : n * p].unflatten(-1, (n, p)), dim=-1, out=(values, index))
-    offsets.copy_(index)
-
-
-def _unpool(grad: torch.Tensor, offsets: torch.Tensor, p: int, out: torch.Tensor) -> torch.Tensor:
-    """Adjoint of :func:`_pool`: ``grad`` placed at the maxima of ``out``, zeros elsewhere."""
-    out.zero_()
-    n = grad.shape[-1]
-    out[..., : n * p].unflatten(-1, (n, p)).scatter_(
-        -1, offsets.long().unsqueeze(-1), grad.unsqueeze(-1)
-    )
-    return out
 
 
 class _StemFn(torch.autograd.Function):
@@ -75,7 +53,7 @@ class _StemFn(torch.autograd.Function):
         t1 = length // p1
         # scale-major internal layout: every per-scale slice is contiguous
         z = x.new_empty(len(steps), batch, c_out, t1)
-        a1 = torch.empty(z.shape, dtype=torch.uint8, device=x.device)
+        a1 = x.new_empty(*z.shape[:-1], packed_length(t1, p1), dtype=torch.uint8)
         index = torch.empty(z.shape[1:], dtype=torch.long, device=x.device)
         kept: list[torch.Tensor] = []
         for j, step in enumerate(steps):
@@ -84,7 +62,7 @@ class _StemFn(torch.autograd.Function):
             if keeps_blurred(step, x.shape[1], c_out):
                 blurred = prep.blurred_input(x)
                 kept.append(blurred)
-            _pool(_scale_forward(x, prep, step.scale, blurred), p1, z[j], a1[j], index)
+            pool_into(_scale_forward(x, prep, step.scale, blurred), p1, z[j], a1[j], index)
         batch_stats = norm.training or norm.running_mean is None
         if batch_stats:
             mean, var = _batch_stats(z)
@@ -97,10 +75,10 @@ class _StemFn(torch.autograd.Function):
         invstd = torch.rsqrt(var + norm.eps)
         a, b = _affine(gamma, beta, mean, invstd)
         out = x.new_empty(len(steps), batch, c_out, t1 // p2)
-        a2 = torch.empty(out.shape, dtype=torch.uint8, device=x.device)
+        a2 = x.new_empty(*out.shape[:-1], packed_length(t1 // p2, p2), dtype=torch.uint8)
         index = torch.empty(out.shape[1:], dtype=torch.long, device=x.device)
         for j in range(len(steps)):
-            _pool((z[j] * a + b).clamp_min_(0), p2, out[j], a2[j], index)
+            pool_into((z[j] * a + b).clamp_min_(0), p2, out[j], a2[j], index)
         out = out.permute(1, 2, 0, 3).contiguous()
         ctx.save_for_backward(x, weight, gamma, beta, z, a1, a2, mean, invstd, *kept)
         ctx.steps, ctx.pools, ctx.batch_stats = steps, pools, batch_stats
@@ -122,7 +100,7 @@ class _StemFn(torch.autograd.Function):
         def norm_grad(j: int) -> tuple[torch.Tensor, torch.Tensor]:
             """Gradient at the batch-norm output and the normalised input, scale ``j``."""
             zj = z[j]
-            g = _unpool(grad[:, :, j], a2[j], p2, g_buf)
+            g = unpool_into(grad[:, :, j], a2[j], p2, g_buf)
             g.masked_fill_(zj * a + b <= 0, 0)
             return g, (zj - m) * s
 
@@ -148,7 +126,7 @@ class _StemFn(torch.autograd.Function):
                     g = g.sub_(c1).sub_(xhat.mul_(c2))
                 dz = g.mul_(scale_in)
                 prep = _Prepared(weight, step, length)
-                gy = _unpool(dz, a1[j], p1, gy_buf)
+                gy = unpool_into(dz, a1[j], p1, gy_buf)
                 gx, gw = _scale_backward(gy, x, prep, step.scale, need_x, need_w, blurred)
                 if gx is not None and gx_all is not None:
                     gx_all += gx
@@ -200,7 +178,7 @@ def fused_stem(
         Lifting scales.
     pools : (int, int)
         Non-overlapping max-pooling windows before and after the normalisation
-        (at most 255 each).
+        (at most 256 each).
     norm : torch.nn.BatchNorm2d
         Affine batch norm of ``C_out`` channels; its running statistics are updated as
         the module itself would update them.
@@ -275,7 +253,9 @@ def _fusable_stem(
         and type(relu) is nn.ReLU
     ):
         return None
-    pools_ok = all(p.mode == "max" and p.stride == p.kernel_size <= 255 for p in (pool1, pool2))
+    pools_ok = all(
+        p.mode == "max" and p.stride == p.kernel_size <= MAX_WINDOW for p in (pool1, pool2)
+    )
     fusable = (
         pools_ok
         and lift.padding == "same"
@@ -288,37 +268,46 @@ def _fusable_stem(
 
 
 class StemSequential(nn.Sequential):
-    """:class:`torch.nn.Sequential` that runs a leading W-Net stem as one fused node.
+    """:class:`torch.nn.Sequential` that runs a W-Net's stem and pooled blocks as fused nodes.
 
     When the first five modules are a zero-padded :class:`~scatterwave.nn.layers.
     LiftingConv1d` without bias, a max :class:`~scatterwave.nn.pooling.TimePool`, an affine
     batch norm, a ReLU and a second max ``TimePool`` (non-overlapping windows), they run
-    through :func:`fused_stem`: same result up to round-off, same parameters, buffers and
-    state-dict keys, a fraction of the training memory. Forward hooks on those modules
-    are honoured by running them one by one instead.
+    through :func:`fused_stem`. While gradients are recorded, every later batch norm (in
+    training mode), ReLU and max ``TimePool`` run through
+    :func:`scatterwave.nn._norm_relu_pool.norm_relu_pool`. Same result up to round-off,
+    same parameters, buffers and state-dict keys, a fraction of the training memory.
+    Modules with forward hooks run one by one instead.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Run the modules in order, the leading stem fused when possible."""
+        """Run the modules in order, fusing the stem and the pooled blocks when possible."""
+        from scatterwave.nn._norm_relu_pool import fusable_norm_relu_pool, norm_relu_pool
         from scatterwave.nn.functional import _check_tensors
 
         modules = list(self)
         stem = _fusable_stem(modules)
-        if stem is None:
-            return super().forward(x)
-        lift, pool1, norm, pool2 = stem
-        lift._check_input(x)
-        _check_tensors(x, lift.weight)
-        if x.shape[-1] // pool1.kernel_size < pool2.kernel_size:
-            return super().forward(x)  # too short: let the modules raise their errors
-        x = fused_stem(
-            x,
-            lift.weight,
-            lift.grid.scales,
-            (pool1.kernel_size, pool2.kernel_size),
-            norm,
-            lift.method,
-        )
-        for module in modules[5:]:
-            x = module(x)
+        i = 0
+        if stem is not None:
+            lift, pool1, norm, pool2 = stem
+            lift._check_input(x)
+            _check_tensors(x, lift.weight)
+            if x.shape[-1] // pool1.kernel_size >= pool2.kernel_size:  # else: modules raise
+                x = fused_stem(
+                    x,
+                    lift.weight,
+                    lift.grid.scales,
+                    (pool1.kernel_size, pool2.kernel_size),
+                    norm,
+                    lift.method,
+                )
+                i = 5
+        while i < len(modules):
+            window = fusable_norm_relu_pool(modules[i:], x)
+            if window is None:
+                x = modules[i](x)
+                i += 1
+            else:
+                x = norm_relu_pool(x, modules[i], window)  # type: ignore[arg-type]
+                i += 3
         return x

@@ -1,0 +1,120 @@
+"""Max-pooling over non-overlapping windows that remembers its maxima in a few bits each.
+
+The fused W-Net nodes (:mod:`scatterwave.nn._stem`, :mod:`scatterwave.nn._norm_relu_pool`)
+keep, for the backward pass, where each maximum lies within its window. The module-by-module
+pooling keeps an int64 index per output value; here each offset takes ``ceil(log2(p))`` bits
+rounded up to 1, 2, 4 or 8, packed into ``uint8`` (a window of 4 takes 2 bits: 32 times less
+than int64).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+__all__ = ["MAX_WINDOW", "packed_length", "pool_into", "unpool_into"]
+
+#: Largest window whose offsets fit a byte.
+MAX_WINDOW = 256
+
+
+def _bits(p: int) -> int:
+    """Bits per offset for windows of ``p``: 1, 2, 4 or 8."""
+    need = max(1, (p - 1).bit_length())
+    return next(b for b in (1, 2, 4, 8) if b >= need)
+
+
+def packed_length(n: int, p: int) -> int:
+    """Bytes that hold the offsets of ``n`` windows of ``p`` along one row."""
+    per = 8 // _bits(p)
+    return -(-n // per)
+
+
+def pool_into(
+    y: torch.Tensor,
+    p: int,
+    values: torch.Tensor,
+    packed: torch.Tensor,
+    index: torch.Tensor | None = None,
+) -> None:
+    """Max-pool ``y`` over windows of ``p`` on its last axis, into buffers.
+
+    Parameters
+    ----------
+    y : torch.Tensor, shape (..., T)
+        Input; the ``T - n * p`` trailing samples are dropped.
+    p : int
+        Window (at most :data:`MAX_WINDOW`).
+    values : torch.Tensor, shape (..., n)
+        Receives the maxima, ``n = T // p``.
+    packed : torch.Tensor of uint8, shape (..., packed_length(n, p))
+        Receives the offsets of the maxima within their windows.
+    index : torch.Tensor of int64, shape (..., n), optional
+        Scratch buffer (allocated when not given).
+    """
+    n = values.shape[-1]
+    if index is None:
+        index = values.new_empty(values.shape, dtype=torch.long)
+    torch.max(y[..., : n * p].unflatten(-1, (n, p)), dim=-1, out=(values, index))
+    offsets = index.to(torch.uint8)
+    bits = _bits(p)
+    per = 8 // bits
+    if per == 1:
+        packed.copy_(offsets)
+        return
+    if n % per:
+        offsets = torch.cat([offsets, offsets.new_zeros(*offsets.shape[:-1], per - n % per)], -1)
+    offsets = offsets.unflatten(-1, (-1, per))
+    packed.copy_(offsets[..., 0])
+    for i in range(1, per):  # disjoint bits: adding is or-ing
+        packed.add_(offsets[..., i], alpha=1 << (bits * i))
+
+
+_TABLES: dict[tuple[int, torch.device], torch.Tensor] = {}
+
+
+def _table(bits: int, device: torch.device) -> torch.Tensor:
+    """Every byte value's offsets, ``(256, 8 // bits)`` int64, made once per device."""
+    key = (bits, device)
+    if key not in _TABLES:
+        values = torch.arange(256, device=device)[:, None]
+        shifts = torch.arange(0, 8, bits, device=device)
+        _TABLES[key] = (values >> shifts) & ((1 << bits) - 1)
+    return _TABLES[key]
+
+
+def _unpack_index(packed: torch.Tensor, p: int, n: int) -> torch.Tensor:
+    """Return the ``n`` offsets stored by :func:`pool_into`, as int64 ``(..., n)``."""
+    bits = _bits(p)
+    if bits == 8:
+        return packed[..., :n].long()
+    # looked up byte by byte: faster than shifts on a CPU, and one kernel on a GPU
+    return F.embedding(packed.long(), _table(bits, packed.device)).flatten(-2)[..., :n]
+
+
+def unpool_into(
+    grad: torch.Tensor, packed: torch.Tensor, p: int, out: torch.Tensor
+) -> torch.Tensor:
+    """Adjoint of :func:`pool_into`: ``grad`` placed at the maxima, zeros elsewhere.
+
+    Parameters
+    ----------
+    grad : torch.Tensor, shape (..., n)
+        Gradient at the pooled values.
+    packed : torch.Tensor of uint8
+        The offsets stored by :func:`pool_into`.
+    p : int
+        Window.
+    out : torch.Tensor, shape (..., T)
+        Receives the gradient at the input; returned.
+
+    Notes
+    -----
+    The offsets are unpacked to an int64 map for the scatter, one temporary of ``grad``'s
+    size (the backward pass of a W-Net stem does not peak there).
+    """
+    n = grad.shape[-1]
+    index = _unpack_index(packed, p, n)
+    out.zero_()
+    out[..., : n * p].unflatten(-1, (n, p)).scatter_(-1, index.unsqueeze(-1), grad.unsqueeze(-1))
+    return out
