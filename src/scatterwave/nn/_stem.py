@@ -281,7 +281,21 @@ class StemSequential(nn.Sequential):
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Run the modules in order, fusing the stem and the pooled blocks when possible."""
+        """Run the modules in order, fusing the stem and the pooled blocks when possible.
+
+        Under :func:`torch.autocast` every module runs in the parameters' precision (see
+        :mod:`scatterwave.nn.functional`).
+        """
+        from scatterwave.nn.functional import outside_autocast
+
+        dtype = next((p.dtype for p in self.parameters() if p.is_floating_point()), x.dtype)
+        x, autocast_on = outside_autocast(x, dtype)
+        if not autocast_on:
+            return self._run(x)
+        with torch.autocast(x.device.type, enabled=False):
+            return self._run(x)
+
+    def _run(self, x: torch.Tensor) -> torch.Tensor:
         from scatterwave.nn._norm_relu_pool import fusable_norm_relu_pool, norm_relu_pool
         from scatterwave.nn.functional import _check_tensors
 

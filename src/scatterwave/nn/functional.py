@@ -25,11 +25,19 @@ scales of a call in one autograd node (:mod:`scatterwave.nn._multiscale`) that s
 the input and the weights, and the two-step method blurs whichever side has fewer
 channels (the input before, or the output after the dilated correlation). This keeps the
 memory that training holds per layer at the size of the layer's input.
+
+Under :func:`torch.autocast` these operators compute in the weights' precision (float32 for
+a float32 module), with the input cast to it: like the normalisations on autocast's float32
+list, and because blurs and spectra of half-precision inputs lose the accuracy that the
+B-spline kernels are designed for (and oneDNN has no bfloat16 dilated correlation for some
+shapes).
 """
 
 from __future__ import annotations
 
-from typing import Literal, cast
+import functools
+from collections.abc import Callable
+from typing import Literal, ParamSpec, TypeVar, cast
 
 import torch
 import torch.nn.functional as F
@@ -56,6 +64,32 @@ Padding = Literal["same", "circular"]
 
 _METHODS = ("auto", "direct", "two-step", "fft")
 _PADDINGS = ("same", "circular")
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def outside_autocast(x: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, bool]:
+    """Return ``x`` cast to ``dtype`` if autocast is on for its device, and whether it is on."""
+    if not torch.is_autocast_enabled(x.device.type):
+        return x, False
+    return (x.to(dtype) if x.is_floating_point() else x), True
+
+
+def _full_precision(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``fn(x, weight, ...)`` with autocast off and ``x`` in ``weight``'s dtype."""
+
+    @functools.wraps(fn)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        x, weight = cast(torch.Tensor, args[0]), cast(torch.Tensor, args[1])
+        x, on = outside_autocast(x, weight.dtype)
+        if not on:
+            return fn(*args, **kwargs)
+        with torch.autocast(x.device.type, enabled=False):
+            return fn(*(x, *args[1:]), **kwargs)  # type: ignore[arg-type]
+
+    return run
 
 
 def _check_options(padding: str, method: str) -> None:
@@ -147,6 +181,7 @@ def _auto_method(
     return "direct" if direct_cost <= two_step_cost else "two-step"
 
 
+@_full_precision
 def bspline_conv1d(
     x: torch.Tensor,
     weight: torch.Tensor,
@@ -236,6 +271,7 @@ def _multiscale(
     return multiscale_conv1d(x, weight, steps)
 
 
+@_full_precision
 def lifting_conv1d(
     x: torch.Tensor,
     weight: torch.Tensor,
@@ -276,6 +312,7 @@ def lifting_conv1d(
     return _add_bias(out, bias)
 
 
+@_full_precision
 def group_conv1d(
     x: torch.Tensor,
     weight: torch.Tensor,
