@@ -386,6 +386,15 @@ def test_big_endian_input_is_read_in_native_order(dtype):
     np.testing.assert_array_equal(out, S(native))
 
 
+def test_half_precision_input_is_refused_with_the_conversion_to_make():
+    S = Scattering1D(512, J=4, Q=4)
+    with pytest.raises(TypeError, match=r"got float16\. Half precision .* x\.astype"):
+        S(np.zeros((1, 512), dtype=np.float16))
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match=r"got torch\.bfloat16\. .*x\.float\(\)"):
+        S(torch.zeros(1, 512, dtype=torch.bfloat16))
+
+
 def test_built_transform_holds_little_more_than_its_plan():
     """Issue 16: building for 2**22 samples kept +0.91 GB, of which 0.29 GB were the
     filterbank's own copies of filters already compiled into the plan (now rebuilt on demand by

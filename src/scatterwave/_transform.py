@@ -335,7 +335,11 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
                 "e.g. x.astype(np.float32) or torch's x.float()"
             )
         if x.dtype not in (xp.float32, xp.float64):
-            raise TypeError(f"x must be float32 or float64; got {x.dtype}")
+            raise TypeError(
+                f"x must be float32 or float64; got {x.dtype}. Half precision loses the "
+                "accuracy the filters are designed for: convert it first, e.g. torch's "
+                "x.float() (under torch.autocast too) or x.astype(np.float32)"
+            )
         N = int(x.shape[-1])
         if self.N is not None and N != self.N:
             raise ValueError(
