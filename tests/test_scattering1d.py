@@ -386,8 +386,10 @@ def test_big_endian_input_is_read_in_native_order(dtype):
     np.testing.assert_array_equal(out, S(native))
 
 
-def test_half_precision_input_is_refused_with_the_conversion_to_make():
+def test_lists_and_half_precision_are_refused_with_the_conversion_to_make():
     S = Scattering1D(512, J=4, Q=4)
+    with pytest.raises(TypeError, match=r"x of type list is not an array .*np\.asarray"):
+        S([0.0] * 512)
     with pytest.raises(TypeError, match=r"got float16\. Half precision .* x\.astype"):
         S(np.zeros((1, 512), dtype=np.float16))
     torch = pytest.importorskip("torch")

@@ -557,4 +557,10 @@ def _namespace(x: Array, caps: Capabilities) -> Any:
         return namespace(x)
     from array_api_compat import array_namespace
 
-    return array_namespace(x)
+    try:
+        return array_namespace(x)
+    except TypeError:
+        raise TypeError(
+            f"x of type {type(x).__name__} is not an array this transform can read; pass a "
+            "NumPy, PyTorch, JAX, CuPy or TensorFlow array, e.g. np.asarray(x, dtype=np.float32)"
+        ) from None
