@@ -135,3 +135,50 @@ def test_no_process_outlives_the_killed_parent(
     args = [str(long_corpus), *OPTS, "--batch-size", "2", "--workers", "1", "-o", str(out)]
     assert main(["extract", *args, "--resume"]) == 0
     assert zarr.open_group(str(out), mode="r").attrs["complete"] is True
+
+
+def _workers(pid: int) -> set[int]:
+    """The pool's worker processes among the children of ``pid`` (not the resource tracker)."""
+    found = set()
+    for child in _children(pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if b"spawn_main" in cmdline:
+            found.add(child)
+    return found
+
+
+@pytest.mark.slow
+def test_a_worker_killed_during_the_job_costs_one_retry(long_corpus: Path, tmp_path: Path) -> None:
+    """A worker killed (as by the out-of-memory killer) in the middle of a job: its chunk is
+    computed again in a new worker, the job completes with exit code 0, and the warning names
+    the dead worker."""
+    out = tmp_path / "job.zarr"
+    log = tmp_path / "stderr.txt"
+    proc = _start(long_corpus, out, log)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 180
+        while (
+            (count_done(out) < 2 or len(workers) < 2)
+            and proc.poll() is None
+            and time.monotonic() < deadline
+        ):
+            workers = _workers(proc.pid)
+            time.sleep(0.01)
+        assert proc.poll() is None, "the job ended before the kill"
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        proc.wait(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=60)
+    stderr = log.read_text()
+    assert proc.returncode == 0, stderr
+    assert f"worker process {victim} ended with exit code -9" in stderr, stderr
+    assert "computing it again in a new worker" in stderr, stderr
+    g = zarr.open_group(str(out), mode="r")
+    assert g.attrs["complete"] is True and bool(np.all(g["chunk_done"][:]))
