@@ -20,7 +20,7 @@ from scatterwave._validation import (
     check_real,
 )
 from scatterwave.core.capabilities import Capabilities
-from scatterwave.core.ops import native_byte_order
+from scatterwave.core.ops import native_byte_order, take
 from scatterwave.core.plan import ScatteringPlan, build_plan
 from scatterwave.core.scattering1d import scattering1d
 from scatterwave.core.workspace import Workspace
@@ -368,7 +368,7 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
                     out[keys[r]] = xp.reshape(arr[:, i, :], (*lead, arr.shape[-1]))
             return {k: out[k] for k in (keys[r] for r in plan.order())}
         S = blocks[0][1] if len(blocks) == 1 else xp.concat([arr for _, arr in blocks], axis=1)
-        S = xp.take(S, plan.output_order.take(buffers, xp), axis=1)
+        S = take(S, plan.output_order.take(buffers, xp), 1, xp)
         return xp.reshape(S, (*lead, S.shape[1], S.shape[2]))
 
     # ------------------------------------------------------------------ introspection

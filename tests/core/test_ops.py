@@ -92,7 +92,7 @@ def test_modulus_shift_only_where_gradients_can_flow():
     np.testing.assert_allclose(modulus_parts(re, im, xp).numpy(), [5.0, 13.0], rtol=1e-7)
 
 
-def test_recorded_torch_modulus_is_one_autograd_node_with_exact_gradients(rng):
+def test_recorded_torch_modulus_is_one_autograd_node_with_exact_gradients(rng, monkeypatch):
     """Where PyTorch records gradients on CPU the modulus is one autograd node (its backward
     ran 11 operators per band group when composed). Its gradient is ``z / |z|`` (PyTorch's
     convention for ``abs``), checked numerically to second order in float64 (gradcheck's
@@ -101,6 +101,15 @@ def test_recorded_torch_modulus_is_one_autograd_node_with_exact_gradients(rng):
     torch = pytest.importorskip("torch")
     from array_api_compat import array_namespace
 
+    from scatterwave.core import ops
+
+    big = torch.randn(ops.NODE_MODULUS_INTERLEAVED + 1, dtype=torch.complex64)
+    assert type(modulus(big.requires_grad_(), array_namespace(big)).grad_fn).__name__ == (
+        "ModulusBackward"
+    )
+    small = big[: ops.NODE_MODULUS_INTERLEAVED].detach().requires_grad_()
+    assert type(modulus(small, array_namespace(small)).grad_fn).__name__ == "SqrtBackward0"
+    monkeypatch.setattr(ops, "NODE_MODULUS_INTERLEAVED", 0)  # the node on small tensors
     z = torch.from_numpy(rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3)))
     xp = array_namespace(z)
     leaf = z.clone().requires_grad_()
@@ -111,6 +120,70 @@ def test_recorded_torch_modulus_is_one_autograd_node_with_exact_gradients(rng):
     torch.autograd.gradgradcheck(lambda a: modulus(a, xp), (leaf,))
     grads = torch.func.vmap(torch.func.grad(lambda a: modulus(a, xp).sum()))(z)
     torch.testing.assert_close(grads, z / z.abs(), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_recorded_stacked_modulus_is_one_autograd_node_with_exact_gradients(rng, axis, monkeypatch):
+    """The modulus of (real, imaginary) parts stacked along an axis (the JTFS joint stage's
+    real products): equal to ``modulus_parts`` of the two slices (to 1e-15, one rounding of
+    the shift), one autograd node under PyTorch, gradient ``(re, im) / |z|`` checked to second
+    order (gradcheck's default tolerances) and under ``torch.func.vmap`` of ``grad``."""
+    torch = pytest.importorskip("torch")
+    from array_api_compat import array_namespace
+
+    from scatterwave.core import ops
+    from scatterwave.core.ops import modulus_parts, modulus_stacked
+
+    monkeypatch.setattr(ops, "NODE_MODULUS_STACKED", 0)  # CPU: the node on small tensors too
+    shape = [3, 4, 5]
+    shape[axis] = 2
+    z = torch.from_numpy(rng.standard_normal(shape))
+    xp = array_namespace(z)
+    re, im = z.select(axis, 0), z.select(axis, 1)
+    with torch.no_grad():
+        plain = modulus_stacked(z, axis, xp)
+    torch.testing.assert_close(plain, modulus_parts(re, im, xp), rtol=1e-15, atol=0)
+    leaf = z.clone().requires_grad_()
+    m = modulus_stacked(leaf, axis, xp)
+    assert type(m.grad_fn).__name__ == "StackedModulusBackward"
+    torch.testing.assert_close(m, torch.hypot(re, im), rtol=1e-15, atol=0)
+    torch.autograd.gradcheck(lambda a: modulus_stacked(a, axis, xp), (leaf,))
+    torch.autograd.gradgradcheck(lambda a: modulus_stacked(a, axis, xp), (leaf,))
+    batch = torch.stack([z, 2 * z])
+    grads = torch.func.vmap(torch.func.grad(lambda a: modulus_stacked(a, axis, xp).sum()))(batch)
+    expected = z / torch.hypot(re, im).unsqueeze(axis)
+    torch.testing.assert_close(grads, torch.stack([expected, expected]), rtol=1e-15, atol=0)
+    numpy_z = z.numpy()  # other libraries: the slices' modulus_parts
+    np.testing.assert_allclose(
+        modulus_stacked(numpy_z, axis, array_namespace(numpy_z)), plain.numpy(), rtol=1e-15
+    )
+
+
+def test_take_is_index_select_for_torch(rng):
+    """``ops.take`` equals ``xp.take`` and, for PyTorch, is one ``index_select`` (no negative
+    index mapping: array_api_compat's ``take`` adds a comparison, an addition and a ``where``)."""
+    torch = pytest.importorskip("torch")
+    from array_api_compat import array_namespace
+    from torch.overrides import TorchFunctionMode
+
+    from scatterwave.core.ops import take
+
+    a = rng.standard_normal((3, 5, 4))
+    idx = np.array([4, 0, 0, 2])
+    ref = np.take(a, idx, axis=1)
+    np.testing.assert_array_equal(take(a, idx, 1, array_namespace(a)), ref)
+    t, ti = torch.from_numpy(a), torch.from_numpy(idx)
+    calls = []
+
+    class Record(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            calls.append(getattr(func, "__name__", str(func)))
+            return func(*args, **(kwargs or {}))
+
+    with Record():
+        out = take(t, ti, -2, array_namespace(t))
+    assert [c for c in calls if c != "__get__"] == ["index_select"]  # __get__: a.ndim
+    np.testing.assert_array_equal(out.numpy(), ref)
 
 
 @pytest.mark.parametrize("overwrite", [False, True])

@@ -47,8 +47,10 @@ from scatterwave.core.ops import (
     matmul,
     modulus,
     modulus_parts,
+    modulus_stacked,
     pad,
     range_scale,
+    take,
     unscale,
 )
 from scatterwave.core.scattering1d import band, rfft_into, spectrum_width
@@ -323,7 +325,7 @@ def _pad_fr(y: Array, plan: JTFSPlan, buffers: dict, xp: Any, pad_mode_fr: Any) 
     if plan.fr_pad is None:
         raise ValueError("the plan was built for a callable pad_mode_fr")
     zero = xp.zeros((*y.shape[:-1], 1), dtype=y.dtype, device=device_of(y))
-    return xp.take(xp.concat([y, zero], axis=-1), plan.fr_pad.take(buffers, xp), axis=3)
+    return take(xp.concat([y, zero], axis=-1), plan.fr_pad.take(buffers, xp), 3, xp)
 
 
 def _conj_rows(
@@ -355,7 +357,7 @@ def _pair_rows(
     for bp in jg.bands:
         filters = bp.filters.take(buffers, xp)
         if bp.filter_index is not None:
-            filters = xp.take(filters, bp.filter_index.take(buffers, xp), axis=0)
+            filters = take(filters, bp.filter_index.take(buffers, xp), 0, xp)
         z = bandpass(
             spectra1[bp.parent],
             bp.gather.take(buffers, xp),
@@ -424,7 +426,7 @@ def _rows_layout(
         Y = ws.get("joint_rows", (B, an, t), rows.dtype)
         np.take(rows, index, axis=1, out=Y)
         return Y.reshape(B, P, an // P, t)
-    Y = xp.reshape(xp.take(rows, jg.assemble.take(buffers, xp), axis=1), (B, P, an // P, t))
+    Y = xp.reshape(take(rows, jg.assemble.take(buffers, xp), 1, xp), (B, P, an // P, t))
     return Y if caps.library == "numpy" else xp.concat([xp.real(Y), xp.imag(Y)], axis=2)
 
 
@@ -432,7 +434,7 @@ def _assemble(rows: Array, jg: JointGroup, buffers: dict, xp: Any, pad_mode_fr) 
     """Lay out the padded frequency axes, frequency last, shape (B, t, P, L)."""
     B, t = rows.shape[0], rows.shape[-1]
     P, an = len(jg.n2), jg.assemble.size
-    Y = xp.take(xp.permute_dims(rows, (0, 2, 1)), jg.assemble.take(buffers, xp), axis=2)
+    Y = take(xp.permute_dims(rows, (0, 2, 1)), jg.assemble.take(buffers, xp), 2, xp)
     Y = xp.reshape(Y, (B, t, P, an // P))
     if callable(pad_mode_fr):
         return pad_mode_fr_call(Y, jg.L, pad_mode_fr)
@@ -489,11 +491,7 @@ def _freq_group_dense(
             Z = _detect(Z, g.modulus, xp, caps)
         else:
             Z = xp.reshape(matmul(W, Yb, xp, caps=caps), (B, P, 2, nf, R, tb))
-            Z = (
-                modulus_parts(Z[:, :, 0, ...], Z[:, :, 1, ...], xp, caps=caps)
-                if g.modulus
-                else Z[:, :, 0]
-            )
+            Z = modulus_stacked(Z, 2, xp, caps=caps) if g.modulus else Z[:, :, 0]
         if Phi is not None:
             Z = matmul(Phi, Z, xp, caps=caps)
         elif g.post is Scope.GLOBAL:
@@ -559,7 +557,7 @@ def _freq_group(
         picked = xp.reshape(Yf, (B, t, P, 1, 1, g.L_k))
     else:
         blocks = xp.reshape(Yf, (B, t, P, n_total, g.L_k))
-        picked = xp.take(blocks, g.gather.take(buffers, xp), axis=3)
+        picked = take(blocks, g.gather.take(buffers, xp), 3, xp)
         picked = xp.reshape(picked, (B, t, P, nf, nb, g.L_k))
     w = xp.reshape(g.filters.take(buffers, xp), (nf, nb, g.L_k))
     product = picked * w

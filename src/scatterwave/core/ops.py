@@ -22,7 +22,6 @@ PyTorch and JAX are imported inside those branches only, so NumPy users import n
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +32,20 @@ from scatterwave.core.capabilities import Capabilities, capabilities, library_of
 from scatterwave.core.capabilities import is_traced as is_traced  # for the cores
 
 Array = Any
+
+
+def take(a: Array, indices: Array, axis: int, xp: Any) -> Array:
+    """``xp.take(a, indices, axis=axis)`` for non-negative ``indices`` (all the cores use).
+
+    PyTorch: ``index_select`` itself. array_api_compat's ``take`` first maps negative indices
+    (a comparison, an addition and a ``where``: three more kernels per call, 78 in a JTFS
+    forward at N=2^13).
+    """
+    if getattr(xp, "__name__", "") == "array_api_compat.torch":
+        import torch
+
+        return torch.index_select(a, axis % a.ndim, indices)
+    return xp.take(a, indices, axis=axis)
 
 
 def _caps(a: Array, caps: Capabilities | None) -> Capabilities:
@@ -255,7 +268,7 @@ def bandpass(
     elif width > n_bins:
         raise ValueError(f"spectrum has {n_bins} bins; {width} needed (use extend_bins first)")
     blocks = xp.reshape(spectrum, (B, R * blocks_per_row, block))
-    picked = xp.take(blocks, gather, axis=1)
+    picked = take(blocks, gather, 1, xp)
     picked = xp.reshape(picked, (B, n_rows, n_blocks, block))
     # In place: ``picked`` is a fresh gather, and a new temporary of this size costs about as
     # much as an FFT over it; this beats a broadcast product without the gather (measured).
@@ -345,7 +358,13 @@ def _modulus_torch(z: Array, overwrite: bool) -> Array:
     import torch
 
     if torch.is_grad_enabled():
-        return _torch_modulus_function().apply(z)
+        if z.numel() > NODE_MODULUS_INTERLEAVED:
+            from scatterwave.core.torch_modulus import interleaved_modulus
+
+            return interleaved_modulus().apply(z)
+        squares = torch.view_as_real(z).square()
+        total = torch.add(squares[..., 0], squares[..., 1])
+        return torch.sqrt(total + torch.finfo(total.dtype).smallest_normal)
     if z.numel() <= _SMALL_MODULUS:  # one dispatch instead of five: faster on small tensors
         return torch.abs(z)
     parts = torch.view_as_real(z)
@@ -353,42 +372,15 @@ def _modulus_torch(z: Array, overwrite: bool) -> Array:
     return torch.add(squares[..., 0], squares[..., 1]).sqrt_()
 
 
-@functools.cache
-def _torch_modulus_function() -> Any:
-    """Build the gradient-recording modulus of :func:`_modulus_torch`: one autograd node.
-
-    Forward ``U = sqrt(re**2 + im**2 + tiny)``, backward ``grad_z = z * (grad_U / U)`` (PyTorch's
-    convention for a real function of a complex input, as for ``abs``; exactly zero at
-    ``z = 0``). It keeps ``z`` and ``U``, as the composed operators did, but records one node
-    instead of five (view, square, two selects and an add, then a shifted root): their
-    backward took 11 operators per band group. A float32 forward and backward of
-    ``Scattering1D(8192, J=8, Q=8)`` on one CPU thread took 10-25 % less time at batch 8 and
-    6 % less at N=65536, batch 8; batch 1 is level within noise (medians of alternated runs,
-    2026-12-06). Accelerators take ``"abs"`` (PyTorch's own one-node modulus) instead.
-    Differentiable twice; ``torch.func`` transforms run through it (its vmap rule is generated).
-    """
-    import torch
-
-    class Modulus(torch.autograd.Function):
-        generate_vmap_rule = True
-
-        @staticmethod
-        def forward(z: Any) -> Any:
-            squares = torch.view_as_real(z).square()
-            total = torch.add(squares[..., 0], squares[..., 1])
-            return total.add_(torch.finfo(total.dtype).smallest_normal).sqrt_()
-
-        @staticmethod
-        def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
-            ctx.save_for_backward(inputs[0], output)
-
-        @staticmethod
-        def backward(ctx: Any, grad: Any) -> Any:
-            z, U = ctx.saved_tensors
-            return z * (grad / U)
-
-    return Modulus
-
+#: Where PyTorch records gradients on CPU, moduli of more than this many elements are one
+#: autograd node (:mod:`scatterwave.core.torch_modulus`): its Python ``Function`` costs about
+#: 20-30 us a call more, which the fused backward repays above about 10,000 elements
+#: (interleaved) and 40,000 (stacked parts): forward and backward of one float32 modulus, 201
+#: vs 178 us at 16,384 elements, 8.7 vs 4.5 ms at 655,360 (interleaved); 1.31 vs 0.58 ms at
+#: 131,072 (stacked), measured 2026-12-06. Accelerators, where each operator is a kernel
+#: launch, take the node at every size (stacked) or PyTorch's own ``abs`` (interleaved).
+NODE_MODULUS_INTERLEAVED = 8192
+NODE_MODULUS_STACKED = 32768
 
 #: Below this many elements PyTorch's complex ``abs`` (one call) beats the squares (five calls)
 #: on CPU: 7 vs 14 us at 512 elements, 13 vs 17 at 2048, 36 vs 27 at 4096 (measured).
@@ -429,6 +421,27 @@ def unscale(coef: Array, scale: Array | None) -> Array:
     if scale is None:
         return coef
     return coef * scale.reshape((scale.shape[0],) + (1,) * (coef.ndim - 1))
+
+
+def modulus_stacked(z: Array, axis: int, xp: Any, *, caps: Capabilities | None = None) -> Array:
+    """Take :func:`modulus_parts` of the two entries of ``z``'s ``axis`` (real, imaginary).
+
+    ``z`` is real with ``z.shape[axis] == 2``; the result drops that axis. Where PyTorch
+    records gradients (on CPU: above :data:`NODE_MODULUS_STACKED` elements) this is one
+    autograd node (:func:`scatterwave.core.torch_modulus.stacked_modulus`) whose backward
+    writes the gradient of both parts in one product, instead of a ``hypot`` node and two
+    ``select`` nodes that each fill a zero tensor of ``z``'s size.
+    """
+    caps = _caps(z, caps)
+    if caps.library == "torch":
+        import torch
+
+        if torch.is_grad_enabled() and (not caps.on_cpu or z.numel() > 2 * NODE_MODULUS_STACKED):
+            from scatterwave.core.torch_modulus import stacked_modulus
+
+            return stacked_modulus().apply(z, axis)
+    lead = (slice(None),) * (axis % z.ndim)
+    return modulus_parts(z[(*lead, 0, ...)], z[(*lead, 1, ...)], xp, caps=caps)
 
 
 def modulus_parts(re: Array, im: Array, xp: Any, *, caps: Capabilities | None = None) -> Array:
@@ -509,4 +522,8 @@ def matmul(a: Array, b: Array, xp: Any, *, caps: Capabilities | None = None) -> 
         import jax
 
         return xp.matmul(a, b, precision=jax.lax.Precision.HIGHEST)
+    if getattr(xp, "__name__", "") == "array_api_compat.torch" and a.dtype == b.dtype:
+        import torch
+
+        return torch.matmul(a, b)  # without the compat layer's promotion checks (host time)
     return xp.matmul(a, b)

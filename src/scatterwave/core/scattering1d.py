@@ -34,6 +34,7 @@ from scatterwave.core.ops import (
     pad,
     range_scale,
     spectrum_bins,
+    take,
     unscale,
 )
 from scatterwave.core.plan import (
@@ -406,7 +407,7 @@ def band(
         )
         return modulus(z, xp, overwrite=True, caps=caps)
     if g.filter_index is not None:
-        filters = xp.take(filters, g.filter_index.take(buffers, xp), axis=0)
+        filters = take(filters, g.filter_index.take(buffers, xp), 0, xp)
     z = bandpass(
         spectrum,
         g.gather.take(buffers, xp),
