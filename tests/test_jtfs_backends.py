@@ -145,3 +145,46 @@ def test_torch_cuda_if_available(signal, case):
     out = jtfs(torch.from_numpy(signal).cuda())
     assert out.is_cuda
     _close(out.cpu().numpy(), ref, 1e-10)
+
+
+# In a child process, as for Scattering1D (tests/nn/test_scattering_module.py): a compiler
+# failure that aborts the interpreter must fail this test, not end the session.
+_COMPILE_SCRIPT = """
+import json
+import torch
+from scatterwave import TimeFrequencyScattering1D
+S = TimeFrequencyScattering1D(256, J=4, Q=(4, 1), J_fr=2, F=2)  # 90 padding rows, dropped
+x = torch.randn(2, 256, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+x.requires_grad_()
+ref = S(x)
+(g_ref,) = torch.autograd.grad(sum(v.sum() for v in ref.values()), x)
+out = torch.compile(S)(x)
+(g,) = torch.autograd.grad(sum(v.sum() for v in out.values()), x)
+print(json.dumps({
+    "padding_rows": int(S.plan(256).padding.sum()),
+    "keys": list(out) == list(ref),
+    "forward": max(float((out[k] - ref[k]).abs().max() / ref[k].abs().max()) for k in ref),
+    "backward": float((g - g_ref).abs().max() / g_ref.abs().max()),
+}))
+"""
+
+
+@pytest.mark.slow
+def test_torch_compile_forward_and_backward_match_eager():
+    """``torch.compile`` of a JTFS with padding rows (dropped by default), forward and
+    backward: the same pairs, and values within 1e-12 of eager in float64 (the compiler may
+    reorder sums: a few hundred float64 roundings). It used to fail in the output's row
+    selection, NumPy work on every call that the compiler had to trace."""
+    import json
+    import subprocess
+    import sys
+
+    pytest.importorskip("torch")
+    proc = subprocess.run(
+        [sys.executable, "-c", _COMPILE_SCRIPT], capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, f"exit {proc.returncode}:\n{proc.stderr[-3000:]}"
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["padding_rows"] > 0 and report["keys"], report
+    assert report["forward"] < 1e-12, report
+    assert report["backward"] < 1e-12, report

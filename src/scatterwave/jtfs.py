@@ -17,7 +17,7 @@ from scatterwave.core.jtfs import jtfs, padding_rows
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import JTFSPlan
-from scatterwave.core.ops import device_rows, native_byte_order, take
+from scatterwave.core.ops import native_byte_order, take
 from scatterwave.core.workspace import Workspace
 from scatterwave.filters.bank import TimeFilterbank, build_time_filterbank
 from scatterwave.filters.frequential import (
@@ -445,12 +445,9 @@ class TimeFrequencyScattering1D(
         """Join the chunks, keep the output rows and shape them as ``out_type`` asks."""
         N = plan.first.N
         S = xp.concat(pieces, axis=0) if len(pieces) > 1 else pieces[0]
-        kept = self._kept_rows(plan)
-        if self._drop_zero_rows:  # the padding rows were not produced: compact positions
-            computed = np.cumsum(~padding_rows(plan)) - 1
-            S = take(S, device_rows(computed[kept], S, xp, caps=caps), 1, xp)
-        else:
-            S = take(S, device_rows(kept, S, xp, caps=caps), 1, xp)
+        # with dropped padding rows: the kept rows' positions among the rows computed
+        rows = plan.out_rows_compact if self._drop_zero_rows else plan.out_rows
+        S = take(S, rows.take(buffers, xp), 1, xp)
         t = S.shape[-1]
         if self.out_type == "array" and not self.out_3D:
             return xp.reshape(S, (*lead, S.shape[1], t))

@@ -10,6 +10,7 @@ compute core iterates (:func:`step_rows`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -135,8 +136,10 @@ def build_jtfs_plan(
         fr_pad=fr_pad,
         dense_fr=dense,
     )
-    _finish(plan, builder, fb, ffb, masked_S0=pad_mode != "zero", edges=edges)
-    plan.keep = _kept_rows(plan, ffb, out_exclude, sampling_filters_fr)
+    keep = functools.partial(
+        _kept_rows, ffb=ffb, out_exclude=out_exclude, sampling_filters_fr=sampling_filters_fr
+    )
+    _finish(plan, builder, fb, ffb, masked_S0=pad_mode != "zero", edges=edges, keep=keep)
     return plan
 
 
@@ -196,8 +199,12 @@ def _finish(
     *,
     masked_S0: bool,
     edges: bool,
+    keep: Callable[[JTFSPlan], np.ndarray],
 ) -> None:
-    """Set the plan's steps, its row metadata (from the steps), time edges and buffers."""
+    """Set the plan's steps, row metadata (from the steps), time edges, rows and buffers.
+
+    The rows returned are ``keep(plan)``, also stored as index buffers.
+    """
     if edges:
         plan.edge_S0, plan.edge_S1 = first_order_edges(builder, plan.first, masked_S0=masked_S0)
     plan.steps = plan_steps(plan)
@@ -206,6 +213,12 @@ def _finish(
     table = builder.rows.arrays()
     plan.padding = table["padding"].astype(bool)
     plan.rows = row_meta(table, fb, ffb)
+    plan.keep = keep(plan)
+    # Index buffers, so that a forward pass indexes with device arrays made once (no NumPy
+    # work per call, which torch.compile would have to trace).
+    plan.out_rows = builder.add("index", plan.keep)
+    kept = plan.keep[~plan.padding[plan.keep]]
+    plan.out_rows_compact = builder.add("index", (np.cumsum(~plan.padding) - 1)[kept])
     buffers = builder.finish()
     if not plan.dense_fr:
         del buffers["fr_op"], buffers["fr_lp"]

@@ -304,6 +304,9 @@ class JTFSPlan:
         Per-row metadata in computation order.
     keep : ndarray of int
         Rows returned, in output order (indices into computation order).
+    out_rows, out_rows_compact : Slice
+        ``keep`` in the ``"index"`` buffer; and the same rows as indices into the computed
+        rows when the padding rows are not computed (``zero_rows="drop"``).
     padding : ndarray of bool
         Rows (computation order) that are zero for every input, see
         :func:`scatterwave.core.jtfs.padding_rows`.
@@ -330,6 +333,8 @@ class JTFSPlan:
     buffers: dict[str, np.ndarray] = field(default_factory=dict)
     rows: dict[str, np.ndarray] = field(default_factory=dict)
     keep: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    out_rows: Slice = field(default_factory=lambda: Slice("index", 0, (0,)))
+    out_rows_compact: Slice = field(default_factory=lambda: Slice("index", 0, (0,)))
     padding: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     dense_fr: bool = False
     edge_S0: EdgeNorm | None = None
