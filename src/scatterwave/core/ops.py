@@ -498,15 +498,18 @@ def spectrum_bins(spectrum: Array, n_keep: int, width: int, xp: Any) -> Array:
     return xp.concat([kept], axis=-1)  # a copy (``asarray(copy=True)`` warns under autograd)
 
 
-def lowpass(spectrum: Array, phi: Array, n_bins: int, k_avg: int, xp: Any) -> Array:
+def lowpass(
+    spectrum: Array, phi: Array, n_bins: int, k_avg: int, xp: Any, *, scale: float = 1.0
+) -> Array:
     """Low-pass filter and subsample real rows given their rfft ``spectrum`` (..., L // 2 + 1).
 
     The low-pass is applied by truncating its spectrum at the output Nyquist frequency
     (``n_bins = L // 2**k_avg // 2 + 1``); the discarded tail of ``phi_T`` is below
-    ``exp(-12.5) ~ 4e-6`` of its peak.
+    ``exp(-12.5) ~ 4e-6`` of its peak. The result is multiplied by ``scale`` (a caller's
+    constant factor, folded into the one product the subsampling needs).
     """
     L_out = 2 * (n_bins - 1)
-    return xp.fft.irfft(spectrum[..., :n_bins] * phi, n=L_out, axis=-1) * (1.0 / 2**k_avg)
+    return xp.fft.irfft(spectrum[..., :n_bins] * phi, n=L_out, axis=-1) * (scale / 2**k_avg)
 
 
 def matmul(a: Array, b: Array, xp: Any, *, caps: Capabilities | None = None) -> Array:
