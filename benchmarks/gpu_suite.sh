@@ -9,7 +9,8 @@ kymatio=${2:-../shared/peers/kymatio-main}
 mkdir -p "$out"
 export PYTHONUNBUFFERED=1
 nvidia-smi -L
-timeout 150 python3 -m pytest -q -p no:cacheprovider \
+# -m "not slow": the torch.compile tests run on CPU tensors (30-60 s each, not a GPU check)
+timeout 150 python3 -m pytest -q -p no:cacheprovider -m "not slow" \
   tests/test_cuda_graph.py tests/test_device.py tests/test_gpu_libraries.py \
   tests/test_scattering1d_backends.py tests/test_jtfs_backends.py tests/nn/test_layers.py \
   tests/nn/test_scattering_module.py tests/extract/test_config.py \

@@ -1,0 +1,111 @@
+"""Count the PyTorch operators one Scattering1D or JTFS call runs (a GPU's kernel launches).
+
+On a GPU a forward pass of these sizes is bound by kernel launches (issue 12), so the number of
+operators per call is the figure that changes where time cannot be measured without one. This
+script counts, with the PyTorch profiler, the *compute* operators of one call (leaf ``aten``
+operators; views, allocations and dtype checks left out) on the CPU, for two paths:
+
+* ``cpu``: the CPU path (modulus by squares, cache-sized chunks);
+* ``cuda``: the CUDA path emulated on the CPU: the call runs with the capabilities record of a
+  CUDA tensor (complex ``abs`` modulus, no input range scaling, eager, no CUDA graph) and a
+  budget that keeps the batch in one chunk. Each counted operator is one kernel launch on a
+  GPU, up to the FFTs, which cuFFT may run as more than one.
+
+Usage::
+
+    python benchmarks/op_count.py                 # N=2^13, batch 8, both paths
+    python benchmarks/op_count.py --batch 1 --paths cpu
+
+Operator counts do not depend on the machine; compare them between commits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+from typing import Any
+
+import torch
+from array_api_compat import array_namespace
+from torch.profiler import ProfilerActivity, profile
+
+from scatterwave import Scattering1D, TimeFrequencyScattering1D
+from scatterwave.core.capabilities import _record
+
+#: Operators that move no data (views, allocations, metadata); left out of the count.
+NOT_COMPUTE = frozenset(
+    f"aten::{name}"
+    for name in (
+        "view as_strided slice select reshape empty unsqueeze view_as_real view_as_complex "
+        "expand permute transpose t _reshape_alias empty_strided empty_like alias detach squeeze "
+        "unbind split narrow resolve_conj resolve_neg _unsafe_view lift_fresh to result_type "
+        "contiguous clone flatten sum_to_size resize_ as_strided_"
+    ).split()
+)
+
+
+def compute_ops(prof: Any) -> collections.Counter:
+    """Leaf compute operators of a profile: ``aten`` operators that call no other."""
+    return collections.Counter(
+        e.name
+        for e in prof.events()
+        if e.name.startswith("aten::")
+        and e.name not in NOT_COMPUTE
+        and not any(child.name.startswith("aten::") for child in e.cpu_children)
+    )
+
+
+def call(S: Any, x: torch.Tensor, path: str) -> Any:
+    """One call of ``S`` on ``x`` through ``path`` ("cpu" or the emulated "cuda")."""
+    if path == "cpu":
+        return S(x)
+    caps = _record("torch", "cuda", False, False)
+    xp = array_namespace(x)
+    N = S.check(x, xp, caps)
+    return S.compute(x, xp, S.buffers(N, x, xp=xp, caps=caps), caps, chunk=x.shape[0])
+
+
+def total(y: Any) -> torch.Tensor:
+    return sum(v.sum() for v in y.values()) if isinstance(y, dict) else y.sum()
+
+
+def count(S: Any, x: torch.Tensor, path: str, backward: bool) -> collections.Counter:
+    """Compute operators of one forward (``torch.no_grad``) or forward+backward call."""
+    total(call(S, x.detach().requires_grad_(), path)).backward()  # warm: plans, buffers
+    if backward:
+        xg = x.detach().requires_grad_()
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            total(call(S, xg, path)).backward()
+    else:
+        with torch.no_grad(), profile(activities=[ProfilerActivity.CPU]) as prof:
+            call(S, x, path)
+    return compute_ops(prof)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--N", type=int, default=2**13)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--paths", nargs="+", default=["cpu", "cuda"], choices=["cpu", "cuda"])
+    p.add_argument("--top", type=int, default=0, help="also list the N most frequent operators")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    transforms = {
+        "Scattering1D J=8 Q=8": Scattering1D(args.N, J=8, Q=8),
+        "JTFS J=8 Q=(8,1) J_fr=3 F=8": TimeFrequencyScattering1D(
+            args.N, J=8, Q=(8, 1), J_fr=3, F=8
+        ),
+    }
+    x = torch.randn(args.batch, args.N, generator=torch.Generator().manual_seed(0))
+    print(f"N={args.N}, batch {args.batch}, float32; compute operators per call\n")
+    print("| transform | path | forward | forward+backward |\n| --- | --- | --: | --: |")
+    for name, S in transforms.items():
+        for path in args.paths:
+            fwd, both = count(S, x, path, False), count(S, x, path, True)
+            print(f"| {name} | {path} | {sum(fwd.values())} | {sum(both.values())} |")
+            if args.top:
+                print(f"|  | forward+backward: {both.most_common(args.top)} | | |")
+
+
+if __name__ == "__main__":
+    main()
