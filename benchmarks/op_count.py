@@ -8,8 +8,8 @@ operators; views, allocations and dtype checks left out) on the CPU, for two pat
 * ``cpu``: the CPU path (modulus by squares, cache-sized chunks);
 * ``cuda``: the CUDA path emulated on the CPU: the call runs with the capabilities record of a
   CUDA tensor (complex ``abs`` modulus, no input range scaling, eager, no CUDA graph) and a
-  budget that keeps the batch in one chunk. Each counted operator is one kernel launch on a
-  GPU, up to the FFTs, which cuFFT may run as more than one.
+  budget that keeps the batch in one chunk. Each counted operator is about one kernel launch
+  on a GPU (an FFT counts once; cuFFT may run it as more than one kernel).
 
 Usage::
 
@@ -45,14 +45,28 @@ NOT_COMPUTE = frozenset(
 
 
 def compute_ops(prof: Any) -> collections.Counter:
-    """Leaf compute operators of a profile: ``aten`` operators that call no other."""
-    return collections.Counter(
-        e.name
-        for e in prof.events()
-        if e.name.startswith("aten::")
-        and e.name not in NOT_COMPUTE
-        and not any(child.name.startswith("aten::") for child in e.cpu_children)
-    )
+    """Leaf compute operators of a profile: ``aten`` operators that call no other.
+
+    An FFT counts once, as itself: on the CPU it calls copies and resizes of its own, which
+    a GPU's cuFFT does not launch as separate operators.
+    """
+
+    def inside_fft(e: Any) -> bool:
+        parent = e.cpu_parent
+        while parent is not None:
+            if parent.name.startswith("aten::_fft_"):
+                return True
+            parent = parent.cpu_parent
+        return False
+
+    counts: collections.Counter = collections.Counter()
+    for e in prof.events():
+        if not e.name.startswith("aten::") or e.name in NOT_COMPUTE or inside_fft(e):
+            continue
+        fft = e.name.startswith("aten::_fft_")
+        if fft or not any(child.name.startswith("aten::") for child in e.cpu_children):
+            counts[e.name] += 1
+    return counts
 
 
 def call(S: Any, x: torch.Tensor, path: str) -> Any:
