@@ -59,7 +59,7 @@ def graphable(x: Array, buffers: dict[str, Array], caps: Capabilities) -> bool:
         x.requires_grad or any(getattr(b, "requires_grad", False) for b in buffers.values())
     ):
         return False
-    return not _is_functorch_wrapped(x)
+    return not is_functorch_wrapped(x)
 
 
 def torch_can_take(caps: Capabilities) -> bool:
@@ -100,7 +100,10 @@ def _tree(out: Any, fn: Callable[[Array], Array]) -> Any:
     return fn(out)
 
 
-def _is_functorch_wrapped(x: Array) -> bool:
+def is_functorch_wrapped(x: Array) -> bool:
+    """Tell whether ``x`` is a tensor inside a ``torch.func`` transform (``vmap``, ``grad``)."""
+    if type(x).__module__.split(".")[0] != "torch":
+        return False
     import torch
 
     try:

@@ -34,7 +34,13 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import numpy as np
 
-from scatterwave._cuda_graph import GraphCache, graphable, through_torch, torch_can_take
+from scatterwave._cuda_graph import (
+    GraphCache,
+    graphable,
+    is_functorch_wrapped,
+    through_torch,
+    torch_can_take,
+)
 from scatterwave._device import chunk_size
 from scatterwave._validation import (
     check_bool,
@@ -351,6 +357,8 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         if any(d == 0 for d in x.shape[:-1]):  # (sizes are None in tf.function: unknown)
             raise ValueError(f"x has an empty batch (shape {tuple(x.shape)})")
         traced = capabilities(x).traced if caps is None else caps.traced
+        # torch.func.vmap forbids reading a value (data-dependent control flow), like a trace
+        traced = traced or is_functorch_wrapped(x)
         if self.check_input and not traced and not bool(xp.all(xp.isfinite(x))):
             raise ValueError("x contains NaN or infinite values; clean or mask them first")
         return N

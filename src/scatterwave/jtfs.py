@@ -198,7 +198,8 @@ class TimeFrequencyScattering1D(
         PyTorch on CUDA without gradient recording: replay each input shape's forward pass
         from a CUDA graph after its first call (see :mod:`scatterwave._cuda_graph`).
     check_input : bool
-        Reject non-finite input.
+        Reject non-finite input (skipped inside ``jax.jit``, ``torch.compile`` and
+        ``torch.func`` transforms such as ``vmap``).
 
     Notes
     -----

@@ -127,8 +127,8 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
         other libraries, which have no such graphs (JAX compiles the whole pass with
         ``jax.jit`` instead).
     check_input : bool
-        Reject non-finite input (one reduction over ``x``; skipped inside ``jax.jit`` and
-        ``torch.compile``).
+        Reject non-finite input (one reduction over ``x``; skipped inside ``jax.jit``,
+        ``torch.compile`` and ``torch.func`` transforms such as ``vmap``).
 
     Notes
     -----
