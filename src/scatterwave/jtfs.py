@@ -13,7 +13,7 @@ from scatterwave._jtfs_args import check_jtfs_args
 from scatterwave._transform import ArrayAPITransform, no_autograph
 from scatterwave._validation import check_r_psi
 from scatterwave.core.capabilities import Capabilities
-from scatterwave.core.jtfs import jtfs, padding_rows
+from scatterwave.core.jtfs import jtfs
 from scatterwave.core.jtfs_build import build_jtfs_plan
 from scatterwave.core.jtfs_dense import complex_operators
 from scatterwave.core.jtfs_plan import JTFSPlan
@@ -478,13 +478,8 @@ class TimeFrequencyScattering1D(
         return self.out_type == "array" and not self.out_3D
 
     def _kept_rows(self, plan: JTFSPlan) -> np.ndarray:
-        """Return the indices of the output rows in the computed rows.
-
-        ``plan.keep``, less the padding rows when they are dropped.
-        """
-        if not self._drop_zero_rows:
-            return plan.keep
-        return plan.keep[~padding_rows(plan)[plan.keep]]
+        """Return the indices of the output rows in the computed rows."""
+        return plan.returned_rows(self._drop_zero_rows)
 
     @staticmethod
     def _rows_per_slice(plan: JTFSPlan) -> int:

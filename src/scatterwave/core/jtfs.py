@@ -167,7 +167,7 @@ class _Run:
         """
         plan, xp = self.plan, self.xp
         N = plan.first.N
-        normalised = False  # the energy factor is applied (folded into the low-pass)
+        energy = self.normalize_energy  # the energy factor is still to apply
         if avg is not None and plan.log2_stride is not None:
             if edge is not None and edge.mask is not None:
                 coef, spectrum = coef * edge.mask.take(self.buffers, xp), None
@@ -176,10 +176,10 @@ class _Run:
                 spectrum = rfft_into(coef, ws, "joint_spectrum", xp)
             k = plan.log2_stride
             # one product for the subsampling and the energy factor (a kernel less per group)
-            scale = math.sqrt(N / -(-N // 2**k)) if self.normalize_energy else 1.0
+            scale = math.sqrt(N / -(-N // 2**k)) if energy else 1.0
             phi = avg.phi.take(self.buffers, xp)
             coef = lowpass(spectrum, phi, avg.n_bins, avg.k_avg, xp, scale=scale)
-            normalised = True
+            energy = False
         start = plan.first.out_start(k) if start is None else start
         length = -(-N // 2**k)
         coef = coef[..., start : start + length]
@@ -187,9 +187,7 @@ class _Run:
             coef = xp.mean(coef, axis=-1, keepdims=True)
         elif edge is not None:
             coef = coef * edge.gain.take(self.buffers, xp)
-        if normalised or not self.normalize_energy:
-            return coef
-        return coef * math.sqrt(N / coef.shape[-1])
+        return coef * math.sqrt(N / coef.shape[-1]) if energy else coef
 
     def freq_out(self, Z: Array, g: FreqGroup) -> Array:
         """Undo the frequency axis's energy factor (applied inside the filtering) if asked."""

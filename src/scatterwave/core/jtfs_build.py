@@ -217,8 +217,8 @@ def _finish(
     # Index buffers, so that a forward pass indexes with device arrays made once (no NumPy
     # work per call, which torch.compile would have to trace).
     plan.out_rows = builder.add("index", plan.keep)
-    kept = plan.keep[~plan.padding[plan.keep]]
-    plan.out_rows_compact = builder.add("index", (np.cumsum(~plan.padding) - 1)[kept])
+    compact = np.cumsum(~plan.padding) - 1  # a row's position among the non-padding rows
+    plan.out_rows_compact = builder.add("index", compact[plan.returned_rows(True)])
     buffers = builder.finish()
     if not plan.dense_fr:
         del buffers["fr_op"], buffers["fr_lp"]

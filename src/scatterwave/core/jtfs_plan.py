@@ -341,6 +341,10 @@ class JTFSPlan:
     edge_S1: list[EdgeNorm | None] = field(default_factory=list)
     unaveraged: bool = False
 
+    def returned_rows(self, drop_padding: bool) -> np.ndarray:
+        """Return ``keep``, less the padding rows when they are dropped (computation order)."""
+        return self.keep[~self.padding[self.keep]] if drop_padding else self.keep
+
     def bytes_per_signal(self, itemsize: int) -> int:
         """Peak working memory of one signal's forward pass, bytes (half at float32).
 

@@ -521,11 +521,12 @@ def matmul(a: Array, b: Array, xp: Any, *, caps: Capabilities | None = None) -> 
     PyTorch's default (``torch.backends.cuda.matmul.allow_tf32 = False``) is already exact to
     float32; a user who enables TF32 globally gets what they asked for.
     """
-    if _caps(a, caps).library == "jax":
+    library = _caps(a, caps).library
+    if library == "jax":
         import jax
 
         return xp.matmul(a, b, precision=jax.lax.Precision.HIGHEST)
-    if getattr(xp, "__name__", "") == "array_api_compat.torch" and a.dtype == b.dtype:
+    if library == "torch" and a.dtype == b.dtype:
         import torch
 
         return torch.matmul(a, b)  # without the compat layer's promotion checks (host time)

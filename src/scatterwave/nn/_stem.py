@@ -289,11 +289,7 @@ class StemSequential(nn.Sequential):
         from scatterwave.nn.functional import outside_autocast
 
         dtype = next((p.dtype for p in self.parameters() if p.is_floating_point()), x.dtype)
-        x, autocast_on = outside_autocast(x, dtype)
-        if not autocast_on:
-            return self._run(x)
-        with torch.autocast(x.device.type, enabled=False):
-            return self._run(x)
+        return outside_autocast(self._run, x, dtype)
 
     def _run(self, x: torch.Tensor) -> torch.Tensor:
         from scatterwave.nn._norm_relu_pool import fusable_norm_relu_pool, norm_relu_pool

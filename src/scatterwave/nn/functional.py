@@ -70,11 +70,18 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
-def outside_autocast(x: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, bool]:
-    """Return ``x`` cast to ``dtype`` if autocast is on for its device, and whether it is on."""
+def outside_autocast(
+    fn: Callable[..., _R], x: torch.Tensor, dtype: torch.dtype, *args: object, **kwargs: object
+) -> _R:
+    """Return ``fn(x, *args, **kwargs)`` computed outside autocast.
+
+    Where autocast is on for ``x``'s device, ``fn`` runs with it off and a floating ``x``
+    cast to ``dtype``; elsewhere ``x`` is passed as is.
+    """
     if not torch.is_autocast_enabled(x.device.type):
-        return x, False
-    return (x.to(dtype) if x.is_floating_point() else x), True
+        return fn(x, *args, **kwargs)
+    with torch.autocast(x.device.type, enabled=False):
+        return fn(x.to(dtype) if x.is_floating_point() else x, *args, **kwargs)
 
 
 def _full_precision(fn: Callable[_P, _R]) -> Callable[_P, _R]:
@@ -83,11 +90,7 @@ def _full_precision(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     @functools.wraps(fn)
     def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         x, weight = cast(torch.Tensor, args[0]), cast(torch.Tensor, args[1])
-        x, on = outside_autocast(x, weight.dtype)
-        if not on:
-            return fn(*args, **kwargs)
-        with torch.autocast(x.device.type, enabled=False):
-            return fn(*(x, *args[1:]), **kwargs)  # type: ignore[arg-type]
+        return outside_autocast(fn, x, weight.dtype, *args[1:], **kwargs)
 
     return run
 
