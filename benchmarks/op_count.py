@@ -39,13 +39,16 @@ NOT_COMPUTE = frozenset(
         "view as_strided slice select reshape empty unsqueeze view_as_real view_as_complex "
         "expand permute transpose t _reshape_alias empty_strided empty_like alias detach squeeze "
         "unbind split narrow resolve_conj resolve_neg _unsafe_view lift_fresh to result_type "
-        "contiguous clone flatten sum_to_size resize_ as_strided_"
+        "contiguous clone flatten sum_to_size resize_ as_strided_ real imag conj _conj _neg_view "
+        "new_empty new_empty_strided mT mH adjoint movedim moveaxis unflatten swapaxes swapdims "
+        "diagonal view_as numpy_T matrix_H lift"
     ).split()
 )
 
 
 def compute_ops(prof: Any) -> collections.Counter:
-    """Leaf compute operators of a profile: ``aten`` operators that call no other.
+    """Leaf compute operators of a profile: ``aten`` operators that call no other compute
+    operator (views and allocations do not count as calls).
 
     An FFT counts once, as itself: on the CPU it calls copies and resizes of its own, which
     a GPU's cuFFT does not launch as separate operators.
@@ -59,12 +62,17 @@ def compute_ops(prof: Any) -> collections.Counter:
             parent = parent.cpu_parent
         return False
 
+    def compute(e: Any) -> bool:
+        return e.name.startswith("aten::") and e.name not in NOT_COMPUTE
+
+    def calls_compute(e: Any) -> bool:  # through views too (a matmul's mm under a reshape)
+        return any(compute(c) or calls_compute(c) for c in e.cpu_children)
+
     counts: collections.Counter = collections.Counter()
     for e in prof.events():
-        if not e.name.startswith("aten::") or e.name in NOT_COMPUTE or inside_fft(e):
+        if not compute(e) or inside_fft(e):
             continue
-        fft = e.name.startswith("aten::_fft_")
-        if fft or not any(child.name.startswith("aten::") for child in e.cpu_children):
+        if e.name.startswith("aten::_fft_") or not calls_compute(e):
             counts[e.name] += 1
     return counts
 

@@ -12,6 +12,7 @@ def test_numpy():
     assert caps.on_cpu and not caps.traced and not caps.complex_filters
     assert caps.modulus == "abs" and not caps.range_scale
     assert caps.workspace and caps.jit is None
+    assert caps.direct_lowpass
 
 
 def test_torch_cpu():
@@ -20,6 +21,7 @@ def test_torch_cpu():
     assert caps.library == "torch" and caps.device_kind == "cpu"
     assert caps.complex_filters and caps.modulus == "squares" and caps.range_scale
     assert not caps.workspace
+    assert not caps.direct_lowpass  # the Fourier route is faster on CPU (see direct_lowpass)
 
 
 def test_jax():
@@ -27,6 +29,7 @@ def test_jax():
     caps = capabilities(jnp.zeros(4))
     assert caps.library == "jax" and caps.jit == "jax" and caps.modulus == "hypot"
     assert not caps.complex_filters
+    assert caps.direct_lowpass == (caps.device_kind != "cpu")
 
 
 def test_array_api_strict():

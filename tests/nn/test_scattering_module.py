@@ -19,7 +19,8 @@ def test_module_equals_functional_transform():
 def test_buffers_are_named_non_persistent_and_follow_dtype():
     S = Scattering1D(512, 4)
     names = [name for name, _ in S.named_buffers()]
-    assert names == ["psi1_f", "psi2_f", "phi_f", "index"]
+    # lowpass_direct: second-order averages as matrix products (32 output samples per row)
+    assert names == ["psi1_f", "psi2_f", "phi_f", "index", "lowpass_direct"]
     assert S.state_dict() == {}
     assert S.psi1_f.dtype == torch.float64 and S.index.dtype == torch.int64
     for dtype in (torch.float32, torch.float64):

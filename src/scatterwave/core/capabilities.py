@@ -46,6 +46,12 @@ class Capabilities:
         NumPy arrays: temporaries can be written into reusable work arrays (``out=``).
     jit : {"jax", "tensorflow"} or None
         The library compiles the whole forward pass.
+    direct_lowpass : bool
+        Short second-order averages are matrix products where the plan holds them
+        (:mod:`scatterwave.core.direct_lowpass`): NumPy, array-api-strict, and PyTorch, CuPy
+        and JAX off the CPU (one kernel instead of about eight per group; PyTorch and JAX on
+        the CPU keep the Fourier route). Not TensorFlow, whose float32 matrix products run in
+        TF32 on recent GPUs by default.
     """
 
     library: Library
@@ -56,6 +62,7 @@ class Capabilities:
     range_scale: bool
     workspace: bool
     jit: Literal["jax", "tensorflow"] | None
+    direct_lowpass: bool = False
 
     @property
     def on_cpu(self) -> bool:
@@ -150,6 +157,8 @@ def _record(library: Library, kind: str, traced: bool, ndarray: bool) -> Capabil
         range_scale=modulus == "squares",
         workspace=library == "numpy" and ndarray,
         jit={"jax": "jax", "tensorflow": "tensorflow"}.get(library),  # type: ignore[arg-type]
+        direct_lowpass=library in ("numpy", "array_api_strict", "cupy")
+        or (library in ("torch", "jax") and kind != "cpu"),
     )
 
 

@@ -22,7 +22,7 @@ loops over paths. The plan is self-describing:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ from scipy.special import erfc
 
 from scatterwave.core.bands import BandGroup, BandRequest, band_group
 from scatterwave.core.buffers import LowPass, PlanBuilder, Slice
+from scatterwave.core.direct_lowpass import BUFFER, direct_matrices
 from scatterwave.core.global_mean import global_weights
 from scatterwave.core.plan_memory import bytes_unaveraged, bytes_workspace
 from scatterwave.filters.bank import TimeFilterbank
@@ -166,9 +167,10 @@ class ScatteringPlan:
     global_weights: dict[int, Slice] = field(default_factory=dict)
     output_order: Slice = field(default_factory=lambda: Slice("index", 0, (0,)))
     k_S0: int = 0
-    #: NumPy core's cache of low-pass-and-unpad matrices (see
-    #: :func:`scatterwave.core.scattering1d.lowpass_matrix`), filled on first use.
-    lowpass_matrices: dict[Any, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    #: Local averaging with short outputs: each second-order group's low-pass-and-unpad
+    #: matrix in the buffer ``"lowpass_direct"``, by :func:`~scatterwave.core.direct_lowpass.
+    #: direct_key` (empty where the Fourier route is the only one; see that module).
+    direct_lowpass: dict[Hashable, Slice] = field(default_factory=dict)
 
     @property
     def n_paths(self) -> int:
@@ -518,7 +520,8 @@ def build_plan(
     k_max = rates.k_max()
     pad_left = (((fb.N_pad - fb.N) // 2) >> k_max) << k_max
     weighted = weighted_global and average == "global"
-    names = ("psi1_f", "psi2_f", "phi_f", "index") + (("weights",) if weighted else ())
+    # "lowpass_direct" is empty unless the second order is averaged by matrix products.
+    names = ("psi1_f", "psi2_f", "phi_f", "index", BUFFER) + (("weights",) if weighted else ())
     builder = PlanBuilder(names, ("order", "n", "k"))
     S0 = time_lowpass(builder, fb, rates, 0) if average != "global" else None
     k0 = rates.k0 if average != "global" else 0
@@ -539,6 +542,12 @@ def build_plan(
         k_S0=int(paths["k"][0]),
     )
     plan.steps = plan_steps(plan, plan.k_S0)
+    if isinstance(plan.steps[-1], Collect):
+        k = plan.steps[-1].k
+        n_first = plan.n_paths - sum(len(h.rows) for h in groups2)
+        plan.direct_lowpass = direct_matrices(
+            builder, groups2, n_first, plan.out_start(k), plan.out_length(k)
+        )
     if weighted:
         ks = {0, *(g.k_out for g in groups1 + groups2)}
         for k, w in global_weights(fb, pad_left, ks).items():

@@ -25,11 +25,13 @@ import numpy as np
 from scatterwave.core.bands import BandGroup, Broadcast
 from scatterwave.core.buffers import LowPass
 from scatterwave.core.capabilities import Capabilities, capabilities
+from scatterwave.core.direct_lowpass import direct_key
 from scatterwave.core.ops import (
     bandpass,
     bandpass_pairs,
     extend_bins,
     lowpass,
+    matmul,
     modulus,
     pad,
     range_scale,
@@ -108,7 +110,7 @@ def scattering1d(
         run.all_lp = ws.get(
             "lowpassed", (x.shape[0], plan.n_paths, plan.S0.n_bins), run.X_full.dtype
         )
-        run.start_direct()
+    run.start_direct()
     for step in plan.steps:
         if isinstance(step, ZerothOrder):
             run.zeroth(step)
@@ -150,30 +152,35 @@ class _Run:
     # scale) become one product; one small product per filter level, not per group.
     phi_scaled: dict[tuple[int, int], Array] = field(default_factory=dict)
     # Short outputs: the second-order rows' averaged outputs, written by one matrix product
-    # each (:func:`lowpass_matrix`) instead of an FFT, a product and a share of the inverse FFT.
+    # each (:mod:`scatterwave.core.direct_lowpass`) instead of an FFT, a product and a share of
+    # the inverse FFT. NumPy writes them into ``direct`` (a work array); the other libraries
+    # collect them in ``direct_rows``.
+    use_direct: bool = False
     direct: Array = None
+    direct_rows: Rows = field(default_factory=list)
     n_lp: int = 0  # rows before the first direct row (low-passed in the Fourier domain)
-    k_direct: int = 0  # the outputs' stride exponent
 
     def start_direct(self) -> None:
-        """Use :func:`lowpass_matrix` for the second order when the output rows are short."""
+        """Average the second order by matrix products where the plan and the library allow."""
         plan, ws = self.plan, self.ws
-        collect = plan.steps[-1]
-        if ws is None or not plan.groups2 or not isinstance(collect, Collect):
+        if not plan.direct_lowpass or not self.caps.direct_lowpass:
             return
-        length = -(-plan.N // 2**collect.k)
         n_second = sum(len(h.rows) for h in plan.groups2)
-        n_lp = plan.n_paths - n_second
-        if length > DIRECT_MAX_LENGTH or min(int(h.rows[0]) for h in plan.groups2) != n_lp:
-            return
-        self.n_lp, self.k_direct = n_lp, collect.k
-        self.direct = ws.get("direct", (self.x.shape[0], n_second, length), self.x.dtype)
+        self.use_direct, self.n_lp = True, plan.n_paths - n_second
+        collect = plan.steps[-1]  # the plan holds matrices only when it ends by collecting
+        if ws is not None and isinstance(collect, Collect):
+            length = plan.out_length(collect.k)
+            self.direct = ws.get("direct", (self.x.shape[0], n_second, length), self.x.dtype)
 
-    def second_direct(self, h: BandGroup, U2: np.ndarray) -> None:
+    def second_direct(self, h: BandGroup, U2: Array) -> None:
         """``S2`` of one group straight from ``U2``: one real matrix product."""
-        assert self.ws is not None and h.avg is not None
-        B, n, M = U2.shape
-        K = lowpass_matrix(self.plan, M, h.avg, self.k_direct, U2.dtype)
+        assert h.avg is not None
+        K = self.plan.direct_lowpass[direct_key(h.M, h.avg)].take(self.buffers, self.xp)
+        if self.ws is None:
+            self.direct_rows.append((h.rows, matmul(U2, K, self.xp, caps=self.caps)))
+            self.second.append((h.rows, None))
+            return
+        B, n, _ = U2.shape
         # One product per signal (not one over the batch): a row's round-off then does not
         # depend on how many signals a call holds (chunked calls give identical results).
         tmp = self.ws.get("direct_rows", (B, n, K.shape[1]), U2.dtype)
@@ -244,7 +251,7 @@ class _Run:
                     ws,
                     "U1_bins",
                     xp,
-                    copy=self.direct is None,
+                    copy=not self.use_direct,
                 )
         del U1, U1_f  # dropped before the next group's temporaries exist (peak memory)
 
@@ -252,7 +259,7 @@ class _Run:
         """``U2 = |U1 * psi2|`` of one group and its ``S2``."""
         h, xp, ws = step.group, self.xp, self.ws
         U2 = band(self.spectrum, h, self.buffers, xp, ws, caps=self.caps)
-        if self.direct is not None and h.avg is not None:
+        if self.use_direct and h.avg is not None:
             self.second_direct(h, U2)
         elif h.avg is not None and self.plan.average == "local":
             self.second.append(self.low_passed(h.rows, rfft_into(U2, ws, "U_f", xp), h.avg))
@@ -272,11 +279,13 @@ class _Run:
             B, n_all = self.all_lp.shape[:2]
             coef = ws.get("coef", (B, n_all, 2 * (n_bins - 1)), self.x.dtype)
             coef = np.fft.irfft(self.all_lp, n=2 * (n_bins - 1), axis=-1, out=coef)
-        else:
-            spectra = xp.concat([a for _, a in averaged], axis=1)
+        else:  # the second order's spectra are None where it was averaged by products
+            spectra = xp.concat([a for _, a in averaged if a is not None], axis=1)
             coef = xp.fft.irfft(spectra, n=2 * (n_bins - 1), axis=-1)
         start, length = self.plan.out_start(step.k), -(-N // 2**step.k)
         coef = coef[..., start : start + length]
+        if self.direct_rows:
+            coef = xp.concat([coef, *(c for _, c in self.direct_rows)], axis=1)
         scale = self.scale
         if ws is not None and not self.normalize_energy and scale is None:
             return [(rows, xp.asarray(coef, copy=True))]  # a new array, not the workspace's
@@ -302,44 +311,6 @@ class _Run:
         if self.scale is not None:
             result *= self.scale[:, :, None]
         return result
-
-
-#: Longest output row (samples per row after unpadding) for which the second-order rows are
-#: averaged by a matrix product (:func:`lowpass_matrix`): ``M * length`` multiply-adds per row
-#: against a real FFT of ``M`` samples, a product and an inverse FFT.
-DIRECT_MAX_LENGTH = 32
-
-
-def lowpass_matrix(plan: ScatteringPlan, M: int, avg: LowPass, k: int, dtype: Any) -> np.ndarray:
-    """Real ``(M, length)`` matrix: rows of ``M`` samples to their averaged, unpadded output.
-
-    The same linear map as the Fourier route of the local average (real FFT, product with
-    ``avg``'s scaled low-pass bins, inverse real FFT of ``L = 2 (n_bins - 1)`` samples, then
-    the unpadding window of ``plan.out_start`` at the output stride ``2**k``)::
-
-        K[m, q] = (1/L) sum_b w_b Re(phi_b exp(2 pi i b ((start + q) / L - m / M)))
-
-    with ``w_b = 2`` except at the first and last bin (1). Equal to that route up to float64
-    round-off; cached on the plan.
-    """
-    key = (M, avg.phi.offset, avg.k_avg, np.dtype(dtype).str)
-    K = plan.lowpass_matrices.get(key)
-    if K is not None:
-        return K
-    n_bins = avg.n_bins
-    L = 2 * (n_bins - 1)
-    start, length = plan.out_start(k), -(-plan.N // 2**k)
-    phi = plan.buffers[avg.phi.buffer][avg.phi.offset : avg.phi.offset + n_bins]
-    b = np.arange(n_bins)
-    w = np.full(n_bins, 2.0)
-    w[0] = w[-1] = 1.0
-    # Phases reduced modulo the period in integers before scaling (exact angles).
-    analysis = np.exp(-2j * np.pi * (np.outer(np.arange(M), b) % M) / M)
-    synthesis = np.exp(2j * np.pi * (np.outer(b, np.arange(start, start + length)) % L) / L)
-    weights = (w * phi / (L * 2**avg.k_avg))[:, None]
-    K = np.ascontiguousarray((analysis @ (weights * synthesis)).real, dtype=dtype)
-    plan.lowpass_matrices[key] = K
-    return K
 
 
 def spectrum_width(groups: list[BandGroup]) -> int:

@@ -1,0 +1,130 @@
+"""Local averages of short output rows as one real matrix product per second-order group.
+
+With local averaging, a second-order row ``U2`` of ``M`` samples ends as ``length`` output
+samples through a real FFT, a product with the low-pass's bins, its share of one inverse FFT
+and the unpadding: a fixed linear map. Where the outputs are short (``length`` at most
+:data:`DIRECT_MAX_LENGTH`) it is cheaper as the ``(M, length)`` matrix :func:`lowpass_matrix`:
+
+* NumPy on CPU: one ``matmul`` instead of an FFT, a product and a share of the inverse FFT;
+* accelerators (PyTorch, CuPy, JAX off the CPU): one kernel per group in the forward pass and
+  one in the backward pass, where the Fourier route launches about eight (the real FFT, the
+  slice of its low bins, the product, and in the backward pass their adjoints with the zero
+  tensors of the slices). A GPU call of these sizes is bound by kernel launches (issue 12);
+  the extra arithmetic (``M * length`` multiply-adds per row, 10 M per signal at N=2^13,
+  J=8) is microseconds there.
+
+:func:`direct_matrices` builds the matrices with the plan (float64, in the flat buffer
+``"lowpass_direct"``, empty where unused, converted to the input's dtype and device with the
+other buffers), when every second-order row can take this route and they fit
+:data:`DIRECT_MAX_BYTES`; whether a call uses them is the capability ``direct_lowpass``
+(:class:`~scatterwave.core.capabilities.Capabilities`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+import numpy as np
+import scipy.fft
+
+from scatterwave.core.buffers import LowPass, PlanBuilder, Slice
+
+#: Longest output row (samples per row after unpadding) whose second-order averages are
+#: matrix products: ``M * length`` multiply-adds per row against a real FFT of ``M`` samples, a
+#: product and a share of the inverse FFT (NumPy, 2-core CPU, measured 2026-11).
+DIRECT_MAX_LENGTH = 32
+
+#: Most bytes (float64) the matrices of one plan may take; beyond, the Fourier route is kept
+#: (at N=2^13, J=8 they take 3.8 MB; a long signal with a large ``J`` can need gigabytes).
+DIRECT_MAX_BYTES = 64 * 2**20
+
+#: Name of the plan's flat buffer of matrices.
+BUFFER = "lowpass_direct"
+
+
+def lowpass_matrix(phi: np.ndarray, M: int, k_avg: int, start: int, length: int) -> np.ndarray:
+    """Real ``(M, length)`` matrix: rows of ``M`` samples to their averaged, unpadded output.
+
+    The same linear map as the Fourier route of the local average (real FFT, product with the
+    low-pass bins ``phi`` scaled by ``2**-k_avg``, inverse real FFT of ``L = 2 (n_bins - 1)``
+    samples, then the unpadding window ``[start, start + length)``)::
+
+        K[m, q] = (1/L) sum_b w_b Re(phi_b exp(2 pi i b ((start + q) / L - m / M)))
+
+    with ``w_b = 2`` except at the first and last bin (1). Equal to that route up to float64
+    round-off.
+
+    Parameters
+    ----------
+    phi : ndarray, shape (n_bins,)
+        The low-pass's positive bins (real).
+    M : int
+        Samples per input row.
+    k_avg : int
+        Subsampling exponent of the average.
+    start, length : int
+        The unpadding window at the output rate.
+
+    Returns
+    -------
+    ndarray, shape (M, length), float64
+    """
+    n_bins = len(phi)
+    L = 2 * (n_bins - 1)
+    w = np.full(n_bins, 2.0)
+    w[0] = w[-1] = 1.0
+    # Phases reduced modulo the period in integers before scaling (exact angles).
+    b = np.arange(n_bins)
+    synthesis = np.exp(2j * np.pi * (np.outer(b, np.arange(start, start + length)) % L) / L)
+    coef = (w * phi / (L * 2**k_avg))[:, None] * synthesis  # (n_bins, length)
+    if n_bins > M // 2 + 1:
+        raise ValueError(f"a low-pass of {n_bins} bins cannot average rows of {M} samples")
+    # K[m, q] = Re sum_b conj(coef[b, q]) exp(2 pi i b m / M): an inverse real FFT of length M
+    # per column, the bins 0 < b < M / 2 halved (the inverse real FFT counts them twice).
+    half = np.conj(coef.T)  # (length, n_bins)
+    half[:, 1 : (M + 1) // 2] *= 0.5
+    return np.ascontiguousarray(scipy.fft.irfft(half, n=M, axis=-1).T * M)
+
+
+def direct_key(M: int, avg: LowPass) -> Hashable:
+    """Return the key of a group's matrix: its rows' length and its low-pass."""
+    return (M, avg.phi.offset, avg.k_avg)
+
+
+def direct_matrices(
+    builder: PlanBuilder,
+    groups2: list[Any],
+    n_first: int,
+    start: int,
+    length: int,
+) -> dict[Hashable, Slice]:
+    """Add the matrices of every second-order group to ``builder``; ``{direct_key: Slice}``.
+
+    Empty (nothing added) unless every second-order group is averaged, the second-order rows
+    follow the ``n_first`` rows of orders 0 and 1 (the route writes them as one block),
+    ``length <= DIRECT_MAX_LENGTH`` and the matrices fit :data:`DIRECT_MAX_BYTES`.
+
+    Parameters
+    ----------
+    builder : PlanBuilder
+        The plan's builder, before :meth:`~PlanBuilder.finish`, with the buffer
+        :data:`BUFFER`.
+    groups2 : list of BandGroup
+    n_first : int
+        Rows of orders 0 and 1.
+    start, length : int
+        The unpadding window at the output stride.
+    """
+    if not groups2 or length > DIRECT_MAX_LENGTH or any(h.avg is None for h in groups2):
+        return {}
+    if min(int(h.rows[0]) for h in groups2) != n_first:
+        return {}
+    keys = {direct_key(h.M, h.avg): (h.M, h.avg) for h in groups2}
+    if 8 * length * sum(M for M, _ in keys.values()) > DIRECT_MAX_BYTES:
+        return {}
+    out = {}
+    for key, (M, avg) in keys.items():
+        K = lowpass_matrix(builder.view(avg.phi), M, avg.k_avg, start, length)
+        out[key] = builder.add(BUFFER, K)
+    return out
