@@ -361,6 +361,7 @@ class TimeFrequencyScattering1D(
             paths_exclude=paths,
             criterion_amplitude=self.criterion_amplitude,
             edges=self.edge_averaging == "data",
+            normalize_energy=self.normalize == "energy",
             axis_length=lambda n: frequential_padded_length(
                 n,
                 J_fr,

@@ -78,6 +78,29 @@ def test_array_api_strict_takes_the_route_and_matches(monkeypatch, rng):
     np.testing.assert_allclose(out, ref, rtol=0, atol=1e-13 * np.abs(ref).max())
 
 
+def _routes(S, N, *records):
+    """Values and input gradients of ``S`` (float64, one chunk) through each capabilities
+    record, in order."""
+    torch = pytest.importorskip("torch")
+    from array_api_compat import array_namespace
+
+    x = torch.randn(2, N, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    calls = []
+    for caps in records:
+        xg = x.clone().requires_grad_()
+        xp = array_namespace(xg)
+        out = S.compute(xg, xp, S.buffers(N, xg, xp=xp, caps=caps), caps, chunk=2)
+        if isinstance(out, dict):
+            out = torch.cat([v.reshape(2, -1) for v in out.values()], 1)
+        calls.append((xg, out))
+    weights = torch.randn(
+        *out.shape, dtype=torch.float64, generator=torch.Generator().manual_seed(2)
+    )
+    for _, out in calls:
+        (out * weights).sum().backward()
+    return [(out.detach(), xg.grad) for xg, out in calls]
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -89,30 +112,74 @@ def test_torch_on_an_accelerator_matches_the_cpu_route_with_gradients(monkeypatc
     """The CUDA route (emulated) against the CPU's Fourier route: values and input gradients
     in float64 to 1e-12 relative (measured 1e-15)."""
     torch = pytest.importorskip("torch")
-    from array_api_compat import array_namespace
-
     N = kwargs["N"]
     S = Scattering1D(**kwargs)
-    assert S.plan(N).direct_lowpass and not capabilities(torch.zeros(1)).direct_lowpass
-    x = torch.randn(2, N, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
-    weights = torch.randn(*S(x).shape, dtype=torch.float64)
-
-    def value_and_grad(caps):
-        xg = x.clone().requires_grad_()
-        xp = array_namespace(xg)
-        if caps is None:
-            out = S(xg)
-        else:
-            out = S.compute(xg, xp, S.buffers(N, xg, xp=xp, caps=caps), caps, chunk=2)
-        (out * weights).sum().backward()
-        return out.detach(), xg.grad
-
+    cpu = capabilities(torch.zeros(1))
+    assert S.plan(N).direct_lowpass and not cpu.direct_lowpass
     calls = []
     matmul = core.matmul
     monkeypatch.setattr(core, "matmul", lambda *a, **k: calls.append(1) or matmul(*a, **k))
-    out, grad = value_and_grad(_record("torch", "cuda", False, False))
-    assert len(calls) == len(S.plan(N).groups2)
-    ref_out, ref_grad = value_and_grad(None)
-    assert len(calls) == len(S.plan(N).groups2)  # the CPU call took the Fourier route
+    (out, grad), (ref_out, ref_grad) = _routes(S, N, _record("torch", "cuda", False, False), cpu)
+    assert len(calls) == len(S.plan(N).groups2)  # the CUDA call only
     torch.testing.assert_close(out, ref_out, rtol=0, atol=1e-12 * ref_out.abs().max().item())
     torch.testing.assert_close(grad, ref_grad, rtol=0, atol=1e-12 * ref_grad.abs().max().item())
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(J=8, Q=(8, 1), J_fr=3, F=8),  # defaults otherwise: zero padding, "exclude"
+        dict(J=7, Q=(8, 2), J_fr=3, F=4, pad_mode="reflect", sampling_filters_fr="resample"),
+        dict(J=7, Q=8, J_fr=2, average_fr=True, normalize="amplitude", out_type="dict"),
+        dict(J=7, Q=8, J_fr=2, edge_averaging="padded", pad_mode_fr="conj-reflect-zero"),
+        dict(J=7, Q=8, J_fr=2, T=2**6, out_3D=True, average_fr=True, out_type="dict"),
+    ],
+)
+def test_jtfs_time_lowpasses_by_matrices_match_the_fourier_route(monkeypatch, kwargs):
+    """PyTorch on the CPU and on the emulated CUDA route takes a matrix for S1 and every joint
+    group's time low-pass (mask, low-pass, unpadding, gain and energy factor folded) and
+    equals the Fourier route (the CPU record with ``direct_time`` off) in float64: values and
+    input gradients to 1e-12 relative (measured 1e-15)."""
+    import dataclasses
+
+    import scatterwave.core.jtfs as jtfs_core
+    from scatterwave import TimeFrequencyScattering1D
+
+    torch = pytest.importorskip("torch")
+    N = 2**13 if kwargs["J"] == 8 else 2**11
+    S = TimeFrequencyScattering1D(N, **kwargs)
+    plan = S.plan(N)
+    assert plan.direct_time and plan.direct_energy == (S.normalize == "energy")
+    cpu = capabilities(torch.zeros(1))
+    assert cpu.direct_time
+    fourier = dataclasses.replace(cpu, direct_time=False)
+    keys = []
+    time_key = jtfs_core.time_key
+    monkeypatch.setattr(jtfs_core, "time_key", lambda *a: keys.append(time_key(*a)) or keys[-1])
+    cuda = _record("torch", "cuda", False, False)
+    routes = _routes(S, N, cpu, cuda, fourier)
+    keys.clear()
+    _routes(S, N, cuda)
+    joint = sum(len(jg.freq) for jg in plan.joint if jg.avg is not None)
+    assert len(keys) == len(plan.first.groups1) + joint  # every time low-pass of one call
+    assert all(key in plan.direct_time for key in keys)  # ... by a matrix
+    ref, ref_grad = routes[-1]
+    for out, grad in routes[:2]:
+        torch.testing.assert_close(out, ref, rtol=0, atol=1e-12 * ref.abs().max().item())
+        tol = 1e-12 * ref_grad.abs().max().item()
+        torch.testing.assert_close(grad, ref_grad, rtol=0, atol=tol)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(J=6, Q=8, J_fr=2), dict(J=7, Q=8, J_fr=2, average="global"), dict(J=5, Q=8, J_fr=2)],
+)
+def test_jtfs_keeps_the_fourier_route_for_long_or_global_outputs(kwargs):
+    """N=2^11: J=6 gives 32 output samples per row (matrices), J=5 gives 64 (none); a global
+    time mean has no low-pass to fold."""
+    from scatterwave import TimeFrequencyScattering1D
+
+    plan = TimeFrequencyScattering1D(2**11, **kwargs).plan(2**11)
+    direct = kwargs["J"] >= 6 and "average" not in kwargs
+    assert bool(plan.direct_time) == direct
+    assert (plan.buffers[direct_lowpass.BUFFER].size > 0) == direct

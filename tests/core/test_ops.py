@@ -239,6 +239,44 @@ def test_bandpass_pairs_equals_the_gathered_bandpass(rng):
     np.testing.assert_allclose(out, ref, rtol=0, atol=1e-12)
 
 
+def test_recorded_torch_bandpass_has_no_copy_slices_node(rng):
+    """Where PyTorch records a graph, the band product is out of place: an in-place product on
+    the reshaped gather recorded a CopySlices node (two more copies of the gather in the
+    backward pass). Values and gradients equal the unrecorded in-place route's (float64)."""
+    torch = pytest.importorskip("torch")
+    from array_api_compat import array_namespace
+
+    B, R, M, n_blocks = 2, 3, 16, 2
+    spec = rng.standard_normal((B, R, 6 * M)) + 1j * rng.standard_normal((B, R, 6 * M))
+    filters = torch.from_numpy(rng.standard_normal((4, n_blocks * M))).to(torch.complex128)
+    gather = torch.tensor([0, 1, 7, 8, 13, 14, 3, 4])
+    spectrum = torch.from_numpy(spec).requires_grad_()
+    txp = array_namespace(spectrum)
+    z = bandpass(spectrum, gather, filters, 4, n_blocks, 6, M, txp)
+    nodes, stack = set(), [z.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is not None and node not in nodes:
+            nodes.add(node)
+            stack += [f for f, _ in node.next_functions]
+    assert not any(type(n).__name__ == "CopySlices" for n in nodes)
+    with torch.no_grad():  # the in-place route
+        ref = bandpass(spectrum.detach(), gather, filters, 4, n_blocks, 6, M, txp)
+    torch.testing.assert_close(z.detach(), ref, rtol=0, atol=0)
+    (grad,) = torch.autograd.grad(z.abs().sum(), spectrum)
+    picked = spectrum.detach().reshape(B, R * 6, M)[:, gather].reshape(B, 4, n_blocks, M)
+    zf = torch.fft.ifft((picked * filters.reshape(1, 4, n_blocks, M)).sum(2), dim=-1)
+    zf.requires_grad_()
+    (g_z,) = torch.autograd.grad(zf.abs().sum(), zf)
+    expected = torch.zeros(B, R * 6, M, dtype=torch.complex128)
+    g_folded = torch.fft.fft(g_z, dim=-1) / M  # adjoint of ifft
+    g_picked = (g_folded[:, :, None, :] * filters.reshape(1, 4, n_blocks, M).conj()).reshape(
+        B, 4 * n_blocks, M
+    )
+    expected.index_add_(1, gather, g_picked)
+    torch.testing.assert_close(grad, expected.reshape(B, R, 6 * M), rtol=0, atol=1e-12)
+
+
 def test_library_forks_follow_the_capabilities_given():
     """The ``caps`` keyword decides the library's path; None resolves it from the array."""
     import dataclasses

@@ -47,11 +47,17 @@ class Capabilities:
     jit : {"jax", "tensorflow"} or None
         The library compiles the whole forward pass.
     direct_lowpass : bool
-        Short second-order averages are matrix products where the plan holds them
-        (:mod:`scatterwave.core.direct_lowpass`): NumPy, array-api-strict, and PyTorch, CuPy
-        and JAX off the CPU (one kernel instead of about eight per group; PyTorch and JAX on
-        the CPU keep the Fourier route). Not TensorFlow, whose float32 matrix products run in
-        TF32 on recent GPUs by default.
+        Scattering1D's short second-order averages are matrix products where the plan holds
+        them (:mod:`scatterwave.core.direct_lowpass`): NumPy, array-api-strict, and PyTorch,
+        CuPy and JAX off the CPU (one kernel instead of about eight per group; on the CPU
+        PyTorch and JAX measured level, 0.93-1.10x). Never TensorFlow, whose float32 matrix
+        products run in TF32 on recent GPUs by default.
+    direct_time : bool
+        The same for the JTFS's time low-passes (``S1`` and the joint groups): PyTorch on
+        every device (on the CPU 1.2-1.5x faster at N=2^13 without frequential averaging,
+        level with it), array-api-strict, CuPy, and JAX off the CPU (level on the CPU).
+        Not NumPy, whose workspace route reads only the time samples each low-pass needs,
+        nor TensorFlow.
     """
 
     library: Library
@@ -63,6 +69,7 @@ class Capabilities:
     workspace: bool
     jit: Literal["jax", "tensorflow"] | None
     direct_lowpass: bool = False
+    direct_time: bool = False
 
     @property
     def on_cpu(self) -> bool:
@@ -159,6 +166,8 @@ def _record(library: Library, kind: str, traced: bool, ndarray: bool) -> Capabil
         jit={"jax": "jax", "tensorflow": "tensorflow"}.get(library),  # type: ignore[arg-type]
         direct_lowpass=library in ("numpy", "array_api_strict", "cupy")
         or (library in ("torch", "jax") and kind != "cpu"),
+        direct_time=library in ("torch", "array_api_strict", "cupy")
+        or (library == "jax" and kind != "cpu"),
     )
 
 

@@ -1,23 +1,27 @@
-"""Local averages of short output rows as one real matrix product per second-order group.
+"""Local time averages of short output rows as one real matrix product per group of rows.
 
-With local averaging, a second-order row ``U2`` of ``M`` samples ends as ``length`` output
-samples through a real FFT, a product with the low-pass's bins, its share of one inverse FFT
-and the unpadding: a fixed linear map. Where the outputs are short (``length`` at most
-:data:`DIRECT_MAX_LENGTH`) it is cheaper as the ``(M, length)`` matrix :func:`lowpass_matrix`:
+With local averaging, a row of ``M`` samples ends as ``length`` output samples through a real
+FFT, a product with the low-pass's bins, an inverse FFT (for Scattering1D's second order, its
+share of one) and the unpadding: a fixed linear map. Where the outputs are short (``length``
+at most :data:`DIRECT_MAX_LENGTH`) it is cheaper as the ``(M, length)`` matrix
+:func:`lowpass_matrix`:
 
-* NumPy on CPU: one ``matmul`` instead of an FFT, a product and a share of the inverse FFT;
-* accelerators (PyTorch, CuPy, JAX off the CPU): one kernel per group in the forward pass and
-  one in the backward pass, where the Fourier route launches about eight (the real FFT, the
-  slice of its low bins, the product, and in the backward pass their adjoints with the zero
-  tensors of the slices). A GPU call of these sizes is bound by kernel launches (issue 12);
-  the extra arithmetic (``M * length`` multiply-adds per row, 10 M per signal at N=2^13,
-  J=8) is microseconds there.
+* on a CPU, one ``matmul`` instead of the FFTs and the product where that measured faster
+  (NumPy's Scattering1D; PyTorch's JTFS, whose matrices also fold the boundary
+  normalisation's mask and gain, :func:`add_matrix`);
+* on accelerators (PyTorch, CuPy, JAX off the CPU), one kernel per group in the forward pass
+  and one in the backward pass, where the Fourier route launches about eight (the real FFT,
+  the slice of its low bins, the product, and in the backward pass their adjoints with the
+  zero tensors of the slices). A GPU call of these sizes is bound by kernel launches (issue
+  12); the extra arithmetic (``M * length`` multiply-adds per row, 10 M per signal at
+  N=2^13, J=8) is microseconds there.
 
-:func:`direct_matrices` builds the matrices with the plan (float64, in the flat buffer
-``"lowpass_direct"``, empty where unused, converted to the input's dtype and device with the
-other buffers), when every second-order row can take this route and they fit
-:data:`DIRECT_MAX_BYTES`; whether a call uses them is the capability ``direct_lowpass``
-(:class:`~scatterwave.core.capabilities.Capabilities`).
+The matrices are built with the plan (float64, in the flat buffer ``"lowpass_direct"``, empty
+where unused, converted to the input's dtype and device with the other buffers) when every
+row of the route can take it and they fit :data:`DIRECT_MAX_BYTES`: by :func:`direct_matrices`
+for Scattering1D, :func:`scatterwave.core.jtfs_build.time_matrices` for the JTFS. Whether a
+call uses them is the capability ``direct_lowpass`` (Scattering1D) or ``direct_time`` (JTFS)
+of :class:`~scatterwave.core.capabilities.Capabilities`.
 """
 
 from __future__ import annotations
@@ -87,6 +91,41 @@ def lowpass_matrix(phi: np.ndarray, M: int, k_avg: int, start: int, length: int)
     return np.ascontiguousarray(scipy.fft.irfft(half, n=M, axis=-1).T * M)
 
 
+def time_key(M: int, avg: LowPass, start: int, edge: Any) -> Hashable:
+    """Return the key of a JTFS time low-pass's matrix.
+
+    Its ``M`` input samples, the low-pass, the first output sample ``start`` and the boundary
+    normalisation ``edge`` (an :class:`~scatterwave.core.jtfs_edges.EdgeNorm` or None).
+    """
+    mask = -1 if edge is None or edge.mask is None else edge.mask.offset
+    return (M, avg.phi.offset, avg.k_avg, start, mask, -1 if edge is None else edge.gain.offset)
+
+
+def add_matrix(
+    builder: PlanBuilder,
+    phi: np.ndarray,
+    M: int,
+    k_avg: int,
+    window: tuple[int, int],
+    *,
+    mask: np.ndarray | None = None,
+    gain: np.ndarray | None = None,
+    scale: float = 1.0,
+) -> Slice:
+    """Add ``diag(mask) @ lowpass_matrix(...) @ diag(gain) * scale`` to :data:`BUFFER`.
+
+    ``mask`` (shape (M,)) multiplies the input samples before the low-pass, ``gain`` (shape
+    (length,)) the kept outputs after it (a low-pass normalised at the padding boundary,
+    :mod:`scatterwave.core.jtfs_edges`), ``scale`` every output (the energy factor).
+    """
+    K = lowpass_matrix(phi, M, k_avg, *window) * scale
+    if mask is not None:
+        K *= mask[:, None]
+    if gain is not None:
+        K *= gain[None, :]
+    return builder.add(BUFFER, K)
+
+
 def direct_key(M: int, avg: LowPass) -> Hashable:
     """Return the key of a group's matrix: its rows' length and its low-pass."""
     return (M, avg.phi.offset, avg.k_avg)
@@ -123,8 +162,9 @@ def direct_matrices(
     keys = {direct_key(h.M, h.avg): (h.M, h.avg) for h in groups2}
     if 8 * length * sum(M for M, _ in keys.values()) > DIRECT_MAX_BYTES:
         return {}
+    if any(avg.n_bins > M // 2 + 1 for M, avg in keys.values()):
+        return {}
     out = {}
     for key, (M, avg) in keys.items():
-        K = lowpass_matrix(builder.view(avg.phi), M, avg.k_avg, start, length)
-        out[key] = builder.add(BUFFER, K)
+        out[key] = add_matrix(builder, builder.view(avg.phi), M, avg.k_avg, (start, length))
     return out

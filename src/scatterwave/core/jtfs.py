@@ -27,6 +27,7 @@ import numpy as np
 
 from scatterwave.core.buffers import LowPass, Scope, Slice
 from scatterwave.core.capabilities import Capabilities, capabilities
+from scatterwave.core.direct_lowpass import time_key
 from scatterwave.core.jtfs_edges import EdgeNorm
 from scatterwave.core.jtfs_pairs import paired_group, split_parts
 from scatterwave.core.jtfs_plan import (
@@ -118,10 +119,10 @@ def jtfs(
     run = _Run(
         x, plan, buffers, xp, capabilities(x) if caps is None else caps, ws, normalize_energy
     )
+    run.direct = run.caps.direct_time and bool(plan.direct_time)
+    run.direct &= plan.direct_energy == normalize_energy
     x_pad = pad(x, first.pad_left, N_pad - N - first.pad_left, pad_mode, xp)
-    x_pad, scale = range_scale(
-        x_pad, xp, caps=run.caps
-    )  # undone on every output computed from x_pad
+    x_pad, scale = range_scale(x_pad, xp, caps=run.caps)  # undone on the outputs from x_pad
     X_full = xp.fft.rfft(x_pad, axis=-1)[:, None, :]
     out: list[Array] = []
     for step in plan.steps:
@@ -149,6 +150,7 @@ class _Run:
     ws: Workspace | None
     normalize_energy: bool
     spectra1: list[Array] = field(default_factory=list)  # envelope spectra, for the joint stage
+    direct: bool = False  # time low-passes by plan.direct_time (caps.direct_time, time_out)
     phi_t_input: Array | None = None  # S1 = U1 * phi_T (also without time averaging)
 
     def time_out(
@@ -168,6 +170,11 @@ class _Run:
         plan, xp = self.plan, self.xp
         N = plan.first.N
         energy = self.normalize_energy  # the energy factor is still to apply
+        if avg is not None and self.direct and plan.log2_stride is not None:
+            at = plan.first.out_start(plan.log2_stride) if start is None else start
+            K = plan.direct_time.get(time_key(coef.shape[-1], avg, at, edge))
+            if K is not None:  # mask, low-pass, unpadding, gain, energy: one product
+                return matmul(coef, K.take(self.buffers, xp), xp, caps=self.caps)
         if avg is not None and plan.log2_stride is not None:
             if edge is not None and edge.mask is not None:
                 coef, spectrum = coef * edge.mask.take(self.buffers, xp), None

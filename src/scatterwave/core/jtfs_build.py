@@ -12,12 +12,19 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import numpy as np
 
-from scatterwave.core.buffers import PlanBuilder, Scope
+from scatterwave.core.buffers import LowPass, PlanBuilder, Scope, Slice
+from scatterwave.core.direct_lowpass import (
+    BUFFER,
+    DIRECT_MAX_BYTES,
+    DIRECT_MAX_LENGTH,
+    add_matrix,
+    time_key,
+)
 from scatterwave.core.jtfs_dense import DENSE_MAX_BYTES, LINEAR_PAD_MODES, dense_operators
 from scatterwave.core.jtfs_edges import EdgeNorm, time_edge
 from scatterwave.core.jtfs_joint import (
@@ -67,6 +74,7 @@ def build_jtfs_plan(
     criterion_amplitude: float = 1e-3,
     dense_fr: bool = True,
     edges: bool = True,
+    normalize_energy: bool = True,
 ) -> JTFSPlan:
     """Plan the whole transform; see :mod:`scatterwave.core.jtfs_plan`.
 
@@ -87,6 +95,9 @@ def build_jtfs_plan(
         Normalise every low-pass at the padding boundary (weighted means of the samples and
         rows that carry data, :mod:`scatterwave.core.jtfs_edges`); False: plain low-passes
         of the padded axes, as Scattering1D.
+    normalize_energy : bool
+        The transform's ``normalize == "energy"``: the time low-pass matrices of short
+        outputs (:mod:`scatterwave.core.direct_lowpass`) include the energy factor.
     dense_fr : bool
         Apply the joint stage's frequential filtering as matrices
         (:mod:`scatterwave.core.jtfs_dense`) when the padding mode allows it and the matrices
@@ -111,7 +122,7 @@ def build_jtfs_plan(
     k_max = max([int(k) for k in k2_all[n2_kept]] + [int(k) for k in first.paths["k"]])
     first = dataclasses.replace(first, pad_left=(((fb.N_pad - fb.N) // 2) >> k_max) << k_max)
 
-    names = ("phi_f", "psi2_f", "psi_fr", "mask", "index", "fr_op", "fr_lp")
+    names = ("phi_f", "psi2_f", "psi_fr", "mask", "index", "fr_op", "fr_lp", BUFFER)
     builder = PlanBuilder(names, ROW_COLUMNS)
     # The first order's buffers come first, so its slices stay valid.
     builder.add("phi_f", first.buffers["phi_f"])
@@ -140,6 +151,10 @@ def build_jtfs_plan(
         _kept_rows, ffb=ffb, out_exclude=out_exclude, sampling_filters_fr=sampling_filters_fr
     )
     _finish(plan, builder, fb, ffb, masked_S0=pad_mode != "zero", edges=edges, keep=keep)
+    if not plan.unaveraged:
+        plan.direct_energy = normalize_energy
+        plan.direct_time = time_matrices(builder, plan, normalize_energy)
+    plan.buffers = _assemble_buffers(plan, builder)
     return plan
 
 
@@ -201,7 +216,7 @@ def _finish(
     edges: bool,
     keep: Callable[[JTFSPlan], np.ndarray],
 ) -> None:
-    """Set the plan's steps, row metadata (from the steps), time edges, rows and buffers.
+    """Set the plan's steps, row metadata (from the steps), time edges and rows.
 
     The rows returned are ``keep(plan)``, also stored as index buffers.
     """
@@ -219,10 +234,58 @@ def _finish(
     plan.out_rows = builder.add("index", plan.keep)
     compact = np.cumsum(~plan.padding) - 1  # a row's position among the non-padding rows
     plan.out_rows_compact = builder.add("index", compact[plan.returned_rows(True)])
+
+
+def _assemble_buffers(plan: JTFSPlan, builder: PlanBuilder) -> dict[str, np.ndarray]:
+    """Assemble the plan's flat buffers: the first order's wavelets, then the builder's."""
     buffers = builder.finish()
     if not plan.dense_fr:
         del buffers["fr_op"], buffers["fr_lp"]
-    plan.buffers = {"psi1_f": plan.first.buffers["psi1_f"], **buffers}
+    return {"psi1_f": plan.first.buffers["psi1_f"], **buffers}
+
+
+def time_matrices(builder: PlanBuilder, plan: JTFSPlan, energy: bool) -> dict[Hashable, Slice]:
+    """Build the time low-passes of ``S1`` and of every joint group as matrices, if they apply.
+
+    Local averaging with at most :data:`~scatterwave.core.direct_lowpass.DIRECT_MAX_LENGTH`
+    output samples per row, within :data:`~scatterwave.core.direct_lowpass.DIRECT_MAX_BYTES`;
+    each matrix folds the boundary normalisation (mask and gain) and, with ``energy``, the
+    energy factor. Returns ``{time_key: Slice}`` (empty where the Fourier route stays).
+    """
+    first, k = plan.first, plan.log2_stride
+    if k is None or first.out_length(k) > DIRECT_MAX_LENGTH:
+        return {}
+    length = first.out_length(k)
+    copied = first.buffers["phi_f"]  # the first order's low-passes, copied whole at offset 0
+
+    def phi(avg: LowPass) -> np.ndarray:
+        s = avg.phi
+        return copied[s.offset : s.stop] if s.stop <= copied.size else builder.view(s)
+
+    jobs = {}
+    edges = plan.edge_S1 or [None] * len(first.groups1)
+    for g1, edge in zip(first.groups1, edges):
+        if g1.avg is not None:
+            start = first.out_start(k)
+            jobs[time_key(g1.M, g1.avg, start, edge)] = (g1.M, g1.avg, start, edge)
+    for jg in plan.joint:
+        if jg.avg is not None:
+            M, start = jg.trim.width, jg.trim.out_start
+            jobs[time_key(M, jg.avg, start, jg.edge)] = (M, jg.avg, start, jg.edge)
+    if 8 * length * sum(job[0] for job in jobs.values()) > DIRECT_MAX_BYTES or any(
+        avg.n_bins > M // 2 + 1 for M, avg, _, _ in jobs.values()
+    ):
+        return {}
+    scale = math.sqrt(first.N / length) if energy else 1.0
+    out = {}
+    for key, (M, avg, start, edge) in jobs.items():
+        mask = None if edge is None or edge.mask is None else builder.view(edge.mask)
+        gain = None if edge is None else builder.view(edge.gain)
+        window = (start, length)
+        out[key] = add_matrix(
+            builder, phi(avg), M, avg.k_avg, window, mask=mask, gain=gain, scale=scale
+        )
+    return out
 
 
 def first_order_edges(

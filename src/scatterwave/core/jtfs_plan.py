@@ -24,6 +24,7 @@ coefficients.
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -320,6 +321,10 @@ class JTFSPlan:
     unaveraged : bool
         No time averaging: ``S1`` is output as ``U1`` (at stride 1); ``first``'s low-passes
         (stride 1) give ``S0`` and the input of the *phi_t* pairs.
+    direct_time : dict
+        Short outputs: the time low-passes of ``S1`` and the joint groups as matrices, by
+        :func:`~scatterwave.core.direct_lowpass.time_key` (:mod:`~scatterwave.core.
+        direct_lowpass`); their energy factor is in them when ``direct_energy``.
     """
 
     first: ScatteringPlan
@@ -340,6 +345,8 @@ class JTFSPlan:
     edge_S0: EdgeNorm | None = None
     edge_S1: list[EdgeNorm | None] = field(default_factory=list)
     unaveraged: bool = False
+    direct_time: dict[Hashable, Slice] = field(default_factory=dict)
+    direct_energy: bool = True
 
     def returned_rows(self, drop_padding: bool) -> np.ndarray:
         """Return ``keep``, less the padding rows when they are dropped (computation order)."""

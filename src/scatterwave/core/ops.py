@@ -272,8 +272,14 @@ def bandpass(
     picked = xp.reshape(picked, (B, n_rows, n_blocks, block))
     # In place: ``picked`` is a fresh gather, and a new temporary of this size costs about as
     # much as an FFT over it; this beats a broadcast product without the gather (measured).
-    # JAX arrays are immutable: there ``*=`` rebinds the name.
-    picked *= xp.reshape(filters, (1, n_rows, n_blocks, block))
+    # JAX arrays are immutable: there ``*=`` rebinds the name. Where PyTorch records a graph
+    # through it, out of place: an in-place product on the view records a CopySlices node,
+    # whose backward pass copies the whole gather twice more (4 operators per band).
+    windows = xp.reshape(filters, (1, n_rows, n_blocks, block))
+    if getattr(picked, "requires_grad", False):
+        picked = picked * windows
+    else:
+        picked *= windows
     folded = xp.sum(picked, axis=2) if n_blocks > 1 else xp.reshape(picked, (B, n_rows, block))
     del picked  # not alive during the FFT (peak memory)
     if n_out is None or n_out == block:
