@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from _fuzz import examples
@@ -91,6 +91,38 @@ def test_every_configuration_builds_and_runs_or_is_rejected_by_name(config, seed
     elif not isinstance(S, tuple):  # meta() describes the rows of the array
         assert S.shape[1:] == jtfs.output_shape
         assert len(jtfs.meta()["pair"]) == S.shape[1]
+
+
+@settings(
+    max_examples=examples(20),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    database=None,
+)
+@given(configurations(), st.integers(0, 2**31 - 1))
+def test_time_lowpass_matrices_agree_with_numpy(config, seed):
+    """Wherever the plan holds time low-pass matrices (short local outputs), PyTorch on the CPU
+    takes them (capability ``direct_time``) and agrees with NumPy's Fourier route in float64
+    to the backends' tolerance (rtol 1e-10, docs/jtfs.md): mask, gain, energy factor and
+    unpadding folded into each matrix for every configuration the strategy draws."""
+    torch = pytest.importorskip("torch")
+    N, kw = config
+    try:
+        jtfs = TimeFrequencyScattering1D(N, **kw)
+    except ValueError:
+        assume(False)
+    assume(bool(jtfs.plan(N).direct_time))
+    x = np.random.default_rng(seed).standard_normal((2, N))
+    ref, out = jtfs(x), jtfs(torch.from_numpy(x))
+    if isinstance(ref, tuple):
+        pairs = zip(ref, out)
+    elif isinstance(ref, dict):
+        pairs = ((ref[p], out[p]) for p in ref)
+    else:
+        pairs = [(ref, out)]
+    for a, b in pairs:
+        a, b = np.asarray(a), b.numpy()
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(a).max()))
 
 
 @SETTINGS
