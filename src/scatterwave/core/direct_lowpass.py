@@ -7,7 +7,7 @@ at most :data:`DIRECT_MAX_LENGTH`) it is cheaper as the ``(M, length)`` matrix
 :func:`lowpass_matrix`:
 
 * on a CPU, one ``matmul`` instead of the FFTs and the product where that measured faster
-  (NumPy's Scattering1D; PyTorch's JTFS, whose matrices also fold the boundary
+  (NumPy's Scattering1D; NumPy's and PyTorch's JTFS, whose matrices also fold the boundary
   normalisation's mask and gain, :func:`add_matrix`);
 * on accelerators (PyTorch, CuPy, JAX off the CPU), one kernel per group in the forward pass
   and one in the backward pass, where the Fourier route launches about eight (the real FFT,
@@ -33,6 +33,7 @@ import numpy as np
 import scipy.fft
 
 from scatterwave.core.buffers import LowPass, PlanBuilder, Slice
+from scatterwave.core.ops import matmul
 
 #: Longest output row (samples per row after unpadding) whose second-order averages are
 #: matrix products: ``M * length`` multiply-adds per row against a real FFT of ``M`` samples, a
@@ -124,6 +125,34 @@ def add_matrix(
     if gain is not None:
         K *= gain[None, :]
     return builder.add(BUFFER, K)
+
+
+def time_product(
+    direct_time: dict[Hashable, Slice],
+    buffers: dict[str, Any],
+    coef: Any,
+    avg: LowPass,
+    start: int,
+    edge: Any,
+    window: tuple[int, int] | None,
+    xp: Any,
+    caps: Any,
+) -> Any:
+    """Apply a JTFS time low-pass's matrix to ``coef`` (time last); None if it has none.
+
+    ``window = (lo, M)``: unless it has ``M`` samples, ``coef`` holds samples ``lo, lo + 1,
+    ...`` of an axis of ``M`` whose other samples are zero (NumPy's joint stage computes only
+    the samples the low-pass reads): the product then takes only the matching rows of the
+    matrix.
+    """
+    lo, M = (0, coef.shape[-1]) if window is None else window
+    K = direct_time.get(time_key(M, avg, start, edge))
+    if K is None:
+        return None
+    K = K.take(buffers, xp)
+    if coef.shape[-1] != M:  # the samples from lo on (else the whole axis, already embedded)
+        K = K[lo : lo + coef.shape[-1]]
+    return matmul(coef, K, xp, caps=caps)
 
 
 def direct_key(M: int, avg: LowPass) -> Hashable:

@@ -27,7 +27,7 @@ import numpy as np
 
 from scatterwave.core.buffers import LowPass, Scope, Slice
 from scatterwave.core.capabilities import Capabilities, capabilities
-from scatterwave.core.direct_lowpass import time_key
+from scatterwave.core.direct_lowpass import time_product
 from scatterwave.core.jtfs_edges import EdgeNorm
 from scatterwave.core.jtfs_pairs import paired_group, split_parts
 from scatterwave.core.jtfs_plan import (
@@ -101,7 +101,7 @@ def jtfs(
         Apply the energy factors ``sqrt(N / N_out)`` (time) and ``sqrt(n_in / R_valid)``
         (frequency, ``FreqGroup.scale``); without them every output is a plain average.
     padding : bool
-        Append the rows that are zero for every input (see :func:`padding_rows`); without
+        Append the rows that are zero for every input (``plan.padding``); without
         them the rows follow ``plan.rows`` with those rows left out.
     ws : Workspace, optional
         NumPy only: the joint stage's frequential outputs and their time spectra are written
@@ -161,20 +161,25 @@ class _Run:
         avg: LowPass | None,
         start: int | None,
         edge: EdgeNorm | None = None,
+        window: tuple[int, int] | None = None,
     ) -> Array:
         """Time low-pass (or global mean, or neither without averaging), unpad, normalise.
 
         ``edge``: the low-pass's normalisation at the padding boundary (its mask is applied
         to ``coef`` first, then ``spectrum`` is recomputed; its gain to the kept samples).
+        ``window``: see :func:`~scatterwave.core.direct_lowpass.time_product` (matrices only).
         """
         plan, xp = self.plan, self.xp
         N = plan.first.N
         energy = self.normalize_energy  # the energy factor is still to apply
         if avg is not None and self.direct and plan.log2_stride is not None:
             at = plan.first.out_start(plan.log2_stride) if start is None else start
-            K = plan.direct_time.get(time_key(coef.shape[-1], avg, at, edge))
-            if K is not None:  # mask, low-pass, unpadding, gain, energy: one product
-                return matmul(coef, K.take(self.buffers, xp), xp, caps=self.caps)
+            args = (plan.direct_time, self.buffers, coef, avg, at, edge, window, xp, self.caps)
+            out = time_product(*args)  # mask, low-pass, unpadding, gain, energy: one product
+            if out is not None:
+                return out
+        if window is not None and coef.shape[-1] != window[1]:
+            raise RuntimeError("a time window without its matrix (internal error)")
         if avg is not None and plan.log2_stride is not None:
             if edge is not None and edge.mask is not None:
                 coef, spectrum = coef * edge.mask.take(self.buffers, xp), None
@@ -245,20 +250,22 @@ class _Run:
             parts = None  # NumPy, spin-paired groups: Re Y2 and Im Y2 (jtfs_pairs)
             if caps.library == "numpy" and any(g.dense and g.dense.conj_pairs for g in jg.freq):
                 parts = split_parts(Y, ws)
-            # one group at a time: its output is low-passed in time before the next exists
+            # one group at a time: its output is low-passed in time before the next exists;
+            # matrices take the kept samples as they are (no zeros around them)
+            window = (lo, t) if self.direct else None
             groups = (
-                embed(
-                    _freq_group_dense(Y, g, plan, buffers, xp, caps, ws, parts, (lo, t)), lo, t, ws
-                )
+                _freq_group_dense(Y, g, plan, buffers, xp, caps, ws, parts, (lo, t))
                 for g in jg.freq
             )
+            groups = groups if self.direct else (embed(Z, lo, t, ws) for Z in groups)
         else:
-            Y = _assemble(rows, jg, buffers, xp, pad_mode_fr)
+            Y, window = _assemble(rows, jg, buffers, xp, pad_mode_fr), None
             Yf = _fft_fr(Y, jg.freq, xp)
             groups = (_freq_group(Y, Yf, g, plan, buffers, xp, caps) for g in jg.freq)
         out = []
         for g, Z in zip(jg.freq, groups):
-            Z = self.freq_out(self.time_out(Z, jg.k2, None, jg.avg, jg.trim.out_start, jg.edge), g)
+            Z = self.time_out(Z, jg.k2, None, jg.avg, jg.trim.out_start, jg.edge, window)
+            Z = self.freq_out(Z, g)
             if padding and g.rows_valid < g.rows:  # rows beyond this n2's first-order rows
                 shape = (*Z.shape[:3], g.rows - g.rows_valid, Z.shape[-1])
                 zeros = xp.zeros(shape, dtype=Z.dtype, device=device_of(Z))
@@ -295,21 +302,6 @@ def _zeroth(
     if edge is not None:
         s0 = s0 * edge.gain.take(buffers, xp)
     return s0 * math.sqrt(N / s0.shape[-1]) if normalize_energy else s0
-
-
-def padding_rows(plan: JTFSPlan) -> np.ndarray:
-    """Which rows :func:`jtfs` returns (concatenated in order) are zero for every input.
-
-    They are the rows beyond a second-order wavelet's first-order rows in its joint slices
-    (``FreqGroup.rows_valid <= row < FreqGroup.rows``), appended as zeros for alignment;
-    recorded with the row metadata from the plan's steps.
-
-    Returns
-    -------
-    ndarray of bool, shape (n_rows,)
-        Aligned with ``plan.rows`` (computation order).
-    """
-    return plan.padding
 
 
 def _flat(z: Array, B: int, xp: Any) -> Array:

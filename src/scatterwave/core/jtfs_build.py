@@ -247,6 +247,7 @@ def _assemble_buffers(plan: JTFSPlan, builder: PlanBuilder) -> dict[str, np.ndar
 def time_matrices(builder: PlanBuilder, plan: JTFSPlan, energy: bool) -> dict[Hashable, Slice]:
     """Build the time low-passes of ``S1`` and of every joint group as matrices, if they apply.
 
+    ``S1``'s only with the boundary normalisation (without it they stay Scattering1D's).
     Local averaging with at most :data:`~scatterwave.core.direct_lowpass.DIRECT_MAX_LENGTH`
     output samples per row, within :data:`~scatterwave.core.direct_lowpass.DIRECT_MAX_BYTES`;
     each matrix folds the boundary normalisation (mask and gain) and, with ``energy``, the
@@ -262,10 +263,12 @@ def time_matrices(builder: PlanBuilder, plan: JTFSPlan, energy: bool) -> dict[Ha
         s = avg.phi
         return copied[s.offset : s.stop] if s.stop <= copied.size else builder.view(s)
 
-    jobs = {}
+    jobs: dict[Hashable, tuple[int, LowPass, int, EdgeNorm | None]] = {}
     edges = plan.edge_S1 or [None] * len(first.groups1)
     for g1, edge in zip(first.groups1, edges):
-        if g1.avg is not None:
+        # Plain low-passes (no edge) keep the Fourier route: S1 is then Scattering1D's bit
+        # for bit, as documented for edge_averaging="padded".
+        if g1.avg is not None and edge is not None:
             start = first.out_start(k)
             jobs[time_key(g1.M, g1.avg, start, edge)] = (g1.M, g1.avg, start, edge)
     for jg in plan.joint:
@@ -422,7 +425,7 @@ def step_rows(plan: JTFSPlan, step: JTFSStep) -> list[tuple]:
     Each row is ``(pair, n2, n1_fr, n1, spin, stride_t, stride_f, padding)``: -1 marks an
     absent index; ``stride_f`` is 0 for ``S0`` (no frequency axis) and ``N1`` for a global
     frequential mean; ``padding`` marks rows that are zero for every input (beyond a
-    second-order wavelet's first-order rows, see :func:`scatterwave.core.jtfs.padding_rows`).
+    second-order wavelet's first-order rows, see ``JTFSPlan.padding``).
     """
     first = plan.first
     N = first.N

@@ -46,6 +46,7 @@ def bytes_per_signal(plan: JTFSPlan) -> int:
                 jg.L,
                 jg.freq,
                 plan.dense_fr,
+                bool(plan.direct_time),
             )
             for jg in plan.joint
         ],
@@ -63,11 +64,14 @@ def joint_group_bytes(
     L: int,
     freq: list[FreqGroup],
     dense: bool,
+    direct: bool = False,
 ) -> int:
     """Peak working memory of one joint group per signal, bytes (see :func:`bytes_per_signal`).
 
     ``P`` second-order wavelets with ``n_pairs`` first-order rows between them, ``Y2`` at
     ``M`` samples, ``n_rows`` rows along frequency (padded to ``L``), ``t`` time samples kept.
+    ``direct``: the time low-passes are matrix products (:mod:`scatterwave.core.direct_lowpass`),
+    with no spectrum of the outputs (nor its float32 headroom) and no zero embedding.
     """
     from scatterwave.core.jtfs import BLOCK_ELEMENTS  # the core imports the plan modules
 
@@ -79,8 +83,8 @@ def joint_group_bytes(
         outs = [8 * P * g.n_filters * max(g.rows_valid, 1) * t for g in freq]
         widest = [g.n_filters * (g.dense.R if g.dense else 1) for g in freq]
         block = 3 * c * min(BLOCK_ELEMENTS, P * max(widest, default=1) * t)
-        # time blocks and their concatenation (2), float32 rfft headroom (3)
-        return rows + sum(outs) + 5 * max(outs, default=0) + block
+        # time blocks and their concatenation (2), float32 rfft headroom (3, Fourier route)
+        return rows + sum(outs) + (2 if direct else 5) * max(outs, default=0) + block
     base = 3 * c * P * L * M
     sizes = [c * P * g.n_filters * (g.n_blocks + 2) * g.L_k * t for g in freq]
     return base + max([0, *sizes])

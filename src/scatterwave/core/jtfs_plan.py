@@ -309,8 +309,8 @@ class JTFSPlan:
         ``keep`` in the ``"index"`` buffer; and the same rows as indices into the computed
         rows when the padding rows are not computed (``zero_rows="drop"``).
     padding : ndarray of bool
-        Rows (computation order) that are zero for every input, see
-        :func:`scatterwave.core.jtfs.padding_rows`.
+        Rows (computation order) that are zero for every input: beyond a second-order
+        wavelet's first-order rows in its joint slices, appended as zeros for alignment.
     dense_fr : bool
         The joint stage's frequential filtering is applied as matrices to unpadded rows
         (:mod:`scatterwave.core.jtfs_dense`).

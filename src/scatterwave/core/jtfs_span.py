@@ -4,7 +4,9 @@ With normalised edge averaging (``docs/jtfs.md``, "Averaging at the padding boun
 time low-pass of a joint group's outputs multiplies them by a 0/1 boundary mask first, which
 is 0 in the time padding: about a third of the samples of a 16 kHz note. The NumPy joint
 stage computes its frequential products, moduli and ``Phi`` only over the mask's nonzero span
-and leaves the other samples zero (the sums the low-pass forms are the same to round-off).
+and leaves the other samples zero (the sums the low-pass forms are the same to round-off);
+where the low-pass is a matrix (:mod:`scatterwave.core.direct_lowpass`) the span meets the
+matrix's matching rows, with no zeros around it.
 """
 
 from __future__ import annotations
