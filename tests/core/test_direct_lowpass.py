@@ -52,10 +52,11 @@ def test_plan_holds_matrices_only_where_the_route_applies(kwargs, direct):
     assert bool(plan.direct_lowpass) == direct
     assert (plan.buffers[direct_lowpass.BUFFER].size > 0) == direct
     if direct:
-        length = plan.out_length(plan.steps[-1].k)
+        k = plan.steps[-1].k
+        length = plan.out_length(k)
         assert isinstance(plan.steps[-1], Collect) and length <= direct_lowpass.DIRECT_MAX_LENGTH
         for h in plan.groups2:
-            K = plan.direct_lowpass[direct_lowpass.direct_key(h.M, h.avg)]
+            K = plan.direct_lowpass[direct_lowpass.time_key(h.M, h.avg, plan.out_start(k))]
             assert K.shape == (h.M, length)
 
 

@@ -8,7 +8,7 @@ at most :data:`DIRECT_MAX_LENGTH`) it is cheaper as the ``(M, length)`` matrix
 
 * on a CPU, one ``matmul`` instead of the FFTs and the product where that measured faster
   (NumPy's Scattering1D; NumPy's and PyTorch's JTFS, whose matrices also fold the boundary
-  normalisation's mask and gain, :func:`add_matrix`);
+  normalisation's mask and gain, :func:`add_matrices`);
 * on accelerators (PyTorch, CuPy, JAX off the CPU), one kernel per group in the forward pass
   and one in the backward pass, where the Fourier route launches about eight (the real FFT,
   the slice of its low bins, the product, and in the backward pass their adjoints with the
@@ -27,7 +27,7 @@ of :class:`~scatterwave.core.capabilities.Capabilities`.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.fft
@@ -76,6 +76,8 @@ def lowpass_matrix(phi: np.ndarray, M: int, k_avg: int, start: int, length: int)
     ndarray, shape (M, length), float64
     """
     n_bins = len(phi)
+    if n_bins > M // 2 + 1:
+        raise ValueError(f"a low-pass of {n_bins} bins cannot average rows of {M} samples")
     L = 2 * (n_bins - 1)
     w = np.full(n_bins, 2.0)
     w[0] = w[-1] = 1.0
@@ -83,8 +85,6 @@ def lowpass_matrix(phi: np.ndarray, M: int, k_avg: int, start: int, length: int)
     b = np.arange(n_bins)
     synthesis = np.exp(2j * np.pi * (np.outer(b, np.arange(start, start + length)) % L) / L)
     coef = (w * phi / (L * 2**k_avg))[:, None] * synthesis  # (n_bins, length)
-    if n_bins > M // 2 + 1:
-        raise ValueError(f"a low-pass of {n_bins} bins cannot average rows of {M} samples")
     # K[m, q] = Re sum_b conj(coef[b, q]) exp(2 pi i b m / M): an inverse real FFT of length M
     # per column, the bins 0 < b < M / 2 halved (the inverse real FFT counts them twice).
     half = np.conj(coef.T)  # (length, n_bins)
@@ -92,8 +92,24 @@ def lowpass_matrix(phi: np.ndarray, M: int, k_avg: int, start: int, length: int)
     return np.ascontiguousarray(scipy.fft.irfft(half, n=M, axis=-1).T * M)
 
 
-def time_key(M: int, avg: LowPass, start: int, edge: Any) -> Hashable:
-    """Return the key of a JTFS time low-pass's matrix.
+class Job(NamedTuple):
+    """One matrix to build (:func:`add_matrices`)."""
+
+    #: Samples per input row.
+    M: int
+    #: The low-pass.
+    avg: LowPass
+    #: Its bins' values, shape (n_bins,).
+    phi: np.ndarray
+    #: First kept output sample.
+    start: int
+    #: The boundary normalisation (an :class:`~scatterwave.core.jtfs_edges.EdgeNorm`), or None
+    #: for a plain low-pass.
+    edge: Any
+
+
+def time_key(M: int, avg: LowPass, start: int, edge: Any = None) -> Hashable:
+    """Return the key of a time low-pass's matrix.
 
     Its ``M`` input samples, the low-pass, the first output sample ``start`` and the boundary
     normalisation ``edge`` (an :class:`~scatterwave.core.jtfs_edges.EdgeNorm` or None).
@@ -102,29 +118,33 @@ def time_key(M: int, avg: LowPass, start: int, edge: Any) -> Hashable:
     return (M, avg.phi.offset, avg.k_avg, start, mask, -1 if edge is None else edge.gain.offset)
 
 
-def add_matrix(
-    builder: PlanBuilder,
-    phi: np.ndarray,
-    M: int,
-    k_avg: int,
-    window: tuple[int, int],
-    *,
-    mask: np.ndarray | None = None,
-    gain: np.ndarray | None = None,
-    scale: float = 1.0,
-) -> Slice:
-    """Add ``diag(mask) @ lowpass_matrix(...) @ diag(gain) * scale`` to :data:`BUFFER`.
+def add_matrices(
+    builder: PlanBuilder, jobs: list[Job], length: int, *, scale: float = 1.0
+) -> dict[Hashable, Slice]:
+    """Add one matrix per distinct job to :data:`BUFFER`, or none; ``{time_key: Slice}``.
 
-    ``mask`` (shape (M,)) multiplies the input samples before the low-pass, ``gain`` (shape
-    (length,)) the kept outputs after it (a low-pass normalised at the padding boundary,
-    :mod:`scatterwave.core.jtfs_edges`), ``scale`` every output (the energy factor).
+    Each is ``diag(mask) @ lowpass_matrix(...) @ diag(gain) * scale``: the boundary mask
+    (shape (M,)) multiplies the input samples before the low-pass, its gain (shape
+    (length,)) the kept outputs after it (:mod:`scatterwave.core.jtfs_edges`), ``scale``
+    every output (the energy factor). Nothing is added (the Fourier route stays) when
+    ``length > DIRECT_MAX_LENGTH``, the matrices would exceed :data:`DIRECT_MAX_BYTES`, or a
+    low-pass has more bins than its rows.
     """
-    K = lowpass_matrix(phi, M, k_avg, *window) * scale
-    if mask is not None:
-        K *= mask[:, None]
-    if gain is not None:
-        K *= gain[None, :]
-    return builder.add(BUFFER, K)
+    unique = {time_key(j.M, j.avg, j.start, j.edge): j for j in jobs}
+    size = 8 * length * sum(j.M for j in unique.values())
+    if not unique or length > DIRECT_MAX_LENGTH or size > DIRECT_MAX_BYTES:
+        return {}
+    if any(j.avg.n_bins > j.M // 2 + 1 for j in unique.values()):
+        return {}
+    out = {}
+    for key, j in unique.items():
+        K = lowpass_matrix(j.phi, j.M, j.avg.k_avg, j.start, length) * scale
+        if j.edge is not None and j.edge.mask is not None:
+            K *= builder.view(j.edge.mask)[:, None]
+        if j.edge is not None:
+            K *= builder.view(j.edge.gain)[None, :]
+        out[key] = builder.add(BUFFER, K)
+    return out
 
 
 def time_product(
@@ -138,7 +158,7 @@ def time_product(
     xp: Any,
     caps: Any,
 ) -> Any:
-    """Apply a JTFS time low-pass's matrix to ``coef`` (time last); None if it has none.
+    """Apply a time low-pass's matrix to ``coef`` (time last); None if it has none.
 
     ``window = (lo, M)``: unless it has ``M`` samples, ``coef`` holds samples ``lo, lo + 1,
     ...`` of an axis of ``M`` whose other samples are zero (NumPy's joint stage computes only
@@ -155,11 +175,6 @@ def time_product(
     return matmul(coef, K, xp, caps=caps)
 
 
-def direct_key(M: int, avg: LowPass) -> Hashable:
-    """Return the key of a group's matrix: its rows' length and its low-pass."""
-    return (M, avg.phi.offset, avg.k_avg)
-
-
 def direct_matrices(
     builder: PlanBuilder,
     groups2: list[Any],
@@ -167,11 +182,11 @@ def direct_matrices(
     start: int,
     length: int,
 ) -> dict[Hashable, Slice]:
-    """Add the matrices of every second-order group to ``builder``; ``{direct_key: Slice}``.
+    """Add the matrices of every second-order group to ``builder``; ``{time_key: Slice}``.
 
     Empty (nothing added) unless every second-order group is averaged, the second-order rows
-    follow the ``n_first`` rows of orders 0 and 1 (the route writes them as one block),
-    ``length <= DIRECT_MAX_LENGTH`` and the matrices fit :data:`DIRECT_MAX_BYTES`.
+    follow the ``n_first`` rows of orders 0 and 1 (the route writes them as one block), and
+    :func:`add_matrices` takes them.
 
     Parameters
     ----------
@@ -184,16 +199,9 @@ def direct_matrices(
     start, length : int
         The unpadding window at the output stride.
     """
-    if not groups2 or length > DIRECT_MAX_LENGTH or any(h.avg is None for h in groups2):
+    if not groups2 or any(h.avg is None for h in groups2):
         return {}
     if min(int(h.rows[0]) for h in groups2) != n_first:
         return {}
-    keys = {direct_key(h.M, h.avg): (h.M, h.avg) for h in groups2}
-    if 8 * length * sum(M for M, _ in keys.values()) > DIRECT_MAX_BYTES:
-        return {}
-    if any(avg.n_bins > M // 2 + 1 for M, avg in keys.values()):
-        return {}
-    out = {}
-    for key, (M, avg) in keys.items():
-        out[key] = add_matrix(builder, builder.view(avg.phi), M, avg.k_avg, (start, length))
-    return out
+    jobs = [Job(h.M, h.avg, builder.view(h.avg.phi), start, None) for h in groups2]
+    return add_matrices(builder, jobs, length)

@@ -18,13 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scatterwave.core.buffers import LowPass, PlanBuilder, Scope, Slice
-from scatterwave.core.direct_lowpass import (
-    BUFFER,
-    DIRECT_MAX_BYTES,
-    DIRECT_MAX_LENGTH,
-    add_matrix,
-    time_key,
-)
+from scatterwave.core.direct_lowpass import BUFFER, Job, add_matrices
 from scatterwave.core.jtfs_dense import DENSE_MAX_BYTES, LINEAR_PAD_MODES, dense_operators
 from scatterwave.core.jtfs_edges import EdgeNorm, time_edge
 from scatterwave.core.jtfs_joint import (
@@ -247,48 +241,35 @@ def _assemble_buffers(plan: JTFSPlan, builder: PlanBuilder) -> dict[str, np.ndar
 def time_matrices(builder: PlanBuilder, plan: JTFSPlan, energy: bool) -> dict[Hashable, Slice]:
     """Build the time low-passes of ``S1`` and of every joint group as matrices, if they apply.
 
-    ``S1``'s only with the boundary normalisation (without it they stay Scattering1D's).
-    Local averaging with at most :data:`~scatterwave.core.direct_lowpass.DIRECT_MAX_LENGTH`
-    output samples per row, within :data:`~scatterwave.core.direct_lowpass.DIRECT_MAX_BYTES`;
-    each matrix folds the boundary normalisation (mask and gain) and, with ``energy``, the
-    energy factor. Returns ``{time_key: Slice}`` (empty where the Fourier route stays).
+    ``S1``'s only with the boundary normalisation (without it they stay Scattering1D's bit for
+    bit, as documented for ``edge_averaging="padded"``). With local averaging, through
+    :func:`~scatterwave.core.direct_lowpass.add_matrices` (its bounds; the boundary mask and
+    gain folded, and with ``energy`` the energy factor). Returns ``{time_key: Slice}``, empty
+    where the Fourier route stays.
     """
     first, k = plan.first, plan.log2_stride
-    if k is None or first.out_length(k) > DIRECT_MAX_LENGTH:
+    if k is None:
         return {}
-    length = first.out_length(k)
     copied = first.buffers["phi_f"]  # the first order's low-passes, copied whole at offset 0
 
     def phi(avg: LowPass) -> np.ndarray:
         s = avg.phi
         return copied[s.offset : s.stop] if s.stop <= copied.size else builder.view(s)
 
-    jobs: dict[Hashable, tuple[int, LowPass, int, EdgeNorm | None]] = {}
+    start, length = first.out_start(k), first.out_length(k)
     edges = plan.edge_S1 or [None] * len(first.groups1)
-    for g1, edge in zip(first.groups1, edges):
-        # Plain low-passes (no edge) keep the Fourier route: S1 is then Scattering1D's bit
-        # for bit, as documented for edge_averaging="padded".
-        if g1.avg is not None and edge is not None:
-            start = first.out_start(k)
-            jobs[time_key(g1.M, g1.avg, start, edge)] = (g1.M, g1.avg, start, edge)
-    for jg in plan.joint:
-        if jg.avg is not None:
-            M, start = jg.trim.width, jg.trim.out_start
-            jobs[time_key(M, jg.avg, start, jg.edge)] = (M, jg.avg, start, jg.edge)
-    if 8 * length * sum(job[0] for job in jobs.values()) > DIRECT_MAX_BYTES or any(
-        avg.n_bins > M // 2 + 1 for M, avg, _, _ in jobs.values()
-    ):
-        return {}
+    jobs = [
+        Job(g1.M, g1.avg, phi(g1.avg), start, edge)
+        for g1, edge in zip(first.groups1, edges)
+        if g1.avg is not None and edge is not None
+    ]
+    jobs += [
+        Job(jg.trim.width, jg.avg, phi(jg.avg), jg.trim.out_start, jg.edge)
+        for jg in plan.joint
+        if jg.avg is not None
+    ]
     scale = math.sqrt(first.N / length) if energy else 1.0
-    out = {}
-    for key, (M, avg, start, edge) in jobs.items():
-        mask = None if edge is None or edge.mask is None else builder.view(edge.mask)
-        gain = None if edge is None else builder.view(edge.gain)
-        window = (start, length)
-        out[key] = add_matrix(
-            builder, phi(avg), M, avg.k_avg, window, mask=mask, gain=gain, scale=scale
-        )
-    return out
+    return add_matrices(builder, jobs, length, scale=scale)
 
 
 def first_order_edges(

@@ -169,7 +169,7 @@ class ScatteringPlan:
     k_S0: int = 0
     #: Local averaging with short outputs: each second-order group's low-pass-and-unpad
     #: matrix in the buffer ``"lowpass_direct"``, by :func:`~scatterwave.core.direct_lowpass.
-    #: direct_key` (empty where the Fourier route is the only one; see that module).
+    #: time_key` (empty where the Fourier route is the only one; see that module).
     direct_lowpass: dict[Hashable, Slice] = field(default_factory=dict)
 
     @property

@@ -25,7 +25,7 @@ import numpy as np
 from scatterwave.core.bands import BandGroup, Broadcast
 from scatterwave.core.buffers import LowPass
 from scatterwave.core.capabilities import Capabilities, capabilities
-from scatterwave.core.direct_lowpass import direct_key
+from scatterwave.core.direct_lowpass import time_key
 from scatterwave.core.ops import (
     bandpass,
     bandpass_pairs,
@@ -159,6 +159,7 @@ class _Run:
     direct: Array = None
     direct_rows: Rows = field(default_factory=list)
     n_lp: int = 0  # rows before the first direct row (low-passed in the Fourier domain)
+    direct_start: int = 0  # the first kept output sample (the matrices' key)
 
     def start_direct(self) -> None:
         """Average the second order by matrix products where the plan and the library allow."""
@@ -166,19 +167,22 @@ class _Run:
         if not plan.direct_lowpass or not self.caps.direct_lowpass:
             return
         n_second = sum(len(h.rows) for h in plan.groups2)
-        self.use_direct, self.n_lp = True, plan.n_paths - n_second
         collect = plan.steps[-1]  # the plan holds matrices only when it ends by collecting
-        if ws is not None and isinstance(collect, Collect):
+        assert isinstance(collect, Collect)
+        self.use_direct, self.n_lp = True, plan.n_paths - n_second
+        self.direct_start = plan.out_start(collect.k)
+        if ws is not None:
             length = plan.out_length(collect.k)
             self.direct = ws.get("direct", (self.x.shape[0], n_second, length), self.x.dtype)
 
     def second_direct(self, h: BandGroup, U2: Array) -> None:
         """``S2`` of one group straight from ``U2``: one real matrix product."""
         assert h.avg is not None
-        K = self.plan.direct_lowpass[direct_key(h.M, h.avg)].take(self.buffers, self.xp)
+        key = time_key(h.M, h.avg, self.direct_start)
+        K = self.plan.direct_lowpass[key].take(self.buffers, self.xp)
+        self.second.append((h.rows, None))
         if self.ws is None:
             self.direct_rows.append((h.rows, matmul(U2, K, self.xp, caps=self.caps)))
-            self.second.append((h.rows, None))
             return
         B, n, _ = U2.shape
         # One product per signal (not one over the batch): a row's round-off then does not
@@ -187,7 +191,6 @@ class _Run:
         np.matmul(U2, K, out=tmp)
         a = int(h.rows[0]) - self.n_lp
         self.direct[:, a : a + n, :] = tmp
-        self.second.append((h.rows, None))
 
     def low_passed(self, rows: np.ndarray, spectrum: Array, avg: LowPass) -> tuple:
         """``spectrum`` low-passed by ``avg`` (local averaging: inverted later, all at once)."""
