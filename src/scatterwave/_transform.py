@@ -36,7 +36,7 @@ import numpy as np
 
 from scatterwave._cuda_graph import (
     GraphCache,
-    graphable,
+    graph_mode,
     is_functorch_wrapped,
     through_torch,
     torch_can_take,
@@ -368,9 +368,22 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
 
         ``jax.jit`` for JAX (one compilation per input shape, dtype and chunk), a
         ``tf.function`` graph for eager TensorFlow tensors, a CUDA graph replay for PyTorch
-        on CUDA without gradient recording (see :mod:`scatterwave._cuda_graph`), eager
-        otherwise. Arguments as :meth:`compute`; ``x`` must have passed :meth:`check`.
+        on CUDA, of the forward pass or, where the input requires grad, of the forward and
+        backward passes (see :mod:`scatterwave._cuda_graph`), eager otherwise. PyTorch's
+        autocast is switched off inside: the filters are designed for float32 and float64,
+        and an autocast matrix product in half precision lost three digits. Arguments as
+        :meth:`compute`; ``x`` must have passed :meth:`check`.
         """
+        if caps.library == "torch":
+            import torch
+
+            device = x.device.type
+            if torch.is_autocast_enabled(device):
+                with torch.autocast(device, enabled=False):
+                    return self._dispatch(x, xp, buffers, caps)
+        return self._dispatch(x, xp, buffers, caps)
+
+    def _dispatch(self, x: Array, xp: Any, buffers: dict[str, Array], caps: Capabilities) -> Any:
         if caps.jit == "tensorflow":
             from scatterwave.core.tf_namespace import run_forward
 
@@ -382,9 +395,10 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         key = (N, tuple(x.shape), str(x.dtype), str(getattr(x, "device", "")), chunk)
         if caps.jit == "jax":
             return self._jitted(key, xp)(x, buffers)
-        if self.cuda_graphs and graphable(x, buffers, caps):
+        mode = graph_mode(x, buffers, caps) if self.cuda_graphs else None
+        if mode is not None:
             return self._graphs.run(
-                key, lambda v: self.compute(v, xp, buffers, caps, chunk=chunk), x
+                key, lambda v: self.compute(v, xp, buffers, caps, chunk=chunk), x, mode
             )
         return self.compute(x, xp, buffers, caps, chunk=chunk)
 

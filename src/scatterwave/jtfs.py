@@ -195,8 +195,9 @@ class TimeFrequencyScattering1D(
         MiB. None (default): 32 MiB on a CPU, half the free memory of an accelerator (see
         :mod:`scatterwave._device`).
     cuda_graphs : bool
-        PyTorch on CUDA without gradient recording: replay each input shape's forward pass
-        from a CUDA graph after its first call (see :mod:`scatterwave._cuda_graph`).
+        PyTorch on CUDA: replay each input shape's forward pass (and backward pass where
+        the input requires grad) from a CUDA graph after its first call (see
+        :mod:`scatterwave._cuda_graph`).
     check_input : bool
         Reject non-finite input (skipped inside ``jax.jit``, ``torch.compile`` and
         ``torch.func`` transforms such as ``vmap``).

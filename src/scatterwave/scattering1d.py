@@ -121,9 +121,10 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
         half the free memory of an accelerator (few, large kernels); see
         :mod:`scatterwave._device`.
     cuda_graphs : bool
-        PyTorch on CUDA without gradient recording: capture the forward pass of each input
-        shape in a CUDA graph on its second call and replay it afterwards (one launch instead
-        of hundreds of small kernels; see :mod:`scatterwave._cuda_graph`). Ignored by the
+        PyTorch on CUDA: capture the forward pass of each input shape (with its backward
+        pass where the input requires grad) in a CUDA graph on its second call and replay
+        it afterwards (one launch instead of hundreds of small kernels; filters that
+        require grad are not graphed; see :mod:`scatterwave._cuda_graph`). Ignored by the
         other libraries, which have no such graphs (JAX compiles the whole pass with
         ``jax.jit`` instead).
     check_input : bool
