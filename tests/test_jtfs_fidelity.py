@@ -469,14 +469,12 @@ def wavespin_fdts_pair(N: int, taper=None) -> tuple[np.ndarray, np.ndarray]:
 
 def test_ideal_fdts_at_wavespins_length():
     """WaveSpin's "ideal" FDTS case on its exact pair at N=4096, J=9, Q=(8, 1), J_fr=4,
-    Q_fr=4, F=4, zero padding, ``"resample"``, global time averaging, with
-    our own bounds for this length: the time-scattering distance (the JTFS's own global first
-    order, our definition of the global mean, docs/jtfs.md) below 2e-6 and the spinned pairs'
-    distance more than 3.5e5 times larger. WaveSpin's ``test_jtfs_vs_ts`` at commit 2acb1ae
-    of its repository sets 6.5e4 and 8e-6 at N=4096 (4e4 and 1e-5 at N=2048); the version
-    behind the issue's 6.2e4 and 8e-6 at N=2048 is stricter at N=4096, with figures not
-    recorded. Measured 2026-12-05: 1.12e-6 and 0.431 (ratio 3.86e5); at N=2048 (J=8): 7.5e-6
-    and 0.433 (5.8e4).
+    Q_fr=4, F=4, zero padding, ``"resample"``, global time averaging, with WaveSpin's bounds
+    for this length (``test_jtfs_vs_ts`` at commit 2acb1ae of its repository: 6.2e4 and
+    8e-6 at N=2048, the issue's, and 3.5e5 and 2e-6 at N=4096): the time-scattering distance
+    (the JTFS's own global first order, our definition of the global mean, docs/jtfs.md)
+    below 2e-6 and the spinned pairs' distance more than 3.5e5 times larger. Measured
+    2026-12-05: 1.12e-6 and 0.431 (ratio 3.86e5); at N=2048 (J=8): 7.5e-6 and 0.433 (5.8e4).
     """
     d_ts, d_jtfs = ideal_fdts_distances(*wavespin_fdts_pair(4096), J=9)
     assert d_ts < 2e-6
