@@ -294,7 +294,7 @@ class _TrainGraph:
 
 
 @functools.cache
-def _replay_function() -> type:
+def _replay_function() -> Any:
     """Return the autograd node of a training graph's replay (defined once torch is imported)."""
     import torch
 
