@@ -26,6 +26,10 @@ def group_bytes(plan, jg) -> int:
     return joint_group_bytes(len(jg.n2), n_pairs, *args)
 
 
+def _close(a: np.ndarray, b: np.ndarray) -> None:
+    np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15 * float(np.abs(a).max()))
+
+
 @pytest.mark.parametrize(
     "kw",
     [
@@ -38,7 +42,10 @@ def group_bytes(plan, jg) -> int:
 )
 def test_one_wavelet_per_group_changes_no_output(monkeypatch, kw):
     """Every ``n2`` in its own group (a budget of one byte) against one group per rate:
-    bit-identical outputs and metadata."""
+    identical metadata, and outputs equal to round-off (relative 1e-13): the dense
+    frequential operators are matrix products whose shapes follow the groups, and a BLAS
+    may block (round) products of other shapes differently (measured 2.6e-14 relative with
+    NumPy 2.4.6's OpenBLAS; bit-identical with other builds)."""
     N = 512
     x = np.random.default_rng(0).standard_normal((2, N))
     whole = TimeFrequencyScattering1D(N, J=5, Q=4, **kw)
@@ -51,9 +58,9 @@ def test_one_wavelet_per_group_changes_no_output(monkeypatch, kw):
     if isinstance(a, dict):
         assert list(a) == list(b)
         for k in a:
-            np.testing.assert_array_equal(a[k], b[k])
+            _close(a[k], b[k])
     else:
-        np.testing.assert_array_equal(a, b)
+        _close(a, b)
     ma, mb = whole.meta(), split.meta()
     for k in ma:
         np.testing.assert_array_equal(np.asarray(ma[k]), np.asarray(mb[k]))
