@@ -102,8 +102,11 @@ def test_torch_backward_runs_in_float32():
 @pytest.mark.parametrize("transform", ["Scattering1D", "TimeFrequencyScattering1D"])
 def test_torch_func_vmap_and_grad_equal_the_batched_call(rng, transform):
     """``torch.func.vmap`` over signals equals one batched call exactly (the same kernels on
-    the same rows), and ``torch.func.grad`` equals autograd's gradient exactly. vmap used to
-    fail on the finiteness check (a value read inside vmap); it is skipped there, as under
+    the same rows), and ``torch.func.grad`` equals autograd's gradient to round-off (float64,
+    relative 1e-13: autograd adds Scattering1D's second-order gradients into their parent
+    spectrum in one node, :mod:`scatterwave.core.torch_regions`, which ``torch.func``
+    transforms do not take, so the two sum in different orders). vmap used to fail on the
+    finiteness check (a value read inside vmap); it is skipped there, as under
     ``torch.compile``."""
     from scatterwave import TimeFrequencyScattering1D
 
@@ -115,6 +118,7 @@ def test_torch_func_vmap_and_grad_equal_the_batched_call(rng, transform):
     assert torch.equal(torch.func.vmap(S)(x), S(x))
     leaf = x[0].clone().requires_grad_()
     (expected,) = torch.autograd.grad(S(leaf).sum(), leaf)
-    assert torch.equal(torch.func.grad(lambda a: S(a).sum())(x[0]), expected)
+    got = torch.func.grad(lambda a: S(a).sum())(x[0])
+    torch.testing.assert_close(got, expected, rtol=1e-13, atol=1e-15 * float(expected.abs().max()))
     with pytest.raises(ValueError, match="NaN or infinite"):  # outside vmap: still checked
         S(torch.full((2, 256), float("nan"), dtype=torch.float64))

@@ -47,6 +47,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
+from scatterwave.core.capabilities import is_functorch_wrapped
+
 if TYPE_CHECKING:
     from scatterwave.core.capabilities import Capabilities
 
@@ -141,18 +143,6 @@ def _rebuild(out: Any, leaves: list[Array]) -> Any:
     """``out``'s structure with its tensors replaced, in order, by ``leaves``."""
     it = iter(leaves)
     return _tree(out, lambda _: next(it))
-
-
-def is_functorch_wrapped(x: Array) -> bool:
-    """Tell whether ``x`` is a tensor inside a ``torch.func`` transform (``vmap``, ``grad``)."""
-    if type(x).__module__.split(".")[0] != "torch":
-        return False
-    import torch
-
-    try:
-        return bool(torch._C._functorch.is_functorch_wrapped_tensor(x))
-    except AttributeError:  # pragma: no cover - older PyTorch
-        return False
 
 
 # ---------------------------------------------------------------- device hooks

@@ -37,7 +37,6 @@ import numpy as np
 from scatterwave._cuda_graph import (
     GraphCache,
     graph_mode,
-    is_functorch_wrapped,
     through_torch,
     torch_can_take,
 )
@@ -50,7 +49,7 @@ from scatterwave._validation import (
     check_int,
     check_scales,
 )
-from scatterwave.core.capabilities import Capabilities, capabilities
+from scatterwave.core.capabilities import Capabilities, capabilities, is_functorch_wrapped
 from scatterwave.core.ops import as_index, device_of
 from scatterwave.core.workspace import ThreadWorkspaces, Workspace
 

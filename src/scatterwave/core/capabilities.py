@@ -172,3 +172,15 @@ def _record(library: Library, kind: str, traced: bool, ndarray: bool) -> Capabil
 
 _RECORDS: dict[tuple[Library, str, bool, bool], Capabilities] = {}
 _NUMPY = _record("numpy", "cpu", False, True)
+
+
+def is_functorch_wrapped(x: Any) -> bool:
+    """Tell whether ``x`` is a tensor inside a ``torch.func`` transform (``vmap``, ``grad``)."""
+    if type(x).__module__.split(".")[0] != "torch":
+        return False
+    import torch
+
+    try:
+        return bool(torch._C._functorch.is_functorch_wrapped_tensor(x))
+    except AttributeError:  # pragma: no cover - older PyTorch
+        return False

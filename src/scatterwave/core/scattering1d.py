@@ -46,6 +46,7 @@ from scatterwave.core.plan import (
     SecondOrder,
     ZerothOrder,
 )
+from scatterwave.core.torch_regions import Region, records_regions, regions
 from scatterwave.core.workspace import Workspace
 
 Array = Any
@@ -111,16 +112,37 @@ def scattering1d(
             "lowpassed", (x.shape[0], plan.n_paths, plan.S0.n_bins), run.X_full.dtype
         )
     run.start_direct()
-    for step in plan.steps:
+    children = _children(plan.steps) if run.caps.library == "torch" else {}
+    for i, step in enumerate(plan.steps):
         if isinstance(step, ZerothOrder):
             run.zeroth(step)
         elif isinstance(step, FirstOrder):
-            run.first_order(step)
+            run.first_order(step, children.get(i, ()))
         elif isinstance(step, SecondOrder):
             run.second_order(step)
         elif isinstance(step, Collect):
             return run.collect(step)
     return run.out + run.first + run.second
+
+
+def _children(steps: list) -> dict[int, tuple[BandGroup, ...]]:
+    """Map each first-order step's index to the second-order groups that read its spectrum."""
+    found: dict[int, list[BandGroup]] = {}
+    parent = None
+    for i, step in enumerate(steps):
+        if isinstance(step, FirstOrder):
+            parent = found[i] = []
+        elif isinstance(step, SecondOrder) and parent is not None:
+            parent.append(step.group)
+    return {i: tuple(groups) for i, groups in found.items() if groups}
+
+
+def _region(h: BandGroup) -> Region:
+    """Rows and bins of its parent's spectrum that a broadcast group reads."""
+    b = h.broadcast
+    assert b is not None
+    lo = b.start_block * h.block
+    return (b.first_row, b.first_row + b.n_rows_in, lo, lo + h.n_blocks * h.block)
 
 
 @dataclass
@@ -145,6 +167,9 @@ class _Run:
     X: Array = None
     all_lp: Array = None
     spectrum: Array = None  # the current first-order group's envelope spectrum
+    # PyTorch recording a graph: the regions of ``spectrum`` that its broadcast children
+    # read, as outputs of one autograd node (:mod:`scatterwave.core.torch_regions`)
+    regions: dict[int, Array] = field(default_factory=dict)
     out: Rows = field(default_factory=list)
     first: Rows = field(default_factory=list)
     second: Rows = field(default_factory=list)
@@ -231,8 +256,11 @@ class _Run:
             s0 = lowpass(self.X_full, phi, lp.n_bins, lp.k_avg, xp)
             self.out.append(self.finish(step.rows, s0, step.k))
 
-    def first_order(self, step: FirstOrder) -> None:
-        """``U1 = |x * psi1|`` of one group, its ``S1``, and the spectrum its children read."""
+    def first_order(self, step: FirstOrder, children: tuple[BandGroup, ...] = ()) -> None:
+        """``U1 = |x * psi1|`` of one group, its ``S1``, and the spectrum its children read.
+
+        ``children``: the second-order groups that follow (PyTorch; see :attr:`regions`).
+        """
         g, xp, ws = step.group, self.xp, self.ws
         U1 = band(self.X, g, self.buffers, xp, ws, caps=self.caps)
         U1_f = rfft_into(U1, ws, "U_f", xp) if step.keep_spectrum else None
@@ -257,11 +285,19 @@ class _Run:
                     copy=not self.use_direct,
                 )
         del U1, U1_f  # dropped before the next group's temporaries exist (peak memory)
+        pairs = [h for h in children if h.broadcast is not None]
+        if pairs and records_regions(self.spectrum, self.caps):
+            views = regions(self.spectrum, tuple(map(_region, pairs)), node=True)
+            self.regions = {id(h): v for h, v in zip(pairs, views, strict=True)}
 
     def second_order(self, step: SecondOrder) -> None:
         """``U2 = |U1 * psi2|`` of one group and its ``S2``."""
         h, xp, ws = step.group, self.xp, self.ws
-        U2 = band(self.spectrum, h, self.buffers, xp, ws, caps=self.caps)
+        region = self.regions.pop(id(h), None)
+        if region is None:
+            U2 = band(self.spectrum, h, self.buffers, xp, ws, caps=self.caps)
+        else:
+            U2 = band(region, h, self.buffers, xp, ws, caps=self.caps, region=True)
         if self.use_direct and h.avg is not None:
             self.second_direct(h, U2)
         elif h.avg is not None and self.plan.average == "local":
@@ -365,10 +401,13 @@ def band(
     ws: Workspace | None = None,
     *,
     caps: Capabilities | None = None,
+    region: bool = False,
 ) -> Array:
     """Run one band group: gather blocks, multiply by filters, fold, IFFT, modulus.
 
     ``caps`` is the capabilities record of the call (resolved from ``spectrum`` when None).
+    ``region``: ``spectrum`` is already the rows and bins a broadcast group reads
+    (:func:`_region`).
     """
     filters = g.filters.take(buffers, xp)
     if ws is not None:
@@ -376,8 +415,9 @@ def band(
     # The windows carry the subsampling factor, so this is exactly |(u * psi)[::2**k]|.
     if g.broadcast is not None:
         b = g.broadcast
+        first_row, start_block = (0, 0) if region else (b.first_row, b.start_block)
         z = bandpass_pairs(
-            spectrum, b.first_row, b.n_rows_in, b.start_block, filters, g.n_blocks, g.block, xp
+            spectrum, first_row, b.n_rows_in, start_block, filters, g.n_blocks, g.block, xp
         )
         return modulus(z, xp, overwrite=True, caps=caps)
     if g.filter_index is not None:
