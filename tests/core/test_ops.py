@@ -9,6 +9,7 @@ from scatterwave.core.ops import (
     bandpass,
     bandpass_pairs,
     extend_bins,
+    matmul,
     modulus,
     pad,
     reflect_indices,
@@ -304,3 +305,30 @@ def test_library_forks_follow_the_capabilities_given():
     assert as_index(np.arange(3), a, np, caps=np_caps).dtype == np.int64
     as_jax = dataclasses.replace(np_caps, library="jax")
     assert as_index(np.arange(3), a, np, caps=as_jax).dtype == np.int32
+
+
+def test_recorded_torch_matmul_takes_a_sliced_gradient_without_copying(rng):
+    """A recorded ``(B, n, M) @ (M, K)`` product whose output is concatenated with others
+    (as the direct low-pass rows are) receives a strided gradient: ``torch.matmul`` folds the
+    batch and copies that gradient in its backward pass; :func:`matmul` does not (one kernel
+    launch less per group on a GPU). Values and gradients equal ``torch.matmul``'s to
+    round-off (float64; the batched and the folded products sum in other orders)."""
+    torch = pytest.importorskip("torch")
+    from array_api_compat import array_namespace
+    from torch.profiler import ProfilerActivity, profile
+
+    a = torch.from_numpy(rng.standard_normal((3, 5, 8))).requires_grad_()
+    K = torch.from_numpy(rng.standard_normal((8, 4)))
+    other = torch.from_numpy(rng.standard_normal((3, 2, 4)))
+    weight = torch.from_numpy(rng.standard_normal((3, 7, 4)))
+    grads = []
+    for product in (lambda: matmul(a, K, array_namespace(a)), lambda: torch.matmul(a, K)):
+        y = product()
+        torch.testing.assert_close(y, torch.matmul(a, K), rtol=1e-13, atol=1e-15)
+        loss = (torch.cat([other, y], dim=1) * weight).sum()
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            (g,) = torch.autograd.grad(loss, a)
+        grads.append(g)
+        copies = [e.name for e in prof.events() if e.name in ("aten::clone", "aten::copy_")]
+        assert bool(copies) == (len(grads) == 2)  # ours copies nothing; torch.matmul does
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-13, atol=1e-15)

@@ -535,5 +535,10 @@ def matmul(a: Array, b: Array, xp: Any, *, caps: Capabilities | None = None) -> 
     if library == "torch" and a.dtype == b.dtype:
         import torch
 
+        if a.ndim == 3 and b.ndim == 2 and a.requires_grad:
+            # matmul folds ``a`` into one matrix, so its backward pass reshapes the incoming
+            # gradient: a copy whenever that gradient is a slice (of a concatenation's).
+            # bmm's backward multiplies the strided gradient as it is.
+            return torch.bmm(a, b.expand(a.shape[0], *b.shape))
         return torch.matmul(a, b)  # without the compat layer's promotion checks (host time)
     return xp.matmul(a, b)

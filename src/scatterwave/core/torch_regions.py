@@ -61,7 +61,7 @@ def _node() -> Any:
             full = present[0].new_zeros(ctx.shape)
             for (r0, r1, lo, hi), g in zip(ctx.bounds, grads, strict=True):
                 if g is not None:
-                    full[:, r0:r1, lo:hi] += g
+                    full[:, r0:r1, lo:hi].add_(g)  # not +=: its __setitem__ copies again
             return full, None
 
     return Regions
