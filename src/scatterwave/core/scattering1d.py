@@ -142,7 +142,7 @@ def _region(h: BandGroup) -> Region:
     b = h.broadcast
     assert b is not None
     lo = b.start_block * h.block
-    return (b.first_row, b.first_row + b.n_rows_in, lo, lo + h.n_blocks * h.block)
+    return Region(b.first_row, b.first_row + b.n_rows_in, lo, lo + h.n_blocks * h.block)
 
 
 @dataclass

@@ -16,12 +16,18 @@ Its backward pass is composed of differentiable operators, so a double backward 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 from scatterwave.core.capabilities import Capabilities, is_functorch_wrapped
 
-#: ``(first_row, stop_row, first_bin, stop_bin)`` of one region along axes 1 and 2.
-Region = tuple[int, int, int, int]
+
+class Region(NamedTuple):
+    """One region: rows ``first_row:stop_row`` (axis 1), bins ``first_bin:stop_bin`` (axis 2)."""
+
+    first_row: int
+    stop_row: int
+    first_bin: int
+    stop_bin: int
 
 
 def records_regions(spectrum: Any, caps: Capabilities) -> bool:
