@@ -14,6 +14,9 @@ timeout 150 python3 -m pytest -q -p no:cacheprovider -m "not slow" \
   tests/test_cuda_graph.py tests/test_device.py tests/test_gpu_libraries.py \
   tests/test_scattering1d_backends.py tests/test_jtfs_backends.py tests/nn/test_layers.py \
   tests/nn/test_scattering_module.py tests/extract/test_config.py \
+  tests/nn/test_stem.py::test_fused_model_on_cuda_matches_cpu \
+  tests/nn/test_autocast.py::test_wavelet_network_trains_under_cuda_float16_autocast \
+  tests/extract/test_runner.py::test_cuda_matches_cpu \
   >"$out/tests.log" 2>&1
 echo "tests: exit $?"; tail -25 "$out/tests.log"
 timeout 240 python3 benchmarks/gpu.py --device cuda --kymatio "$kymatio" --time-limit 160 \
