@@ -46,6 +46,11 @@ NOT_COMPUTE = frozenset(
 )
 
 
+#: Operators that launch a kernel of their own besides the compute operators they call:
+#: complex ``abs`` computes a complex result, then copies its real part (``copy_``).
+OWN_KERNEL = frozenset({"aten::abs"})
+
+
 def compute_ops(prof: Any) -> collections.Counter:
     """Leaf compute operators of a profile: ``aten`` operators that call no other compute
     operator (views and allocations do not count as calls).
@@ -74,6 +79,8 @@ def compute_ops(prof: Any) -> collections.Counter:
             continue
         if e.name.startswith("aten::_fft_") or not calls_compute(e):
             counts[e.name] += 1
+        elif e.name in OWN_KERNEL and all(c.name != e.name for c in e.cpu_children):
+            counts[e.name] += 1  # the innermost one (``abs`` calls ``abs.out``)
     return counts
 
 

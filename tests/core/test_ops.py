@@ -206,6 +206,33 @@ def test_torch_modulus_matches_abs_and_leaves_input_unless_told(rng, overwrite, 
     assert torch.equal(z, before) != squares_in_place  # overwrite=True may square z in place
 
 
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_accelerator_torch_modulus_is_hypot_without_gradients(rng, dtype):
+    """Off the CPU, PyTorch's modulus without gradient recording is ``hypot`` of the real
+    and imaginary views (one kernel; complex ``abs`` runs two): equal to ``abs`` to one unit
+    in the last place (the CPU's vectorised ``abs`` and ``hypot`` round differently, 4 of
+    1000 float64 values), also at 0 and beyond float32's square range. With recording it is
+    ``abs``, whose gradient at 0 is 0."""
+    torch = pytest.importorskip("torch")
+    from array_api_compat import array_namespace
+    from torch.profiler import ProfilerActivity, profile
+
+    from scatterwave.core.capabilities import _record
+
+    caps = _record("torch", "cuda", False, False)  # the accelerator route, run on the CPU
+    values = rng.standard_normal((2, 3, 50)) + 1j * rng.standard_normal((2, 3, 50))
+    values[0, 0, :3] = [0, 3e30 + 4e30j, 1e-30j]
+    z = torch.from_numpy(values).to(getattr(torch, dtype))
+    with torch.no_grad(), profile(activities=[ProfilerActivity.CPU]) as prof:
+        m = modulus(z, array_namespace(z), caps=caps)
+    eps = torch.finfo(m.dtype).eps
+    torch.testing.assert_close(m, torch.abs(z), rtol=eps, atol=0)
+    assert {e.name for e in prof.events()} & {"aten::abs", "aten::copy_"} == set()
+    zg = z.clone().requires_grad_()
+    (g,) = torch.autograd.grad(modulus(zg, array_namespace(zg), caps=caps).sum(), zg)
+    assert torch.equal(g, torch.sgn(z)) and g[0, 0, 0] == 0
+
+
 @pytest.mark.parametrize("amplitude", [1e-21, 1e21])
 def test_float32_torch_scattering_is_exact_for_extreme_amplitudes(rng, amplitude):
     """The torch modulus squares; the cores' power-of-two input scaling keeps it in range.

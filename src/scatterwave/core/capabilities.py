@@ -37,9 +37,10 @@ class Capabilities:
         complex product on every product (an allocation and a slower kernel); TensorFlow does
         not promote at all.
     modulus : {"abs", "squares", "hypot"}
-        How ``|z|`` is taken: one complex ``abs`` (NumPy; PyTorch on accelerators), the squares
-        of the interleaved real view (PyTorch on CPU, 2-2.5x faster there), or
-        ``hypot(re, im)`` (the other libraries).
+        How ``|z|`` is taken: one complex ``abs`` (NumPy; PyTorch on accelerators, which
+        takes ``hypot`` of the real and imaginary views where no gradient is recorded: see
+        :func:`scatterwave.core.ops.modulus`), the squares of the interleaved real view
+        (PyTorch on CPU, 2-2.5x faster there), or ``hypot(re, im)`` (the other libraries).
     range_scale : bool
         Rows are scaled to a peak near 1 before the cascade (needed where the modulus squares).
     workspace : bool
