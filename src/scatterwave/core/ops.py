@@ -28,7 +28,12 @@ from typing import Any
 
 import numpy as np
 
-from scatterwave.core.capabilities import Capabilities, capabilities, library_of
+from scatterwave.core.capabilities import (
+    Capabilities,
+    capabilities,
+    is_functorch_wrapped,
+    library_of,
+)
 from scatterwave.core.capabilities import is_traced as is_traced  # for the cores
 
 Array = Any
@@ -278,6 +283,14 @@ def bandpass(
     windows = xp.reshape(filters, (1, n_rows, n_blocks, block))
     if getattr(picked, "requires_grad", False):
         picked = picked * windows
+    elif n_blocks == 1 and n_out is not None and n_out > block and _writes_into(picked):
+        # The zero-padded window of the longer inverse FFT, the product written into it:
+        # two kernels instead of the product, the padding's fill and its copy.
+        import torch
+
+        padded = torch.zeros((B, n_rows, n_out), dtype=picked.dtype, device=picked.device)
+        torch.mul(picked[:, :, 0], windows[:, :, 0], out=padded[..., :block])
+        return torch.fft.ifft(padded, dim=-1)
     else:
         picked *= windows
     folded = xp.sum(picked, axis=2) if n_blocks > 1 else xp.reshape(picked, (B, n_rows, block))
@@ -285,6 +298,12 @@ def bandpass(
     if n_out is None or n_out == block:
         return xp.fft.ifft(folded, axis=-1)
     return xp.fft.ifft(folded, n=n_out, axis=-1)
+
+
+def _writes_into(a: Array) -> bool:
+    """Tell whether products may be written into a slice with ``out=`` (eager PyTorch)."""
+    caps = _caps(a, None)
+    return caps.library == "torch" and not caps.traced and not is_functorch_wrapped(a)
 
 
 def bandpass_pairs(
