@@ -118,9 +118,35 @@ def test_filter_design_uses_numpy_only():
     assert not offenders, offenders
 
 
+def _matmul_calls(path: pathlib.Path) -> list[str]:
+    """``<object>.matmul(...)`` calls in ``path``, as ``"<object>.matmul"``."""
+    return [
+        f"{ast.unparse(node.func.value)}.matmul"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "matmul"
+    ]
+
+
+def test_core_matrix_products_go_through_ops_matmul():
+    """Every matrix product of the compute core is ``ops.matmul`` (JAX's ``HIGHEST``
+    precision; TensorFlow's through the namespace, split where TF32 may run) or NumPy's own:
+    a library's default ``matmul`` rounds float32 operands on some accelerators."""
+    offenders = [
+        f"{path.name}: {call}"
+        for path in sorted((SRC / "core").glob("*.py"))
+        if path.name not in ("ops.py", "tf_namespace.py")
+        for call in _matmul_calls(path)
+        if call != "np.matmul"
+    ]
+    assert not offenders, offenders
+
+
 def test_the_checks_can_fail():
     """The walkers see real edges: the front end imports the core, which sits below it."""
     edges = _unit_edges()
     assert "core" in edges["scattering1d"]
     assert FLOOR["core"] < FLOOR["scattering1d"]
     assert "scatterwave.filters.bank" in _imports(SRC / "core" / "plan.py")
+    assert "xp.matmul" in _matmul_calls(SRC / "core" / "ops.py")

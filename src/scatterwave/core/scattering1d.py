@@ -235,7 +235,7 @@ class _Run:
         plan = self.plan
         if plan.average == "global":  # the weighted sum over the padded row
             w = plan.global_weights[k].take(self.buffers, self.xp)
-            coef = self.xp.matmul(coef, w[:, None])
+            coef = matmul(coef, w[:, None], self.xp, caps=self.caps)  # full precision
         else:
             start, length = plan.out_start(k), -(-plan.N // 2**k)
             coef = coef[..., start : start + length]
