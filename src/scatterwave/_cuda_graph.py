@@ -139,6 +139,11 @@ def _leaves(out: Any) -> list[Array]:
     return found
 
 
+def _differentiable(out: Any) -> list[Array]:
+    """Return the tensors of ``out`` that require grad, in order."""
+    return [t for t in _leaves(out) if t.requires_grad]
+
+
 def _rebuild(out: Any, leaves: list[Array]) -> Any:
     """``out``'s structure with its tensors replaced, in order, by ``leaves``."""
     it = iter(leaves)
@@ -224,7 +229,7 @@ class _TrainGraph:
         with torch.enable_grad():
             _warm_up(x.device, self._eager_round)
             self.replay_forward, self.static_out, pool = _record(self._forward)
-            self.live = [t for t in _leaves(self.static_out) if t.requires_grad]
+            self.live = _differentiable(self.static_out)
             if not self.live:
                 raise RuntimeError("no output depends on the input")
             self.static_grads = [torch.empty_like(t) for t in self.live]
@@ -241,7 +246,7 @@ class _TrainGraph:
     def _backward(self) -> tuple[Array]:
         import torch
 
-        live = [t for t in _leaves(self.out) if t.requires_grad]
+        live = _differentiable(self.out)
         (dx,) = torch.autograd.grad(
             live, self.static_x, self.static_grads, retain_graph=True, allow_unused=True
         )
@@ -250,7 +255,7 @@ class _TrainGraph:
     def _eager_round(self) -> None:
         import torch
 
-        live = [t for t in _leaves(self.fn(self.static_x)) if t.requires_grad]
+        live = _differentiable(self.fn(self.static_x))
         if live:
             torch.autograd.grad(live, self.static_x, [torch.ones_like(t) for t in live])
 
@@ -264,7 +269,7 @@ class _TrainGraph:
         ]
         with torch.enable_grad():
             out = _leaves(self.fn(self.static_x))
-            live = [t for t in out if t.requires_grad]
+            live = _differentiable(out)
             (dx,) = torch.autograd.grad(live, self.static_x, grads, allow_unused=True)
         with torch.no_grad():
             self.replay_forward()
@@ -306,7 +311,7 @@ def _replay_function() -> Any:
             graph: _TrainGraph = ctx.graph
             (x,) = ctx.saved_tensors
             if torch.is_grad_enabled():  # create_graph=True: a differentiable, eager pass
-                live = [t for t in _leaves(graph.fn(x)) if t.requires_grad]
+                live = _differentiable(graph.fn(x))
                 full = [torch.zeros_like(t) if g is None else g for t, g in zip(live, grads)]
                 (dx,) = torch.autograd.grad(live, x, full, create_graph=True, allow_unused=True)
                 return None, torch.zeros_like(x) if dx is None else dx

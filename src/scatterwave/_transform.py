@@ -34,12 +34,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import numpy as np
 
-from scatterwave._cuda_graph import (
-    GraphCache,
-    graph_mode,
-    through_torch,
-    torch_can_take,
-)
+from scatterwave._cuda_graph import GraphCache, graph_mode, through_torch, torch_can_take
 from scatterwave._device import chunk_size
 from scatterwave._validation import (
     check_bool,

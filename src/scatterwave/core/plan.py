@@ -21,6 +21,7 @@ loops over paths. The plan is self-describing:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
@@ -171,6 +172,23 @@ class ScatteringPlan:
     #: matrix in the buffer ``"lowpass_direct"``, by :func:`~scatterwave.core.direct_lowpass.
     #: time_key` (empty where the Fourier route is the only one; see that module).
     direct_lowpass: dict[Hashable, Slice] = field(default_factory=dict)
+
+    @functools.cached_property
+    def broadcast_children(self) -> dict[int, tuple[BandGroup, ...]]:
+        """The broadcast second-order groups that read each first-order step's spectrum.
+
+        Keyed by the :class:`FirstOrder` step's index in :attr:`steps`; steps without such
+        children are absent.
+        """
+        found: dict[int, list[BandGroup]] = {}
+        parent: list[BandGroup] | None = None
+        for i, step in enumerate(self.steps):
+            if isinstance(step, FirstOrder):
+                parent = found[i] = []
+            elif isinstance(step, SecondOrder) and parent is not None:
+                if step.group.broadcast is not None:
+                    parent.append(step.group)
+        return {i: tuple(groups) for i, groups in found.items() if groups}
 
     @property
     def n_paths(self) -> int:

@@ -112,7 +112,7 @@ def scattering1d(
             "lowpassed", (x.shape[0], plan.n_paths, plan.S0.n_bins), run.X_full.dtype
         )
     run.start_direct()
-    children = _children(plan.steps) if run.caps.library == "torch" else {}
+    children = plan.broadcast_children if run.caps.library == "torch" else {}
     for i, step in enumerate(plan.steps):
         if isinstance(step, ZerothOrder):
             run.zeroth(step)
@@ -123,18 +123,6 @@ def scattering1d(
         elif isinstance(step, Collect):
             return run.collect(step)
     return run.out + run.first + run.second
-
-
-def _children(steps: list) -> dict[int, tuple[BandGroup, ...]]:
-    """Map each first-order step's index to the second-order groups that read its spectrum."""
-    found: dict[int, list[BandGroup]] = {}
-    parent = None
-    for i, step in enumerate(steps):
-        if isinstance(step, FirstOrder):
-            parent = found[i] = []
-        elif isinstance(step, SecondOrder) and parent is not None:
-            parent.append(step.group)
-    return {i: tuple(groups) for i, groups in found.items() if groups}
 
 
 def _region(h: BandGroup) -> Region:
@@ -259,7 +247,8 @@ class _Run:
     def first_order(self, step: FirstOrder, children: tuple[BandGroup, ...] = ()) -> None:
         """``U1 = |x * psi1|`` of one group, its ``S1``, and the spectrum its children read.
 
-        ``children``: the second-order groups that follow (PyTorch; see :attr:`regions`).
+        ``children``: the broadcast second-order groups that read this group's spectrum
+        (PyTorch; see :attr:`regions`).
         """
         g, xp, ws = step.group, self.xp, self.ws
         U1 = band(self.X, g, self.buffers, xp, ws, caps=self.caps)
@@ -285,10 +274,9 @@ class _Run:
                     copy=not self.use_direct,
                 )
         del U1, U1_f  # dropped before the next group's temporaries exist (peak memory)
-        pairs = [h for h in children if h.broadcast is not None]
-        if pairs and records_regions(self.spectrum, self.caps):
-            views = regions(self.spectrum, tuple(map(_region, pairs)), node=True)
-            self.regions = {id(h): v for h, v in zip(pairs, views, strict=True)}
+        if children and records_regions(self.spectrum, self.caps):
+            views = regions(self.spectrum, tuple(map(_region, children)))
+            self.regions = {id(h): v for h, v in zip(children, views, strict=True)}
 
     def second_order(self, step: SecondOrder) -> None:
         """``U2 = |U1 * psi2|`` of one group and its ``S2``."""

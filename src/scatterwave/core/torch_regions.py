@@ -9,7 +9,7 @@ returned by one node, whose backward pass fills one zero tensor and adds each re
 gradient into its place.
 
 The node is taken only where PyTorch records a graph through the spectrum, outside
-``torch.func`` transforms (:func:`records_regions`); elsewhere the regions are plain slices.
+``torch.func`` transforms (:func:`records_regions`); elsewhere the cores slice as before.
 Its backward pass is composed of differentiable operators, so a double backward works.
 """
 
@@ -39,14 +39,12 @@ def records_regions(spectrum: Any, caps: Capabilities) -> bool:
     return torch.is_grad_enabled() and not is_functorch_wrapped(spectrum)
 
 
-def regions(spectrum: Any, bounds: tuple[Region, ...], node: bool) -> tuple[Any, ...]:
-    """Return the views ``spectrum[:, r0:r1, lo:hi]``, one per ``(r0, r1, lo, hi)`` in ``bounds``.
+def regions(spectrum: Any, bounds: tuple[Region, ...]) -> tuple[Any, ...]:
+    """Return the views ``spectrum[:, r0:r1, lo:hi]`` of ``bounds`` from one autograd node.
 
-    ``node``: as the outputs of one autograd node (:func:`records_regions`).
+    For spectra through which PyTorch records a graph (:func:`records_regions`).
     """
-    if node:
-        return tuple(_node().apply(spectrum, bounds))
-    return tuple(spectrum[:, r0:r1, lo:hi] for r0, r1, lo, hi in bounds)
+    return tuple(_node().apply(spectrum, bounds))
 
 
 @functools.cache
