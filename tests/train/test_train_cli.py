@@ -154,3 +154,12 @@ def test_a_failed_run_leaves_nothing_behind(tmp_path, capsys):
     bad_model = ["train", "--model", "nope", "--dataset", "synthetic", "--out", str(kept)]
     assert main([*bad_model, "--option", "n_train=8"]) == 2
     assert sorted(p.name for p in kept.iterdir()) == ["notes.txt"]
+
+
+def test_precision_option_reaches_the_run(tmp_path, capsys):
+    out = tmp_path / "bf16"
+    assert main(_argv(out, "--precision", "bfloat16", "--max-steps", "1")) == 0
+    assert json.loads((out / "config.json").read_text())["precision"] == "bfloat16"
+    with pytest.raises(SystemExit):
+        main(_argv(tmp_path / "bad", "--precision", "fp16"))
+    assert "invalid choice: 'fp16'" in capsys.readouterr().err

@@ -63,6 +63,8 @@ _HELP: dict[str, str] = {
     "plateau_factor": "factor applied to the rate on a plateau (plateau only)",
     "wavelet_loss_weight": "weight of the zero-mean (admissibility) kernel penalty; 0 = off",
     "grad_clip": "clip the global gradient norm to this value; unset: no clipping",
+    "precision": "arithmetic of the forward passes: float32, or mixed precision (autocast) in "
+    "bfloat16 or float16 (with loss scaling); parameters and optimiser state stay float32",
     "select_on": "select the weights on the validation metric or the validation loss",
     "seed": "seeds the initialisation, the data order, dropout and any data split",
     "device": "auto (CUDA when available), cpu, cuda or cuda:N",
@@ -150,7 +152,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def _add_optimisation_options(option: Callable[..., None]) -> None:
     """Add the options of the optimisation: epochs, optimiser, schedule, selection."""
-    from scatterwave.train.config import Optimizer, Scheduler, SelectOn
+    from scatterwave.train.config import Optimizer, Precision, Scheduler, SelectOn
 
     option("epochs", type=int, metavar="N")
     option("batch_size", type=int, metavar="N")
@@ -163,6 +165,7 @@ def _add_optimisation_options(option: Callable[..., None]) -> None:
     option("plateau_factor", type=float, metavar="X")
     option("wavelet_loss_weight", type=float, metavar="X")
     option("grad_clip", type=float, metavar="X")
+    option("precision", choices=get_args(Precision))
     option("select_on", choices=get_args(SelectOn))
 
 

@@ -22,7 +22,7 @@ from torch import nn
 
 from scatterwave.datasets import DatasetSplits
 from scatterwave.train.checkpoint import atomic_save, get_rng_state, load_checkpoint, set_rng_state
-from scatterwave.train.config import TrainConfig
+from scatterwave.train.config import RESUMABLE_FIELDS, TrainConfig
 from scatterwave.train.distributed import DistContext
 
 __all__ = [
@@ -86,6 +86,8 @@ class Session:
     wavelet_loss: Callable[[nn.Module], torch.Tensor] | None
     run: RunState
     n_params: int
+    #: the loss scaler of ``precision="float16"``, else None
+    scaler: torch.amp.GradScaler | None = None
 
 
 def checked_checkpoint(
@@ -132,7 +134,7 @@ def checked_checkpoint(
         if diff:
             raise ValueError(
                 f"cannot resume {str(ckpt_path)!r}: the configuration differs in {diff} "
-                "(new, saved); only epochs, max_steps, device, num_threads and progress may change"
+                f"(new, saved); only {', '.join(sorted(RESUMABLE_FIELDS))} may change"
             )
     elif resume:
         logger.info("no checkpoint in %s: starting a new run", out)
@@ -188,6 +190,7 @@ def set_up(
     if config.wavelet_loss_weight > 0:
         from scatterwave.nn.regularizers import wavelet_loss
     run = RunState()
+    scaler = torch.amp.GradScaler(ctx.device.type) if config.precision == "float16" else None
     # Dropout and other stochastic layers draw from a per-rank stream.
     seed_all(config.seed * 1_000 + 7 + ctx.rank)
     if saved is not None:
@@ -196,6 +199,8 @@ def set_up(
         if sched is not None:
             sched.load_state_dict(saved["scheduler"])
         run.load(saved["run"])
+        if scaler is not None and saved.get("scaler") is not None:
+            scaler.load_state_dict(saved["scaler"])
         set_rng_state(saved["rng"][ctx.rank])
         logger.info("resumed at epoch %d, step %d", run.epoch, run.global_step)
     if ctx.is_main:
@@ -205,12 +210,13 @@ def set_up(
             data.summary(),
         )  # fmt: skip
     return Session(
-        config, ctx, data, out, model, train_model, opt, sched, wavelet_loss, run, n_params
-    )
+        config, ctx, data, out, model, train_model, opt, sched, wavelet_loss, run, n_params,
+        scaler,
+    )  # fmt: skip
 
 
 def save_checkpoint(s: Session) -> None:
-    """Write ``checkpoint.pt`` (modules, optimiser, scheduler, run state, every rank's RNGs)."""
+    """Write ``checkpoint.pt`` (modules, optimiser, scheduler, loss scaler, run state, RNGs)."""
     rng: list[Any] = [get_rng_state()]
     if s.ctx.distributed:
         rng = [None] * s.ctx.world_size
@@ -220,6 +226,7 @@ def save_checkpoint(s: Session) -> None:
             "model": s.model.state_dict(),
             "optimizer": s.opt.state_dict(),
             "scheduler": None if s.sched is None else s.sched.state_dict(),
+            "scaler": None if s.scaler is None else s.scaler.state_dict(),
             "run": s.run.state(),
             "rng": rng,
             "config": s.config.to_dict(),

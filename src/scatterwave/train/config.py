@@ -6,13 +6,14 @@ import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 __all__ = ["RESUMABLE_FIELDS", "TrainConfig"]
 
 Optimizer = Literal["adam", "adamw", "sgd", "adadelta"]
 Scheduler = Literal["none", "plateau", "cosine"]
 SelectOn = Literal["metric", "loss"]
+Precision = Literal["float32", "bfloat16", "float16"]
 
 #: Fields that may differ between an interrupted run and its resumption (they change when
 #: and where the run stops, or what it displays, not what it computes).
@@ -62,6 +63,14 @@ class TrainConfig:
         It is reported separately and never enters validation or selection.
     grad_clip : float, optional
         Clip the global gradient norm to this value.
+    precision : {"float32", "bfloat16", "float16"}
+        Arithmetic of the forward passes (training, validation and test) and of the loss:
+        float32, or mixed precision under ``torch.autocast`` in bfloat16 or float16. The
+        parameters, their gradients, the optimiser state and the wavelet regulariser stay
+        float32. ``"float16"`` scales the loss with a ``torch.amp.GradScaler`` (steps whose
+        gradients overflow are skipped and the scale backs off); its state is part of the
+        checkpoint. The scattering transforms and the wavelet layers compute in float32
+        whatever the autocast (docs/wavelet_networks.md).
     select_on : {"metric", "loss"}
         Model selection on the validation metric (accuracy, or tag-wise ROC-AUC for multi-label
         data) or on the validation task loss. The test split is never used for selection.
@@ -96,6 +105,7 @@ class TrainConfig:
     plateau_factor: float = 0.5
     wavelet_loss_weight: float = 0.0
     grad_clip: float | None = None
+    precision: Precision = "float32"
     select_on: SelectOn = "metric"
     seed: int = 0
     device: str = "auto"
@@ -110,6 +120,7 @@ class TrainConfig:
             "scheduler": ("none", "plateau", "cosine"),
             "select_on": ("metric", "loss"),
             "progress": ("auto", "bar", "log"),
+            "precision": get_args(Precision),
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:

@@ -10,6 +10,9 @@ Design
   averaged gradient equals the single-process gradient of the same global batch.
 * Model selection (best epoch, learning-rate plateau) uses the validation split only; the test
   split is evaluated once, with the selected weights, after training.
+* ``precision`` other than float32 runs every forward pass under ``torch.autocast``
+  (``_autocast``); the loss is taken in float32, and float16 scales it for the backward pass
+  (``Session.scaler``), unscaling the gradients before clipping and stepping.
 
 The run's set-up (data, model, optimiser, scheduler, resumption) and its checkpoints are in
 :mod:`scatterwave.train._session`; this module holds the epochs.
@@ -40,7 +43,7 @@ from scatterwave.train._session import (
     set_up,
 )
 from scatterwave.train.checkpoint import atomic_save, load_checkpoint
-from scatterwave.train.config import TrainConfig
+from scatterwave.train.config import Precision, TrainConfig
 from scatterwave.train.distributed import DistContext, gather_rows, setup, teardown
 from scatterwave.train.metrics import accuracy, tagging_metrics
 
@@ -110,6 +113,22 @@ def epoch_batches(
     return batches
 
 
+def _autocast(precision: Precision, device: torch.device) -> torch.autocast:
+    """Return the autocast context of ``precision`` on ``device`` (disabled for float32).
+
+    Parameters
+    ----------
+    precision : {"float32", "bfloat16", "float16"}
+    device : torch.device
+
+    Returns
+    -------
+    torch.autocast
+    """
+    dtype = {"float32": None, "bfloat16": torch.bfloat16, "float16": torch.float16}[precision]
+    return torch.autocast(device.type, dtype=dtype, enabled=dtype is not None)
+
+
 def _task_loss(logits: torch.Tensor, y: torch.Tensor, task: str) -> torch.Tensor:
     """Sum (not average) the loss over the items of a batch."""
     if task == "multilabel":
@@ -125,6 +144,7 @@ def evaluate(
     task: str = "multiclass",
     batch_size: int = 64,
     ctx: DistContext | None = None,
+    precision: Precision = "float32",
 ) -> dict[str, float]:
     """Loss and metrics of ``model`` on one split (in eval mode; sharded over processes).
 
@@ -137,6 +157,8 @@ def evaluate(
     batch_size : int
     ctx : DistContext, optional
         Process group; by default a single CPU process.
+    precision : {"float32", "bfloat16", "float16"}
+        Arithmetic of the forward passes (under ``torch.autocast``); the loss is float32.
 
     Returns
     -------
@@ -150,7 +172,9 @@ def evaluate(
     out = []
     for chunk in torch.split(idx, batch_size):
         xb = torch.from_numpy(split.x[chunk.numpy()]).to(ctx.device)
-        out.append(model(xb).float().cpu())
+        with _autocast(precision, ctx.device):
+            logits = model(xb)
+        out.append(logits.float().cpu())
     model.train(was_training)
     n_out = out[0].shape[1] if out else 0
     local = torch.cat(out) if out else torch.zeros((0, n_out))
@@ -371,18 +395,27 @@ def _train_step(s: Session, xb: torch.Tensor, yb: torch.Tensor, n_batch: int) ->
         The summed task loss over ``xb``; the running sums of ``s.run`` are updated.
     """
     config, ctx, run = s.config, s.ctx, s.run
-    logits = s.train_model(xb)
-    task_sum = _task_loss(logits, yb, s.data.task)
+    with _autocast(config.precision, ctx.device):
+        logits = s.train_model(xb)
+    task_sum = _task_loss(logits.float(), yb, s.data.task)
     loss = task_sum * (ctx.world_size / n_batch)
     wl = torch.zeros((), device=ctx.device)
     if s.wavelet_loss is not None:
         wl = s.wavelet_loss(s.model)
         loss = loss + config.wavelet_loss_weight * wl
     s.opt.zero_grad(set_to_none=True)
-    loss.backward()
+    if s.scaler is None:
+        loss.backward()
+    else:
+        s.scaler.scale(loss).backward()
+        s.scaler.unscale_(s.opt)  # the clipping and the step see the true gradients
     if config.grad_clip is not None:
         nn.utils.clip_grad_norm_(s.model.parameters(), config.grad_clip)
-    s.opt.step()
+    if s.scaler is None:
+        s.opt.step()
+    else:
+        s.scaler.step(s.opt)  # skipped when a gradient overflowed
+        s.scaler.update()
     run.step_in_epoch += 1
     run.global_step += 1
     run.sums["loss"] += float(task_sum.detach())
@@ -399,7 +432,10 @@ def _end_epoch(s: Session, seconds: float) -> None:
         s.run, s.config, s.ctx, s.model, s.data, s.opt, s.sched, s.out
     )  # fmt: skip
     n = _reduce_sums(run.sums, ctx)
-    val = evaluate(model, data.val, task=data.task, batch_size=config.batch_size, ctx=ctx)
+    val = evaluate(
+        model, data.val, task=data.task, batch_size=config.batch_size, ctx=ctx,
+        precision=config.precision,
+    )  # fmt: skip
     entry: dict[str, Any] = {
         "epoch": run.epoch + 1,
         "step": run.global_step,
@@ -455,8 +491,14 @@ def _finish(s: Session, stopped: bool) -> TrainResult:
         val = run.best_val
     else:
         logger.warning("no epoch completed: evaluating the last weights")
-        val = evaluate(model, data.val, task=data.task, batch_size=config.batch_size, ctx=ctx)
-    test = evaluate(model, data.test, task=data.task, batch_size=config.batch_size, ctx=ctx)
+        val = evaluate(
+            model, data.val, task=data.task, batch_size=config.batch_size, ctx=ctx,
+            precision=config.precision,
+        )  # fmt: skip
+    test = evaluate(
+        model, data.test, task=data.task, batch_size=config.batch_size, ctx=ctx,
+        precision=config.precision,
+    )  # fmt: skip
     result = TrainResult(
         out_dir=out,
         best_epoch=run.best_epoch,
