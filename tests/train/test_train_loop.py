@@ -9,30 +9,18 @@ import torch
 from tiny_model import tiny_dropout_factory, tiny_factory
 
 from scatterwave.datasets import ArraySplit, DatasetSplits, make_waveforms
-from scatterwave.train import TrainConfig, epoch_batches, evaluate, fit, load_checkpoint
-
-
-@pytest.fixture(scope="module")
-def data():
-    return make_waveforms(n_train=96, n_val=48, n_test=48, length=128, seed=0)
-
-
-def _config(tmp_path, name="run", **kw):
-    base = dict(model="tiny", dataset="synthetic", out_dir=str(tmp_path / name), epochs=3,
-                batch_size=16, lr=3e-3, progress="log", scheduler="none")  # fmt: skip
-    base.update(kw)
-    return TrainConfig(**base)
+from scatterwave.train import epoch_batches, evaluate, fit, load_checkpoint
 
 
 def _params(model_state):
     return torch.cat([v.flatten().float() for v in model_state.values()])
 
 
-def test_training_lowers_the_loss_and_writes_outputs(tmp_path, data, caplog):
+def test_training_lowers_the_loss_and_writes_outputs(make_config, data, caplog):
     torch.manual_seed(0)
     before = evaluate(tiny_factory(4, 1).eval(), data.train)["loss"]
     with caplog.at_level(logging.INFO, logger="scatterwave.train"):
-        result = fit(_config(tmp_path, epochs=15, lr=1e-2), data=data, model_factory=tiny_factory)
+        result = fit(make_config(epochs=15, lr=1e-2), data=data, model_factory=tiny_factory)
     # The initial loss is ~log(4) = 1.39; 15 epochs of Adam on this easy task bring it well
     # below (a 15% drop is far beyond run-to-run noise of a learning model).
     assert result.history[-1]["train_loss"] < 0.85 * before
@@ -47,14 +35,14 @@ def test_training_lowers_the_loss_and_writes_outputs(tmp_path, data, caplog):
     assert result.n_parameters == sum(p.numel() for p in tiny_factory(4, 1).parameters())
 
 
-def test_resume_is_bit_identical(tmp_path, data):
+def test_resume_is_bit_identical(make_config, data):
     kw = dict(epochs=3, model="tiny-dropout")
-    straight = fit(_config(tmp_path, "a", **kw), data=data, model_factory=tiny_dropout_factory)
+    straight = fit(make_config("a", **kw), data=data, model_factory=tiny_dropout_factory)
     # Interrupt mid-epoch (18 steps = 3 epochs of 6; stop at step 8, in epoch 2), then resume.
-    cut = fit(_config(tmp_path, "b", max_steps=8, **kw), data=data,
+    cut = fit(make_config("b", max_steps=8, **kw), data=data,
               model_factory=tiny_dropout_factory)  # fmt: skip
     assert cut.stopped_early and cut.steps == 8
-    resumed = fit(_config(tmp_path, "b", **kw), data=data, model_factory=tiny_dropout_factory,
+    resumed = fit(make_config("b", **kw), data=data, model_factory=tiny_dropout_factory,
                   resume=True)  # fmt: skip
     assert resumed.steps == straight.steps == 18
     a = load_checkpoint(straight.out_dir / "checkpoint.pt")
@@ -63,31 +51,31 @@ def test_resume_is_bit_identical(tmp_path, data):
     assert a["run"]["history"][-1]["train_loss"] == b["run"]["history"][-1]["train_loss"]
     assert straight.test == resumed.test
     # A different seed gives different weights: the comparison above can fail.
-    other = fit(_config(tmp_path, "c", seed=1, **kw), data=data, model_factory=tiny_dropout_factory)
+    other = fit(make_config("c", seed=1, **kw), data=data, model_factory=tiny_dropout_factory)
     c = load_checkpoint(other.out_dir / "checkpoint.pt")
     assert not torch.equal(_params(a["model"]), _params(c["model"]))
 
 
-def test_resume_guards(tmp_path, data):
-    fit(_config(tmp_path, epochs=1), data=data, model_factory=tiny_factory)
+def test_resume_guards(make_config, data):
+    fit(make_config(epochs=1), data=data, model_factory=tiny_factory)
     with pytest.raises(FileExistsError, match="resume"):
-        fit(_config(tmp_path, epochs=1), data=data, model_factory=tiny_factory)
+        fit(make_config(epochs=1), data=data, model_factory=tiny_factory)
     with pytest.raises(ValueError, match="'lr'"):
-        fit(_config(tmp_path, epochs=2, lr=0.1), data=data, model_factory=tiny_factory,
+        fit(make_config(epochs=2, lr=0.1), data=data, model_factory=tiny_factory,
             resume=True)  # fmt: skip
-    more = fit(_config(tmp_path, epochs=2), data=data, model_factory=tiny_factory, resume=True)
+    more = fit(make_config(epochs=2), data=data, model_factory=tiny_factory, resume=True)
     assert [h["epoch"] for h in more.history] == [1, 2]
 
 
-def test_test_split_never_influences_training_or_selection(tmp_path, data):
+def test_test_split_never_influences_training_or_selection(make_config, data):
     """Replacing the test split (signals and labels) changes nothing but the test metrics."""
     rng = np.random.default_rng(1)
     scrambled = ArraySplit(rng.standard_normal(data.test.x.shape).astype(np.float32),
                            rng.integers(0, 4, len(data.test)))  # fmt: skip
     other = DatasetSplits("synthetic", data.train, data.val, scrambled, data.classes)
     kw = dict(epochs=4, model="tiny-dropout")
-    r1 = fit(_config(tmp_path, "x", **kw), data=data, model_factory=tiny_dropout_factory)
-    r2 = fit(_config(tmp_path, "y", **kw), data=other, model_factory=tiny_dropout_factory)
+    r1 = fit(make_config("x", **kw), data=data, model_factory=tiny_dropout_factory)
+    r2 = fit(make_config("y", **kw), data=other, model_factory=tiny_dropout_factory)
     assert r1.history == [
         {**h, "seconds": g["seconds"]} for h, g in zip(r2.history, r1.history, strict=True)
     ]
@@ -108,7 +96,7 @@ def test_epoch_batches():
     assert [len(b) for b in epoch_batches(9, 4, seed=0, epoch=0, world_size=2)] == [4, 4]
 
 
-def test_multilabel_and_plateau(tmp_path):
+def test_multilabel_and_plateau(make_config):
     base = make_waveforms(n_train=48, n_val=24, n_test=24, length=96, seed=2)
 
     def tags(split):  # two tags: "periodic with a jump" (square/sawtooth) and "smooth" (sine)
@@ -117,21 +105,21 @@ def test_multilabel_and_plateau(tmp_path):
 
     data = DatasetSplits("tags", tags(base.train), tags(base.val), tags(base.test),
                          ["jump", "smooth"], task="multilabel")  # fmt: skip
-    cfg = _config(tmp_path, epochs=2, scheduler="plateau", plateau_patience=1)
+    cfg = make_config(epochs=2, scheduler="plateau", plateau_patience=1)
     r = fit(cfg, data=data, model_factory=tiny_factory)
     assert set(r.test) == {"loss", "roc_auc", "average_precision", "item_roc_auc",
                            "item_average_precision"}  # fmt: skip
     assert 0.0 <= r.test["roc_auc"] <= 1.0
 
 
-def test_wavelet_loss_pulls_kernels_towards_zero_mean(tmp_path):
+def test_wavelet_loss_pulls_kernels_towards_zero_mean(make_config):
     regularizers = pytest.importorskip("scatterwave.nn.regularizers")
     from scatterwave.nn.models import build
 
     data = make_waveforms(n_train=48, n_val=8, n_test=8, length=128, seed=0)
     finals = {}
     for weight in (0.0, 1.0):
-        cfg = _config(tmp_path, f"w{weight}", model="w-m3", width_multiplier=0.125, epochs=1,
+        cfg = make_config(f"w{weight}", model="w-m3", width_multiplier=0.125, epochs=1,
                       wavelet_loss_weight=weight)  # fmt: skip
         r = fit(cfg, data=data)
         model = build("w-m3", 4, width_multiplier=0.125)
@@ -142,20 +130,20 @@ def test_wavelet_loss_pulls_kernels_towards_zero_mean(tmp_path):
     assert finals[1.0] < finals[0.0]
 
 
-def test_wavelet_loss_of_a_plain_model_is_zero(tmp_path, data):
+def test_wavelet_loss_of_a_plain_model_is_zero(make_config, data):
     regularizers = pytest.importorskip("scatterwave.nn.regularizers")
-    cfg = _config(tmp_path, epochs=1, wavelet_loss_weight=1.0)
+    cfg = make_config(epochs=1, wavelet_loss_weight=1.0)
     r = fit(cfg, data=data, model_factory=tiny_factory)
     assert float(regularizers.wavelet_loss(tiny_factory(4, 1)).detach()) == 0.0
     assert r.history[0]["train_wavelet_loss"] == 0.0
 
 
-def test_fixed_length_model_is_built_for_the_data_length(tmp_path):
+def test_fixed_length_model_is_built_for_the_data_length(make_config):
     from scatterwave.nn.models import build
 
     # 7000 samples: above the 1D-CNN's minimum (6622) but far from its default 64000
     data = make_waveforms(n_train=8, n_val=4, n_test=4, length=7000, seed=0)
-    config = _config(tmp_path, model="1dcnn", width_multiplier=0.1, epochs=1, batch_size=4)
+    config = make_config(model="1dcnn", width_multiplier=0.1, epochs=1, batch_size=4)
     result = fit(config, data=data)
     assert result.best_epoch == 1 and np.isfinite(result.test["loss"])
     # the classifier's input size depends on input_length: the count identifies it

@@ -4,20 +4,7 @@ import pytest
 import torch
 from tiny_model import TinyNet, tiny_factory
 
-from scatterwave.datasets import make_waveforms
-from scatterwave.train import TrainConfig, evaluate, fit, load_checkpoint
-
-
-@pytest.fixture(scope="module")
-def data():
-    return make_waveforms(n_train=96, n_val=48, n_test=48, length=128, seed=0)
-
-
-def _config(tmp_path, name="run", **kw):
-    base = dict(model="tiny", dataset="synthetic", out_dir=str(tmp_path / name), epochs=3,
-                batch_size=16, lr=3e-3, progress="log", scheduler="none")  # fmt: skip
-    base.update(kw)
-    return TrainConfig(**base)
+from scatterwave.train import evaluate, fit, load_checkpoint
 
 
 class _Recording(TinyNet):
@@ -33,14 +20,14 @@ class _Recording(TinyNet):
     ("precision", "dtype"),
     [("float32", torch.float32), ("bfloat16", torch.bfloat16), ("float16", torch.float16)],
 )
-def test_forward_passes_run_in_the_chosen_precision(tmp_path, data, precision, dtype):
+def test_forward_passes_run_in_the_chosen_precision(make_config, data, precision, dtype):
     models = []
 
     def factory(n_classes, in_channels):
         models.append(_Recording(n_classes, in_channels))
         return models[-1]
 
-    result = fit(_config(tmp_path, epochs=1, precision=precision), data=data,
+    result = fit(make_config(epochs=1, precision=precision), data=data,
                  model_factory=factory)  # fmt: skip
     # Training steps and the validation and test passes all ran under autocast (6 steps,
     # 1 validation and 1 test pass of 48 items in one batch each, at batch size 16: 3 + 3).
@@ -52,10 +39,10 @@ def test_forward_passes_run_in_the_chosen_precision(tmp_path, data, precision, d
 
 
 @pytest.mark.parametrize("precision", ["bfloat16", "float16"])
-def test_mixed_precision_training_learns(tmp_path, data, precision):
+def test_mixed_precision_training_learns(make_config, data, precision):
     torch.manual_seed(0)
     before = evaluate(tiny_factory(4, 1).eval(), data.train)["loss"]
-    result = fit(_config(tmp_path, epochs=15, lr=1e-2, precision=precision), data=data,
+    result = fit(make_config(epochs=15, lr=1e-2, precision=precision), data=data,
                  model_factory=tiny_factory)  # fmt: skip
     # As in float32 (test_train_loop): from ~log(4) = 1.39 to well below. Half-precision
     # round-off (bfloat16: 8 mantissa bits) is far smaller than a 15 % drop.
@@ -63,16 +50,16 @@ def test_mixed_precision_training_learns(tmp_path, data, precision):
     assert all(torch.isfinite(torch.tensor(h["train_loss"])) for h in result.history)
 
 
-def test_float16_scaler_state_is_checkpointed_and_resumed_bit_identically(tmp_path, data):
+def test_float16_scaler_state_is_checkpointed_and_resumed_bit_identically(make_config, data):
     kw = dict(epochs=3, lr=1e-2, precision="float16")
-    straight = fit(_config(tmp_path, "a", **kw), data=data, model_factory=tiny_factory)
+    straight = fit(make_config("a", **kw), data=data, model_factory=tiny_factory)
     a = load_checkpoint(straight.out_dir / "checkpoint.pt")
     # The scaler counts the steps since its scale last changed (it doubles the scale after
     # 2000 of them): 18 here, 10 for a resumption (after step 8) that restarted the scaler.
     assert a["scaler"]["_growth_tracker"] == 18
-    cut = fit(_config(tmp_path, "b", max_steps=8, **kw), data=data, model_factory=tiny_factory)
+    cut = fit(make_config("b", max_steps=8, **kw), data=data, model_factory=tiny_factory)
     assert cut.stopped_early
-    resumed = fit(_config(tmp_path, "b", **kw), data=data, model_factory=tiny_factory,
+    resumed = fit(make_config("b", **kw), data=data, model_factory=tiny_factory,
                   resume=True)  # fmt: skip
     b = load_checkpoint(resumed.out_dir / "checkpoint.pt")
     assert b["scaler"] == a["scaler"]
@@ -81,28 +68,28 @@ def test_float16_scaler_state_is_checkpointed_and_resumed_bit_identically(tmp_pa
     assert straight.test == resumed.test
 
 
-def test_float32_and_bfloat16_checkpoints_hold_no_scaler(tmp_path, data):
+def test_float32_and_bfloat16_checkpoints_hold_no_scaler(make_config, data):
     for precision in ("float32", "bfloat16"):
-        result = fit(_config(tmp_path, precision, epochs=1, precision=precision), data=data,
+        result = fit(make_config(precision, epochs=1, precision=precision), data=data,
                      model_factory=tiny_factory)  # fmt: skip
         assert load_checkpoint(result.out_dir / "checkpoint.pt")["scaler"] is None
 
 
-def test_precision_is_validated_and_fixed_for_a_run(tmp_path, data):
+def test_precision_is_validated_and_fixed_for_a_run(make_config, data):
     with pytest.raises(ValueError, match=r"precision must be one of .*'bfloat16'.*got 'fp16'"):
-        _config(tmp_path, precision="fp16")
-    fit(_config(tmp_path, epochs=1), data=data, model_factory=tiny_factory)
+        make_config(precision="fp16")
+    fit(make_config(epochs=1), data=data, model_factory=tiny_factory)
     with pytest.raises(ValueError, match=r"differs in \{'precision': \('bfloat16', 'float32'\)\}"):
-        fit(_config(tmp_path, epochs=2, precision="bfloat16"), data=data,
+        fit(make_config(epochs=2, precision="bfloat16"), data=data,
             model_factory=tiny_factory, resume=True)  # fmt: skip
 
 
-def test_a_checkpoint_without_the_field_resumes_in_float32(tmp_path, data):
+def test_a_checkpoint_without_the_field_resumes_in_float32(make_config, data):
     """Checkpoints written before the option existed have no ``precision`` and no scaler."""
-    cut = fit(_config(tmp_path, max_steps=2), data=data, model_factory=tiny_factory)
+    cut = fit(make_config(max_steps=2), data=data, model_factory=tiny_factory)
     path = cut.out_dir / "checkpoint.pt"
     ckpt = load_checkpoint(path)
     del ckpt["config"]["precision"], ckpt["scaler"]
     torch.save(ckpt, path)
-    resumed = fit(_config(tmp_path), data=data, model_factory=tiny_factory, resume=True)
+    resumed = fit(make_config(), data=data, model_factory=tiny_factory, resume=True)
     assert resumed.steps == 18 and not resumed.stopped_early
