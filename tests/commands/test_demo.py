@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from scatterwave.cli import main
 
@@ -31,9 +32,26 @@ def test_demo_writes_its_files(tmp_path, capsys):
     assert (tmp_path / "jtfs.npz").exists()
 
 
-def test_demo_rejects_bad_sizes(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path), "-N", "1024", "--J", "11"]) == 2
-    assert "too large" in capsys.readouterr().out
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["-N", "1024", "--J", "11"], "too large"),
+        (["--J", "0"], "--J and --Q must be >= 1, got --J 0"),
+        (["--Q", "-1"], "--J and --Q must be >= 1, got --J 7 --Q -1"),
+        # accepted by the demo's own checks, rejected by the transforms: their message
+        (["-N", "256", "--J", "1"], "no second-order path: with J=1"),
+    ],
+)
+def test_demo_rejects_bad_sizes(tmp_path, capsys, options, message):
+    assert main(["demo", "--out", str(tmp_path), "--no-figures", *options]) == 2
+    assert message in capsys.readouterr().out
+
+
+def test_demo_reports_an_output_folder_it_cannot_create(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    for out in (tmp_path / "afile", tmp_path / "afile" / "below"):
+        assert main(["demo", "--out", str(out), "-N", "256", "--no-figures"]) == 2
+        assert f"cannot create the output folder --out '{out}'" in capsys.readouterr().out
 
 
 def test_cli_without_command_prints_help(capsys):

@@ -26,6 +26,31 @@ def test_registry():
         make_waveforms(n_classes=7)
 
 
+@pytest.mark.parametrize(
+    ("name", "options", "message"),
+    [
+        ("synthetic", {"foo": 1}, "data set 'synthetic' has no option 'foo'; its options: length"),
+        ("synthetic", {"length": "abc"}, "option length='abc' .* expected an int .default 256"),
+        ("synthetic", {"length": 64.0}, "expected an int"),
+        ("synthetic", {"n_train": True}, "expected an int"),
+        ("synthetic", {"noise": "loud"}, "noise='loud' .* expected a number"),
+        ("gm-notes", {"programs": 3}, "programs=3 .* expected a list"),
+        ("gm-notes", {"soundfont": "x.sf2"}, "has no option 'soundfont'"),  # that is root
+        ("ucr:FordA", {"normalize": 1}, "normalize=1 .* expected a string"),
+    ],
+)
+def test_load_rejects_unknown_or_mistyped_options(name, options, message):
+    """Options reach the loader only when it takes them, with a value of the right kind
+    (``scatterwave train --option KEY=VALUE`` passes them on as they are parsed)."""
+    with pytest.raises(ValueError, match=message):
+        load(name, **options)
+
+
+def test_load_accepts_options_of_the_right_kind():
+    d = load("synthetic", n_train=8, n_val=4, n_test=4, length=64, noise=1)  # an int for a float
+    assert d.train.x.shape == (8, 1, 64)
+
+
 def test_stratified_holdout():
     y = np.repeat([0, 1, 2], [10, 3, 2])
     keep, out = stratified_holdout(y, fraction=0.2, seed=0)

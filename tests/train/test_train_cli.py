@@ -36,6 +36,10 @@ def test_bad_input_gives_clear_errors(tmp_path, capsys):
     assert "lr must be > 0" in capsys.readouterr().err
     assert main(["train", "--model", "m3", "--dataset", "nope", "--out", str(tmp_path / "b")]) == 2
     assert "unknown data set 'nope'" in capsys.readouterr().err
+    assert main(_argv(tmp_path / "c", "--option", "foo=1")) == 2
+    assert "data set 'synthetic' has no option 'foo'" in capsys.readouterr().err
+    assert main(_argv(tmp_path / "d", "--option", 'length="abc"')) == 2
+    assert "option length='abc' of data set 'synthetic': expected an int" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(
             [

@@ -35,7 +35,24 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the demo; returns the exit code."""
+    """Run the demo; returns the exit code (0 on success, 2 on bad options)."""
+    error = _argument_error(args)
+    if error is None:
+        try:
+            args.out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # an existing file, a missing or read-only parent
+            error = f"cannot create the output folder --out {str(args.out)!r}: {exc.strerror}"
+    if error is None:
+        try:
+            return _run(args)
+        except ValueError as exc:  # what the transforms reject in these sizes
+            error = str(exc)
+    print(f"error: {error}")
+    return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the demo in ``args.out``, which exists."""
     import numpy as np
 
     from scatterwave import Scattering1D, TimeFrequencyScattering1D
@@ -43,12 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from scatterwave.vocabulary import S1
 
     N = args.N
-    error = _argument_error(args)
-    if error:
-        print(f"error: {error}")
-        return 2
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
     signals = demo_signals(N)
     names = list(_SIGNAL_ORDER)
     x = np.stack([signals[k] for k in names])
@@ -125,6 +137,8 @@ def _argument_error(args: argparse.Namespace) -> str | None:
     """Return what is wrong with the demo's options, or None."""
     if args.N < 256:
         return f"-N must be >= 256, got {args.N}"
+    if args.J < 1 or args.Q < 1:
+        return f"--J and --Q must be >= 1, got --J {args.J} --Q {args.Q}"
     if 2**args.J > args.N:
         return f"--J {args.J} is too large for -N {args.N} (need 2**J <= N)"
     return None

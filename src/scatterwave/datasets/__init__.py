@@ -15,6 +15,8 @@ name               source
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 from scatterwave.datasets._base import ArraySplit, DatasetSplits, stratified_holdout
@@ -71,18 +73,62 @@ def load(name: str, *, root: str | None = None, seed: int = 0, **options: Any) -
     if kind == "ucr":
         if not sub:
             raise ValueError("UCR data sets are named 'ucr:<Name>', e.g. 'ucr:FordA'")
+        _check_options(load_ucr, name, options, taken=("root", "seed"))
         return load_ucr(sub, root=root, seed=seed, **options)
     if sub:
         raise ValueError(f"data set {name!r}: only UCR names take a ':<Name>' suffix")
     if kind == "gm-notes":
+        _check_options(load_gm_notes, name, options, taken=("soundfont",))
         return load_gm_notes(soundfont=root, **options)
     if kind in ("urbansound8k", "magnatagatune"):
         if root is None:
             raise ValueError(f"{kind} is read from a local copy: pass root='/path/to/{kind}'")
         loader = load_urbansound8k if kind == "urbansound8k" else load_magnatagatune
+        _check_options(loader, name, options, taken=())
         return loader(root, **options)
     if kind == "synthetic":
         if root is not None:
             raise ValueError("the synthetic data set is generated: do not pass root")
+        _check_options(make_waveforms, name, options, taken=("seed",))
         return make_waveforms(seed=seed, **options)
     raise ValueError(f"unknown data set {name!r}; available: {', '.join(_NAMES)}")
+
+
+def _check_options(
+    loader: Callable[..., DatasetSplits], name: str, options: dict[str, Any], taken: tuple[str, ...]
+) -> None:
+    """Raise ``ValueError`` for an option ``loader`` does not take or of the wrong kind.
+
+    The options are the loader's keyword-only parameters, less those :func:`load` sets itself
+    (``taken``); a value must be of the kind of the parameter's default (an int for an int, a
+    number for a float, a string for a string, a list or tuple for a tuple; anything where the
+    default is None). The loader checks the values themselves.
+    """
+    params = {
+        k: p.default
+        for k, p in inspect.signature(loader).parameters.items()
+        if p.kind is p.KEYWORD_ONLY and k not in taken
+    }
+    unknown = sorted(set(options) - set(params))
+    if unknown:
+        raise ValueError(
+            f"data set {name!r} has no option {', '.join(map(repr, unknown))}; "
+            f"its options: {', '.join(sorted(params))}"
+        )
+    kinds: list[tuple[type | tuple[type, ...], tuple[type, ...], str]] = [
+        (bool, (bool,), "true or false"),
+        (int, (int,), "an int"),
+        (float, (int, float), "a number"),
+        (str, (str,), "a string"),
+        ((tuple, list), (tuple, list), "a list"),
+    ]
+    for key, value in options.items():
+        default = params[key]
+        for kind, accepted, words in kinds:
+            if isinstance(default, kind):
+                if not isinstance(value, accepted) or (kind is not bool and isinstance(value, bool)):
+                    raise ValueError(
+                        f"option {key}={value!r} of data set {name!r}: expected {words} "
+                        f"(default {default!r})"
+                    )
+                break
