@@ -434,3 +434,24 @@ def test_second_order_scale_of_its_own():
     assert mp["sigma"][second, 1].min() >= SIGMA0 / 2**5 * (1 - 1e-12)
     assert pair.J == (8, 5) and Scattering1D(4096, J=(8, 8)).J == 8
     np.testing.assert_array_equal(Scattering1D(4096, J=(8, 8), Q=(8, 1))(x), Ss)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(),
+        dict(average="global"),
+        dict(T=64, oversampling=2),
+        dict(average=False, oversampling=4),  # every row at stride 1: one array
+        dict(average=False, oversampling=4, max_order=1, Q=1),
+    ],
+)
+def test_output_shape_is_the_shape_of_the_output(kw):
+    S = Scattering1D(256, **{"J": 4, "Q": 4, **kw})
+    assert S(np.zeros((3, 256))).shape == (3, *S.output_shape)
+
+
+def test_output_shape_of_rows_at_several_strides_is_an_error():
+    S = Scattering1D(256, 4, 4, average=False, out_type="dict")
+    with pytest.raises(ValueError, match=r"rows of lengths \[16, .*raise oversampling"):
+        S.output_shape

@@ -35,6 +35,9 @@ COMMON_BAD = [
     ("criterion_amplitude", 0.5),
     ("paths_exclude", [1]),
     ("paths_exclude", {"n7": [0]}),
+    ("paths_exclude", {"n2": 3}),  # a scalar, not a list
+    ("paths_exclude", {"n2": ["0"]}),
+    ("paths_exclude", {"n2": [True]}),
     ("oversampling", True),
     ("oversampling", 1.0),
     ("max_pad_factor", 1.0),

@@ -94,7 +94,9 @@ def check_real(
 
 
 def check_mapping(name: str, value: Any, keys: tuple[str, ...]) -> None:
-    """Raise unless ``value`` is None or a dict whose keys are among ``keys``."""
+    """Raise unless ``value`` is None or a dict from keys among ``keys`` to lists of ints."""
+    import numpy as np
+
     if value is None:
         return
     if not isinstance(value, dict):
@@ -105,6 +107,16 @@ def check_mapping(name: str, value: Any, keys: tuple[str, ...]) -> None:
     if unknown:
         expected = " and/or ".join(map(repr, keys))
         raise ValueError(f"{name} keys must be {expected}; got {sorted(map(str, unknown))}")
+    for key, indices in value.items():
+        ok = isinstance(indices, list | tuple | range | np.ndarray) and all(
+            isinstance(i, int | np.integer) and not isinstance(i, bool | np.bool_)
+            for i in indices
+        )
+        if not ok:
+            raise TypeError(
+                f"{name}[{key!r}] must be a list of int indices, e.g. [3] or [0, -1]; "
+                f"got {indices!r}"
+            )
 
 
 def _is_numpy_bool(value: Any) -> bool:

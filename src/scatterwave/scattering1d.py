@@ -404,12 +404,24 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
 
     @property
     def output_shape(self) -> tuple[int, int]:
-        """``(n_paths, N_out)`` for the configured ``N`` (locally or globally averaged)."""
+        """``(n_paths, N_out)`` for the configured ``N``.
+
+        Unaveraged outputs have one shape only where every row has one stride (an
+        ``oversampling`` that brings every row to the same rate); otherwise a ``ValueError``.
+        """
         plan = self.plan(self._resolve_N(None))
+        if self.average == "global":
+            return plan.n_paths, 1
         if plan.average == "none":
-            raise ValueError("average=False gives rows of different lengths; see meta()['stride']")
-        length = 1 if self.average == "global" else plan.out_length(plan.log2_stride or 0)
-        return plan.n_paths, length
+            lengths = sorted({plan.out_length(int(k)) for k in plan.paths["k"]})
+            if len(lengths) > 1:
+                raise ValueError(
+                    f"average=False gives rows of lengths {lengths} (each at its own stride, "
+                    "see meta()['stride']): no one output shape; raise oversampling so that "
+                    "every stride is 1"
+                )
+            return plan.n_paths, lengths[0]
+        return plan.n_paths, plan.out_length(plan.log2_stride or 0)
 
     def filterbank(self, N: int | None = None) -> dict[str, Any]:
         """Return the filters, dense on the padded DFT grid ``np.fft.fftfreq(N_pad)``.

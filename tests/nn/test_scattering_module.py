@@ -82,6 +82,19 @@ def test_module_requires_a_fixed_length():
         Scattering1D(None, 5)
 
 
+def test_inputs_other_than_tensors_of_its_length_are_refused_with_the_fix():
+    from scatterwave.nn import TimeFrequencyScattering1D
+
+    for S, name in ((Scattering1D(256, J=4), "Scattering1D"),
+                    (TimeFrequencyScattering1D(256, J=4), "TimeFrequencyScattering1D")):  # fmt: skip
+        for x, kind in ((np.zeros(256), "numpy.ndarray"), ([0.0] * 256, "builtins.list")):
+            with pytest.raises(TypeError, match=rf"x is a {kind}; .* scatterwave\.{name} for"):
+                S(x)
+        # the length of the buffers: a module of another N, not N=None (refused for modules)
+        with pytest.raises(ValueError, match="length 300 .* built for N=256; build another"):
+            S(torch.zeros(2, 300))
+
+
 # Run in a child process: a miscompiled backward used to abort the whole interpreter (SIGABRT),
 # which must fail this test rather than end the test session.
 _COMPILE_SCRIPT = """

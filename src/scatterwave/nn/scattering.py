@@ -78,7 +78,19 @@ class _TransformModule(torch.nn.Module):
         """Transform ``x`` of shape ``(..., N)``; see the wrapped transform's ``__call__``."""
         from array_api_compat import array_namespace
 
-        if isinstance(x, torch.Tensor) and x.dtype in (torch.float16, torch.bfloat16):
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(
+                f"x is a {type(x).__module__}.{type(x).__qualname__}; this torch module takes "
+                "a torch.Tensor (torch.as_tensor(x)), or use scatterwave."
+                f"{type(self.transform).__name__} for NumPy, JAX, CuPy and other arrays"
+            )
+        if x.shape[-1:] != (self.transform.N,):
+            raise ValueError(
+                f"x has length {x.shape[-1] if x.ndim else 'none (0-d)'} along its last axis "
+                f"but this module was built for N={self.transform.N}; build another module "
+                "for that length (its filters are buffers sized for N)"
+            )
+        if x.dtype in (torch.float16, torch.bfloat16):
             raise TypeError(
                 f"x has dtype {x.dtype}; this module computes in float32 or float64 only "
                 "(half-precision FFTs lose about 3 significant digits, and its filters stay "
