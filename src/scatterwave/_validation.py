@@ -109,8 +109,7 @@ def check_mapping(name: str, value: Any, keys: tuple[str, ...]) -> None:
         raise ValueError(f"{name} keys must be {expected}; got {sorted(map(str, unknown))}")
     for key, indices in value.items():
         ok = isinstance(indices, list | tuple | range | np.ndarray) and all(
-            isinstance(i, int | np.integer) and not isinstance(i, bool | np.bool_)
-            for i in indices
+            isinstance(i, int | np.integer) and not isinstance(i, bool | np.bool_) for i in indices
         )
         if not ok:
             raise TypeError(

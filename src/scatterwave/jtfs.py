@@ -542,16 +542,21 @@ class TimeFrequencyScattering1D(
         Returns
         -------
         dict
-            ``psi1_f``, ``psi2_f`` (n, N_pad), ``phi_f`` (N_pad,), ``N_pad``; ``psi_fr_up``,
-            ``psi_fr_dn`` (n_fr, L), ``phi_fr`` (L,) or None, ``L``, ``lp_sum_fr`` (L,),
-            ``psi_fr_meta`` (dict of xi, sigma, j, is_cqt, support, gain).
+            ``psi1_f``, ``psi2_f`` (n, N_pad), ``phi_f`` (N_pad,), ``psi1_meta`` /
+            ``psi2_meta`` (dicts of per-filter arrays), ``N_pad``, ``lp_sum``, as
+            :meth:`Scattering1D.filterbank <scatterwave.Scattering1D.filterbank>`;
+            ``psi_fr_up``, ``psi_fr_dn`` (n_fr, L), ``phi_fr`` (L,) or None, ``L``,
+            ``lp_sum_fr`` (L,), ``psi_fr_meta`` (dict of xi, sigma, j, is_cqt, support, gain).
         """
         fb, ffb = self._filters(self._resolve_N(N))
         return {
             "psi1_f": fb.psi1.filters.dense(),
             "psi2_f": fb.psi2.filters.dense(),
             "phi_f": fb.phi_f,
+            "psi1_meta": fb.psi1.meta(),
+            "psi2_meta": fb.psi2.meta(),
             "N_pad": fb.N_pad,
+            "lp_sum": fb.lp_sum,
             "psi_fr_up": ffb.psi_up,
             "psi_fr_dn": ffb.psi_dn,
             "phi_fr": ffb.phi,

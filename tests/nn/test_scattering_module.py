@@ -85,13 +85,13 @@ def test_module_requires_a_fixed_length():
 def test_inputs_other_than_tensors_of_its_length_are_refused_with_the_fix():
     from scatterwave.nn import TimeFrequencyScattering1D
 
-    for S, name in ((Scattering1D(256, J=4), "Scattering1D"),
-                    (TimeFrequencyScattering1D(256, J=4), "TimeFrequencyScattering1D")):  # fmt: skip
+    modules = (Scattering1D(256, J=4), TimeFrequencyScattering1D(256, J=4))
+    for S, name in zip(modules, ("Scattering1D", "TimeFrequencyScattering1D"), strict=True):
         for x, kind in ((np.zeros(256), "numpy.ndarray"), ([0.0] * 256, "builtins.list")):
             with pytest.raises(TypeError, match=rf"x is a {kind}; .* scatterwave\.{name} for"):
                 S(x)
         # the length of the buffers: a module of another N, not N=None (refused for modules)
-        with pytest.raises(ValueError, match="length 300 .* built for N=256; build another"):
+        with pytest.raises(ValueError, match=r"length 300 .* built for N=256; build another"):
             S(torch.zeros(2, 300))
 
 

@@ -117,6 +117,25 @@ def test_plane_with_real_jtfs_separates_spins():
         assert (top > 3 * bottom) if rising else (bottom > 3 * top)
 
 
+@pytest.mark.parametrize("batch", [False, True])
+def test_plane_of_out_3d_equals_plane_of_the_flat_output(batch):
+    """``out_3D=True`` gives (slices, rows, time) per pair, its meta the rows slice by slice:
+    the same cells as the 2-D output of the same transform (it raised "rows but meta")."""
+    from scatterwave.jtfs import TimeFrequencyScattering1D
+
+    N = 512
+    x = np.random.default_rng(0).standard_normal((2, N) if batch else N)
+    kw = dict(J=5, Q=8, J_fr=2, Q_fr=1, average_fr=True)
+    flat, cube = (TimeFrequencyScattering1D(N, **kw, out_3D=o) for o in (False, True))
+    images = []
+    for jtfs in (flat, cube):
+        fig = plot_jtfs_2d(jtfs.meta(), jtfs(x), batch_index=-1)
+        images.append([a.images[0].get_array() for a in fig.axes if a.images])
+    assert len(images[0]) == len(images[1]) > 0
+    for a, b in zip(*images, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12 * np.abs(a).max())
+
+
 def test_plane_bad_input():
     Sx, meta = make_fake_jtfs()
     with pytest.raises(ValueError, match="needs the coefficients"):

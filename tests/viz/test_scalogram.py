@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scatterwave import Scattering1D
+from scatterwave import Scattering1D, TimeFrequencyScattering1D
 from scatterwave.viz import plot_scalogram, scalogram
 
 from ._helpers import expected_size, saved_png_size
@@ -29,6 +29,17 @@ def test_scalogram_accepts_transforms_built_without_N():
     U_b, _ = scalogram(x, Scattering1D(512, J=4, Q=4))
     # same filters, same computation: identical up to float64 rounding
     np.testing.assert_allclose(U_a, U_b, rtol=1e-12, atol=1e-12)
+
+
+def test_scalogram_of_a_jtfs_is_that_of_its_first_order():
+    """The JTFS's first order is a Scattering1D filterbank of the same J and Q; its
+    ``filterbank()`` carries the same ``psi1_meta`` (it had none: a bare KeyError)."""
+    x = np.random.default_rng(0).standard_normal(512)
+    jtfs = TimeFrequencyScattering1D(512, J=5, Q=8, J_fr=2, Q_fr=1)
+    U_j, xi_j = scalogram(x, jtfs)
+    U_s, xi_s = scalogram(x, Scattering1D(512, J=5, Q=8))
+    np.testing.assert_array_equal(xi_j, xi_s)
+    np.testing.assert_allclose(U_j, U_s, rtol=1e-12, atol=1e-12)
 
 
 def test_plot_scalogram_units_scales_and_ax(tmp_path):

@@ -126,7 +126,8 @@ def _check_options(
         default = params[key]
         for kind, accepted, words in kinds:
             if isinstance(default, kind):
-                if not isinstance(value, accepted) or (kind is not bool and isinstance(value, bool)):
+                mistyped = kind is not bool and isinstance(value, bool)
+                if mistyped or not isinstance(value, accepted):
                     raise ValueError(
                         f"option {key}={value!r} of data set {name!r}: expected {words} "
                         f"(default {default!r})"

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from scatterwave.viz._style import first_item, jtfs_pairs
+from scatterwave.viz._style import first_item, jtfs_pairs, to_numpy
 from scatterwave.vocabulary import (
     JOINT_PAIRS,
     PHI_T_PHI_F,
@@ -146,9 +146,16 @@ def _slices(
     stride = np.asarray(m["stride"], dtype=float) if "stride" in m else None
     coeffs = None
     if Sx is not None:
-        coeffs = first_item(Sx[pair], 2, batch_index)
+        arr = to_numpy(Sx[pair])
+        if arr.ndim >= 3 and arr.shape[-2] != len(n) and arr.shape[-3] * arr.shape[-2] == len(n):
+            # out_3D=True: (..., slices, rows, time), and meta lists the rows slice by slice
+            arr = arr.reshape(*arr.shape[:-3], len(n), arr.shape[-1])
+        coeffs = first_item(arr, 2, batch_index)
         if coeffs.shape[0] != len(n):
-            raise ValueError(f"Sx[{pair!r}] has {coeffs.shape[0]} rows but meta describes {len(n)}")
+            raise ValueError(
+                f"Sx[{pair!r}] has {coeffs.shape[0]} rows but meta describes {len(n)}: pass the "
+                "output and the meta() of the same transform"
+            )
     keys = [(int(a), int(b)) for a, b in n[:, :2]]
     for key in dict.fromkeys(keys):
         rows = [i for i, k in enumerate(keys) if k == key]
