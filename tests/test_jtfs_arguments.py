@@ -178,3 +178,19 @@ def test_default_F_is_clamped_to_the_frequency_axis():
     assert jtfs.filterbank()["L"] >= 2  # built
     with pytest.raises(ValueError, match=r"F=16 exceeds"):
         TimeFrequencyScattering1D(4096, J=2, F=16)  # an F the user passed is not clamped
+
+
+def test_pairs_that_exclude_leaves_empty_are_an_error_not_a_missing_key():
+    """With Q=1 every second-order path has a few first-order rows below it, narrower than
+    any frequential wavelet: ``"exclude"`` drops them all. The pairs used to be missing from
+    the output and meta() without a word (``out["psi_t * psi_f_up"]``: KeyError)."""
+    x = np.random.default_rng(0).standard_normal(256)
+    with pytest.raises(ValueError, match=r"'psi_t \* psi_f_up', 'psi_t \* psi_f_dn'\] would be"):
+        TimeFrequencyScattering1D(256, J=4, Q=1)
+    # each way out the message names works
+    spinned = ("psi_t * psi_f_up", "psi_t * psi_f_dn")
+    S = TimeFrequencyScattering1D(256, J=4, Q=1, sampling_filters_fr="resample")(x)
+    assert all(S[p].shape[0] > 0 for p in spinned)
+    S = TimeFrequencyScattering1D(256, J=4, Q=1, out_exclude=spinned)(x)
+    assert not set(spinned) & set(S)
+    assert set(spinned) <= set(TimeFrequencyScattering1D(256, J=4, Q=4)(x))

@@ -381,6 +381,18 @@ class TimeFrequencyScattering1D(
         # compute, it would split a torch.compile graph (arrays are traced as tensors).
         pair = plan.rows["pair"][self._kept_rows(plan)]
         names: list[str] = [p for p in PAIRS if p in set(pair)]
+        lost = [p for p in PAIRS if p not in names and p not in self.out_exclude]
+        if lost and (self.sampling_filters_fr != "exclude" or any("psi_f" not in p for p in lost)):
+            raise ValueError(f"with these arguments {lost} have no rows: out_exclude them")
+        if lost:
+            raise ValueError(
+                f"with N={N}, J={self.J}, Q={self.Q} and sampling_filters_fr="
+                f"{self.sampling_filters_fr!r}, no frequential wavelet fits the frequency axis of "
+                "any second-order path (too few first-order rows below each second-order "
+                f"wavelet), so {lost} would be empty: increase J or Q (more first-order rows), "
+                "use sampling_filters_fr='resample' (wavelets wider than the axis, zero-padded), "
+                "or leave those pairs out with out_exclude"
+            )
         bounds = {p: (int(np.argmax(pair == p)), int(np.sum(pair == p))) for p in names}
         self._layouts[N] = (names, bounds)
         return (fb, ffb), plan
