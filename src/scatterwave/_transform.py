@@ -420,10 +420,18 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
     def _chunk(self, x: Array, N: int, caps: Capabilities | None = None) -> int:
         """Return the signals per chunk for a batch like ``x`` (:mod:`scatterwave._device`)."""
         itemsize = 4 if "float32" in str(x.dtype) else 8
+        return chunk_size(self.bytes_per_signal(N, itemsize), x, self.memory_budget_mb, caps)
+
+    def bytes_per_signal(self, N: int, itemsize: int) -> int:
+        """Return the working memory one signal of length ``N`` takes, in bytes (cached).
+
+        The plan's memory model (``plan.bytes_per_signal``, a walk over its groups), once per
+        length and item size; :meth:`_chunk` divides the memory budget by it.
+        """
         per_signal = self._per_signal.get((N, itemsize))
-        if per_signal is None:  # a walk over the plan's groups: once per length and dtype
+        if per_signal is None:
             per_signal = self._per_signal[N, itemsize] = self.plan(N).bytes_per_signal(itemsize)
-        return chunk_size(per_signal, x, self.memory_budget_mb, caps)
+        return per_signal
 
     def _jitted(self, key: tuple, xp: Any) -> Callable:
         """Return :meth:`compute` compiled by ``jax.jit``, one per input shape, dtype and chunk.

@@ -145,3 +145,33 @@ def test_torch_compile_forward_and_backward_match_eager():
     for B in (1, 8):
         assert report[f"forward_{B}"] < 1e-5, report
         assert report[f"backward_{B}"] < 1e-5, report
+
+
+# Warnings of the tracer itself, not of the traced code: array_api_compat's type checks are
+# lru_cache'd (TorchDynamo traces through the cache and says so), and TorchDynamo's handling of
+# an autograd.Function instantiates it (PyTorch's own deprecation warning).
+@pytest.mark.filterwarnings("ignore:Dynamo detected a call to a `functools.lru_cache`")
+@pytest.mark.filterwarnings("ignore:<class 'torch.autograd.function.Function'> should not be")
+@pytest.mark.parametrize("requires_grad", [False, True])
+@pytest.mark.parametrize("jtfs", [False, True])
+def test_forward_traces_into_one_graph_from_the_first_call(jtfs, requires_grad):
+    """docs/quickstart.md: the modules compile into one graph without breaks. Traced by
+    TorchDynamo before any eager call (the caches a first call fills are filled when the
+    module is built) and with gradients recorded (the JTFS's modulus nodes are module-level
+    classes: a class built inside a function split the graph at every modulus)."""
+    import torch._dynamo
+
+    from scatterwave.nn import TimeFrequencyScattering1D
+
+    if jtfs:
+        S = TimeFrequencyScattering1D(256, J=4, Q=8, J_fr=2, Q_fr=1, out_type="array")
+    else:
+        S = Scattering1D(128, J=3, Q=2)
+    x = torch.randn(2, S.transform.N, requires_grad=requires_grad)
+    torch._dynamo.reset()
+    try:
+        report = torch._dynamo.explain(S)(x)
+    finally:
+        torch._dynamo.reset()
+    reasons = [str(b.reason).splitlines()[0] for b in report.break_reasons]
+    assert (report.graph_count, report.graph_break_count) == (1, 0), reasons

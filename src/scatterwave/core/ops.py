@@ -402,9 +402,9 @@ def _modulus_torch(z: Array, overwrite: bool) -> Array:
 
     if torch.is_grad_enabled():
         if z.numel() > NODE_MODULUS_INTERLEAVED:
-            from scatterwave.core.torch_modulus import interleaved_modulus
+            from scatterwave.core.torch_modulus import Modulus
 
-            return interleaved_modulus().apply(z)
+            return Modulus.apply(z)
         squares = torch.view_as_real(z).square()
         total = torch.add(squares[..., 0], squares[..., 1])
         return torch.sqrt(total + torch.finfo(total.dtype).smallest_normal)
@@ -471,7 +471,7 @@ def modulus_stacked(z: Array, axis: int, xp: Any, *, caps: Capabilities | None =
 
     ``z`` is real with ``z.shape[axis] == 2``; the result drops that axis. Where PyTorch
     records gradients (on CPU: above :data:`NODE_MODULUS_STACKED` elements) this is one
-    autograd node (:func:`scatterwave.core.torch_modulus.stacked_modulus`) whose backward
+    autograd node (:class:`scatterwave.core.torch_modulus.StackedModulus`) whose backward
     writes the gradient of both parts in one product, instead of a ``hypot`` node and two
     ``select`` nodes that each fill a zero tensor of ``z``'s size.
     """
@@ -480,9 +480,9 @@ def modulus_stacked(z: Array, axis: int, xp: Any, *, caps: Capabilities | None =
         import torch
 
         if torch.is_grad_enabled() and (not caps.on_cpu or z.numel() > 2 * NODE_MODULUS_STACKED):
-            from scatterwave.core.torch_modulus import stacked_modulus
+            from scatterwave.core.torch_modulus import StackedModulus
 
-            return stacked_modulus().apply(z, axis)
+            return StackedModulus.apply(z, axis)
     lead = (slice(None),) * (axis % z.ndim)
     return modulus_parts(z[(*lead, 0, ...)], z[(*lead, 1, ...)], xp, caps=caps)
 

@@ -37,6 +37,12 @@ class _TransformModule(torch.nn.Module):
             )
         self.transform = transform
         plan = transform.plan(transform.N)
+        # Python-side caches that the first call would otherwise fill inside the forward pass,
+        # where a graph traced by torch.compile splits at them: the memory model's per-signal
+        # figures and (Scattering1D's plan) the broadcast children of each first-order step.
+        for itemsize in (4, 8):
+            transform.bytes_per_signal(transform.N, itemsize)
+        getattr(plan, "broadcast_children", None)
         self._names = []
         self._cast: dict[str, torch.Tensor] = {}
         self._cast_key: tuple | None = None
@@ -76,7 +82,9 @@ class _TransformModule(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> Any:
         """Transform ``x`` of shape ``(..., N)``; see the wrapped transform's ``__call__``."""
-        from array_api_compat import array_namespace
+        # array_api_compat's namespace of torch itself: array_namespace(x) looks it up through
+        # an lru_cache, which TorchDynamo traces through with a warning
+        from array_api_compat import torch as xp
 
         if not isinstance(x, torch.Tensor):
             raise TypeError(
@@ -97,7 +105,6 @@ class _TransformModule(torch.nn.Module):
                 "float64 whatever the module's dtype). Pass x.float() and cast the output, "
                 "e.g. S(x.float()).half()"
             )
-        xp = array_namespace(x)
         caps = capabilities(x)
         self.transform.check(x, xp, caps)
         return self.transform.run(x, xp, self._buffers_for(x, xp, caps), caps)
