@@ -16,6 +16,7 @@ import importlib.util
 IMPORT_TIME_DEPENDENCIES: dict[str, str] = {
     "scatterwave/keras.py": "keras",
     "scatterwave/nn": "torch",
+    "scatterwave/core/torch_modulus.py": "torch",
     "scatterwave/train": "torch",
 }
 
