@@ -17,6 +17,18 @@ def test_segment_starts() -> None:
     assert segment_starts(11, 4, 2).tolist() == [0, 2, 4, 6, 8]  # tail 8..11 padded
     assert segment_starts(3, 4, 2).tolist() == [0]
     assert segment_starts(12, 4, 4).tolist() == [0, 4, 8]
+    # hop longer than the segment: gaps between segments, and no segment past the end
+    # (10 and 4000 started at or after the end, with negative valid lengths)
+    assert segment_starts(10, 4, 5).tolist() == [0, 5]  # 5..9 reaches the end
+    assert segment_starts(10, 2, 5).tolist() == [0, 5]  # 5..7: the last start inside
+    assert segment_starts(10, 4, 10).tolist() == [0]
+    assert segment_starts(4000, 800, 8000).tolist() == [0]
+    for total, length, hop in [(10, 4, 7), (97, 5, 13), (64, 8, 8), (100, 3, 50)]:
+        starts = segment_starts(total, length, hop)
+        assert np.all(starts < total) and np.all(np.diff(starts) == hop)
+        # the last one reaches the end, or the next would start past it; none before did
+        assert starts[-1] + max(length, hop) >= total
+        assert len(starts) == 1 or starts[-2] + length < total
     with pytest.raises(ValueError, match="positive"):
         segment_starts(0, 4, 2)
 

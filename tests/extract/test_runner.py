@@ -272,3 +272,38 @@ def test_automatic_cuda_batch_fills_the_device_budget(monkeypatch) -> None:
     assert runner.auto_batch_size(S_long, 2**20, "cuda") == runner.HOST_BATCH_BYTES // 2**22
     monkeypatch.setattr(runner, "_cuda_budget_bytes", lambda: per_signal)
     assert runner.auto_batch_size(S, 16000, "cuda") == runner.CUDA_BATCH_RANGE[0]
+
+
+def test_one_path_is_one_input(clean_corpus: Path, tmp_path: Path) -> None:
+    """A single path (str or Path) is one input, not a sequence of one-letter paths."""
+    config = ExtractConfig(**SMALL, workers=1)
+    a = extract(str(clean_corpus), tmp_path / "a.zarr", config)
+    b = extract([clean_corpus], tmp_path / "b.zarr", config)
+    assert a.n_items == b.n_items > 0
+
+
+_UNGUARDED = """
+import sys
+from scatterwave.extract import ExtractConfig, extract
+extract([sys.argv[1]], sys.argv[2], ExtractConfig(sample_rate=8000, segment=0.25, J=4, Q=4,
+        workers=2))
+"""
+
+
+@pytest.mark.slow
+def test_an_unguarded_script_gets_the_fix_from_its_workers(clean_corpus: Path, tmp_path: Path):
+    """docs/extract.md: worker processes import the main script ("spawn"); a script that
+    calls extract() without ``if __name__ == "__main__":`` made each worker start the job
+    again (a FileExistsError in each, then WorkerDied). Each worker now stops with the fix."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "job.py"
+    script.write_text(_UNGUARDED)
+    proc = subprocess.run(
+        [sys.executable, str(script), str(clean_corpus), str(tmp_path / "f.zarr")],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert "must be guarded, as in docs/extract.md: put it under `if __name__ ==" in proc.stderr
+    assert "its own error, if any, is on the standard error stream above" in proc.stderr

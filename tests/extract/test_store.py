@@ -61,6 +61,10 @@ def test_create_refuses_existing_and_resume_checks(skeleton: FeatureStore, tmp_p
     zarr.open_group(str(other), mode="w").attrs["format"] = "something-else"
     with pytest.raises(ValueError, match="not a scatterwave feature store"):
         FeatureStore.open_resume(other, config=ExtractConfig(), inputs=[])
+    a_file = tmp_path / "file.zarr"
+    a_file.write_text("x")  # zarr raised FileExistsError: "[Errno 17] File exists"
+    with pytest.raises(ValueError, match="is a file, not a scatterwave feature store"):
+        FeatureStore.open_resume(a_file, config=ExtractConfig(), inputs=[])
 
 
 def test_resume_without_output_starts_fresh(clean_corpus: Path, tmp_path: Path) -> None:

@@ -73,7 +73,8 @@ def segment_starts(total: int, length: int, hop: int) -> np.ndarray:
     """Return the starts of the segments covering ``total`` samples with windows of ``length``.
 
     The first segment starts at 0; segments follow every ``hop`` samples until one reaches
-    the end of the signal (its tail is then zero-padded). A signal no longer than
+    the end of the signal (its tail is then zero-padded), and none starts at or past the end
+    (with ``hop > length`` the samples between segments are skipped). A signal no longer than
     ``length`` gives one segment.
 
     Returns
@@ -84,8 +85,8 @@ def segment_starts(total: int, length: int, hop: int) -> np.ndarray:
         raise ValueError(f"total={total}: expected a positive number of samples")
     if total <= length:
         count = 1
-    else:
-        count = 1 + -(-(total - length) // hop)
+    else:  # up to the first segment that reaches the end, and only starts inside the signal
+        count = min(1 + -(-(total - length) // hop), -(-total // hop))
     return np.arange(count, dtype=np.int64) * hop
 
 

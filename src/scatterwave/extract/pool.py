@@ -263,11 +263,12 @@ class WorkerPool:
         process = worker.process
         process.join(ABORT_TIMEOUT)
         code = process.exitcode
-        hint = (
-            " (killed by the system: out of memory? lower the batch size or the number of workers)"
-            if code == -signal.SIGKILL
-            else ""
-        )
+        if code == -signal.SIGKILL:
+            hint = " (killed by the system: out of memory? lower the batch size or the workers)"
+        elif code is not None and code > 0:
+            hint = " (its own error, if any, is on the standard error stream above)"
+        else:
+            hint = ""
         message = (
             f"worker process {process.pid} ended with exit code {code}{hint} while "
             f"computing {worker.label} (attempt {worker.attempt} of {self.retries + 1})"

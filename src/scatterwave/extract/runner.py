@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -92,7 +93,7 @@ def extract(
 
     Parameters
     ----------
-    inputs : sequence of str or path-like
+    inputs : sequence of str or path-like, or one of them
         Audio files, folders (searched recursively) or text files listing paths.
     output : str or path-like
         The ``.zarr`` folder to create (or to finish, with ``resume``).
@@ -118,10 +119,20 @@ def extract(
         installation (NotImplementedError).
     """
     t0 = time.perf_counter()
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # A worker started by "spawn" imports the main script again (as multiprocessing's
+        # own check for Process.start, which this call would only reach after failing).
+        raise RuntimeError(
+            "extract() was called while a worker process was importing the main script: "
+            "worker processes start by importing it, so the call must be guarded, as in "
+            'docs/extract.md: put it under `if __name__ == "__main__":`'
+        )
     config = ExtractConfig() if config is None else config
     if config.device == "cuda":
         check_cuda()
     output = Path(output)
+    if isinstance(inputs, str | os.PathLike):  # one path, not a sequence of characters
+        inputs = [inputs]
     scan = scan_inputs(list(inputs))
     files = scan.files
     if not files:

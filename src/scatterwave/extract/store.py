@@ -187,9 +187,14 @@ class FeatureStore:
         import zarr
 
         path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise ValueError(
+                f"{str(path)!r} is a file, not a scatterwave feature store (a folder); cannot "
+                "resume: choose the store's folder, or another output path"
+            )
         try:
             group = zarr.open_group(str(path), mode="r+")
-        except (FileNotFoundError, ValueError, KeyError) as exc:
+        except (FileNotFoundError, FileExistsError, ValueError, KeyError) as exc:
             raise ValueError(f"{str(path)!r} is not a readable Zarr group: {exc}") from exc
         attrs: dict[str, Any] = dict(group.attrs)
         if attrs.get("format") != "scatterwave-features":
