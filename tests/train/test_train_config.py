@@ -25,6 +25,9 @@ def test_round_trip(tmp_path):
         ({"plateau_patience": 2, "scheduler": "cosine"}, "only used by scheduler='plateau'"),
         ({"max_steps": 0}, "max_steps"),
         ({"plateau_factor": 1.5}, "plateau_factor"),
+        # checked here, not by torch.device after the data set has loaded (a raw traceback)
+        ({"device": "gpu"}, "device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got 'gpu'"),
+        ({"device": "cuda:x"}, "got 'cuda:x'"),
     ],
 )
 def test_invalid_values_are_rejected(kw, match):

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -54,6 +55,23 @@ def test_resume_is_bit_identical(make_config, data):
     other = fit(make_config("c", seed=1, **kw), data=data, model_factory=tiny_dropout_factory)
     c = load_checkpoint(other.out_dir / "checkpoint.pt")
     assert not torch.equal(_params(a["model"]), _params(c["model"]))
+
+
+def test_max_steps_counts_every_step_of_the_run(make_config, data):
+    """``max_steps`` is the run's total: a resumption with it takes the steps left, and none
+    when the run already has them (it took one more step, whatever the value)."""
+    cut = fit(make_config(max_steps=8), data=data, model_factory=tiny_factory)
+    assert cut.steps == 8
+    same = fit(make_config(max_steps=8), data=data, model_factory=tiny_factory, resume=True)
+    assert same.steps == 8 and same.stopped_early
+    assert fit(make_config(max_steps=3), data=data, model_factory=tiny_factory,
+               resume=True).steps == 8  # fmt: skip
+    assert fit(make_config(max_steps=10), data=data, model_factory=tiny_factory,
+               resume=True).steps == 10  # fmt: skip
+    # at an epoch's end (6 steps per epoch): the next epoch does not start
+    assert fit(make_config("e", max_steps=6), data=data, model_factory=tiny_factory).steps == 6
+    again = fit(make_config("e", max_steps=6), data=data, model_factory=tiny_factory, resume=True)
+    assert again.steps == 6 and len(again.history) == 1
 
 
 def test_resume_guards(make_config, data):
@@ -130,12 +148,16 @@ def test_wavelet_loss_pulls_kernels_towards_zero_mean(make_config):
     assert finals[1.0] < finals[0.0]
 
 
-def test_wavelet_loss_of_a_plain_model_is_zero(make_config, data):
+def test_wavelet_loss_of_a_plain_model_is_zero_and_refused_in_training(make_config, data):
+    """A model without B-spline layers has a zero wavelet loss: weighting it in would be an
+    option accepted and ignored (its weights were bit-identical to an unweighted run)."""
     regularizers = pytest.importorskip("scatterwave.nn.regularizers")
-    cfg = make_config(epochs=1, wavelet_loss_weight=1.0)
-    r = fit(cfg, data=data, model_factory=tiny_factory)
     assert float(regularizers.wavelet_loss(tiny_factory(4, 1)).detach()) == 0.0
-    assert r.history[0]["train_wavelet_loss"] == 0.0
+    assert regularizers.wavelet_layers(tiny_factory(4, 1)) == []
+    cfg = make_config(epochs=1, wavelet_loss_weight=1.0)
+    with pytest.raises(ValueError, match="model 'tiny' has none: the option would do nothing"):
+        fit(cfg, data=data, model_factory=tiny_factory)
+    assert not (Path(cfg.out_dir) / "checkpoint.pt").exists()  # a failed run leaves none
 
 
 def test_fixed_length_model_is_built_for_the_data_length(make_config):

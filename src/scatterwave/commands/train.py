@@ -61,7 +61,8 @@ _HELP: dict[str, str] = {
     "or none",
     "plateau_patience": "epochs without improvement before the rate drops (plateau only)",
     "plateau_factor": "factor applied to the rate on a plateau (plateau only)",
-    "wavelet_loss_weight": "weight of the zero-mean (admissibility) kernel penalty; 0 = off",
+    "wavelet_loss_weight": "weight of the zero-mean (admissibility) penalty on the B-spline "
+    "kernels of W-Nets (other models refuse it); 0 = off",
     "grad_clip": "clip the global gradient norm to this value; unset: no clipping",
     "precision": "arithmetic of the forward passes: float32, or mixed precision (autocast) in "
     "bfloat16 or float16 (with loss scaling); parameters and optimiser state stay float32",
@@ -80,8 +81,9 @@ _EPILOG = (
     "With --resume, the run's configuration is read from OUT/checkpoint.pt: give only --out "
     "--resume, and the options to change. Options that do not change the computation "
     "(--epochs, --max-steps, --device, --num-threads, --progress, --checkpoint-every) may "
-    "differ; any other option given must equal the run's value. --max-steps limits one "
-    "invocation: a resumed run without it goes to the end."
+    "differ; any other option given must equal the run's value. --max-steps N stops the run "
+    "once it has taken N optimizer steps in all, those before the resumption included (none "
+    "more if it already has); it is not carried over: a resumed run without it goes to the end."
 )
 
 

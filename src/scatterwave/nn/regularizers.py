@@ -13,7 +13,7 @@ from torch import nn
 
 from scatterwave.nn.layers import GroupConv1d, LiftingConv1d
 
-__all__ = ["wavelet_loss"]
+__all__ = ["wavelet_layers", "wavelet_loss"]
 
 
 def wavelet_loss(model: nn.Module) -> torch.Tensor:
@@ -38,17 +38,35 @@ def wavelet_loss(model: nn.Module) -> torch.Tensor:
         dtype of the model's first floating-point parameter, else CPU float32) when the
         model has no such layer.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
     terms = []
-    for module in model.modules():
-        if isinstance(module, (LiftingConv1d, GroupConv1d)) and module.kernel_size > 1:
-            weight = module.weight
-            dc_gain = weight.reshape(weight.shape[0], weight.shape[1], -1).sum(dim=-1)
-            terms.append(dc_gain.square().mean())
+    for module in wavelet_layers(model):
+        weight = module.weight
+        dc_gain = weight.reshape(weight.shape[0], weight.shape[1], -1).sum(dim=-1)
+        terms.append(dc_gain.square().mean())
     if terms:
         return torch.stack(terms).sum()
     reference = next((p for p in model.parameters() if p.is_floating_point()), None)
     if reference is None:
         return torch.zeros(())
     return torch.zeros((), dtype=reference.dtype, device=reference.device)
+
+
+def wavelet_layers(model: nn.Module) -> list[LiftingConv1d | GroupConv1d]:
+    """Return the layers :func:`wavelet_loss` penalises: B-spline layers with more than one tap.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Any module; its submodules are searched.
+
+    Returns
+    -------
+    list of LiftingConv1d or GroupConv1d
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    return [
+        m
+        for m in model.modules()
+        if isinstance(m, (LiftingConv1d, GroupConv1d)) and m.kernel_size > 1
+    ]

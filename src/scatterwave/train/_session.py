@@ -188,7 +188,14 @@ def set_up(
     sched = make_scheduler(config, opt)
     wavelet_loss: Callable[[nn.Module], torch.Tensor] | None = None
     if config.wavelet_loss_weight > 0:
-        from scatterwave.nn.regularizers import wavelet_loss
+        from scatterwave.nn.regularizers import wavelet_layers, wavelet_loss
+
+        if not wavelet_layers(model):
+            raise ValueError(
+                f"wavelet_loss_weight={config.wavelet_loss_weight} penalises the B-spline "
+                f"(wavelet) kernels of the W-Nets, and model {config.model!r} has none: the "
+                "option would do nothing; leave it at 0, or train a W-Net (e.g. 'w-m5')"
+            )
     run = RunState()
     scaler = torch.amp.GradScaler(ctx.device.type) if config.precision == "float16" else None
     # Dropout and other stochastic layers draw from a per-rank stream.

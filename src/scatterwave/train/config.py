@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -60,7 +61,8 @@ class TrainConfig:
     plateau_factor : float
     wavelet_loss_weight : float
         Weight of :func:`scatterwave.nn.wavelet_loss` added to the training loss (0 = off).
-        It is reported separately and never enters validation or selection.
+        It is reported separately and never enters validation or selection. Models without
+        B-spline layers (the CNN baselines) refuse a positive weight.
     grad_clip : float, optional
         Clip the global gradient norm to this value.
     precision : {"float32", "bfloat16", "float16"}
@@ -154,6 +156,10 @@ class TrainConfig:
             raise ValueError(f"grad_clip must be > 0 or None, got {self.grad_clip}")
         if self.num_threads is not None and self.num_threads < 1:
             raise ValueError(f"num_threads must be >= 1 or None, got {self.num_threads}")
+        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", str(self.device)):
+            raise ValueError(
+                f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {self.device!r}"
+            )
         if not isinstance(self.dataset_options, dict):
             raise TypeError(f"dataset_options must be a dict, got {type(self.dataset_options)}")
 
@@ -191,8 +197,9 @@ class TrainConfig:
             The interrupted run's configuration (``checkpoint["config"]``).
         given : dict
             Options given for the resumption. Those in :data:`RESUMABLE_FIELDS` replace the
-            saved values; any other must equal its saved value. ``max_steps`` is the budget
-            of one invocation: unless given anew it is unset (the run goes to its end).
+            saved values; any other must equal its saved value. ``max_steps`` (steps in
+            all, those before the resumption included) is not carried over: unless given
+            anew it is unset (the run goes to its end).
 
         Returns
         -------

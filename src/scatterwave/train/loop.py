@@ -361,6 +361,9 @@ def _train_epoch(
     stopped = False
     s.train_model.train()
     while run.step_in_epoch < len(batches):
+        if config.max_steps is not None and run.global_step >= config.max_steps:
+            stopped = True  # checked before the step: a resumed run may already be there
+            break
         batch = batches[run.step_in_epoch]
         mine = batch[ctx.rank :: ctx.world_size]
         xb, yb = x_train[mine].to(ctx.device), y_train[mine].to(ctx.device)
@@ -368,9 +371,6 @@ def _train_epoch(
         if bar is not None:
             bar.update(1)
             bar.set_postfix(loss=f"{float(task_sum.detach()) / len(mine):.4f}")
-        if config.max_steps is not None and run.global_step >= config.max_steps:
-            stopped = True
-            break
         if config.checkpoint_every and run.global_step % config.checkpoint_every == 0:
             save_checkpoint(s)
     if bar is not None:
