@@ -52,16 +52,11 @@ def wavelet_loss(model: nn.Module) -> torch.Tensor:
 
 
 def wavelet_layers(model: nn.Module) -> list[LiftingConv1d | GroupConv1d]:
-    """Return the layers :func:`wavelet_loss` penalises: B-spline layers with more than one tap.
+    """Return the layers of ``model`` that :func:`wavelet_loss` penalises.
 
-    Parameters
-    ----------
-    model : torch.nn.Module
-        Any module; its submodules are searched.
-
-    Returns
-    -------
-    list of LiftingConv1d or GroupConv1d
+    Its B-spline layers (searched with its submodules) with more than one time tap: a list of
+    :class:`~scatterwave.nn.layers.LiftingConv1d` and
+    :class:`~scatterwave.nn.layers.GroupConv1d`, empty for the CNN baselines.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
