@@ -147,18 +147,16 @@ def test_torch_compile_forward_and_backward_match_eager():
         assert report[f"backward_{B}"] < 1e-5, report
 
 
-# Warnings of the tracer itself, not of the traced code: array_api_compat's type checks are
-# lru_cache'd (TorchDynamo traces through the cache and says so), and TorchDynamo's handling of
-# an autograd.Function instantiates it (PyTorch's own deprecation warning).
-@pytest.mark.filterwarnings("ignore:Dynamo detected a call to a `functools.lru_cache`")
-@pytest.mark.filterwarnings("ignore:<class 'torch.autograd.function.Function'> should not be")
 @pytest.mark.parametrize("requires_grad", [False, True])
 @pytest.mark.parametrize("jtfs", [False, True])
 def test_forward_traces_into_one_graph_from_the_first_call(jtfs, requires_grad):
     """docs/quickstart.md: the modules compile into one graph without breaks. Traced by
     TorchDynamo before any eager call (the caches a first call fills are filled when the
     module is built) and with gradients recorded (the JTFS's modulus nodes are module-level
-    classes: a class built inside a function split the graph at every modulus)."""
+    classes: a class built inside a function split the graph at every modulus). Without a
+    warning either (``filterwarnings = error``): a tensor's device is read directly, not
+    through array_api_compat's lru_cache'd type checks, and traced moduli are the composed
+    operators, not the autograd nodes (TorchDynamo warned at both)."""
     import torch._dynamo
 
     from scatterwave.nn import TimeFrequencyScattering1D

@@ -204,9 +204,11 @@ def _from_bytes(data: bytes) -> np.ndarray:
 def device_of(x: Array) -> Any:
     """Return the device ``x`` lives on, for ``device=`` arguments of the same library.
 
-    Inside ``tf.function`` TensorFlow reports ``""`` (the default device).
+    Inside ``tf.function`` TensorFlow reports ``""`` (the default device). PyTorch's is read
+    directly: array_api_compat's ``device`` goes through type checks cached by
+    ``functools.lru_cache``, which ``torch.compile`` traces through with a warning each.
     """
-    if library_of(x) == "tensorflow":  # "" inside tf.function: the default device
+    if library_of(x) in ("tensorflow", "torch"):  # TF: "" inside tf.function (the default)
         return x.device
     from array_api_compat import device
 
@@ -401,7 +403,9 @@ def _modulus_torch(z: Array, overwrite: bool) -> Array:
     import torch
 
     if torch.is_grad_enabled():
-        if z.numel() > NODE_MODULUS_INTERLEAVED:
+        # Compiled graphs take the composed operators: the node saves eager autograd work
+        # only, and TorchDynamo's handling of a Function warns (PyTorch's own deprecation).
+        if z.numel() > NODE_MODULUS_INTERLEAVED and not torch.compiler.is_compiling():
             from scatterwave.core.torch_modulus import Modulus
 
             return Modulus.apply(z)
@@ -479,7 +483,8 @@ def modulus_stacked(z: Array, axis: int, xp: Any, *, caps: Capabilities | None =
     if caps.library == "torch":
         import torch
 
-        if torch.is_grad_enabled() and (not caps.on_cpu or z.numel() > 2 * NODE_MODULUS_STACKED):
+        large = not caps.on_cpu or z.numel() > 2 * NODE_MODULUS_STACKED
+        if torch.is_grad_enabled() and large and not caps.traced:  # traced: as in modulus
             from scatterwave.core.torch_modulus import StackedModulus
 
             return StackedModulus.apply(z, axis)
