@@ -67,6 +67,14 @@ def test_torch_target_tol_callback_and_dict(scalogram):
         S, t, n_iter=50, callback=lambda i, loss: calls.append(i) or i == 3, progress=False
     )
     assert calls == [1, 2, 3] and len(res.history["loss"]) == 4
+    # after every step, the last one and the one where tol stops included (both were skipped)
+    calls.clear()
+    reconstruct(S, t, n_iter=5, callback=lambda i, loss: calls.append(i), progress=False)
+    assert calls == [1, 2, 3, 4, 5]
+    calls.clear()
+    res = reconstruct(S, t, n_iter=50, lr=0.1, tol=0.9, progress=False,
+                      callback=lambda i, loss: calls.append(i))  # fmt: skip
+    assert calls == list(range(1, len(res.history["loss"])))
     x0 = np.random.default_rng(1).standard_normal(N)
     res = reconstruct(
         lambda x: {"a": S(x)}, {"a": target}, x0=x0, n_iter=20, loss="l2", progress=False

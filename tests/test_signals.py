@@ -120,6 +120,10 @@ def test_chirp_sine_pulse_components_and_noise_seed():
         (lambda: signals.am_fm_tone(64, am_depth=2.0), "am_depth must lie in"),
         (lambda: signals.am_fm_tone(64, fm_deviation=0.01), "f_fm .* is required"),
         (lambda: signals.am_fm_tone(64, f_fm=0.01), "fm_deviation is 0"),
+        # NaN failed both checks (< 0 and > 0): the plain tone, without FM, was returned
+        (lambda: signals.am_fm_tone(64, fm_deviation=float("nan")), "finite number >= 0"),
+        (lambda: signals.am_fm_tone(64, fm_deviation=-0.01), "finite number >= 0"),
+        (lambda: signals.am_fm_tone(64, am_depth=float("nan")), "am_depth must lie in"),
         (lambda: signals.partials(64, f0=0.2, n_partials=3), "reaches the Nyquist"),
         (lambda: signals.fdts(64, n_partials=1), "n_partials must be >= 2"),
         (lambda: signals.fdts(64, partial_duration=60, total_shift=20), "exceeds N = 64"),

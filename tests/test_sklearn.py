@@ -68,6 +68,20 @@ def test_pipeline_clone_and_pickle():
     np.testing.assert_array_equal(again.transform(X[:3]), fitted.transform(X[:3]))
 
 
+def test_set_params_take_effect_at_the_next_fit():
+    """Every option, pooling included, is fixed by fit (pooling used to apply at once: a
+    fitted downstream estimator then got features of another width than n_features_out_)."""
+    X, _ = _two_classes()
+    st = ScatteringTransformer(J=3, Q=2).fit(X)
+    width = st.transform(X[:2]).shape[1]
+    st.set_params(pooling="flatten", J=2)
+    assert st.transform(X[:2]).shape[1] == width == st.n_features_out_
+    assert len(st.get_feature_names_out()) == width
+    st.fit(X)
+    assert st.pooling_ == "flatten" and st.J_ == 2
+    assert st.transform(X[:2]).shape[1] == st.n_features_out_ > width
+
+
 def test_errors():
     X, _ = _two_classes(2)
     with pytest.raises(ValueError, match="pooling must be"):

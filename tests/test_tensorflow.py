@@ -108,6 +108,22 @@ def test_gradient_matches_finite_differences(rng, cfg):
         assert abs(grad @ d - fd) < 1e-6 * max(1.0, abs(fd))
 
 
+@pytest.mark.parametrize("cfg", [S1D_CONFIGS[0], JTFS_CONFIGS[0]])
+def test_a_variable_is_transformed_and_differentiated_as_its_tensor(rng, cfg):
+    """Optimising an input through the transform passes a tf.Variable, which is no tensor
+    (no ndim: an AttributeError). It is read as the tensor it holds, in the tape."""
+    S = _transform(cfg)
+    x = rng.standard_normal((2, S.N))
+    v, t = tf.Variable(x), tf.constant(x)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(t)
+        y_v, y_t = S(v), S(t)
+        loss_v, loss_t = tf.reduce_sum(y_v**2), tf.reduce_sum(y_t**2)
+    np.testing.assert_array_equal(y_v.numpy(), y_t.numpy())
+    g_v, g_t = tape.gradient(loss_v, v), tape.gradient(loss_t, t)
+    np.testing.assert_array_equal(g_v.numpy(), g_t.numpy())
+
+
 def test_gradient_under_xla_is_finite_at_zero_input():
     S = Scattering1D(128, 3, 2)
 

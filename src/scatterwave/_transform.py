@@ -46,6 +46,7 @@ from scatterwave._validation import (
 )
 from scatterwave.core.capabilities import Capabilities, capabilities, is_functorch_wrapped
 from scatterwave.core.ops import as_index, device_of
+from scatterwave.core.tf_namespace import variable_value
 from scatterwave.core.workspace import ThreadWorkspaces, Workspace
 
 Array = Any
@@ -399,6 +400,7 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
     @no_autograph
     def __call__(self, x: Array) -> Any:
         """Transform ``x`` of shape ``(..., N)``; see the subclass for the output."""
+        x = variable_value(x)
         caps = capabilities(x)
         if self.cuda_graphs and torch_can_take(caps):
             return through_torch(self, x)

@@ -136,11 +136,10 @@ class _Loop:
         if i > 0 and self.bar is not None:
             self.bar.update(1)
             self.bar.set_postfix(rel_error=f"{rel:.3g}", refresh=False)
-        if i == self.n_iter or rel < self.tol:
-            return True
-        if i > 0 and self.callback is not None:
-            return bool(self.callback(i, loss_value))
-        return False
+        stop = False
+        if i > 0 and self.callback is not None:  # after every step, the last one included
+            stop = bool(self.callback(i, loss_value))
+        return stop or i == self.n_iter or rel < self.tol
 
 
 @dataclass(frozen=True)

@@ -205,8 +205,8 @@ def am_fm_tone(
         raise ValueError(f"am_depth must lie in [0, 1], got {am_depth!r}.")
     t = np.arange(N, dtype=np.float64)
     phase = 2 * np.pi * fc * t
-    if fm_deviation < 0:
-        raise ValueError(f"fm_deviation must be >= 0, got {fm_deviation!r}.")
+    if not fm_deviation >= 0 or not np.isfinite(fm_deviation):  # NaN fails both comparisons
+        raise ValueError(f"fm_deviation must be a finite number >= 0, got {fm_deviation!r}.")
     if fm_deviation > 0:
         if f_fm is None:
             raise ValueError("f_fm (frequency-modulation rate) is required when fm_deviation > 0.")

@@ -70,6 +70,8 @@ class ScatteringTransformer(TransformerMixin, BaseEstimator):
         The scale actually used.
     stats_ : NormalizationStats or None
         Learnt normalisation (None if ``log_normalize=False``).
+    pooling_ : {"mean", "flatten"}
+        The pooling fixed by :meth:`fit` (``set_params`` takes effect at the next fit).
     n_features_in_ : int
         Signal length ``N`` seen in :meth:`fit`.
     n_features_out_ : int
@@ -140,7 +142,7 @@ class ScatteringTransformer(TransformerMixin, BaseEstimator):
         return Sx
 
     def _pool(self, Sx: np.ndarray) -> np.ndarray:
-        if self.pooling == "mean":
+        if self.pooling_ == "mean":
             return Sx.mean(axis=-1)
         return Sx.reshape(Sx.shape[0], -1)
 
@@ -165,7 +167,11 @@ class ScatteringTransformer(TransformerMixin, BaseEstimator):
         if self.log_normalize:
             self.stats_ = fit_normalization(Sx)
         self.n_paths_, self.n_times_ = Sx.shape[-2:]
-        self.n_features_out_ = int(self.n_paths_ * (1 if self.pooling == "mean" else self.n_times_))
+        # Fixed by fit, as J and Q are: a set_params(pooling=...) takes effect at the next fit
+        # (it changed the width of transform's output under a fitted downstream estimator).
+        self.pooling_ = self.pooling
+        per_path = 1 if self.pooling_ == "mean" else self.n_times_
+        self.n_features_out_ = int(self.n_paths_ * per_path)
         return self
 
     def transform(self, X: Any) -> np.ndarray:
@@ -207,6 +213,6 @@ class ScatteringTransformer(TransformerMixin, BaseEstimator):
             f"S{int(o)}_" + "-".join(str(int(k)) for k in key) if key else f"S{int(o)}"
             for o, key in zip(meta["order"], meta["key"], strict=True)
         ]
-        if self.pooling == "flatten":
+        if self.pooling_ == "flatten":
             paths = [f"{p}_t{t}" for p in paths for t in range(self.n_times_)]
         return np.asarray(paths, dtype=object)

@@ -132,6 +132,28 @@ def test_est_energy_conservation_scattering(xb):
     assert r.per_pair[1] > r.per_pair[2]
 
 
+def test_est_energy_conservation_of_jtfs_leaves_out_the_s1_its_pairs_decompose():
+    """The JTFS total is ``S0`` and the joint pairs, as viz.plot_energy_profile titles it
+    (it summed every pair, ``S1`` included: 1.62 against the picture's 0.864)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from scatterwave.jtfs import TimeFrequencyScattering1D
+    from scatterwave.toolkit import partition_pairs
+    from scatterwave.viz import plot_energy_profile
+
+    x = np.random.default_rng(0).standard_normal(1024)
+    j = TimeFrequencyScattering1D(1024, J=6, Q=8, J_fr=3, Q_fr=1)
+    r = est_energy_conservation(x, j)
+    joint = [p for p in r.per_pair if p != "S1"]
+    assert partition_pairs(list(r.per_pair)) == joint
+    assert r.total == pytest.approx(sum(r.per_pair[p] for p in joint), rel=1e-12)
+    assert 0.5 < r.total <= 1.0 + 1e-6  # non-expansive, as the energy tests of the JTFS
+    title = plot_energy_profile(j(x), j.meta(), x=x).get_title()
+    assert f"E_out / E_in = {r.total:.3f}" in title
+    assert partition_pairs([0, 1, 2]) == [0, 1, 2]
+
+
 @pytest.fixture(scope="module")
 def jtfs():
     from scatterwave.jtfs import TimeFrequencyScattering1D
@@ -215,6 +237,27 @@ def test_jtfs_out_3D_dict_with_flat_meta(xb):
     for pair in e2:
         np.testing.assert_allclose(e3[pair].rows, e2[pair].rows, rtol=1e-10)
         assert e3[pair].slice_keys == e2[pair].slice_keys
+
+
+def test_jtfs_out_3D_array_tuple_equals_the_dict(xb):
+    """``out_type="array", out_3D=True`` gives ``(S_time, S_joint)``: the energy functions
+    read it as its meta lists the rows (they raised AttributeError: a tuple has no ndim)."""
+    from scatterwave.jtfs import TimeFrequencyScattering1D
+    from scatterwave.toolkit import coeff_distance
+
+    kw = dict(J=5, Q=8, J_fr=3, Q_fr=1, average_fr=True, out_3D=True)
+    arrays = TimeFrequencyScattering1D(512, out_type="array", **kw)
+    dicts = TimeFrequencyScattering1D(512, **kw)
+    x = np.random.default_rng(6).standard_normal((2, 512))
+    S = tuple(xb(v) for v in arrays(x))
+    e_tuple, e_dict = coeff_energy(S, arrays.meta()), coeff_energy(dicts(x), dicts.meta())
+    assert list(e_tuple) == list(e_dict)
+    for pair in e_dict:
+        np.testing.assert_allclose(e_tuple[pair].rows, e_dict[pair].rows, rtol=1e-10)
+    d = coeff_distance(S, tuple(1.1 * v for v in S), arrays.meta())
+    assert all(v.total == pytest.approx(0.1) for v in d.values())
+    with pytest.raises(ValueError, match=r"a JTFS out_3D output .S_time, S_joint.; got 3 items"):
+        coeff_energy((*S, S[0]), arrays.meta())
 
 
 def test_jtfs_dict_with_the_meta_of_another_transform(jtfs):

@@ -81,6 +81,21 @@ def test_normalize_errors():
         fit_normalization([])
     with pytest.raises(ValueError, match="all batches must have 4 rows"):
         fit_normalization([S, S[:, :2]])
+    # integer coefficients: the row scales (3.125 here) were cast to int and applied as 3
+    with pytest.raises(TypeError, match="must be real floating-point, got dtype int64"):
+        normalize(np.array([[[1, 2, 3, 4]], [[2, 3, 4, 6]]]))
+    for empty in (S[:0], S[:, :0]):  # numpy's reduction error, a ZeroDivisionError
+        with pytest.raises(ValueError, match="no coefficients to normalise: Sx has shape"):
+            normalize(empty)
+    with pytest.raises(ValueError, match="C must be a positive"):
+        normalize(S, C=True)
+
+
+def test_numpy_scalars_are_numbers():
+    """``C=np.float32(2)`` was refused as "not a positive finite number"."""
+    a = normalize(_coeffs(), C=np.float32(2))
+    np.testing.assert_array_equal(a, normalize(_coeffs(), C=2.0))
+    np.testing.assert_array_equal(normalize(_coeffs(), C=np.int64(2)), a)
 
 
 def test_jax_output():

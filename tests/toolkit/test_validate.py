@@ -197,3 +197,14 @@ def test_bad_inputs():
         validate_filterbank(np.ones((2, 16)), criterion_amplitude=2.0)
     with pytest.raises(ValueError, match="one log2 stride"):
         validate_filterbank(np.ones((2, 16)), subsampling=[1])
+
+
+def test_one_band_pass_without_a_low_pass_is_checked():
+    """n_filters >= 1 is accepted: one Gaussian band-pass centred between two bins (0.1 at
+    N=256) left no bin in [min xi, max xi], and the frame bounds' minimum of nothing raised
+    numpy's "zero-size array" error. The band is then the bin nearest the peak."""
+    f = np.fft.fftfreq(256)
+    g = np.exp(-((f - 0.1) ** 2) / (2 * 0.01**2)) * (f > 0)
+    report = validate_filterbank(g)
+    lp = report.checks["littlewood_paley"]
+    assert 0 < lp.metrics["A (min over band)"] <= lp.metrics["B (max)"]

@@ -66,6 +66,19 @@ def is_tensorflow_tensor(x: Any) -> bool:
     return type(x).__module__.startswith("tensorflow")
 
 
+def variable_value(x: Any) -> Any:
+    """Return the tensor a ``tf.Variable`` holds (read in any gradient tape), else ``x``.
+
+    Variables are not tensors (no ``ndim``): optimising an input through a transform or the
+    Keras layer passes one.
+    """
+    if type(x).__module__.startswith("tensorflow") and hasattr(x, "read_value"):
+        import tensorflow as tf
+
+        return tf.convert_to_tensor(x)
+    return x
+
+
 def namespace(x: Tensor) -> TFNamespace:
     """Return the namespace for a TensorFlow input ``x``, after checking what the cores need.
 

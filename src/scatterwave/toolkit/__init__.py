@@ -17,6 +17,7 @@ from scatterwave.toolkit.energy import (
     coeff_energy_ratios,
     energy,
     est_energy_conservation,
+    partition_pairs,
 )
 from scatterwave.toolkit.lp import compute_lp_sum
 from scatterwave.toolkit.normalize import NormalizationStats, fit_normalization, normalize
@@ -41,5 +42,6 @@ __all__ = [
     "fit_normalization",
     "normalize",
     "pack_coeffs_jtfs",
+    "partition_pairs",
     "validate_filterbank",
 ]

@@ -114,6 +114,7 @@ def per_row(
     groups : dict
         Pair name (or order) -> :class:`RowGroup` with NumPy values and the pair's row meta.
     """
+    inputs = [joined_3d(v) if isinstance(v, tuple) else v for v in inputs]
     first = inputs[0]
     if isinstance(first, Mapping):
         for other in inputs[1:]:
@@ -159,6 +160,24 @@ def per_row(
         idx = np.asarray([i for i, lab in enumerate(labels) if lab == label])
         groups[label] = RowGroup(tuple(v[idx] for v in per_row_values), select_rows(meta, idx))
     return groups
+
+
+def joined_3d(Scx: tuple[Any, Any]) -> Any:
+    """Return the rows of a JTFS ``out_3D`` array output ``(S_time, S_joint)`` as one array.
+
+    ``S_time`` ``(..., n_time_rows, N_out)`` and ``S_joint`` ``(..., n_slices, n_fr, N_out)``
+    flattened in C order, followed by each other: the order of the rows of its ``meta()``.
+    """
+    if len(Scx) != 2:
+        raise ValueError(
+            f"a tuple of coefficients must be a JTFS out_3D output (S_time, S_joint); got "
+            f"{len(Scx)} items"
+        )
+    S_time, S_joint = Scx
+    xp = namespace(S_time, S_joint)
+    lead = tuple(S_joint.shape[:-3])
+    joint = xp.reshape(S_joint, (*lead, S_joint.shape[-3] * S_joint.shape[-2], S_joint.shape[-1]))
+    return xp.concat([S_time, joint], axis=-2)
 
 
 def _pair_rows(pair: Hashable, block: Any, n_meta: int) -> Any:

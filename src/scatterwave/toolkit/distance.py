@@ -11,6 +11,7 @@ import numpy as np
 from scatterwave.toolkit._common import (
     SliceBy,
     abs2,
+    joined_3d,
     per_row,
     reduce_except_row,
     slice_keys,
@@ -79,6 +80,7 @@ def coeff_distance(
     """
     if kind not in ("l2", "l1"):
         raise ValueError(f'kind must be "l2" or "l1", got {kind!r}.')
+    Sx0, Sx1 = (joined_3d(v) if isinstance(v, tuple) else v for v in (Sx0, Sx1))
     if not isinstance(Sx0, Mapping) and tuple(Sx0.shape) != tuple(Sx1.shape):
         raise ValueError(
             f"Sx0 and Sx1 must have the same shape, got {tuple(Sx0.shape)} and {tuple(Sx1.shape)}."

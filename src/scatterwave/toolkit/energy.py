@@ -37,6 +37,7 @@ __all__ = [
     "coeff_energy_ratios",
     "energy",
     "est_energy_conservation",
+    "partition_pairs",
 ]
 
 Kind = Literal["l2", "l1"]
@@ -224,9 +225,10 @@ class EnergyConservation:
     Attributes
     ----------
     total : float
-        ``sum |Sx|**2 / sum |x|**2`` over every output coefficient.
+        ``sum |Sx|**2 / sum |x|**2`` over the pairs that partition the output's energy
+        (:func:`partition_pairs`: every pair, but ``S1`` where JTFS joint pairs decompose it).
     per_pair : dict
-        The same ratio restricted to each pair (order for time scattering).
+        The same ratio restricted to each pair (order for time scattering), ``S1`` included.
     """
 
     total: float
@@ -240,8 +242,10 @@ def est_energy_conservation(x: Any, transform: Callable[[Any], Any]) -> EnergyCo
     partition the energy of a non-expansive scattering: ``total`` stays below 1 and approaches
     it as orders are added; the per-pair ratios show where the energy goes. Without averaging
     (``average=False``) the order-2 rows re-decompose the order-1 moduli, so only the per-pair
-    ratios are meaningful (order 1 alone is then close to 1). Joint time-frequency scattering
-    is not a partition either: its pairs share first-order energy.
+    ratios are meaningful (order 1 alone is then close to 1). In joint time-frequency
+    scattering the joint pairs decompose ``S1`` (a frame along frequency): ``S0`` and the joint
+    pairs make the total, and ``S1`` is reported per pair only (:func:`partition_pairs`; as
+    :func:`scatterwave.viz.plot_energy_profile` draws it).
 
     Parameters
     ----------
@@ -265,4 +269,25 @@ def est_energy_conservation(x: Any, transform: Callable[[Any], Any]) -> EnergyCo
         raise ValueError("x has zero energy: energy conservation is undefined for a zero signal.")
     e = coeff_energy(transform(x), transform.meta())
     per_pair = {pair: pe.total / e_x for pair, pe in e.items()}
-    return EnergyConservation(float(sum(per_pair.values())), per_pair)
+    total = sum(per_pair[p] for p in partition_pairs(list(per_pair)))
+    return EnergyConservation(float(total), per_pair)
+
+
+def partition_pairs(pairs: list[Hashable]) -> list[Hashable]:
+    """Return the pairs whose energies add up to the output energy.
+
+    In JTFS the ``phi_t * ...`` and ``psi_t * ...`` pairs decompose ``S1`` (a frame along
+    frequency), so ``S1`` is left out where any of them is present; every other pair, and
+    every order of time scattering, counts.
+
+    Parameters
+    ----------
+    pairs : list
+        Pair names (JTFS) or orders (time scattering), e.g. the keys of :func:`coeff_energy`.
+
+    Returns
+    -------
+    list
+    """
+    joint = any(isinstance(p, str) and p.startswith(("phi_t", "psi_t")) for p in pairs)
+    return [p for p in pairs if not (joint and p == "S1")]

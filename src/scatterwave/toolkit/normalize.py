@@ -41,6 +41,7 @@ package attribute shadows this module's name); import the module's other names f
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -97,6 +98,13 @@ def _check_coeffs(S: Any) -> None:
             "expected coefficients of shape (..., n_rows, N_out) with at least 2 dimensions, "
             f"got {getattr(S, 'shape', type(S).__name__)}."
         )
+    if not namespace(S).isdtype(S.dtype, "real floating"):
+        raise TypeError(
+            f"coefficients must be real floating-point, got dtype {S.dtype}: the statistics "
+            "and the output are fractional (convert first, e.g. S.astype(np.float32))."
+        )
+    if array_api_compat.size(S) == 0:
+        raise ValueError(f"no coefficients to normalise: Sx has shape {tuple(S.shape)}.")
 
 
 def _batches(data: Any) -> Callable[[], Iterable[Any]]:
@@ -169,7 +177,7 @@ def fit_normalization(
     """
     if scale not in ("sparse_mean", "mean", "none"):
         raise ValueError(f'scale must be "sparse_mean", "mean" or "none", got {scale!r}.')
-    if not (isinstance(C, (int, float)) and np.isfinite(C) and C > 0):
+    if isinstance(C, bool) or not (isinstance(C, numbers.Real) and np.isfinite(C) and C > 0):
         raise ValueError(f"C must be a positive finite number, got {C!r}.")
     get = _batches(data)
     total = count = None

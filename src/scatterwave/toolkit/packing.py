@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from scatterwave.toolkit._common import namespace
+from scatterwave.toolkit._common import joined_3d, namespace
 from scatterwave.vocabulary import (
     FREQUENTIAL_LOWPASS_PAIRS,
     JOINT_PAIRS,
@@ -295,13 +295,8 @@ def _rows(Scx: Any, meta: dict) -> tuple[Array, Any]:
             flat.append(xp.reshape(a, (*lead, count, a.shape[-1])))
         rows = xp.concat(flat, axis=-2)
     elif isinstance(Scx, tuple):
-        S_time, S_joint = Scx
-        xp = namespace(S_time, S_joint)
-        lead = S_joint.shape[:-3]
-        joint = xp.reshape(
-            S_joint, (*lead, S_joint.shape[-3] * S_joint.shape[-2], S_joint.shape[-1])
-        )
-        rows = xp.concat([S_time, joint], axis=-2)
+        rows = joined_3d(Scx)
+        xp = namespace(rows)
     else:
         xp = namespace(Scx)
         rows = Scx

@@ -273,6 +273,9 @@ def _check_littlewood_paley(
     band = (af >= lo) & (af <= hi)
     if for_real_inputs:
         band &= f >= 0
+    if not band.any():  # one filter centred between two bins: its nearest bin is the band
+        distance = np.where(f >= 0, np.abs(f - hi), np.inf) if for_real_inputs else af - hi
+        band[np.argmin(np.abs(distance))] = True
     A, B = float(lp[band].min()), float(lp.max())
     ratio = A / B if B > 0 else 0.0
     expansive, holes = B > 1 + lp_tolerance, ratio < min_lp_ratio

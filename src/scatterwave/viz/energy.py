@@ -43,16 +43,6 @@ def _meta_for(Sx: Any, meta: Mapping[str, Any]) -> Mapping[str, Any]:
     return meta
 
 
-def _energy_pairs(pairs: list[Hashable]) -> list[Hashable]:
-    """Pairs whose energies add up to the output energy.
-
-    In JTFS the ``phi_t * ...`` and ``psi_t * ...`` pairs decompose ``S1`` (a frame along
-    frequency), so ``S1`` is left out of the total when any of them is present.
-    """
-    joint = any(isinstance(p, str) and p.startswith(("phi_t", "psi_t")) for p in pairs)
-    return [p for p in pairs if not (joint and p == "S1")]
-
-
 def _check_per(per: str) -> None:
     if per not in ("pair", "slice"):
         raise ValueError(f'per must be "pair" or "slice"; got {per!r}')
@@ -125,7 +115,7 @@ def plot_energy_profile(
     -------
     ax : matplotlib Axes
     """
-    from scatterwave.toolkit.energy import coeff_energy
+    from scatterwave.toolkit.energy import coeff_energy, partition_pairs
 
     _check_per(per)
     results = coeff_energy(Sx, _meta_for(Sx, meta), kind=kind)
@@ -138,7 +128,7 @@ def plot_energy_profile(
             raise ValueError("x has zero norm: cannot show energies relative to it")
         unit = f"{unit} / input {unit}"
     ax = get_axes(ax)
-    counted = _energy_pairs(list(results))
+    counted = partition_pairs(list(results))
     if per == "pair":
         values = np.array([results[p].total for p in keys]) / norm
         labels = [_label(p) for p in keys]
