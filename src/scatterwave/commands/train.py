@@ -95,7 +95,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     :class:`~scatterwave.train.TrainConfig`'s defaults, a resumed run from its checkpoint.
     The defaults are shown in ``--help``.
     """
-    from scatterwave.train.config import TrainConfig
+    from scatterwave.train.config import Progress, TrainConfig
 
     defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
     sup = argparse.SUPPRESS
@@ -143,7 +143,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     option("max_steps", type=int, metavar="N")
     option("checkpoint_every", type=int, metavar="N")
     option("num_threads", type=int, metavar="N")
-    option("progress", choices=("auto", "bar", "log"))
+    option("progress", choices=get_args(Progress))
     p.add_argument(
         "--resume",
         action="store_true",

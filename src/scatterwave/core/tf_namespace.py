@@ -72,7 +72,7 @@ def variable_value(x: Any) -> Any:
     Variables are not tensors (no ``ndim``): optimising an input through a transform or the
     Keras layer passes one.
     """
-    if type(x).__module__.startswith("tensorflow") and hasattr(x, "read_value"):
+    if is_tensorflow_tensor(x) and hasattr(x, "read_value"):
         import tensorflow as tf
 
         return tf.convert_to_tensor(x)

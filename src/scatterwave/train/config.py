@@ -15,6 +15,7 @@ Optimizer = Literal["adam", "adamw", "sgd", "adadelta"]
 Scheduler = Literal["none", "plateau", "cosine"]
 SelectOn = Literal["metric", "loss"]
 Precision = Literal["float32", "bfloat16", "float16"]
+Progress = Literal["auto", "bar", "log"]
 
 #: Fields that may differ between an interrupted run and its resumption (they change when
 #: and where the run stops, or what it displays, not what it computes).
@@ -114,14 +115,14 @@ class TrainConfig:
     max_steps: int | None = None
     checkpoint_every: int = 0
     num_threads: int | None = None
-    progress: Literal["auto", "bar", "log"] = "auto"
+    progress: Progress = "auto"
 
     def __post_init__(self) -> None:
         choices = {
-            "optimizer": ("adam", "adamw", "sgd", "adadelta"),
-            "scheduler": ("none", "plateau", "cosine"),
-            "select_on": ("metric", "loss"),
-            "progress": ("auto", "bar", "log"),
+            "optimizer": get_args(Optimizer),
+            "scheduler": get_args(Scheduler),
+            "select_on": get_args(SelectOn),
+            "progress": get_args(Progress),
             "precision": get_args(Precision),
         }
         for name, allowed in choices.items():
