@@ -85,6 +85,8 @@ def test_graph_mode_follows_device_gradients_and_filters(monkeypatch):
     assert _cuda_graph.graph_mode(x, learnable, caps) is None  # gradients to the filters
     with torch.no_grad():
         assert _cuda_graph.graph_mode(x, learnable, caps) == "forward"
+    traced = dataclasses.replace(caps, traced=True)  # torch.compile: the compiler's graph
+    assert _cuda_graph.graph_mode(x, {}, traced) is None
 
 
 def _stand_in_record(body, pool=None):

@@ -68,13 +68,15 @@ def graph_mode(x: Array, buffers: dict[str, Array], caps: Capabilities) -> Graph
 
     ``"forward"`` for a CUDA tensor recording no gradient, ``"train"`` for one that requires
     grad (with gradient recording on), None elsewhere: other libraries and devices, during
-    another capture, inside ``torch.func`` transforms, and where a filter requires grad.
+    another capture, inside ``torch.func`` transforms, while ``torch.compile`` traces (the
+    compiler owns the graph; the cache's locks and captures would split it), and where a
+    filter requires grad.
     """
     if caps.library != "torch" or caps.device_kind != "cuda":
         return None
     import torch
 
-    if torch.cuda.is_current_stream_capturing() or is_functorch_wrapped(x):
+    if caps.traced or torch.cuda.is_current_stream_capturing() or is_functorch_wrapped(x):
         return None
     if not torch.is_grad_enabled():
         return "forward"
