@@ -382,7 +382,10 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
             ``order`` (n_paths,), ``key`` (list of tuples), ``n``, ``j`` (n_paths, 2) int with
             -1 where absent, ``xi``, ``sigma`` (n_paths, 2) float with NaN where absent,
             ``is_cqt`` (n_paths, 2) bool, ``stride`` (n_paths,) samples between outputs
-            (``N`` for global averaging).
+            (``N`` for global averaging), ``averaged`` (n_paths,) bool: the row is low-passed
+            (locally or by the global mean); False for the envelopes of ``average=False``,
+            whose order-2 rows re-decompose the order-1 rows (see
+            :func:`scatterwave.toolkit.partition_pairs`).
         """
         plan = self.plan(self._resolve_N(N))
         perm = plan.order()
@@ -400,6 +403,7 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
             "sigma": p["sigma"][perm],
             "is_cqt": p["is_cqt"][perm],
             "stride": stride,
+            "averaged": (p["order"][perm] == 0) | (plan.average != "none"),
         }
 
     @property

@@ -100,6 +100,7 @@ _SCATTERING1D_FIELDS = {
     "n": "(n_rows, 2) int: (n1, n2) wavelet indices, -1 where absent",
     **_FILTER_FIELDS,
     "stride": "(n_rows,) int: samples between outputs (N for global averaging)",
+    "averaged": "(n_rows,) bool: low-passed row (False: an envelope of average=False)",
 }
 _JTFS_FIELDS = {
     "pair": "(n_rows,) object: the pair name, one of PAIRS",

@@ -132,6 +132,35 @@ def test_est_energy_conservation_scattering(xb):
     assert r.per_pair[1] > r.per_pair[2]
 
 
+def test_unaveraged_time_scattering_totals_orders_zero_and_one():
+    """Without averaging, the order-2 envelopes re-decompose the order-1 envelopes, so the
+    total is that of orders 0 and 1, which tile the spectrum: below 1 for white noise with
+    zero padding (measured 2026-12-07: 0.932, where summing every order gave 1.09), and the
+    energy picture titles that total and greys order 2. Averaged rows keep every order."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from scatterwave import Scattering1D
+    from scatterwave.toolkit import is_averaged, partition_pairs
+    from scatterwave.viz import plot_energy_profile
+
+    x = np.random.default_rng(0).standard_normal(2048)
+    S = Scattering1D(2048, J=6, Q=8, average=False, out_type="dict", pad_mode="zero")
+    assert not is_averaged(S.meta())
+    assert partition_pairs([0, 1, 2], averaged=False) == [0, 1]
+    r = est_energy_conservation(x, S)
+    assert r.total == pytest.approx(r.per_pair[0] + r.per_pair[1], rel=RTOL)
+    assert 0.85 < r.total < 1.0
+    assert sum(r.per_pair.values()) > 1.0  # why order 2 cannot count
+    ax = plot_energy_profile(S(x), S.meta(), x=x)
+    assert f"E_out / E_in = {r.total:.3f}" in ax.get_title()
+    assert "order 2 (not in total)" in [t.get_text() for t in ax.get_xticklabels()]
+    averaged = Scattering1D(2048, J=6, Q=8, pad_mode="zero")
+    assert is_averaged(averaged.meta())
+    r = est_energy_conservation(x, averaged)
+    assert r.total == pytest.approx(sum(r.per_pair.values()), rel=RTOL)
+
+
 def test_est_energy_conservation_of_jtfs_leaves_out_the_s1_its_pairs_decompose():
     """The JTFS total is ``S0`` and the joint pairs, as viz.plot_energy_profile titles it
     (it summed every pair, ``S1`` included: 1.62 against the picture's 0.864)."""

@@ -17,6 +17,7 @@ from scatterwave.toolkit.energy import (
     coeff_energy_ratios,
     energy,
     est_energy_conservation,
+    is_averaged,
     partition_pairs,
 )
 from scatterwave.toolkit.lp import compute_lp_sum
@@ -40,6 +41,7 @@ __all__ = [
     "energy",
     "est_energy_conservation",
     "fit_normalization",
+    "is_averaged",
     "normalize",
     "pack_coeffs_jtfs",
     "partition_pairs",

@@ -37,6 +37,7 @@ __all__ = [
     "coeff_energy_ratios",
     "energy",
     "est_energy_conservation",
+    "is_averaged",
     "partition_pairs",
 ]
 
@@ -226,7 +227,8 @@ class EnergyConservation:
     ----------
     total : float
         ``sum |Sx|**2 / sum |x|**2`` over the pairs that partition the output's energy
-        (:func:`partition_pairs`: every pair, but ``S1`` where JTFS joint pairs decompose it).
+        (:func:`partition_pairs`: every pair, but ``S1`` where JTFS joint pairs decompose it,
+        and orders 0 and 1 only for time scattering without averaging).
     per_pair : dict
         The same ratio restricted to each pair (order for time scattering), ``S1`` included.
     """
@@ -241,8 +243,8 @@ def est_energy_conservation(x: Any, transform: Callable[[Any], Any]) -> EnergyCo
     With ``normalize="energy"`` (the default of the transforms) and averaging, the orders
     partition the energy of a non-expansive scattering: ``total`` stays below 1 and approaches
     it as orders are added; the per-pair ratios show where the energy goes. Without averaging
-    (``average=False``) the order-2 rows re-decompose the order-1 moduli, so only the per-pair
-    ratios are meaningful (order 1 alone is then close to 1). In joint time-frequency
+    (``average=False``) the order-2 rows re-decompose the order-1 moduli: ``total`` is then
+    that of orders 0 and 1, which tile the input's spectrum. In joint time-frequency
     scattering the joint pairs decompose ``S1`` (a frame along frequency): ``S0`` and the joint
     pairs make the total, and ``S1`` is reported per pair only (:func:`partition_pairs`; as
     :func:`scatterwave.viz.plot_energy_profile` draws it).
@@ -267,27 +269,52 @@ def est_energy_conservation(x: Any, transform: Callable[[Any], Any]) -> EnergyCo
     e_x = float(to_numpy(energy(x, axis=None)))
     if e_x == 0:
         raise ValueError("x has zero energy: energy conservation is undefined for a zero signal.")
-    e = coeff_energy(transform(x), transform.meta())
+    meta = transform.meta()
+    e = coeff_energy(transform(x), meta)
     per_pair = {pair: pe.total / e_x for pair, pe in e.items()}
-    total = sum(per_pair[p] for p in partition_pairs(list(per_pair)))
+    counted = partition_pairs(list(per_pair), averaged=is_averaged(meta))
+    total = sum(per_pair[p] for p in counted)
     return EnergyConservation(float(total), per_pair)
 
 
-def partition_pairs(pairs: list[Hashable]) -> list[Hashable]:
+def partition_pairs(pairs: list[Hashable], *, averaged: bool = True) -> list[Hashable]:
     """Return the pairs whose energies add up to the output energy.
 
     In JTFS the ``phi_t * ...`` and ``psi_t * ...`` pairs decompose ``S1`` (a frame along
-    frequency), so ``S1`` is left out where any of them is present; every other pair, and
-    every order of time scattering, counts.
+    frequency), so ``S1`` is left out where any of them is present; every other pair counts.
+    In time scattering every order counts when the rows are averaged; without averaging the
+    order-2 envelopes re-decompose the order-1 envelopes, and orders 0 (``x * phi_T``) and 1
+    (``|x * psi1|``) alone tile the input's spectrum, so only they count.
 
     Parameters
     ----------
     pairs : list
         Pair names (JTFS) or orders (time scattering), e.g. the keys of :func:`coeff_energy`.
+    averaged : bool
+        Whether the time-scattering rows are averaged (``all(meta()["averaged"])`` of a
+        :class:`~scatterwave.Scattering1D`; :func:`is_averaged`). Ignored for JTFS pairs.
 
     Returns
     -------
     list
     """
     joint = any(isinstance(p, str) and p.startswith(("phi_t", "psi_t")) for p in pairs)
+    if not averaged and not any(isinstance(p, str) for p in pairs):
+        return [p for p in pairs if p in (0, 1)]
     return [p for p in pairs if not (joint and p == "S1")]
+
+
+def is_averaged(meta: Mapping[str, Any]) -> bool:
+    """Whether every row of a time-scattering ``meta()`` is averaged (True without the column).
+
+    Parameters
+    ----------
+    meta : dict
+        A transform's ``meta()``.
+
+    Returns
+    -------
+    bool
+    """
+    column = meta.get("averaged") if isinstance(meta, Mapping) else None
+    return True if column is None else bool(np.all(np.asarray(column)))

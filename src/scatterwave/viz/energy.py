@@ -99,9 +99,10 @@ def plot_energy_profile(
         The transform's ``meta()``.
     x : array, shape (..., N), optional
         The input: energies are then shown relative to ``||x||**2`` (``kind="l2"``) or
-        ``||x||_1``, and the title gives the total ratio ``E_out / E_in`` (for JTFS without
-        ``S1``, which the joint pairs decompose: its bar is then drawn hatched grey and
-        labelled "not in total").
+        ``||x||_1``, and the title gives the total ratio ``E_out / E_in`` over the pairs of
+        :func:`scatterwave.toolkit.partition_pairs` (for JTFS without ``S1``, which the joint
+        pairs decompose; for time scattering without averaging, orders 0 and 1 only): a pair
+        left out is drawn hatched grey and labelled "not in total".
     pairs : sequence, optional
         Pairs (or scattering orders) to draw; default all.
     kind : {"l2", "l1"}
@@ -115,7 +116,7 @@ def plot_energy_profile(
     -------
     ax : matplotlib Axes
     """
-    from scatterwave.toolkit.energy import coeff_energy, partition_pairs
+    from scatterwave.toolkit.energy import coeff_energy, is_averaged, partition_pairs
 
     _check_per(per)
     results = coeff_energy(Sx, _meta_for(Sx, meta), kind=kind)
@@ -128,7 +129,7 @@ def plot_energy_profile(
             raise ValueError("x has zero norm: cannot show energies relative to it")
         unit = f"{unit} / input {unit}"
     ax = get_axes(ax)
-    counted = partition_pairs(list(results))
+    counted = partition_pairs(list(results), averaged=is_averaged(meta))
     if per == "pair":
         values = np.array([results[p].total for p in keys]) / norm
         labels = [_label(p) for p in keys]
@@ -143,9 +144,12 @@ def plot_energy_profile(
     if x is not None:
         total = sum(results[p].total for p in counted) / norm
         note = ""
-        if len(counted) != len(results):
+        if len(counted) != len(results) and "S1" in results:
             shown = " (grey bar)" if per == "pair" and "S1" in keys else ""
             note = f"; S1{shown} not counted: the joint pairs split it"
+        elif len(counted) != len(results):
+            shown = " (grey)" if per == "pair" else ""
+            note = f"; order 2{shown} not counted: unaveraged, it splits order 1"
         title += f" (E_out / E_in = {total:.3f}{note})"
     ax.set_title(title, fontsize="medium")
     return ax
