@@ -39,8 +39,8 @@ def test_spin_with_default_arguments(J):
     the chirp sweeps from one or two octaves above the lowest first-order wavelet
     (``2**-(J - 1)``, ``2**-(J - 2)``) to 0.45 cycles/sample: ``J - 1.2`` and ``J - 2.2`` of
     the filterbank's ``J`` octaves. Smallest ratio measured over these ten chirps (and their
-    reversals) with the defaults: 310 (J=6); with the former defaults (reflect time padding,
-    ``"resample"``): 36 to 67.
+    reversals) with the defaults: 380 (J=6); with the former defaults (reflect time padding,
+    ``"resample"``): 38 to 66 (measured 2026-12-07).
     """
     N = 2 ** (J + 4)
     jtfs = TimeFrequencyScattering1D(N, J=J, out_exclude=NOT_SPINNED)
@@ -55,8 +55,8 @@ def test_spin_with_default_arguments(J):
 @pytest.mark.parametrize("fmax", [0.45, 0.5 - 1e-9])
 def test_spin_under_the_default_time_padding_reference_configuration(fmax):
     """The reference configuration: N=2048, J=8, Q=16, J_fr=4, Q_fr=2, F=4, average_fr, chirp
-    from 1/32 cycles/sample; only the padding is left to its default. Measured: 368 (to 0.45),
-    316 (to Nyquist); 37.7 and 39.1 with reflect time padding.
+    from 1/32 cycles/sample; only the padding is left to its default. Measured 2026-12-07: 501
+    (to 0.45), 456 (to Nyquist); 44.8 and 47.4 with reflect time padding.
     """
     N = 2048
     jtfs = TimeFrequencyScattering1D(
@@ -68,9 +68,9 @@ def test_spin_under_the_default_time_padding_reference_configuration(fmax):
 
 def test_gradient_descent_reconstructs_a_chirp_with_default_arguments():
     """30 steps of SGD (Nesterov momentum 0.9) from noise towards an exponential chirp's JTFS
-    (N=1024, J=6, Q=8, J_fr=4): the loss falls by more than 50x (measured 85x; 70x with the
-    former defaults). The step, 1e4, suits this loss's scale (the mean square of coefficients
-    normalised to the signal's energy); 3e4 diverges.
+    (N=1024, J=6, Q=8, J_fr=4): the loss falls by more than 50x (measured 2026-12-07: 101x;
+    70x with the former defaults). The step, 1e4, suits this loss's scale (the mean square of
+    coefficients normalised to the signal's energy); 3e4 diverges.
     """
     torch = pytest.importorskip("torch")
     from scatterwave.nn import TimeFrequencyScattering1D as TorchJTFS
@@ -129,7 +129,7 @@ def test_gradient_descent_reconstructs_a_chirp_on_wavespins_scale():
     magnitude, the target WaveSpin's ``echirp(N, fmin=1)`` (1 to ``N / 2`` cycles); defaults
     otherwise (N=1024, J=6, Q=8, J_fr=4, float64). The step is the one of the test above,
     1e4 on the raw loss, carried to this loss's scale (times the square of the divisor,
-    5.08**2); twice that step diverges. Measured 2026-12-06: 55.6x, 9.6e-6. WaveSpin's own
+    5.08**2); twice that step diverges. Measured 2026-12-07: 54.6x, 9.8e-6. WaveSpin's own
     configuration (``"exclude"``, ``max_pad_factor=1``, ``max_pad_factor_fr=2``, step 1.4e5,
     float32) gives 35x and 1.5e-5 here, against its thresholds at its commit 2acb1ae
     (CPU: 30x, 2e-5).
@@ -239,7 +239,7 @@ def test_time_shift_sensitivity_at_a_quarter_of_the_length():
     """WaveSpin's ``test_T`` signal (N=2048: cosines at N/4, N/8, N/16, N/32 cycles under a
     Tukey window of N/8 samples, shifted circularly by N/8) with J=10, Q=16 and ``T = N / 4``,
     all else default: the relative distance of the whole output exceeds 0.15. Measured
-    2026-12-05: 0.170 (0.145 before the boundary normalisation of the averages, whose
+    2026-12-07: 0.169 (0.146 before the boundary normalisation of the averages, whose
     zero-padded edges diluted the shifted window's response).
     """
     N = 2048
@@ -404,7 +404,7 @@ def test_unaveraged_spinned_energy_of_wavespin_white_noise_under_reflected_frequ
     2026-12-06: 1.039 (1.006 with ``"reflect"``; above 1 as the reflected rows are counted in
     the unpadded outputs). With ``"zero"`` 0.892: second-order wavelets that see few
     first-order rows lose the energy their frequential filtering spreads into the padding
-    (58 to 83 % kept for the ten highest ``psi2`` computed; docs/jtfs.md)."""
+    (61 to 88 % kept for the ten highest ``psi2`` computed; docs/jtfs.md)."""
     first, _, spinned, _ = wavespin_energy_terms(pad_mode_fr="conj-reflect")
     assert 0.97 < first < 1.0
     assert spinned > 0.95
@@ -435,7 +435,7 @@ def test_ideal_fdts_at_2048_is_limited_by_the_windows_leakage():
     Blackman-Harris windows of the same length (sidelobes below -92 dB), everything else as
     in ``wavespin_fdts_pair``: WaveSpin's thresholds for N=2048, TS distance below 8e-6 and
     ratio above 6.2e4, hold with a wide margin (measured 2026-12-06: 1.71e-6 and 2.59e5;
-    with the Tukey windows 7.50e-6 and 5.77e4). The time-scattering distance of that pair
+    with the Tukey windows 7.50e-6 and 5.78e4). The time-scattering distance of that pair
     comes from the windows' spectral leakage between the partials, which the modulus mixes
     differently once one partial is delayed, not from the transform (docs/jtfs.md)."""
     from scipy.signal.windows import blackmanharris
@@ -474,7 +474,7 @@ def test_ideal_fdts_at_wavespins_length():
     8e-6 at N=2048, the issue's, and 3.5e5 and 2e-6 at N=4096): the time-scattering distance
     (the JTFS's own global first order, our definition of the global mean, docs/jtfs.md)
     below 2e-6 and the spinned pairs' distance more than 3.5e5 times larger. Measured
-    2026-12-05: 1.12e-6 and 0.431 (ratio 3.86e5); at N=2048 (J=8): 7.5e-6 and 0.433 (5.8e4).
+    2026-12-05: 1.12e-6 and 0.431 (ratio 3.86e5); at N=2048 (J=8): 7.5e-6 and 0.433 (5.78e4).
     """
     d_ts, d_jtfs = ideal_fdts_distances(*wavespin_fdts_pair(4096), J=9)
     assert d_ts < 2e-6
