@@ -41,7 +41,7 @@ from scatterwave.core.ops import matmul
 DIRECT_MAX_LENGTH = 32
 
 #: Most bytes (float64) the matrices of one plan may take; beyond, the Fourier route is kept
-#: (at N=2^13, J=8 they take 3.8 MB; a long signal with a large ``J`` can need gigabytes).
+#: (at N=2^13, J=8 they take 3.9 MB; a long signal with a large ``J`` can need gigabytes).
 DIRECT_MAX_BYTES = 64 * 2**20
 
 #: Name of the plan's flat buffer of matrices.
