@@ -38,6 +38,8 @@ def _close(a: np.ndarray, b: np.ndarray) -> None:
         dict(average=False, pad_mode_fr=zero_padding, out_type="dict"),
         dict(average_fr=True, F=4, sampling_filters_fr="resample"),
         dict(average="global"),
+        dict(Q=(4, 2)),
+        dict(Q=(4, 2), average_fr=True, F=4, pad_mode="reflect"),
     ],
 )
 def test_one_wavelet_per_group_changes_no_output(monkeypatch, kw):
@@ -45,14 +47,22 @@ def test_one_wavelet_per_group_changes_no_output(monkeypatch, kw):
     identical metadata, and outputs equal to round-off (relative 1e-13): the dense
     frequential operators are matrix products whose shapes follow the groups, and a BLAS
     may block (round) products of other shapes differently (measured 2.6e-14 relative with
-    NumPy 2.4.6's OpenBLAS; bit-identical with other builds)."""
+    NumPy 2.4.6's OpenBLAS; bit-identical with other builds). With ``Q2 = 2`` a split rate
+    is followed by others: until 2026-12-07 NumPy's complex operators were laid out once per
+    group instead of once per rate, so every rate after a split one read another rate's
+    matrices (outputs off by 100 %)."""
     N = 512
     x = np.random.default_rng(0).standard_normal((2, N))
-    whole = TimeFrequencyScattering1D(N, J=5, Q=4, **kw)
+    kw = {"J": 5, "Q": 4, **kw}
+    whole = TimeFrequencyScattering1D(N, **kw)
     monkeypatch.setattr(jtfs_joint, "JOINT_MAX_BYTES", 1)
-    split = TimeFrequencyScattering1D(N, J=5, Q=4, **kw)
+    split = TimeFrequencyScattering1D(N, **kw)
     if kw.get("average") is False:  # one group of every wavelet at stride 1
         assert len(whole.plan(N).joint) < len(split.plan(N).joint)
+    if kw["Q"] == (4, 2):  # a rate of several wavelets, split, and later rates
+        rates = [jg.k2 for jg in whole.plan(N).joint]
+        first_split = next(i for i, jg in enumerate(whole.plan(N).joint) if len(jg.n2) > 1)
+        assert first_split < len(rates) - 1 and split.plan(N).dense_fr
     assert all(len(jg.n2) == 1 for jg in split.plan(N).joint)
     a, b = whole(x), split(x)
     if isinstance(a, dict):
@@ -86,3 +96,19 @@ def test_averaged_default_groups_are_not_split():
     plan = TimeFrequencyScattering1D(N, J=8, Q=16, J_fr=4, Q_fr=2, F=4, average_fr=True).plan(N)
     rates = [jg.k2 for jg in plan.joint]
     assert len(rates) == len(set(rates))
+
+
+def test_numpy_agrees_with_torch_where_the_default_budget_splits_a_rate():
+    """N=2**16, J=10, Q=(8, 2), defaults otherwise: the default budget splits the rates
+    ``k2`` = 2 to 4 in two groups each, and later rates follow. NumPy (complex frequential
+    operators) and PyTorch (real form) agree to float64 round-off (relative 1e-10; measured
+    2026-12-07: 4e-16). Before the fix of that date NumPy's ``psi_t`` rows from ``n2 = 7`` on
+    were off by 46 to 74 %."""
+    torch = pytest.importorskip("torch")
+    N = 2**16
+    jtfs = TimeFrequencyScattering1D(N, J=10, Q=(8, 2), out_type="array")
+    rates = [jg.k2 for jg in jtfs.plan(N).joint]
+    assert len(set(rates)) < len(rates) and rates[-1] > rates[0]
+    x = np.random.default_rng(0).standard_normal(N)
+    a, b = jtfs(x), jtfs(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12 * float(np.abs(a).max()))

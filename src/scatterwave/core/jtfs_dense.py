@@ -144,14 +144,19 @@ def complex_operators(plan: JTFSPlan, *, single: bool) -> np.ndarray:
     hold :func:`pair_form` there instead (same size).
     """
     real = plan.buffers["fr_op"]
-    parts = []
+    parts, size = [], 0
     for jg in plan.joint:
         for g in jg.freq:
-            if g.dense is None:
+            # the joint groups of one rate share its operators (split_joint_axis): each
+            # operator is laid out once, at the offset its DenseOperator was given
+            if g.dense is None or g.dense.op_complex.offset < size:
                 continue
+            if g.dense.op_complex.offset != size:
+                raise RuntimeError("complex frequential operators out of order (internal error)")
             W = _complex(g.dense.op.take({"fr_op": real}, np))
             p = g.dense.conj_pairs
             parts.append(pair_form(W, g.n_filters, p) if p else W.ravel())
+            size += W.size
     out = np.concatenate(parts) if parts else np.zeros(0, dtype=complex)
     return out.astype(np.complex64 if single else np.complex128)
 
