@@ -132,6 +132,35 @@ def test_time_lowpass_matrices_agree_with_the_fourier_route(config, seed):
             np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(a).max()))
 
 
+@settings(
+    max_examples=examples(15),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    database=None,
+)
+@given(configurations(), st.integers(0, 2**31 - 1))
+def test_numpy_and_pytorch_agree_on_every_configuration(config, seed):
+    """NumPy (complex frequential matrices, workspaces, time blocks) and PyTorch (real form)
+    share only the plan: in float64 they agree to round-off (rtol 1e-10, as the backend
+    tests) on every configuration the strategy draws. The NumPy layout bug of 2026-12-07
+    (operators misread after a memory split) showed here as a 100 % difference."""
+    torch = pytest.importorskip("torch")
+    N, kw = config
+    try:
+        jtfs = TimeFrequencyScattering1D(N, **kw)
+    except ValueError:
+        assume(False)
+    x = np.random.default_rng(seed).standard_normal((2, N))
+    a, b = jtfs(x), jtfs(torch.from_numpy(x))
+    if isinstance(a, dict):
+        pairs = [(a[p], b[p]) for p in a]
+    else:
+        pairs = list(zip(a, b)) if isinstance(a, tuple) else [(a, b)]
+    for u, v in pairs:
+        u, v = np.asarray(u), v.numpy()
+        np.testing.assert_allclose(v, u, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(u).max()))
+
+
 @SETTINGS
 @given(
     st.sampled_from([64, 256, 1000, 4096]),
