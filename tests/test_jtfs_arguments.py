@@ -93,12 +93,39 @@ def test_every_configuration_builds_and_runs_or_is_rejected_by_name(config, seed
         assert len(jtfs.meta()["pair"]) == S.shape[1]
 
 
-@settings(
-    max_examples=examples(20),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    database=None,
-)
+def _agreement(n: int):
+    """Settings of the tests that compare two routes on ``n`` drawn configurations."""
+    return settings(
+        max_examples=examples(n),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        database=None,
+    )
+
+
+def _built(N: int, kw: dict) -> TimeFrequencyScattering1D:
+    """The transform of a drawn configuration; rejected ones are not examples here."""
+    try:
+        return TimeFrequencyScattering1D(N, **kw)
+    except ValueError:
+        assume(False)
+        raise
+
+
+def _assert_same_outputs(ref, out) -> None:
+    """Every array of ``out`` equals ``ref``'s (any ``out_type``) to float64 round-off."""
+    if isinstance(ref, tuple):
+        pairs = zip(ref, out)
+    elif isinstance(ref, dict):
+        pairs = ((ref[p], out[p]) for p in ref)
+    else:
+        pairs = [(ref, out)]
+    for a, b in pairs:
+        a, b = np.asarray(a), np.asarray(b)
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(a).max()))
+
+
+@_agreement(20)
 @given(configurations(), st.integers(0, 2**31 - 1))
 def test_time_lowpass_matrices_agree_with_the_fourier_route(config, seed):
     """Wherever the plan holds time low-pass matrices (short local outputs), NumPy and PyTorch
@@ -112,32 +139,16 @@ def test_time_lowpass_matrices_agree_with_the_fourier_route(config, seed):
 
     torch = pytest.importorskip("torch")
     N, kw = config
-    try:
-        jtfs = TimeFrequencyScattering1D(N, **kw)
-    except ValueError:
-        assume(False)
+    jtfs = _built(N, kw)
     assume(bool(jtfs.plan(N).direct_time))
     x = np.random.default_rng(seed).standard_normal((2, N))
     fourier = dataclasses.replace(capabilities(x), direct_time=False)
     ref = jtfs.compute(x, np, jtfs.buffers(N, x, xp=np, caps=fourier), fourier)
     for out in (jtfs(x), jtfs(torch.from_numpy(x))):
-        if isinstance(ref, tuple):
-            pairs = zip(ref, out)
-        elif isinstance(ref, dict):
-            pairs = ((ref[p], out[p]) for p in ref)
-        else:
-            pairs = [(ref, out)]
-        for a, b in pairs:
-            a, b = np.asarray(a), np.asarray(b)
-            np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(a).max()))
+        _assert_same_outputs(ref, out)
 
 
-@settings(
-    max_examples=examples(15),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    database=None,
-)
+@_agreement(15)
 @given(configurations(), st.integers(0, 2**31 - 1))
 def test_numpy_and_pytorch_agree_on_every_configuration(config, seed):
     """NumPy (complex frequential matrices, workspaces, time blocks) and PyTorch (real form)
@@ -146,19 +157,9 @@ def test_numpy_and_pytorch_agree_on_every_configuration(config, seed):
     (operators misread after a memory split) showed here as a 100 % difference."""
     torch = pytest.importorskip("torch")
     N, kw = config
-    try:
-        jtfs = TimeFrequencyScattering1D(N, **kw)
-    except ValueError:
-        assume(False)
+    jtfs = _built(N, kw)
     x = np.random.default_rng(seed).standard_normal((2, N))
-    a, b = jtfs(x), jtfs(torch.from_numpy(x))
-    if isinstance(a, dict):
-        pairs = [(a[p], b[p]) for p in a]
-    else:
-        pairs = list(zip(a, b)) if isinstance(a, tuple) else [(a, b)]
-    for u, v in pairs:
-        u, v = np.asarray(u), v.numpy()
-        np.testing.assert_allclose(v, u, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(u).max()))
+    _assert_same_outputs(jtfs(x), jtfs(torch.from_numpy(x)))
 
 
 @SETTINGS
