@@ -316,5 +316,5 @@ def is_averaged(meta: Mapping[str, Any]) -> bool:
     -------
     bool
     """
-    column = meta.get("averaged") if isinstance(meta, Mapping) else None
+    column = meta.get("averaged")
     return True if column is None else bool(np.all(np.asarray(column)))
