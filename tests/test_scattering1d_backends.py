@@ -92,6 +92,16 @@ def test_jax_jit_equals_eager(rng):
     np.testing.assert_allclose(np.asarray(jax.jit(S)(x)), np.asarray(S(x)), rtol=0, atol=1e-12)
 
 
+def test_jax_dict_keys_follow_meta(rng):
+    """A dict output from JAX input lists its paths in ``meta()``'s order, as NumPy's does
+    (``jax.jit`` sorts dict keys: until 2026-12-07 order 2 followed the first order-1 path)."""
+    S = Scattering1D(256, 3, out_type="dict")
+    x = rng.standard_normal(256)
+    keys = list(S(jnp.asarray(x)))
+    assert keys == list(S(x)) == [tuple(k) for k in S.meta()["key"]]
+    assert keys != sorted(keys)  # the check can fail: sorted order differs
+
+
 def test_torch_backward_runs_in_float32():
     S = Scattering1D(1024, 5)
     x = torch.randn(4, 1024, requires_grad=True)

@@ -13,7 +13,11 @@ approaches ``N``. Measured maxima (2026-12-05; unit impulses in the first and la
 samples, every ``J``, ``Q1`` in {1, 4, 12, 24}, ``T`` in {2**J, N}, N from 16 to 1000), by
 ``d = floor(log2 N) - J``: d >= 3: 1.014 (random signals: 1.046 over 1,250 configurations);
 d = 2: 1.161; d <= 1: 1.413 (N=16..128 with ``J = log2 N`` and ``T = N``). The bounds tested
-here, :data:`BOUND_REFLECT`, leave about 10 % above those.
+here, :data:`BOUND_REFLECT`, leave about 10 % above those. They hold with the default
+``max_pad_factor=2`` and without a cap (None: at most 1.054 on the same impulses); a smaller
+cap folds more of the reflection back onto the signal (measured 2026-12-07: 1.33 with
+``max_pad_factor=1`` at N=32 and 64, 1.91 with 0 at N=63), so the reflect property draws
+those two only, the zero-padding property all four.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from _fuzz import examples
@@ -55,7 +59,9 @@ def configurations(draw):
     seed = draw(st.integers(0, 2**16))
     J2 = draw(st.none() | st.integers(1, J))  # J=(J1, J2): fewer second-order wavelets
     J = J if J2 is None else (J, J2)
-    return {"N": N, "J": J, "Q": Q, "T": T, "average": average, "max_order": max_order}, (
+    max_pad_factor = draw(st.sampled_from([2, None, 1, 0]))
+    kwargs = {"N": N, "J": J, "Q": Q, "T": T, "average": average, "max_order": max_order}
+    return {**kwargs, "max_pad_factor": max_pad_factor}, (
         kind,
         seed,
     )
@@ -94,6 +100,7 @@ def test_non_expansive_with_zero_padding(config):
 @given(configurations())
 def test_reflect_padding_stays_within_the_documented_bound(config):
     kwargs, (kind, seed) = config
+    assume(kwargs["max_pad_factor"] in (2, None))  # the documented condition (module docstring)
     x = _signal(kwargs["N"], kind, seed)
     assert _ratio(kwargs, "reflect", x) <= reflect_bound(kwargs["N"], kwargs["J"])
 
@@ -109,6 +116,24 @@ def test_reflect_padding_worst_case_impulses(N, J, measured):
             worst = max(worst, float((S(X) ** 2).sum(axis=(-1, -2)).max()))  # unit inputs
     assert worst == pytest.approx(measured, abs=0.005)  # the figures of the module docstring
     assert worst <= reflect_bound(N, J)
+
+
+@pytest.mark.parametrize(
+    ("N", "J", "max_pad_factor", "measured"),
+    [(64, 4, None, 1.051), (32, 3, 1, 1.323), (63, 4, 0, 1.906)],
+)
+def test_reflect_padding_worst_case_impulses_by_padding_cap(N, J, max_pad_factor, measured):
+    """The same impulses under other caps (module docstring): no cap stays near 1; small caps
+    fold the reflected extension back onto the signal and exceed the default cap's bounds."""
+    X = np.eye(N)[[0, 1, 2, N - 3, N - 2, N - 1]]
+    worst = 0.0
+    for Q1 in (1, 4, 12, 16, 24):
+        for T in sorted({2**J, N}):
+            S = Scattering1D(
+                N, J, Q=(Q1, 1), T=T, pad_mode="reflect", max_pad_factor=max_pad_factor
+            )
+            worst = max(worst, float((S(X) ** 2).sum(axis=(-1, -2)).max()))
+    assert worst == pytest.approx(measured, abs=0.005)
 
 
 def test_issue_example_global_average_is_non_expansive():

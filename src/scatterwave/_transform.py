@@ -439,15 +439,27 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         """Return :meth:`compute` compiled by ``jax.jit``, one per input shape, dtype and chunk.
 
         The capabilities are resolved on the traced value inside (``traced=True``): arrays
-        made while tracing must not be cached.
+        made while tracing must not be cached. ``jax.jit`` sorts a dict's keys, so a dict
+        leaves the compiled function as a tuple and is rebuilt in ``meta()``'s order.
         """
         if key not in self._jit_cache:
             import jax
 
             chunk = key[-1]
-            self._jit_cache[key] = jax.jit(
-                lambda v, buffers: self.compute(v, xp, buffers, capabilities(v), chunk=chunk)
-            )
+            keys: list = []
+
+            def values(v: Array, buffers: dict[str, Array]) -> Any:
+                out = self.compute(v, xp, buffers, capabilities(v), chunk=chunk)
+                keys[:] = list(out) if isinstance(out, dict) else []
+                return tuple(out.values()) if keys else out
+
+            compiled = jax.jit(values)
+
+            def run(v: Array, buffers: dict[str, Array]) -> Any:
+                out = compiled(v, buffers)  # traces on the first call, which fills keys
+                return dict(zip(keys, out)) if keys else out
+
+            self._jit_cache[key] = run
         return self._jit_cache[key]
 
     def _paths_exclude(self, sizes: dict[str, int]) -> dict[str, list[int]]:

@@ -116,8 +116,9 @@ class TimeFrequencyScattering1D(
         Low-pass the ``psi_f`` pairs along frequency by ``phi_F`` (or the global mean).
     out_type : {"dict", "array"}
         ``"dict"``: pair -> array ``(..., n_rows, t)`` (or ``(..., n_slices, n_freq, t)`` for
-        joint pairs with ``out_3D``). ``"array"``: every row concatenated along one axis,
-        ``(..., n_rows, t)``; with ``out_3D``, a tuple ``(S_time (..., 1 + N1, t),
+        joint pairs with ``out_3D``), pairs in :meth:`meta`'s order (a ``jax.jit`` of your own
+        returns dicts with sorted keys, JAX's rule). ``"array"``: every row concatenated along
+        one axis, ``(..., n_rows, t)``; with ``out_3D``, a tuple ``(S_time (..., 1 + N1, t),
         S_joint (..., n_slices, n_freq, t))``. Rows follow :meth:`meta`.
     aligned : bool
         With ``average_fr=False``, give every joint slice the same frequential stride (the
@@ -167,8 +168,9 @@ class TimeFrequencyScattering1D(
         ``L`` rows (rows ``0 .. n - 1`` unchanged; the axis is circular, so the last
         positions precede row 0).
     max_pad_factor, max_pad_factor_fr : int >= 0 or None
-        Caps of the padded lengths, ``2**(ceil(log2 N) + max_pad_factor)`` and
-        ``2**(ceil(log2 N1) + max_pad_factor_fr)``; None: no cap.
+        Caps of the padded lengths: along time, Scattering1D's (the smallest FFT-friendly
+        length of at least ``N * 2**max_pad_factor``); along frequency,
+        ``2**(ceil(log2 N1) + max_pad_factor_fr)``. None: no cap.
     oversampling, oversampling_fr : int >= 0
         Reduce every time / frequency subsampling exponent by this much (``oversampling``
         must be 0 with ``average=False``, whose time strides are all 1).
@@ -316,6 +318,7 @@ class TimeFrequencyScattering1D(
             r_psi=(self.r_psi[0], self.r_psi[1]),
             criterion_amplitude=self.criterion_amplitude,
             max_pad_factor=self.max_pad_factor,
+            proportional_cap=True,  # Scattering1D's padded length, so S0 and S1 can equal its
         )
         N1 = len(fb.psi1)
         if N1 < 2:

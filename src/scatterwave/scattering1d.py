@@ -96,7 +96,9 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
         Strictly analytic wavelets (zero negative frequencies). Only True is supported.
     out_type : {"array", "dict"}
         ``"array"``: shape ``(..., n_paths, N_out)`` with paths sorted by order, then ``n1``,
-        then ``n2``, aligned with :meth:`meta`. ``"dict"``: keys ``()``, ``(n1,)``, ``(n1, n2)``.
+        then ``n2``, aligned with :meth:`meta`. ``"dict"``: keys ``()``, ``(n1,)``, ``(n1, n2)``,
+        in :meth:`meta`'s order (for every library; a ``jax.jit`` of your own returns dicts
+        with sorted keys, JAX's rule: look paths up by key there).
     paths_exclude : dict, optional
         ``{"n1": [...], "n2": [...]}``: wavelet indices (negative counts from the end) whose
         paths are not computed.
@@ -143,7 +145,10 @@ class Scattering1D(ArrayAPITransform[TimeFilterbank, ScatteringPlan]):
     energy): for signals concentrated within a filter width of an end the ratio can exceed 1,
     the more so as ``2**J`` approaches ``N`` (impulses at an end: at most 1.015 with
     ``2**J <= N / 8``, 1.16 with ``2**J = N / 4``, 1.41 with ``2**J >= N / 2``; tested bounds
-    1.10, 1.30, 1.60). ``T < 2**J`` overlaps the
+    1.10, 1.30, 1.60, with the default ``max_pad_factor=2`` or None). A smaller cap folds
+    more of the reflection back onto the signal: impulses at an end reach 1.33 with
+    ``max_pad_factor=1`` and 1.91 with 0 (zero padding stays non-expansive with any cap).
+    ``T < 2**J`` overlaps the
     low-pass with the lowest wavelets, and ``average=False`` returns the envelopes of both
     orders: neither is bounded by 1. See ``tests/test_scattering1d_properties.py``.
 

@@ -512,13 +512,16 @@ def _freq_group_dense(
     step = max(BLOCK_MIN_T, BLOCK_ELEMENTS // max(1, B * P * nf * R))
     if t <= step:
         return block(Y)
+    # Slices end at t: the array API leaves a stop beyond the axis unspecified (array-api-strict
+    # refuses it).
     if ws is None:
-        return xp.concat([block(Y[..., a : a + step]) for a in range(0, t, step)], axis=-1)
+        return xp.concat([block(Y[..., a : min(a + step, t)]) for a in range(0, t, step)], axis=-1)
     first = block(Y[..., :step])
     out = ws.get("joint_out", (*first.shape[:-1], t), first.dtype)
     out[..., :step] = first
     for a in range(step, t, step):
-        out[..., a : a + step] = block(Y[..., a : a + step])
+        b = min(a + step, t)
+        out[..., a:b] = block(Y[..., a:b])
     return out
 
 
