@@ -15,7 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from scatterwave.extract.pool import RemoteTraceback, WorkerDied, WorkerPool
+from scatterwave.extract.pool import (
+    THREAD_VARIABLES,
+    RemoteTraceback,
+    WorkerDied,
+    WorkerPool,
+    worker_threads,
+)
 
 #: A result larger than any pipe buffer (Linux socket buffers are at most a few MiB), so
 #: that its worker stays blocked in the middle of sending it while nobody reads.
@@ -212,6 +218,37 @@ def test_abort_is_bounded_while_workers_compute() -> None:
         pool.abort()
     helper.join(5)
     assert time.monotonic() - t0 < 20  # the sleeping workers were terminated, not awaited
+
+
+def _thread_variables(_: int) -> dict[str, str | None]:
+    return {name: os.environ.get(name) for name in THREAD_VARIABLES}
+
+
+def test_workers_share_the_cores_unless_the_environment_sizes_the_thread_pools(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each of ``w`` workers starts its BLAS and OpenMP pools with ``cores // w`` threads
+    (without this, ``w`` pools as wide as the machine oversubscribe it: docs/extract.md); a
+    variable the environment sets is passed on unchanged, and this process's environment is
+    left as it was."""
+    for name in THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")
+    seen: list[dict[str, str | None]] = []
+    pool = WorkerPool(2)
+    with _no_hang():
+        try:
+            pool.run(_thread_variables, [(0,), (1,)], seen.append)
+        finally:
+            pool.close()
+    expected = str(worker_threads(2))
+    assert (
+        seen
+        == [{"OMP_NUM_THREADS": expected, "OPENBLAS_NUM_THREADS": expected, "MKL_NUM_THREADS": "3"}]
+        * 2
+    )
+    assert "OMP_NUM_THREADS" not in os.environ and "OPENBLAS_NUM_THREADS" not in os.environ
+    assert worker_threads(2, cores=16) == 8 and worker_threads(4, cores=2) == 1
 
 
 def test_workers_must_be_positive_and_retries_not_negative() -> None:

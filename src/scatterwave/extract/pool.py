@@ -38,6 +38,18 @@ CLOSE_TIMEOUT = 30.0
 #: Seconds :meth:`WorkerPool.abort` waits for a terminated worker before killing it.
 ABORT_TIMEOUT = 5.0
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+#: Thread pools a worker starts with ``cores // workers`` threads (at least 1) when this
+#: process's environment does not size them: with every worker's BLAS and OpenMP pools as
+#: wide as the machine, the threads outnumber the cores and OpenBLAS's spin (docs/extract.md).
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def worker_threads(workers: int, cores: int | None = None) -> int:
+    """Return the BLAS / OpenMP threads of each of ``workers`` processes on ``cores`` cores."""
+    if cores is None:
+        affinity = getattr(os, "sched_getaffinity", None)
+        cores = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+    return max(1, cores // workers)
 
 
 class WorkerDied(RuntimeError):
@@ -168,7 +180,14 @@ class WorkerPool:
             self._pool.append(worker)
         else:
             self._pool[index] = worker
-        process.start()
+        # A spawned process inherits this environment as it is when it starts.
+        unset = [name for name in THREAD_VARIABLES if name not in os.environ]
+        os.environ.update({name: str(worker_threads(self.workers)) for name in unset})
+        try:
+            process.start()
+        finally:
+            for name in unset:
+                del os.environ[name]
         child_end.close()  # the worker's end lives in the worker only: EOF at its death
         return worker
 
