@@ -131,6 +131,22 @@ def test_jtfs_texture_resynthesis():
     assert res.rel_error < 0.2
 
 
+def test_out_3d_tuple_target():
+    """``out_3D`` arrays come as a tuple ``(S_time, S_joint)``, which is a target like any other
+    output (until 2026-12-07 it was passed whole to the array library, which refused it)."""
+    torch.set_num_threads(1)
+    from scatterwave.jtfs import TimeFrequencyScattering1D
+
+    n = 256
+    jtfs = TimeFrequencyScattering1D(
+        n, J=4, Q=4, J_fr=2, Q_fr=1, out_3D=True, average_fr=True, out_type="array"
+    )
+    target = jtfs(np.random.default_rng(1).standard_normal(n))
+    assert isinstance(target, tuple)
+    res = reconstruct(jtfs, target, n_iter=20, lr=1.0, optimizer="lbfgs", progress=False)
+    assert res.x.shape == (n,) and res.loss < res.history["loss"][0] / 5
+
+
 def test_package_attribute_is_the_module():
     import importlib
     import inspect

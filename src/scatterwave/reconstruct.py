@@ -69,8 +69,11 @@ class ReconstructionResult:
 
 
 def _leaves(target: Any) -> list[Any]:
+    """Return the arrays of a transform's output: a dict's values, ``out_3D``'s two parts."""
     if isinstance(target, Mapping):
         return [target[k] for k in sorted(target, key=repr)]
+    if isinstance(target, (tuple, list)):
+        return list(target)
     return [target]
 
 

@@ -123,6 +123,25 @@ def test_array_and_3d_inputs_and_other_libraries(setup):
     np.testing.assert_array_equal(out_t.numpy(), ref)
 
 
+@pytest.mark.parametrize("batch", [(2,), ()])
+def test_out_3d_dict_packs_as_the_out_3d_array(batch):
+    """The dict of ``out_3D`` holds the joint pairs as (..., n_slices, n_freq, t); a pair of one
+    slice (``phi_t * phi_f``) has as many rows in its last two axes as meta lists, which until
+    2026-12-07 was read as a 2-D block and failed the concatenation."""
+    kw = dict(J=5, Q=(8, 1), J_fr=3, Q_fr=1, out_3D=True, average_fr=True)
+    d = TimeFrequencyScattering1D(N, **kw)
+    a = TimeFrequencyScattering1D(N, **kw, out_type="array")
+    x = np.random.default_rng(1).standard_normal((*batch, N))
+    assert d(x)["phi_t * phi_f"].shape[-3] == 1
+    for structure in (1, 2, 3, 4):
+        got = pack_coeffs_jtfs(d(x), d.meta(), structure=structure)
+        want = pack_coeffs_jtfs(a(x), a.meta(), structure=structure)
+        got, want = (v if isinstance(v, tuple) else (v,) for v in (got, want))
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)
+
+
 def test_bad_arguments(setup):
     _, S, meta = setup
     with pytest.raises(ValueError, match="structure must be"):

@@ -287,10 +287,16 @@ def _rows(Scx: Any, meta: dict) -> tuple[Array, Any]:
             raise ValueError(
                 f"rows have different time lengths {sorted(t)}; packing needs average=True"
             )
+        # S0 and S1 are (..., rows, t) in every layout: they give the batch axes, and a joint
+        # pair with one more axis is (..., n_slices, n_freq, t) (out_3D), whatever its sizes.
+        time_rows = [a.ndim for p, a in zip(order, arrays) if p in ("S0", "S1")]
         flat = []
         for p, a in zip(order, arrays):
             count = int(np.sum(pair == p))
-            is_3d = a.ndim >= 3 and a.shape[-2] != count and a.shape[-3] * a.shape[-2] == count
+            if time_rows:
+                is_3d = a.ndim == time_rows[0] + 1
+            else:  # only joint pairs: their sizes decide
+                is_3d = a.ndim >= 3 and a.shape[-2] != count and a.shape[-3] * a.shape[-2] == count
             lead = a.shape[: a.ndim - (3 if is_3d else 2)]
             flat.append(xp.reshape(a, (*lead, count, a.shape[-1])))
         rows = xp.concat(flat, axis=-2)
