@@ -147,6 +147,19 @@ def test_out_3d_tuple_target():
     assert res.x.shape == (n,) and res.loss < res.history["loss"][0] / 5
 
 
+def test_result_is_in_the_targets_library_whatever_the_backend(scalogram):
+    """A torch target reconstructed by JAX comes back as a torch tensor, and a JAX target
+    reconstructed by torch as a JAX array, without warnings (until 2026-12-07 the first came
+    back as a JAX array, and the second warned about a read-only NumPy view)."""
+    jnp = pytest.importorskip("jax.numpy")
+    torch.set_num_threads(1)
+    S, target = scalogram
+    res = reconstruct(S, torch.from_numpy(target), n_iter=2, backend="jax", progress=False)
+    assert isinstance(res.x, torch.Tensor) and res.x.shape == (N,)
+    res = reconstruct(S, jnp.asarray(target), n_iter=2, backend="torch", progress=False)
+    assert type(res.x).__module__.startswith("jax") and res.x.shape == (N,)
+
+
 def test_package_attribute_is_the_module():
     import importlib
     import inspect

@@ -41,8 +41,8 @@ class ReconstructionResult:
     Attributes
     ----------
     x : array, shape (..., N)
-        The reconstruction with the lowest loss seen, in the target's array library (NumPy if
-        the target was NumPy).
+        The reconstruction with the lowest loss seen, in the target's array library (PyTorch or
+        JAX; NumPy for other targets), whichever backend computed it.
     history : dict of str to list of float
         ``"loss"`` (the minimised objective) and ``"rel_error"``
         (``||S(x) - target|| / ||target||``) before each iteration and after the last one
@@ -184,11 +184,12 @@ def _run_torch(problem: _Problem, loop: _Loop) -> Any:
 
     ref = next((a for a in problem.leaves if library_of(a) == "torch"), None)
     device = ref.device if ref is not None else torch.device("cpu")
-    dtype = ref.dtype if ref is not None else torch.as_tensor(np.asarray(problem.leaves[0])).dtype
+    # np.array copies: a JAX array's NumPy view is read-only, which torch warns about.
+    dtype = ref.dtype if ref is not None else torch.as_tensor(np.array(problem.leaves[0])).dtype
     if not dtype.is_floating_point:
         dtype = torch.float64
     target = [
-        torch.as_tensor(np.asarray(a) if ref is None else a, device=device, dtype=dtype).detach()
+        torch.as_tensor(np.array(a) if ref is None else a, device=device, dtype=dtype).detach()
         for a in problem.leaves
     ]
     den = sum(float((t.detach() ** 2).sum()) for t in target)
@@ -367,7 +368,10 @@ def reconstruct(
         ``||S(x) - T||^2 / ||T||^2`` (scale-free, default) or ``||S(x) - T||^2``.
     backend : {"auto", "torch", "jax"}
         Autodiff library; "auto" follows the target's library, and for NumPy targets prefers
-        torch, then JAX.
+        torch, then JAX. JAX computes in float32 unless ``jax_enable_x64`` is set (then a
+        float64 target is reconstructed at float32 precision, and ``x`` is float32). Whatever
+        the backend, ``x`` comes back in the target's library (PyTorch on the target's device,
+        JAX, else NumPy).
     seed : int or None
         Seed of the default initial noise.
     tol : float
@@ -407,7 +411,6 @@ def reconstruct(
     leaves = _leaves(target_coeffs)
     name = _pick_backend(backend, leaves)
     length = _signal_length(transform, x0, N)
-    return_numpy = not any(library_of(a) in ("torch", "jax") for a in leaves)
     problem = _Problem(transform, leaves, x0, length, lr, optimizer, loss, seed)
     bar = _progress_bar(progress, n_iter)
     try:
@@ -433,8 +436,22 @@ def reconstruct(
         min(history["rel_error"]),
         len(history["loss"]) - 1,
     )
-    if return_numpy:
-        from scatterwave.toolkit._common import to_numpy
+    return ReconstructionResult(x=_in_target_library(x, leaves), history=history, backend=name)
 
-        x = to_numpy(x)
-    return ReconstructionResult(x=x, history=history, backend=name)
+
+def _in_target_library(x: Any, leaves: list[Any]) -> Any:
+    """Return ``x`` in the target's library, on its device: PyTorch, JAX, else NumPy."""
+    from scatterwave.toolkit._common import to_numpy
+
+    ref = next((a for a in leaves if library_of(a) in ("torch", "jax")), None)
+    if ref is None:
+        return to_numpy(x)
+    if library_of(ref) == library_of(x):
+        return x
+    if library_of(ref) == "torch":
+        import torch
+
+        return torch.from_numpy(np.array(to_numpy(x))).to(ref.device)
+    import jax.numpy as jnp
+
+    return jnp.asarray(to_numpy(x))
