@@ -47,7 +47,8 @@ def test_s0_s1_are_scattering1d_normalised_at_the_edges(J, Q1, log2_T, normalize
     factor = np.sqrt(N / share.shape[-1]) if normalize == "energy" else 1.0
     np.testing.assert_allclose(S["S0"], s0 / share * factor, rtol=1e-10, atol=1e-12)
     interior = np.abs(share - 1) < 1e-6  # phi_T is truncated at 4e-6 of its peak
-    assert interior.any() or T is None or T >= N // 8
+    # 8 or more outputs of T leave an interior at N=1024 (not always at 1025 or 1100: 9 outputs)
+    assert interior.any() or T is None or T >= 2 ** int(np.log2(N)) // 8
     scale = np.max(np.abs(s1))
     np.testing.assert_allclose(
         S["S1"][..., interior], s1[..., interior] * factor, atol=1e-5 * scale
