@@ -14,7 +14,7 @@ import pytest
 from array_api_compat import array_namespace
 
 from scatterwave import Scattering1D, TimeFrequencyScattering1D
-from scatterwave._transform import convert_buffers
+from scatterwave._buffers import convert_buffers
 from scatterwave.core.capabilities import capabilities
 
 N = 512

@@ -6,7 +6,8 @@ transform with its own buffers (the torch modules, extraction, the benchmarks):
 * :meth:`~ArrayAPITransform.plan` ``(N)``: the compiled core plan for inputs of length ``N``
   (cached; ``plan.buffers`` holds the filters as flat NumPy arrays);
 * :meth:`~ArrayAPITransform.buffers` ``(N, like)``: those buffers in the library, device and
-  dtype of the array ``like`` (cached per combination; :func:`convert_buffers`);
+  dtype of the array ``like`` (cached per combination;
+  :func:`scatterwave._buffers.convert_buffers`);
 * :meth:`~ArrayAPITransform.check` ``(x, xp)``: validate an input, return its length;
 * :meth:`~ArrayAPITransform.compute` ``(x, xp, buffers, caps, *, chunk=None)``: the eager
   computation on an array of library ``xp``, in chunks of signals;
@@ -32,8 +33,7 @@ import math
 from collections.abc import Callable
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
-import numpy as np
-
+from scatterwave._buffers import convert_buffers
 from scatterwave._cuda_graph import GraphCache, graph_mode, through_torch, torch_can_take
 from scatterwave._device import chunk_size
 from scatterwave._validation import (
@@ -45,7 +45,7 @@ from scatterwave._validation import (
     check_scales,
 )
 from scatterwave.core.capabilities import Capabilities, capabilities, is_functorch_wrapped
-from scatterwave.core.ops import as_index, device_of
+from scatterwave.core.ops import device_of
 from scatterwave.core.tf_namespace import variable_value
 from scatterwave.core.workspace import ThreadWorkspaces, Workspace
 
@@ -273,9 +273,9 @@ class ArrayAPITransform(Generic[FilterbankT, PlanT]):
         Returns
         -------
         dict of str to array
-            One converted array per plan buffer (:func:`convert_buffers`). Arrays made while
-            tracing (``jax.jit``, ``torch.compile``) are not cached: they must not outlive
-            the trace.
+            One converted array per plan buffer
+            (:func:`~scatterwave._buffers.convert_buffers`). Arrays made while tracing
+            (``jax.jit``, ``torch.compile``) are not cached: they must not outlive the trace.
         """
         caps = capabilities(like) if caps is None else caps
         xp = _namespace(like, caps) if xp is None else xp
@@ -519,61 +519,6 @@ def _same(value: Any, default: Any) -> bool:
         return type(value) is type(default) and bool(value == default)
     except (TypeError, ValueError):
         return False
-
-
-def convert_buffers(
-    buffers: dict[str, Any], xp: Any, like: Array, caps: Capabilities
-) -> dict[str, Array]:
-    """Convert a plan's buffers to ``like``'s library, device and dtype.
-
-    The one place that decides each buffer's dtype, for the transforms (from the plan's
-    NumPy arrays) and the torch modules (from their float64 master tensors, already in the
-    input's library and on its device): ``index`` is an integer index, filters (``*_f``,
-    ``*_fr``) are complex where ``caps.complex_filters`` (PyTorch, TensorFlow: see
-    :class:`~scatterwave.core.capabilities.Capabilities`), and every other buffer takes
-    ``like``'s real dtype.
-
-    Parameters
-    ----------
-    buffers : dict of str to array
-        NumPy arrays (``plan.buffers``), or arrays of ``like``'s library on its device.
-    xp : namespace
-        The array-API namespace of ``like``.
-    like : array
-        An array of the target library, device and real dtype (float32 or float64).
-    caps : Capabilities
-        The capabilities of ``like``.
-
-    Returns
-    -------
-    dict of str to array
-    """
-    dev = device_of(like)
-    single = like.dtype == xp.float32
-    np_dtype = np.float32 if single else np.float64
-    out = {}
-    for name, arr in buffers.items():
-        host = isinstance(arr, np.ndarray)
-        if name == "index":
-            out[name] = as_index(arr, like, xp, caps=caps) if host else arr
-        elif caps.complex_filters and is_filter(name):
-            if host:
-                np_complex = np.complex64 if single else np.complex128
-                out[name] = xp.asarray(arr.astype(np_complex), device=dev)
-            else:
-                out[name] = xp.astype(arr, xp.complex64 if single else xp.complex128, copy=False)
-        elif not host:
-            out[name] = xp.astype(arr, like.dtype, copy=False)
-        elif caps.library == "numpy":  # NumPy reads the plan's arrays as they are (no copy)
-            out[name] = arr.astype(np_dtype, copy=False)
-        else:
-            out[name] = xp.asarray(arr.astype(np_dtype), device=dev)
-    return out
-
-
-def is_filter(name: str) -> bool:
-    """Buffers named ``*_f`` / ``*_fr`` hold Fourier-domain filters (house naming convention)."""
-    return name.endswith(("_f", "_fr"))
 
 
 def batch_slices(B: int | None, chunk: int) -> list[slice]:

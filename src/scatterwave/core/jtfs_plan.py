@@ -348,15 +348,17 @@ class JTFSPlan:
     direct_time: dict[Hashable, Slice] = field(default_factory=dict)
     direct_energy: bool = True
 
+    @property
+    def pad_left(self) -> int:
+        """First unpadded sample of the time axis (that of :attr:`first`, as in Scattering1D)."""
+        return self.first.pad_left
+
     def returned_rows(self, drop_padding: bool) -> np.ndarray:
         """Return ``keep``, less the padding rows when they are dropped (computation order)."""
         return self.keep[~self.padding[self.keep]] if drop_padding else self.keep
 
     def bytes_per_signal(self, itemsize: int) -> int:
-        """Peak working memory of one signal's forward pass, bytes (half at float32).
-
-        See :func:`scatterwave.core.jtfs_memory.bytes_per_signal`.
-        """
+        """Peak working memory of one signal's forward pass, bytes (``core.jtfs_memory``)."""
         from scatterwave.core.jtfs_memory import bytes_per_signal
 
         return bytes_per_signal(self) // (2 if itemsize == 4 else 1)

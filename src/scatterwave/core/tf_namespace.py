@@ -10,7 +10,7 @@ Two TensorFlow specifics are handled here:
 
 * A complex tensor is never multiplied by a real one (TensorFlow does not promote), so the
   Fourier-domain filters are stored complex for TensorFlow (see
-  :func:`scatterwave._transform.convert_buffers`).
+  :func:`scatterwave._buffers.convert_buffers`).
 * Inside ``tf.function`` the batch size may be unknown while tracing (``None``, as in Keras
   models). A shape entry ``None`` passed to :func:`TFNamespace.reshape` or
   :func:`TFNamespace.zeros` then stands for the number of signals, taken from the input at run

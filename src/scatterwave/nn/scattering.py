@@ -9,7 +9,7 @@ of the module (``.half()``, ``.float()``, ``.double()``, ``.to(torch.bfloat16)``
 with the module's device changes but never round them: each call casts them to the input's
 precision, so a float32 input gets single-precision filters and a float64 input double
 precision ones, before and after any cast (the Fourier-domain filters as complex64 /
-complex128, see :func:`scatterwave._transform.convert_buffers`). Inputs must be float32 or
+complex128, see :func:`scatterwave._buffers.convert_buffers`). Inputs must be float32 or
 float64; float16 and bfloat16 inputs raise a ``TypeError`` (compute in float32 and cast the
 output: ``S(x.float()).half()``).
 """
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from scatterwave._transform import convert_buffers
+from scatterwave._buffers import convert_buffers
 from scatterwave.core.capabilities import Capabilities, capabilities
 from scatterwave.scattering1d import Scattering1D as _Scattering1D
 
@@ -70,7 +70,7 @@ class _TransformModule(torch.nn.Module):
     def _buffers_for(self, x: torch.Tensor, xp: Any, caps: Capabilities) -> dict[str, Any]:
         """Return the buffers in the dtypes the compute core wants for ``x`` (cached per dtype).
 
-        Converted by :func:`scatterwave._transform.convert_buffers`, as the transforms'
+        Converted by :func:`scatterwave._buffers.convert_buffers`, as the transforms'
         own buffers are.
         """
         bufs = [getattr(self, name) for name in self._names]

@@ -74,8 +74,7 @@ def scalogram(x: Any, scattering: Any) -> tuple[np.ndarray, np.ndarray]:
     N_pad = psi_f.shape[-1]
     if N_pad < N:
         raise ValueError(f"the filterbank's padded length {N_pad} is shorter than x ({N})")
-    plan = scattering.plan(N)
-    left = int(plan.pad_left if hasattr(plan, "pad_left") else plan.first.pad_left)
+    left = int(scattering.plan(N).pad_left)
     padded = pad(x[None], left, N_pad - N - left, scattering.pad_mode, np)[0]
     U1 = np.abs(np.fft.ifft(np.fft.fft(padded)[None, :] * psi_f, axis=-1))[:, left : left + N]
     return U1, np.asarray(bank["psi1_meta"]["xi"], dtype=np.float64)
