@@ -21,6 +21,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from scatterwave.extract.pool import THREAD_VARIABLES  # noqa: E402
 
 WORKER = """
 import json, statistics, sys, time
@@ -54,8 +56,7 @@ print(json.dumps(out))
 def run(threads: int, calls: int, only: str = "", count: int = 1) -> list[dict[str, float]]:
     """Start ``count`` worker processes at once with ``threads`` BLAS threads each."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    env.update({k: str(threads) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")})
-    env["MKL_NUM_THREADS"] = str(threads)
+    env.update({k: str(threads) for k in THREAD_VARIABLES})
     args = [sys.executable, "-c", WORKER, str(calls), only]
     procs = [subprocess.Popen(args, env=env, stdout=subprocess.PIPE) for _ in range(count)]
     return [json.loads(p.communicate()[0]) for p in procs]
