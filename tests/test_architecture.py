@@ -20,7 +20,7 @@ SRC = pathlib.Path(__file__).resolve().parents[1] / "src" / "scatterwave"
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("_version", "vocabulary", "_validation", "_jtfs_args", "filters"),
     ("core",),
-    ("_device", "_cuda_graph", "_transform"),
+    ("_device", "_cuda_graph", "_buffers", "_transform"),
     ("scattering1d", "jtfs", "signals", "toolkit"),
     ("scatterwave", "nn", "keras", "sklearn", "reconstruct", "viz", "datasets"),
     ("extract", "train"),
