@@ -59,6 +59,8 @@ def test_gradcheck_float64():
         return _NormReluPoolFn.apply(y, gamma, beta, norm, 0.1, 4)
 
     assert torch.autograd.gradcheck(fn, (y, gamma, beta), nondet_tol=0.0)
+    # a double backward recomputes the three layers with a graph
+    assert torch.autograd.gradgradcheck(fn, (y, gamma, beta), nondet_tol=0.0)
 
 
 def test_keeps_no_full_resolution_relu_output_nor_int64_indices():

@@ -88,6 +88,44 @@ def test_gradcheck_float64(train):
     assert torch.autograd.gradcheck(fn, inputs, nondet_tol=0.0)
 
 
+@pytest.mark.parametrize("train", [True, False])
+def test_gradgradcheck_float64(train):
+    # a double backward recomputes the stem module by module with a graph
+    torch.manual_seed(1)
+    lift, _, norm, _, _ = _stem(n_scales=3)
+    lift.double()
+    norm.double().train(train)
+    with torch.no_grad():
+        norm.weight.uniform_(0.5, 1.5)
+        norm.bias.uniform_(-0.5, 0.5)
+    x = torch.randn(2, 1, 32, dtype=torch.float64, requires_grad=True)
+    steps = plan_steps([(0, 1, s) for s in lift.grid.scales], "auto", 32, 1, 3, 9)
+
+    def fn(inp, weight, gamma, beta):
+        return _StemFn.apply(inp, weight, gamma, beta, norm, steps, (4, 2))
+
+    params = (lift.weight, norm.weight, norm.bias)
+    inputs = (x, *(p.detach().clone().requires_grad_() for p in params))
+    assert torch.autograd.gradgradcheck(fn, inputs, nondet_tol=0.0)
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_double_backward_of_a_model_equals_module_by_module(train):
+    # a gradient penalty: the gradient of |d loss / d x|^2 with respect to the parameters
+    torch.manual_seed(3)
+    model = build("w-m5", 10, width_multiplier=0.1).double().train(train)
+    ref = _unfused(model)
+    x = torch.randn(2, 1, 2000, dtype=torch.float64)
+    y = torch.randint(0, 10, (2,))
+    for m in (model, ref):
+        xi = x.clone().requires_grad_()
+        (g,) = torch.autograd.grad(F.cross_entropy(m(xi), y), xi, create_graph=True)
+        g.square().sum().backward()
+    scale = max(p.grad.abs().max() for p in ref.parameters())
+    for (name, a), (_, b) in zip(model.named_parameters(), ref.named_parameters(), strict=True):
+        assert float((a.grad - b.grad).abs().max() / scale) < ROUND_OFF, name
+
+
 def test_running_statistics_follow_batch_norm():
     torch.manual_seed(2)
     fused = StemSequential(*_stem()).double()

@@ -12,10 +12,21 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-__all__ = ["MAX_WINDOW", "packed_length", "pool_into", "unpool_into"]
+__all__ = ["MAX_WINDOW", "max_pool", "packed_length", "pool_into", "unpool_into"]
 
 #: Largest window whose offsets fit a byte.
 MAX_WINDOW = 256
+
+
+def max_pool(y: torch.Tensor, p: int) -> torch.Tensor:
+    """Differentiable max-pooling of ``y`` ``(..., T)`` over windows of ``p``: ``(..., T // p)``.
+
+    The same maxima as :func:`pool_into` (the trailing ``T % p`` samples are dropped), with
+    an autograd graph; the fused nodes use it to recompute their output for a double
+    backward.
+    """
+    n = y.shape[-1] // p
+    return y[..., : n * p].unflatten(-1, (n, p)).max(dim=-1).values
 
 
 def _bits(p: int) -> int:

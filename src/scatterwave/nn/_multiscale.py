@@ -15,7 +15,10 @@ correlation, ``w↑s``: the weights with ``s - 1`` zeros between taps):
     the dilated correlation first, then blur the (fewer) output channels.
 
 With zero padding, kernel taps that can only meet padding are dropped first (exact). The
-backward of this node is not itself differentiable (no double backward).
+backward pass is built of differentiable operators, so a double backward
+(``create_graph=True``: Hessian-vector products, gradient penalties) works; it then
+rebuilds the blurred inputs from ``x`` instead of using the saved copies, which carry no
+graph.
 """
 
 from __future__ import annotations
@@ -301,10 +304,11 @@ class _MultiScaleConv(torch.autograd.Function):
         return out
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
         x, weight, *kept = ctx.saved_tensors
         need_x, need_w = ctx.needs_input_grad[:2]
+        # create_graph=True: the saved blurred inputs were made without a graph
+        differentiable = torch.is_grad_enabled()
         gx_all = torch.zeros_like(x) if need_x else None
         gw_all = torch.zeros_like(weight) if need_w else None
         c_in, length = x.shape[1], x.shape[-1]
@@ -312,6 +316,8 @@ class _MultiScaleConv(torch.autograd.Function):
         for i, step in enumerate(ctx.steps):
             prep = _Prepared(_window_weight(weight, step), step, length)
             blurred = next(saved) if keeps_blurred(step, c_in, weight.shape[0]) else None
+            if differentiable:
+                blurred = None
             gx, gw = _scale_backward(
                 grad[:, :, i].contiguous(),
                 _window(x, step),

@@ -6,7 +6,8 @@ batch-norm input (the convolution's output, which batch norm needs in any case),
 positions of the maxima as offsets of a few bits within their windows, and its own pooled
 output (which the next layer keeps anyway). The ReLU output exists only transiently in the
 forward pass; the backward pass needs no recomputation: the ReLU passes a gradient exactly
-where the pooled output is positive. Batch norm runs through the same kernels as
+where the pooled output is positive. A double backward (``create_graph=True``) recomputes
+the three layers with a graph instead. Batch norm runs through the same kernels as
 :class:`torch.nn.BatchNorm2d` (``aten.native_batch_norm`` and its backward), so results,
 gradients and the running-statistics update match the modules up to round-off.
 """
@@ -16,9 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from scatterwave.nn._maxpool import MAX_WINDOW, packed_length, pool_into, unpool_into
+from scatterwave.nn._maxpool import MAX_WINDOW, max_pool, packed_length, pool_into, unpool_into
 
 __all__ = ["fusable_norm_relu_pool", "norm_relu_pool"]
 
@@ -51,18 +53,28 @@ class _NormReluPoolFn(torch.autograd.Function):
         offsets = y.new_empty(*y.shape[:-1], packed_length(n, p), dtype=torch.uint8)
         pool_into(z, p, out, offsets)
         del z
-        ctx.save_for_backward(y, gamma, mean, invstd, offsets, out)
+        ctx.save_for_backward(y, gamma, beta, mean, invstd, offsets, out)
         ctx.p, ctx.eps = p, norm.eps
         return out
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        y, gamma, mean, invstd, offsets, out = ctx.saved_tensors
+        y, gamma, beta, mean, invstd, offsets, out = ctx.saved_tensors
+        needs = ctx.needs_input_grad[:3]
+        if torch.is_grad_enabled():
+            # create_graph=True: recompute with a graph (batch statistics, no running update)
+            z = F.batch_norm(y, None, None, gamma, beta, True, 0.0, ctx.eps)
+            inputs = [t for t, n in zip((y, gamma, beta), needs) if n]
+            grads = iter(
+                torch.autograd.grad(
+                    max_pool(z.clamp_min(0), ctx.p), inputs, grad, create_graph=True
+                )
+            )
+            return (*(next(grads) if n else None for n in needs), None, None, None)
         # ReLU: a maximum passes its gradient only where it is positive
         g = unpool_into(grad * (out > 0), offsets, ctx.p, torch.empty_like(y))
         dy, d_gamma, d_beta = torch.ops.aten.native_batch_norm_backward(
-            g, y, gamma, None, None, mean, invstd, True, ctx.eps, list(ctx.needs_input_grad[:3])
+            g, y, gamma, None, None, mean, invstd, True, ctx.eps, list(needs)
         )
         return dy, d_gamma, d_beta, None, None, None
 

@@ -8,7 +8,8 @@ same function scale by scale and keeps only the input, the pooled lifting output
 their windows; the full-resolution lifting of one scale exists only transiently, in the
 forward and again in the backward pass, where it is rebuilt from the saved offsets (no
 recomputation of the lifting). The result equals the module-by-module one up to
-round-off, including the running-statistics update of batch norm.
+round-off, including the running-statistics update of batch norm. A double backward
+(``create_graph=True``) recomputes the stem module by module, with a graph.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from scatterwave.nn._maxpool import MAX_WINDOW, packed_length, pool_into, unpool_into
+from scatterwave.nn._maxpool import MAX_WINDOW, max_pool, packed_length, pool_into, unpool_into
 from scatterwave.nn._multiscale import (
     ScaleStep,
     _Prepared,
     _scale_backward,
     _scale_forward,
     keeps_blurred,
+    multiscale_conv1d,
     plan_steps,
 )
 
@@ -82,11 +85,13 @@ class _StemFn(torch.autograd.Function):
         out = out.permute(1, 2, 0, 3).contiguous()
         ctx.save_for_backward(x, weight, gamma, beta, z, a1, a2, mean, invstd, *kept)
         ctx.steps, ctx.pools, ctx.batch_stats = steps, pools, batch_stats
+        ctx.eps = norm.eps
         return out
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        if torch.is_grad_enabled():  # create_graph=True
+            return (*_recomputed_grads(ctx, grad), None, None, None)
         x, weight, gamma, beta, z, a1, a2, mean, invstd, *kept = ctx.saved_tensors
         p1, p2 = ctx.pools
         need_x, need_w = ctx.needs_input_grad[:2]
@@ -134,6 +139,30 @@ class _StemFn(torch.autograd.Function):
                     taps = slice(None) if prep.kind == "direct" else prep.taps_slice
                     gw_all[..., taps] += gw
         return gx_all, gw_all, d_gamma, d_beta, None, None, None
+
+
+def _recomputed_grads(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+    """Gradients for ``x``, the weights, ``gamma`` and ``beta`` with a graph (double backward).
+
+    The stem is recomputed module by module from the saved input, with batch statistics
+    when the forward pass used them and the forward pass's statistics as constants
+    otherwise, and differentiated with ``create_graph=True``.
+    """
+    x, weight, gamma, beta, *_, mean, invstd = ctx.saved_tensors[:9]
+    p1, p2 = ctx.pools
+    z = max_pool(multiscale_conv1d(x[:, :, None], weight[:, :, None], ctx.steps), p1)
+    if ctx.batch_stats:
+        z = F.batch_norm(z, None, None, gamma, beta, True, 0.0, ctx.eps)
+    else:
+        a, b = _affine(gamma, beta, mean, invstd)
+        z = z * a[..., None] + b[..., None]
+    out = max_pool(z.clamp_min(0), p2)
+    inputs = (x, weight, gamma, beta)
+    needs = ctx.needs_input_grad[:4]
+    grads = iter(
+        torch.autograd.grad(out, [t for t, n in zip(inputs, needs) if n], grad, create_graph=True)
+    )
+    return tuple(next(grads) if n else None for n in needs)
 
 
 def _batch_stats(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
