@@ -31,9 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Wavelet scattering, JTFS and Wavelet Networks for 1-D signals.",
     )
     parser.add_argument("--version", action="version", version=f"scatterwave {__version__}")
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="more log output (-v info, -vv debug)"
-    )
+    verbose_help = "more log output (-v info, -vv debug)"
+    parser.add_argument("-v", "--verbose", action="count", default=0, help=verbose_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         try:
@@ -46,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
             _add_missing_dependency_parser(sub, name, exc)
             continue
         module.add_parser(sub)
+    for command in sub.choices.values():
+        # -v after the command as well; SUPPRESS keeps a count given before it
+        command.add_argument(
+            "-v", "--verbose", action="count", default=argparse.SUPPRESS, help=verbose_help
+        )
     return parser
 
 

@@ -141,3 +141,54 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
     np.testing.assert_array_equal(ca, cb)  # no duplicates or shifted items: equal arrays
     for name in ("file_index", "start_sample", "ok"):
         np.testing.assert_array_equal(a[name][:], b[name][:])
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "message"),
+    [
+        # the docs reserve exit 1 for "complete, some inputs failed": a crash must not say so
+        (OSError(28, "No space left on device"), 3, "unexpected OSError: [Errno 28] No space"),
+        (ModuleNotFoundError("No module named 'zarr'", name="zarr"), 2, "pip install"),
+    ],
+)
+def test_unexpected_errors_exit_with_their_own_code(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    error: Exception,
+    code: int,
+    message: str,
+) -> None:
+    import scatterwave.extract.runner as runner
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(runner, "extract", fail)
+    with caplog.at_level(logging.ERROR):
+        assert main(["extract", str(tmp_path), "-o", str(tmp_path / "o.zarr"), *OPTS]) == code
+    assert message in caplog.text
+
+
+def test_command_line_scheduler_replaces_the_config_files_workers(tmp_path: Path) -> None:
+    from scatterwave.cli import build_parser
+    from scatterwave.commands.extract import _config_from_args
+
+    cfg = tmp_path / "job.json"
+    cfg.write_text(json.dumps({"workers": 4, "J": 3}))
+    argv = ["extract", "x", "-o", "o.zarr", "--config", str(cfg)]
+    args = build_parser().parse_args([*argv, "--scheduler", "tcp://h:1"])
+    config = _config_from_args(args)
+    assert (config.scheduler, config.workers, config.J) == ("tcp://h:1", None, 3)
+    cfg.write_text(json.dumps({"scheduler": "tcp://h:1"}))
+    config = _config_from_args(build_parser().parse_args([*argv, "--workers", "2"]))
+    assert (config.scheduler, config.workers) == (None, 2)
+
+
+def test_verbose_after_the_command() -> None:
+    from scatterwave.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["extract", "x", "-o", "o", "-v"]).verbose == 1
+    assert parser.parse_args(["-v", "extract", "x", "-o", "o"]).verbose == 1
+    assert parser.parse_args(["extract", "x", "-o", "o"]).verbose == 0

@@ -31,6 +31,9 @@ from scatterwave.extract.config import ExtractConfig, load_config_file
         ({"workers": 2, "scheduler": "tcp://h:1"}, "exclusive"),
         ({"scheduler": "localhost"}, "tcp://host:8786"),
         ({"batch_size": True}, "batch_size=True"),
+        # a boolean is not a number of seconds (True was taken as a 1 s segment)
+        ({"segment": True}, "segment=True: expected a positive number of seconds"),
+        ({"scheduler": 5}, "scheduler=5: expected an address like tcp://host:8786"),
     ],
 )
 def test_invalid_options_are_explained(options: dict, message: str) -> None:

@@ -123,6 +123,7 @@ def test_open_with_xarray(full_run) -> None:
     g = zarr.open_group(str(out), mode="r")
     np.testing.assert_array_equal(first, g["coefficients"][0])
     assert ds["path_order"].dims == ("path",)
+    assert ds["computed"].values.all()
 
 
 def test_interrupt_and_resume_equals_uninterrupted(full_run, corpus: Path, tmp_path: Path) -> None:
@@ -152,6 +153,48 @@ def test_resume_rejects_other_options_or_inputs(full_run, corpus: Path) -> None:
         extract([corpus], out, ExtractConfig(**{**SMALL, "J": 5}, batch_size=4), resume=True)
     with pytest.raises(ValueError, match="input files differ"):
         extract([corpus / "a.wav"], out, ExtractConfig(**SMALL, batch_size=4), resume=True)
+
+
+def test_resume_names_the_inputs_that_differ(full_run, corpus: Path) -> None:
+    out, _ = full_run
+    with pytest.raises(ValueError, match=r"0 added, \d+ missing; first: missing .*b\.flac"):
+        extract([corpus / "a.wav"], out, ExtractConfig(**SMALL, batch_size=4), resume=True)
+
+
+def test_resume_refuses_an_input_replaced_by_another_rate(clean_corpus: Path, tmp_path: Path):
+    """A file replaced between the interrupted run and its resumption (here: the same number
+    of frames at another rate) was read with the recorded header, so its audio was resampled
+    from the wrong rate without a word."""
+    import shutil
+
+    import soundfile as sf
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(clean_corpus, corpus)
+    out = tmp_path / "o.zarr"
+    cfg = ExtractConfig(**SMALL, batch_size=4, workers=1)
+    with pytest.raises(KeyboardInterrupt):
+        extract([corpus], out, cfg, progress=_StopAfter(1))
+    target = corpus / "a.wav"  # 10,400 frames at 8 kHz: its later items are still pending
+    info = probe(target)
+    sf.write(target, sf.read(target)[0], 16000)
+    with pytest.raises(ValueError, match=rf"changed since the interrupted run \({target}: "
+                       rf"recorded {info.frames} frames at {info.sample_rate} Hz"):  # fmt: skip
+        extract([corpus], out, cfg, resume=True)
+
+
+def test_open_features_refuses_an_unfinished_store_unless_asked(corpus: Path, tmp_path: Path):
+    pytest.importorskip("xarray")
+    out = tmp_path / "part.zarr"
+    with pytest.raises(KeyboardInterrupt):
+        extract([corpus], out, ExtractConfig(**SMALL, batch_size=4, workers=1),
+                progress=_StopAfter(2))  # fmt: skip
+    with pytest.raises(ValueError, match=r"unfinished extraction \(2 of \d+ chunks done\)"):
+        open_features(out)
+    ds = open_features(out, allow_incomplete=True)
+    computed = ds["computed"].values
+    assert computed[:8].all() and not computed[8:].any()
+    assert not ds["ok"].values[8:].any()  # not computed: ok False, told apart by computed
 
 
 def test_fail_fast(corpus: Path, tmp_path: Path) -> None:

@@ -167,3 +167,35 @@ def test_precision_option_reaches_the_run(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(_argv(tmp_path / "bad", "--precision", "fp16"))
     assert "invalid choice: 'fp16'" in capsys.readouterr().err
+
+
+def test_resume_from_another_spelling_of_the_runs_folder(tmp_path, capsys, monkeypatch):
+    # --out is required with --resume: another spelling of the path (or a moved folder) was
+    # refused as a "different option" with the advice to drop it
+    out = tmp_path / "runs" / "a"
+    assert main(_argv(out, "--max-steps", "2")) == 0
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--out", "./runs/a", "--resume"]) == 0
+    (tmp_path / "runs" / "a").rename(tmp_path / "runs" / "moved")
+    assert main(["train", "--out", "runs/moved", "--resume", "--epochs", "3"]) == 0
+    history = json.loads((tmp_path / "runs" / "moved" / "metrics.json").read_text())["history"]
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "message"),
+    [
+        (OSError(28, "No space left on device"), 3, "unexpected OSError: [Errno 28] No space"),
+        (ModuleNotFoundError("rendering notes needs tinysoundfont"), 2, "needs tinysoundfont"),
+    ],
+)
+def test_unexpected_errors_exit_with_their_own_code(tmp_path, capsys, monkeypatch, error, code,
+                                                     message):  # fmt: skip
+    import scatterwave.train
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(scatterwave.train, "fit", fail)
+    assert main(_argv(tmp_path / "x")) == code
+    assert message in capsys.readouterr().err

@@ -28,6 +28,11 @@ def test_round_trip(tmp_path):
         # checked here, not by torch.device after the data set has loaded (a raw traceback)
         ({"device": "gpu"}, "device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got 'gpu'"),
         ({"device": "cuda:x"}, "got 'cuda:x'"),
+        # NaN passed "< 0" and "> 0" checks alike: the regulariser was silently off
+        ({"wavelet_loss_weight": float("nan")}, "wavelet_loss_weight must be a finite number"),
+        ({"lr": float("inf")}, "lr must be a finite number"),
+        ({"grad_clip": float("nan")}, "grad_clip must be a finite number"),
+        ({"seed": -1}, "seed must be an integer >= 0, got -1"),
     ],
 )
 def test_invalid_values_are_rejected(kw, match):

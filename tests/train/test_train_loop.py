@@ -85,6 +85,54 @@ def test_resume_guards(make_config, data):
     assert [h["epoch"] for h in more.history] == [1, 2]
 
 
+def test_a_moved_run_resumes_from_its_new_folder(make_config, data, tmp_path):
+    # out_dir and data_root say where the run and its data lie, not what it computes
+    fit(make_config("old", epochs=1), data=data, model_factory=tiny_factory)
+    (tmp_path / "old").rename(tmp_path / "new")
+    moved = make_config("new", epochs=2, data_root=str(tmp_path / "elsewhere"))
+    more = fit(moved, data=data, model_factory=tiny_factory, resume=True)
+    assert [h["epoch"] for h in more.history] == [1, 2]
+
+
+def test_resuming_on_other_data_is_refused(make_config, data):
+    fit(make_config(epochs=1), data=data, model_factory=tiny_factory)
+    other = make_waveforms(n_train=96, n_val=48, n_test=48, length=128, seed=1)
+    with pytest.raises(ValueError, match="are not the run's: other labels in the train split"):
+        fit(make_config(epochs=2), data=other, model_factory=tiny_factory, resume=True)
+    # same labels, other signals (one item scaled)
+    x = data.train.x.copy()
+    x[5] *= 1.01
+    scaled = DatasetSplits(data.name, ArraySplit(x, data.train.y), data.val, data.test,
+                           data.classes)  # fmt: skip
+    with pytest.raises(ValueError, match=r"other signals in the train split \(item 5 first\)"):
+        fit(make_config(epochs=2), data=scaled, model_factory=tiny_factory, resume=True)
+    # the run's own data resume
+    assert len(fit(make_config(epochs=2), data=data, model_factory=tiny_factory,
+                   resume=True).history) == 2  # fmt: skip
+
+
+def test_cosine_schedule_continues_on_the_new_horizon(make_config, data):
+    """Raising ``epochs`` on resume: the rate of the epochs left follows the cosine curve of
+    the new horizon, as in a run that had it from the start (it kept the old horizon: a
+    whole epoch at rate 0, then rising again)."""
+    kw = dict(scheduler="cosine", lr=0.1)
+    straight = fit(make_config("a", epochs=4, **kw), data=data, model_factory=tiny_factory)
+    fit(make_config("b", epochs=2, **kw), data=data, model_factory=tiny_factory)
+    resumed = fit(make_config("b", epochs=4, **kw), data=data, model_factory=tiny_factory,
+                  resume=True)  # fmt: skip
+    lrs = [h["lr"] for h in resumed.history]
+    assert lrs[2:] == pytest.approx([h["lr"] for h in straight.history][2:], rel=1e-12)
+    assert lrs[2:] == pytest.approx([0.05, 0.1 * (1 + np.cos(0.75 * np.pi)) / 2], rel=1e-12)
+
+
+def test_empty_validation_split_is_refused_before_training(make_config, data, tmp_path):
+    empty = data.val.subset(np.arange(0))
+    splits = DatasetSplits(data.name, data.train, empty, data.test, data.classes)
+    with pytest.raises(ValueError, match=r"the val split\(s\) of .* are empty"):
+        fit(make_config(), data=splits, model_factory=tiny_factory)
+    assert not (tmp_path / "run").exists()
+
+
 def test_test_split_never_influences_training_or_selection(make_config, data):
     """Replacing the test split (signals and labels) changes nothing but the test metrics."""
     rng = np.random.default_rng(1)

@@ -3,9 +3,10 @@
 Exit codes: 0 every input processed; 1 the store is complete but some inputs failed (see
 its failures table); 2 the job could not start (bad options, no inputs, output exists
 without ``--resume``, no CUDA, unreachable scheduler) or a chunk ended its local worker
-twice (a first death is retried in a fresh worker);
-130 interrupted by Ctrl-C or SIGTERM (the finished chunks are kept: run again with
-``--resume``).
+twice (a first death is retried in a fresh worker); 3 the job stopped on an unexpected error
+(a full disk, a defect: the finished chunks are kept, run again with ``--resume`` once the
+cause is fixed); 130 interrupted by Ctrl-C or SIGTERM (the finished chunks are kept: run
+again with ``--resume``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ __all__ = ["add_parser", "run"]
 
 logger = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _positive_int(text: str) -> int:
@@ -196,9 +197,13 @@ def _config_from_args(args: argparse.Namespace) -> Any:
         values = {k.replace("-", "_"): v for k, v in values.items()}
     # Every configuration field has a command-line option of the same name (the rest of the
     # namespace are job arguments: inputs, output, resume, config).
-    for dest in (f.name for f in dataclasses.fields(ExtractConfig)):
-        if hasattr(args, dest):
-            values[dest] = getattr(args, dest)
+    given = {f.name for f in dataclasses.fields(ExtractConfig) if hasattr(args, f.name)}
+    # the command line wins: one of the exclusive workers / scheduler replaces the other
+    for name, other in (("workers", "scheduler"), ("scheduler", "workers")):
+        if name in given and other not in given:
+            values.pop(other, None)
+    for dest in given:
+        values[dest] = getattr(args, dest)
     return ExtractConfig.from_mapping(values)
 
 
@@ -250,6 +255,21 @@ def run(args: argparse.Namespace) -> int:
     ) as exc:
         logger.error("%s", exc)
         return EXIT_USAGE
+    except ModuleNotFoundError as exc:
+        logger.error(
+            "%s: the extract command needs it; install it with: pip install 'scatterwave[cli]'",
+            exc,
+        )
+        return EXIT_USAGE
+    except Exception as exc:  # a full disk, a lost mount, a defect: never exit 1 (= complete)
+        logger.debug("the job stopped on", exc_info=True)
+        logger.error(
+            "the job stopped on an unexpected %s: %s (traceback with -vv). The chunks "
+            "already written are kept: fix the cause and run the same command with --resume",
+            type(exc).__name__,
+            exc,
+        )
+        return EXIT_ERROR
     for failure in result.failures:
         logger.warning("failed: %s: %s", failure["path"], failure["reason"])
     progress_logger.info(

@@ -80,10 +80,13 @@ _HELP: dict[str, str] = {
 _EPILOG = (
     "With --resume, the run's configuration is read from OUT/checkpoint.pt: give only --out "
     "--resume, and the options to change. Options that do not change the computation "
-    "(--epochs, --max-steps, --device, --num-threads, --progress, --checkpoint-every) may "
-    "differ; any other option given must equal the run's value. --max-steps N stops the run "
-    "once it has taken N optimizer steps in all, those before the resumption included (none "
-    "more if it already has); it is not carried over: a resumed run without it goes to the end."
+    "(--epochs, --max-steps, --device, --num-threads, --progress, --checkpoint-every, and "
+    "--out and --data-root when the run or its data moved) may differ; any other option given "
+    "must equal the run's value. A new --data-root must hold the run's own data (checked); a "
+    "new --epochs with --scheduler cosine continues on the curve of the new horizon. "
+    "--max-steps N stops the run once it has taken N optimizer steps in all, those before the "
+    "resumption included (none more if it already has); it is not carried over: a resumed run "
+    "without it goes to the end."
 )
 
 
@@ -222,7 +225,11 @@ def _log_progress(config: Any) -> Iterator[None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Execute ``scatterwave train``; returns the exit code (0 on success, 2 on bad input)."""
+    """Execute ``scatterwave train``; returns the exit code.
+
+    0 on success, 2 on bad input (or a missing optional package), 3 when the run stopped on
+    an unexpected error (its last checkpoint is kept).
+    """
     from scatterwave.train import fit
 
     try:
@@ -232,6 +239,18 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError, FileExistsError) as exc:
         print(f"scatterwave train: error: {exc}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as exc:
+        print(f"scatterwave train: error: missing optional package: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a full disk, a defect: exit 3, never a success or bad input
+        logging.getLogger(__name__).debug("the run stopped on", exc_info=True)
+        print(
+            f"scatterwave train: error: the run stopped on an unexpected {type(exc).__name__}: "
+            f"{exc} (traceback with -vv). The last checkpoint, if one was written, is kept: fix "
+            "the cause and continue with --out OUT --resume",
+            file=sys.stderr,
+        )
+        return 3
     if int(os.environ.get("RANK", "0")) != 0:
         return 0  # under torchrun only the first process reports
     metrics = ", ".join(f"{k} {v:.4f}" for k, v in result.test.items())

@@ -143,7 +143,10 @@ class ExtractConfig:
         for name in ("segment", "hop"):
             value = getattr(self, name)
             if value is not None and not (
-                isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+                and value > 0
             ):
                 raise ValueError(f"{name}={value!r}: expected a positive number of seconds")
         if self.hop is not None and self.segment is None:
@@ -164,6 +167,10 @@ class ExtractConfig:
         if self.scheduler is not None and self.workers is not None:
             raise ValueError(
                 "workers and scheduler are exclusive: the Dask cluster decides its workers"
+            )
+        if self.scheduler is not None and not isinstance(self.scheduler, str):
+            raise ValueError(
+                f"scheduler={self.scheduler!r}: expected an address like tcp://host:8786"
             )
         if self.scheduler is not None and "://" not in self.scheduler:
             raise ValueError(

@@ -217,12 +217,48 @@ class FeatureStore:
             )
         if attrs["inputs"] != list(inputs):
             old, new = set(attrs["inputs"]), set(inputs)
+            listed = [f"added {p}" for p in sorted(new - old)[:5]]
+            listed += [f"missing {p}" for p in sorted(old - new)[:5]]
             raise ValueError(
                 f"cannot resume {str(path)!r}: the input files differ from the interrupted "
-                f"run ({len(new - old)} added, {len(old - new)} missing); use the same inputs "
-                "or a new output"
+                f"run ({len(new - old)} added, {len(old - new)} missing; first: "
+                f"{'; '.join(listed)}); use the same inputs or a new output"
             )
-        return cls(path, group)
+        store = cls(path, group)
+        changed = store.changed_sources()
+        if changed:
+            raise ValueError(
+                f"cannot resume {str(path)!r}: {len(changed)} input file(s) that chunks still "
+                f"to compute read changed since the interrupted run ({'; '.join(changed[:5])}); "
+                "restore them, or extract into a new output"
+            )
+        return store
+
+    def changed_sources(self) -> list[str]:
+        """Describe the inputs of pending chunks whose header changed since the store's creation.
+
+        The chunks still to compute read their files with the headers recorded at creation
+        (frames, sample rate, channels); a file replaced in between would be decoded with the
+        wrong rate or channels. A file that cannot be read now is not listed: its items fail
+        as they would in an uninterrupted job.
+        """
+        from scatterwave.extract.audio import AudioError, probe
+
+        file_index = self.group["file_index"][:]
+        used: set[int] = set()
+        for index in self.pending_chunks():
+            first = index * self.chunk_items
+            used.update(int(k) for k in file_index[first : first + self.chunk_items])
+        changed = []
+        for k in sorted(used):
+            recorded = self._sources[k]
+            try:
+                now = probe(recorded.path)
+            except AudioError:
+                continue
+            if now != recorded:
+                changed.append(f"{recorded.path}: recorded {_header(recorded)}, now {_header(now)}")
+        return changed
 
     # ------------------------------------------------------------------ work
     def sources(self) -> list[AudioInfo]:
@@ -405,7 +441,11 @@ def _source_dict(source: AudioInfo) -> dict[str, Any]:
     }
 
 
-def open_features(path: str | Path) -> Any:
+def _header(info: AudioInfo) -> str:
+    return f"{info.frames} frames at {info.sample_rate} Hz, {info.channels} channel(s)"
+
+
+def open_features(path: str | Path, *, allow_incomplete: bool = False) -> Any:
     """Open a feature store as an :class:`xarray.Dataset`, with item coordinates.
 
     The ``item`` dimension gets the coordinates ``source`` (file path), ``channel``,
@@ -418,19 +458,46 @@ def open_features(path: str | Path) -> Any:
     ----------
     path : str or pathlib.Path
         The ``.zarr`` folder.
+    allow_incomplete : bool
+        Open the store of an unfinished job as well. Its items not computed yet have
+        ``ok = False`` and NaN coefficients, like inputs that failed; the ``computed``
+        coordinate tells them apart.
 
     Returns
     -------
     ds : xarray.Dataset
+        With the ``computed`` item coordinate (all True in a complete store).
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is not a feature store, or is unfinished and ``allow_incomplete`` is
+        False.
     """
     import xarray as xr
 
     ds = xr.open_zarr(str(path), consolidated=False)
     if ds.attrs.get("format") != "scatterwave-features":
         raise ValueError(f"{str(path)!r} is not a scatterwave feature store")
+    done = np.asarray(ds["chunk_done"].values, dtype=bool)
+    if not ds.attrs.get("complete", False) and not allow_incomplete:
+        raise ValueError(
+            f"{str(path)!r} is an unfinished extraction ({int(done.sum())} of {done.size} "
+            "chunks done): finish it with the same command and --resume, or open it with "
+            "allow_incomplete=True (the items not computed yet have computed=False)"
+        )
     sources = np.array([s["path"] for s in ds.attrs["sources"]], dtype=str)
     file_index = ds["file_index"].values
-    coords: dict[str, Any] = {"source": ("item", sources[file_index])}
+    import zarr
+
+    coefficients = zarr.open_group(str(path), mode="r")["coefficients"]
+    assert isinstance(coefficients, zarr.Array)
+    chunk_items = int(coefficients.chunks[0])
+    computed = np.repeat(done, chunk_items)[: len(file_index)]
+    coords: dict[str, Any] = {
+        "source": ("item", sources[file_index]),
+        "computed": ("item", computed),
+    }
     for name in ("channel", "start", "duration", "ok", "padded"):
         coords[name] = ds[name].load()
     path_vars = [name for name in ds.data_vars if name.startswith("path_")]

@@ -8,6 +8,7 @@ the checkpoint), and :func:`save_checkpoint` writes it back. The epochs themselv
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import random
@@ -88,6 +89,8 @@ class Session:
     n_params: int
     #: the loss scaler of ``precision="float16"``, else None
     scaler: torch.amp.GradScaler | None = None
+    #: :func:`data_signature` of ``data``, kept in the checkpoint
+    data_signature: dict[str, Any] | None = None
 
 
 def checked_checkpoint(
@@ -178,6 +181,16 @@ def set_up(
         data = load(
             config.dataset, root=config.data_root, seed=config.seed, **config.dataset_options
         )
+    _check_splits(data)
+    signature = data_signature(data)
+    if saved is not None and saved.get("data") is not None:
+        mismatch = signature_mismatch(saved["data"], signature)
+        if mismatch:
+            raise ValueError(
+                f"cannot resume {str(out / 'checkpoint.pt')!r}: the data of {config.dataset!r} "
+                f"(data_root {config.data_root!r}) are not the run's: {mismatch}; resume with "
+                "the data the run was trained on"
+            )
     model = build_model(config, data, model_factory).to(ctx.device)
     n_params = sum(p.numel() for p in model.parameters())
     train_model: nn.Module = model
@@ -205,6 +218,7 @@ def set_up(
         opt.load_state_dict(saved["optimizer"])
         if sched is not None:
             sched.load_state_dict(saved["scheduler"])
+            _cosine_horizon(sched, config.epochs)
         run.load(saved["run"])
         if scaler is not None and saved.get("scaler") is not None:
             scaler.load_state_dict(saved["scaler"])
@@ -218,8 +232,76 @@ def set_up(
         )  # fmt: skip
     return Session(
         config, ctx, data, out, model, train_model, opt, sched, wavelet_loss, run, n_params,
-        scaler,
+        scaler, signature,
     )  # fmt: skip
+
+
+def _check_splits(data: DatasetSplits) -> None:
+    """Refuse empty splits before any training (an empty one failed after the first epoch)."""
+    empty = [name for name in ("train", "val", "test") if len(getattr(data, name)) == 0]
+    if empty:
+        sizes = {name: len(getattr(data, name)) for name in ("train", "val", "test")}
+        raise ValueError(
+            f"the {' and '.join(empty)} split(s) of {data.name!r} are empty {sizes}: training "
+            "selects on the validation split and reports the test split. A validation split "
+            "held out of the training data needs classes of at least two items; pass your own "
+            "splits with fit(data=DatasetSplits(...)) otherwise"
+        )
+
+
+def data_signature(data: DatasetSplits) -> dict[str, Any]:
+    """Summarise the data for the checkpoint: shapes, labels and every item's RMS, per split.
+
+    Exact hashes of the signals would refuse the same data decoded or resampled on another
+    machine with other round-off; RMS values compared to a relative ``1e-5`` do not, and
+    tell other data, other items or another order apart.
+    """
+    signature: dict[str, Any] = {"classes": list(data.classes), "task": data.task}
+    for name in ("train", "val", "test"):
+        split = getattr(data, name)
+        x = np.asarray(split.x, dtype=np.float64).reshape(len(split), -1)
+        signature[name] = {
+            "shape": list(np.shape(split.x)),
+            "labels": hashlib.sha256(np.ascontiguousarray(split.y).tobytes()).hexdigest(),
+            "rms": np.sqrt(np.mean(x**2, axis=1)).tolist() if x.shape[1] else [],
+        }
+    return signature
+
+
+def signature_mismatch(saved: dict[str, Any], current: dict[str, Any]) -> str | None:
+    """Describe how ``current`` differs from the ``saved`` :func:`data_signature` (None: same)."""
+    for key in ("classes", "task"):
+        if saved[key] != current[key]:
+            return f"{key} {current[key]!r}, the run's {saved[key]!r}"
+    for name in ("train", "val", "test"):
+        a, b = saved[name], current[name]
+        if a["shape"] != b["shape"]:
+            return f"{name} split of shape {tuple(b['shape'])}, the run's {tuple(a['shape'])}"
+        if a["labels"] != b["labels"]:
+            return f"other labels in the {name} split"
+        rms_a, rms_b = np.asarray(a["rms"]), np.asarray(b["rms"])
+        scale = max(float(np.abs(rms_a).max(initial=0.0)), 1e-300)
+        if rms_a.size and float(np.abs(rms_a - rms_b).max()) > 1e-5 * scale:
+            item = int(np.argmax(np.abs(rms_a - rms_b)))
+            return f"other signals in the {name} split (item {item} first)"
+    return None
+
+
+def _cosine_horizon(sched: Scheduler, epochs: int) -> None:
+    """Continue a restored cosine schedule on the curve of ``epochs`` (a resumption may raise it).
+
+    The restored state keeps the interrupted run's horizon; its rate is set to the closed
+    form at the current epoch for the new one, from which the scheduler's recursive steps
+    follow the new curve.
+    """
+    if not isinstance(sched, torch.optim.lr_scheduler.CosineAnnealingLR) or sched.T_max == epochs:
+        return
+    sched.T_max = epochs
+    done = sched.last_epoch
+    for group, base in zip(sched.optimizer.param_groups, sched.base_lrs, strict=True):
+        eta = sched.eta_min
+        group["lr"] = eta + (base - eta) * (1 + math.cos(math.pi * done / epochs)) / 2
+    sched._last_lr = [group["lr"] for group in sched.optimizer.param_groups]
 
 
 def save_checkpoint(s: Session) -> None:
@@ -237,6 +319,7 @@ def save_checkpoint(s: Session) -> None:
             "run": s.run.state(),
             "rng": rng,
             "config": s.config.to_dict(),
+            "data": s.data_signature,
         }
         atomic_save(state, s.out / "checkpoint.pt")
     s.ctx.barrier()

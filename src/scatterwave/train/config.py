@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -17,10 +18,22 @@ SelectOn = Literal["metric", "loss"]
 Precision = Literal["float32", "bfloat16", "float16"]
 Progress = Literal["auto", "bar", "log"]
 
-#: Fields that may differ between an interrupted run and its resumption (they change when
-#: and where the run stops, or what it displays, not what it computes).
+#: Fields that may differ between an interrupted run and its resumption: they change when
+#: and where the run stops, where its files and its data lie, or what it displays, not what
+#: it computes. ``epochs`` may be raised (a cosine schedule then continues on the curve of
+#: the new horizon); the data read from a new ``data_root`` must be the run's own (checked
+#: against the signature its checkpoint keeps).
 RESUMABLE_FIELDS = frozenset(
-    {"epochs", "max_steps", "device", "num_threads", "progress", "checkpoint_every"}
+    {
+        "epochs",
+        "max_steps",
+        "device",
+        "num_threads",
+        "progress",
+        "checkpoint_every",
+        "out_dir",
+        "data_root",
+    }
 )
 
 
@@ -128,6 +141,12 @@ class TrainConfig:
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"{f.name} must be a finite number, got {value}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
         positive = {"epochs": self.epochs, "batch_size": self.batch_size, "lr": self.lr}
         positive["width_multiplier"] = self.width_multiplier
         positive["plateau_patience"] = self.plateau_patience

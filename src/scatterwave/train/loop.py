@@ -245,7 +245,17 @@ def fit(
         length (the 1D-CNNs).
     resume : bool
         Continue from ``<out_dir>/checkpoint.pt`` if it exists (start afresh otherwise). Without
-        it, an existing checkpoint is an error, so a run is never silently overwritten.
+        it, an existing checkpoint is an error, so a run is never silently overwritten. The
+        configuration may differ from the checkpoint's only in
+        :data:`~scatterwave.train.config.RESUMABLE_FIELDS` (among them ``out_dir`` and
+        ``data_root``, for a run or data set that moved); the data must be the run's own
+        (shapes, labels and every item's RMS, kept in the checkpoint, are compared).
+
+    Raises
+    ------
+    ValueError
+        On a configuration that cannot run or resume, data other than the run's, or an
+        empty train, validation or test split (refused before the first step).
 
     Returns
     -------
