@@ -57,5 +57,7 @@ def test_render_and_load():
 def test_render_errors():
     with pytest.raises((ValueError, ModuleNotFoundError)):
         render_notes([0], [200], [100])
+    with pytest.raises(ValueError, match="duration must be in"):
+        render_notes([0], [60], [100], duration=-1.0)
     with pytest.raises(ValueError, match="pitch_range"):
         load_gm_notes(pitch_range=(80, 60))

@@ -56,6 +56,8 @@ def test_padding_and_errors(mtt, tmp_path):
     )
     # Clips are 1 s = 8000 samples: the second segment ends in 2000 padded zeros.
     assert np.all(d.test.x[1, 0, 3100:] == 0)
+    with pytest.raises(ValueError, match="sample_rate must be >= 1, got 0"):
+        load_magnatagatune(tmp_path, sample_rate=0)
     with pytest.raises(ValueError, match="n_tags=9"):
         load_magnatagatune(mtt, n_tags=9)
     with pytest.raises(FileNotFoundError, match=r"annotations_final\.csv"):

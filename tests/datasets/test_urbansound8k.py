@@ -61,6 +61,14 @@ def test_bad_folds_and_layout(us8k, tmp_path):
         load_urbansound8k(us8k, train_folds=(1, 2), val_folds=(2,))
     with pytest.raises(FileNotFoundError, match=r"metadata/UrbanSound8K\.csv"):
         load_urbansound8k(tmp_path / "missing")
+    # checked before any file is read, naming the option (duration=0 gave empty signals,
+    # -1 "negative dimensions are not allowed", sample_rate=0 "up and down must be >= 1")
+    with pytest.raises(ValueError, match=r"duration must be in \(0.0, inf\) seconds; got 0.0"):
+        load_urbansound8k(tmp_path / "missing", duration=0.0)
+    with pytest.raises(ValueError, match="sample_rate must be >= 1, got 0"):
+        load_urbansound8k(tmp_path / "missing", sample_rate=0)
+    with pytest.raises(ValueError, match="less than one sample"):
+        load_urbansound8k(tmp_path / "missing", duration=1e-6)
     with pytest.raises(ValueError, match="root="):
         load("urbansound8k")
     (us8k / "audio" / "fold10" / "110-0-0-0.wav").unlink()

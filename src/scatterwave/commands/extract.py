@@ -247,6 +247,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     except (
         ValueError,
+        TypeError,
         FileNotFoundError,
         FileExistsError,
         NotImplementedError,

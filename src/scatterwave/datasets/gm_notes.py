@@ -21,6 +21,7 @@ from typing import Literal
 
 import numpy as np
 
+from scatterwave._validation import check_int, check_real
 from scatterwave.datasets._base import ArraySplit, DatasetSplits
 
 __all__ = ["DEFAULT_PROGRAMS", "GM_NAMES", "default_soundfont", "load_gm_notes", "render_notes"]
@@ -105,6 +106,8 @@ def render_notes(
     meta : dict of ndarray, each shape (n_notes,)
         ``"program"``, ``"pitch"``, ``"velocity"`` (int64) and ``"rms"`` (float64).
     """
+    check_int("sample_rate", sample_rate, minimum=1)
+    check_real("duration", duration, low=0.0, low_open=True, hint=" seconds")
     try:
         import tinysoundfont
     except ModuleNotFoundError as exc:

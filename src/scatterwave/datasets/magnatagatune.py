@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scatterwave._validation import check_int
 from scatterwave.datasets._audio import fit_length, read_mono
 from scatterwave.datasets._base import ArraySplit, DatasetSplits
 
@@ -87,6 +88,7 @@ def load_magnatagatune(
     DatasetSplits
         ``task="multilabel"``; signals (n, 1, segment_length), labels (n, n_tags) float32 0/1.
     """
+    check_int("sample_rate", sample_rate, minimum=1)
     if n_tags < 1 or segment_length < 1 or segments_per_clip < 1:
         raise ValueError(
             f"n_tags, segment_length and segments_per_clip must be >= 1, got {n_tags}, "

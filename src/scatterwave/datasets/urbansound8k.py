@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scatterwave._validation import check_int, check_real
 from scatterwave.datasets._audio import fit_length, read_mono
 from scatterwave.datasets._base import ArraySplit, DatasetSplits
 
@@ -77,6 +78,12 @@ def load_urbansound8k(
         Signals of shape (n, 1, round(duration * sample_rate)) and 10 classes ordered by classID;
         the group id is the Freesound id (``fsID``).
     """
+    check_int("sample_rate", sample_rate, minimum=1)
+    check_real("duration", duration, low=0.0, low_open=True, hint=" seconds")
+    if round(duration * sample_rate) < 1:
+        raise ValueError(
+            f"duration={duration} s at sample_rate={sample_rate} Hz is less than one sample"
+        )
     root = Path(root)
     folds = {"train": train_folds, "val": val_folds, "test": test_folds}
     every = [f for v in folds.values() for f in v]
