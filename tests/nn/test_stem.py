@@ -65,47 +65,36 @@ def test_state_dict_and_modules_unchanged():
     assert isinstance(model.features[0], LiftingConv1d)
 
 
-@pytest.mark.parametrize("train", [True, False])
-def test_gradcheck_float64(train):
+def _stem_node(train, n_scales, length):
+    """The fused stem as a function of (x, weight, gamma, beta), and float64 inputs for it."""
     torch.manual_seed(1)
-    layers = _stem()
-    lift, _, norm, _, _ = layers
+    lift, _, norm, _, _ = _stem(n_scales=n_scales)
     lift.double()
     norm.double().train(train)
     with torch.no_grad():
         norm.weight.uniform_(0.5, 1.5)
         norm.bias.uniform_(-0.5, 0.5)
         norm.running_mean.uniform_(-0.1, 0.1)
-    x = torch.randn(2, 1, 40, dtype=torch.float64, requires_grad=True)
-
-    steps = plan_steps([(0, 1, s) for s in lift.grid.scales], "auto", 40, 1, 3, 9)
+    x = torch.randn(2, 1, length, dtype=torch.float64, requires_grad=True)
+    steps = plan_steps([(0, 1, s) for s in lift.grid.scales], "auto", length, 1, 3, 9)
 
     def fn(inp, weight, gamma, beta):
         return _StemFn.apply(inp, weight, gamma, beta, norm, steps, (4, 2))
 
     params = (lift.weight, norm.weight, norm.bias)
-    inputs = (x, *(p.detach().clone().requires_grad_() for p in params))
+    return fn, (x, *(p.detach().clone().requires_grad_() for p in params))
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_gradcheck_float64(train):
+    fn, inputs = _stem_node(train, n_scales=4, length=40)
     assert torch.autograd.gradcheck(fn, inputs, nondet_tol=0.0)
 
 
 @pytest.mark.parametrize("train", [True, False])
 def test_gradgradcheck_float64(train):
     # a double backward recomputes the stem module by module with a graph
-    torch.manual_seed(1)
-    lift, _, norm, _, _ = _stem(n_scales=3)
-    lift.double()
-    norm.double().train(train)
-    with torch.no_grad():
-        norm.weight.uniform_(0.5, 1.5)
-        norm.bias.uniform_(-0.5, 0.5)
-    x = torch.randn(2, 1, 32, dtype=torch.float64, requires_grad=True)
-    steps = plan_steps([(0, 1, s) for s in lift.grid.scales], "auto", 32, 1, 3, 9)
-
-    def fn(inp, weight, gamma, beta):
-        return _StemFn.apply(inp, weight, gamma, beta, norm, steps, (4, 2))
-
-    params = (lift.weight, norm.weight, norm.bias)
-    inputs = (x, *(p.detach().clone().requires_grad_() for p in params))
+    fn, inputs = _stem_node(train, n_scales=3, length=32)
     assert torch.autograd.gradgradcheck(fn, inputs, nondet_tol=0.0)
 
 
