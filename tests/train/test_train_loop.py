@@ -111,6 +111,15 @@ def test_resuming_on_other_data_is_refused(make_config, data):
                    resume=True).history) == 2  # fmt: skip
 
 
+def test_data_signature_rms_blocks_equal_one_pass():
+    from scatterwave.train._session import _item_rms
+
+    x = np.random.default_rng(0).standard_normal((600, 2, 7)).astype(np.float32)
+    ref = np.sqrt((x.astype(np.float64) ** 2).mean(axis=(1, 2)))
+    assert _item_rms(x, block=256) == pytest.approx(ref, rel=1e-15)
+    assert _item_rms(x[:0]) == [] and _item_rms(np.zeros((3, 1, 0))) == []
+
+
 def test_cosine_schedule_continues_on_the_new_horizon(make_config, data):
     """Raising ``epochs`` on resume: the rate of the epochs left follows the cosine curve of
     the new horizon, as in a run that had it from the start (it kept the old horizon: a

@@ -259,13 +259,28 @@ def data_signature(data: DatasetSplits) -> dict[str, Any]:
     signature: dict[str, Any] = {"classes": list(data.classes), "task": data.task}
     for name in ("train", "val", "test"):
         split = getattr(data, name)
-        x = np.asarray(split.x, dtype=np.float64).reshape(len(split), -1)
         signature[name] = {
             "shape": list(np.shape(split.x)),
             "labels": hashlib.sha256(np.ascontiguousarray(split.y).tobytes()).hexdigest(),
-            "rms": np.sqrt(np.mean(x**2, axis=1)).tolist() if x.shape[1] else [],
+            "rms": _item_rms(split.x),
         }
     return signature
+
+
+def _item_rms(x: np.ndarray, block: int = 256) -> list[float]:
+    """RMS of every item of ``x`` ``(n, ...)`` in float64, a block of items at a time.
+
+    Blocks keep the float64 copy small: a data set of a few GB in float32 would need twice
+    its size at once.
+    """
+    n = len(x)
+    if n == 0 or x[0].size == 0:
+        return []
+    out = []
+    for start in range(0, n, block):
+        part = np.asarray(x[start : start + block], dtype=np.float64).reshape(-1, x[0].size)
+        out.append(np.sqrt(np.mean(part**2, axis=1)))
+    return np.concatenate(out).tolist()
 
 
 def signature_mismatch(saved: dict[str, Any], current: dict[str, Any]) -> str | None:
