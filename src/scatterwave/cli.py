@@ -46,9 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         module.add_parser(sub)
     for command in sub.choices.values():
-        # -v after the command as well; SUPPRESS keeps a count given before it
+        # -v after the command as well, counted with those before it (see main)
         command.add_argument(
-            "-v", "--verbose", action="count", default=argparse.SUPPRESS, help=verbose_help
+            "-v", "--verbose", action="count", dest="verbose_after", default=0, help=verbose_help
         )
     return parser
 
@@ -58,11 +58,17 @@ def _add_missing_dependency_parser(sub, name: str, exc: ModuleNotFoundError) -> 
     p.set_defaults(_missing=exc)
 
 
+def log_level(args: argparse.Namespace) -> int:
+    """Return the logging level of the ``-v`` flags given before and after the command."""
+    verbose = args.verbose + getattr(args, "verbose_after", 0)
+    return {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
+    level = log_level(args)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     if args.command is None:
         parser.print_help()

@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 
 from scatterwave.cli import main
+from scatterwave.extract.compute import CannotStart
+from scatterwave.extract.pool import WorkerDied
 
 from .conftest import count_done, make_corpus
 
@@ -149,6 +151,12 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
         # the docs reserve exit 1 for "complete, some inputs failed": a crash must not say so
         (OSError(28, "No space left on device"), 3, "unexpected OSError: [Errno 28] No space"),
         (ModuleNotFoundError("No module named 'zarr'", name="zarr"), 2, "pip install"),
+        # errors of a defect or a failing machine in the middle of a job (exited 2)
+        (TypeError("'NoneType' object is not subscriptable"), 3, "unexpected TypeError"),
+        (RuntimeError("CUDA out of memory"), 3, "unexpected RuntimeError: CUDA out of memory"),
+        # the documented "could not start" ones
+        (CannotStart("device 'cuda' requested but torch sees no CUDA device"), 2, "no CUDA"),
+        (WorkerDied("chunk 3 ended its worker twice"), 2, "ended its worker twice"),
     ],
 )
 def test_unexpected_errors_exit_with_their_own_code(
@@ -185,10 +193,17 @@ def test_command_line_scheduler_replaces_the_config_files_workers(tmp_path: Path
     assert (config.scheduler, config.workers) == (None, 2)
 
 
-def test_verbose_after_the_command() -> None:
-    from scatterwave.cli import build_parser
+def test_verbose_before_and_after_the_command_add_up() -> None:
+    from scatterwave.cli import build_parser, log_level
 
     parser = build_parser()
-    assert parser.parse_args(["extract", "x", "-o", "o", "-v"]).verbose == 1
-    assert parser.parse_args(["-v", "extract", "x", "-o", "o"]).verbose == 1
-    assert parser.parse_args(["extract", "x", "-o", "o"]).verbose == 0
+    job = ["extract", "x", "-o", "o"]
+    cases = [
+        (job, logging.WARNING),
+        ([*job, "-v"], logging.INFO),
+        (["-v", *job], logging.INFO),
+        (["-v", *job, "-v"], logging.DEBUG),
+        ([*job, "-vv"], logging.DEBUG),
+    ]
+    for argv, level in cases:
+        assert log_level(parser.parse_args(argv)) == level, argv

@@ -187,6 +187,7 @@ def test_resume_from_another_spelling_of_the_runs_folder(tmp_path, capsys, monke
     [
         (OSError(28, "No space left on device"), 3, "unexpected OSError: [Errno 28] No space"),
         (ModuleNotFoundError("rendering notes needs tinysoundfont"), 2, "needs tinysoundfont"),
+        (TypeError("'NoneType' object is not subscriptable"), 3, "unexpected TypeError"),
     ],
 )
 def test_unexpected_errors_exit_with_their_own_code(tmp_path, capsys, monkeypatch, error, code,

@@ -32,7 +32,8 @@ def test_round_trip(tmp_path):
         ({"wavelet_loss_weight": float("nan")}, "wavelet_loss_weight must be a finite number"),
         ({"lr": float("inf")}, "lr must be a finite number"),
         ({"grad_clip": float("nan")}, "grad_clip must be a finite number"),
-        ({"seed": -1}, "seed must be an integer >= 0, got -1"),
+        ({"seed": -1}, r"seed must be an integer in \[0, 2\*\*32\), got -1"),
+        ({"seed": 2**60}, "seed must be an integer in"),  # overflowed in torch.manual_seed
     ],
 )
 def test_invalid_values_are_rejected(kw, match):

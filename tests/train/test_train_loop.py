@@ -111,6 +111,32 @@ def test_resuming_on_other_data_is_refused(make_config, data):
                    resume=True).history) == 2  # fmt: skip
 
 
+def test_data_signature_ignores_dtypes_and_sees_past_nan_items(data):
+    from scatterwave.train._session import data_signature, signature_mismatch
+
+    ref = data_signature(data)
+    retyped = DatasetSplits(
+        data.name, ArraySplit(data.train.x.astype(np.float64), data.train.y.astype(np.int32)),
+        data.val, data.test, data.classes,
+    )  # fmt: skip
+    assert signature_mismatch(ref, data_signature(retyped)) is None
+    x = data.train.x.copy()
+    x[0, 0, 3] = np.nan
+    with_nan = DatasetSplits(data.name, ArraySplit(x, data.train.y), data.val, data.test,
+                             data.classes)  # fmt: skip
+    saved = data_signature(with_nan)
+    assert signature_mismatch(saved, data_signature(with_nan)) is None
+    # one NaN item used to make every comparison of its split pass
+    other = x.copy()
+    other[7] *= 2
+    changed = DatasetSplits(data.name, ArraySplit(other, data.train.y), data.val, data.test,
+                            data.classes)  # fmt: skip
+    assert signature_mismatch(saved, data_signature(changed)) == (
+        "other signals in the train split (item 7 first)"
+    )
+    assert "item 0" in signature_mismatch(ref, data_signature(with_nan))
+
+
 def test_data_signature_rms_blocks_equal_one_pass():
     from scatterwave.train._session import _item_rms
 

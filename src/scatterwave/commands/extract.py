@@ -230,6 +230,8 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``scatterwave extract``; returns the exit code."""
+    from scatterwave.extract.compute import CannotStart
+    from scatterwave.extract.pool import WorkerDied
     from scatterwave.extract.progress import make_progress
     from scatterwave.extract.runner import extract
 
@@ -247,12 +249,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     except (
         ValueError,
-        TypeError,
         FileNotFoundError,
         FileExistsError,
         NotImplementedError,
         ConnectionError,
-        RuntimeError,
+        CannotStart,
+        WorkerDied,
     ) as exc:
         logger.error("%s", exc)
         return EXIT_USAGE

@@ -236,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
         config = _config(args)
         with _log_progress(config):
             result = fit(config, resume=args.resume)
-    except (ValueError, TypeError, FileNotFoundError, FileExistsError) as exc:
+    except (ValueError, FileNotFoundError, FileExistsError) as exc:
         print(f"scatterwave train: error: {exc}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as exc:

@@ -17,6 +17,7 @@ import numpy as np
 from scatterwave.extract.audio import AudioError, AudioInfo, read_segment
 
 __all__ = [
+    "CannotStart",
     "ChunkResult",
     "ChunkTask",
     "TransformSpec",
@@ -136,16 +137,20 @@ def output_shape(transform: Any, n_samples: int) -> tuple[int, int]:
     return int(shape[0]), int(shape[1])
 
 
+class CannotStart(RuntimeError):
+    """The job cannot start on this machine or from this caller (checked before any work)."""
+
+
 def check_cuda() -> None:
-    """Raise a clear error unless torch is installed and sees a CUDA device."""
+    """Raise :class:`CannotStart` unless torch is installed and sees a CUDA device."""
     try:
         import torch
     except ImportError as exc:
-        raise RuntimeError(
+        raise CannotStart(
             "device 'cuda' needs torch: pip install 'scatterwave[torch]' (torch==2.13.0)"
         ) from exc
     if not torch.cuda.is_available():
-        raise RuntimeError(
+        raise CannotStart(
             "device 'cuda' requested but torch sees no CUDA device "
             f"(torch {torch.__version__}, built with CUDA {torch.version.cuda}); "
             "use --device cpu"

@@ -14,6 +14,7 @@ from typing import Any
 
 from scatterwave.extract.audio import audio_extensions, scan_inputs
 from scatterwave.extract.compute import (
+    CannotStart,
     ChunkResult,
     ChunkTask,
     TransformSpec,
@@ -115,14 +116,14 @@ def extract(
     FileNotFoundError, FileExistsError, ValueError, ConnectionError
         Before any work, when the job cannot run: missing inputs, no usable audio, an
         existing output without ``resume``, inconsistent options, an unreachable scheduler,
-        CUDA requested without a GPU (RuntimeError), or a transform missing from this
+        CUDA requested without a GPU (CannotStart, a RuntimeError), or a transform missing from this
         installation (NotImplementedError).
     """
     t0 = time.perf_counter()
     if getattr(multiprocessing.current_process(), "_inheriting", False):
         # A worker started by "spawn" imports the main script again (as multiprocessing's
         # own check for Process.start, which this call would only reach after failing).
-        raise RuntimeError(
+        raise CannotStart(
             "extract() was called while a worker process was importing the main script: "
             "worker processes start by importing it, so the call must be guarded, as in "
             'docs/extract.md: put it under `if __name__ == "__main__":`'

@@ -181,8 +181,9 @@ class FeatureStore:
         Raises
         ------
         ValueError
-            If the store is not a scatterwave feature store, or its options or inputs
-            differ from ``config`` and ``inputs``.
+            If the store is not a scatterwave feature store, its options or inputs differ
+            from ``config`` and ``inputs``, or an input that its pending chunks read has
+            another header than at creation (:meth:`changed_sources`).
         """
         import zarr
 
@@ -449,8 +450,8 @@ def open_features(path: str | Path, *, allow_incomplete: bool = False) -> Any:
     """Open a feature store as an :class:`xarray.Dataset`, with item coordinates.
 
     The ``item`` dimension gets the coordinates ``source`` (file path), ``channel``,
-    ``start``, ``duration`` (seconds), ``ok`` and ``padded``; every per-path metadata array
-    ``path_<name>`` is a coordinate of the ``path`` dimension (``path_order`` for
+    ``start``, ``duration`` (seconds), ``ok``, ``padded`` and ``computed``; every per-path
+    metadata array ``path_<name>`` is a coordinate of the ``path`` dimension (``path_order`` for
     ``Scattering1D``; ``path_pair``, the pair name of each row such as ``"S1"`` or
     ``"psi_t * psi_f_up"``, for JTFS). Arrays stay lazy (dask).
 

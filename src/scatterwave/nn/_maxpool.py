@@ -19,11 +19,21 @@ MAX_WINDOW = 256
 
 
 def max_pool(y: torch.Tensor, p: int) -> torch.Tensor:
-    """Differentiable max-pooling of ``y`` ``(..., T)`` over windows of ``p``: ``(..., T // p)``.
+    """Max-pool ``y`` over windows of ``p`` on its last axis, differentiably.
 
     The same maxima as :func:`pool_into` (the trailing ``T % p`` samples are dropped), with
     an autograd graph; the fused nodes use it to recompute their output for a double
     backward.
+
+    Parameters
+    ----------
+    y : torch.Tensor, shape (..., T)
+    p : int
+        Window.
+
+    Returns
+    -------
+    torch.Tensor, shape (..., T // p)
     """
     n = y.shape[-1] // p
     return y[..., : n * p].unflatten(-1, (n, p)).max(dim=-1).values

@@ -142,7 +142,7 @@ class _StemFn(torch.autograd.Function):
 
 
 def _recomputed_grads(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-    """Gradients for ``x``, the weights, ``gamma`` and ``beta`` with a graph (double backward).
+    """Return the gradients for ``x``, the weights, ``gamma`` and ``beta`` with a graph.
 
     The stem is recomputed module by module from the saved input, with batch statistics
     when the forward pass used them and the forward pass's statistics as constants

@@ -261,7 +261,8 @@ def data_signature(data: DatasetSplits) -> dict[str, Any]:
         split = getattr(data, name)
         signature[name] = {
             "shape": list(np.shape(split.x)),
-            "labels": hashlib.sha256(np.ascontiguousarray(split.y).tobytes()).hexdigest(),
+            # as float64: the same labels in another integer or float dtype are the same
+            "labels": hashlib.sha256(np.asarray(split.y, dtype=np.float64).tobytes()).hexdigest(),
             "rms": _item_rms(split.x),
         }
     return signature
@@ -295,9 +296,13 @@ def signature_mismatch(saved: dict[str, Any], current: dict[str, Any]) -> str | 
         if a["labels"] != b["labels"]:
             return f"other labels in the {name} split"
         rms_a, rms_b = np.asarray(a["rms"]), np.asarray(b["rms"])
-        scale = max(float(np.abs(rms_a).max(initial=0.0)), 1e-300)
-        if rms_a.size and float(np.abs(rms_a - rms_b).max()) > 1e-5 * scale:
-            item = int(np.argmax(np.abs(rms_a - rms_b)))
+        finite = rms_a[np.isfinite(rms_a)]
+        tol = 1e-5 * max(float(np.abs(finite).max(initial=0.0)), 1e-300)
+        with np.errstate(invalid="ignore"):  # inf - inf
+            same = (np.abs(rms_a - rms_b) <= tol) | (rms_a == rms_b)
+        same |= np.isnan(rms_a) & np.isnan(rms_b)  # an item holding NaN in both
+        if not same.all():
+            item = int(np.flatnonzero(~same)[0])
             return f"other signals in the {name} split (item {item} first)"
     return None
 

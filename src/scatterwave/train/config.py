@@ -145,8 +145,12 @@ class TrainConfig:
             value = getattr(self, f.name)
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f"{f.name} must be a finite number, got {value}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int)
+            or not 0 <= self.seed < 2**32
+        ):
+            raise ValueError(f"seed must be an integer in [0, 2**32), got {self.seed!r}")
         positive = {"epochs": self.epochs, "batch_size": self.batch_size, "lr": self.lr}
         positive["width_multiplier"] = self.width_multiplier
         positive["plateau_patience"] = self.plateau_patience
