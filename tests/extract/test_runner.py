@@ -183,6 +183,38 @@ def test_resume_refuses_an_input_replaced_by_another_rate(clean_corpus: Path, tm
         extract([corpus], out, cfg, resume=True)
 
 
+def test_resume_refuses_a_resized_input_and_warns_of_a_modified_one(
+    clean_corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Same header, other content: a WAV's size changes with its subtype (16 to 24 bits),
+    and a file rewritten with other samples of the same subtype keeps its size and header:
+    only its modification time tells, named in a warning."""
+    import logging
+    import os
+    import shutil
+
+    import soundfile as sf
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(clean_corpus, corpus)
+    out = tmp_path / "o.zarr"
+    cfg = ExtractConfig(**SMALL, batch_size=4, workers=1)
+    with pytest.raises(KeyboardInterrupt):
+        extract([corpus], out, cfg, progress=_StopAfter(1))
+    target = corpus / "a.wav"
+    data, rate = sf.read(target)
+    sf.write(target, data, rate, subtype="PCM_24")
+    with pytest.raises(ValueError, match=r"a\.wav: recorded \d+ bytes, now \d+"):
+        extract([corpus], out, cfg, resume=True)
+    sf.write(target, -data, rate, subtype="PCM_16")  # the original size and header
+    stat = target.stat()
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    with caplog.at_level(logging.WARNING, logger="scatterwave.extract.store"):
+        extract([corpus], out, cfg, resume=True)
+    assert "1 input file(s) that chunks still to compute read were modified" in caplog.text
+    assert "a.wav" in caplog.text
+
+
 def test_open_features_refuses_an_unfinished_store_unless_asked(corpus: Path, tmp_path: Path):
     pytest.importorskip("xarray")
     out = tmp_path / "part.zarr"

@@ -18,8 +18,9 @@ Layout of ``OUT.zarr`` (a Zarr group; ``I`` items, ``P`` paths, ``T`` time frame
 Attributes: ``config`` (all options), ``scatterwave_version``, ``transform`` (class name),
 ``sample_rate``, ``n_samples``, ``hop``, ``output_shape``, ``inputs``, ``skipped`` (files of
 the input folders whose suffix is no audio format), ``sources`` (path, frames, sample_rate,
-channels per usable file), ``failures`` (one row per failed file: path, reason, stage
-``"header"``, ``"truncated"`` or ``"decode"`` and, for decode failures, the first failing item),
+channels, size in bytes and mtime_ns per usable file, the last two checked on resume),
+``failures`` (one row per failed file: path, reason, stage ``"header"``, ``"truncated"`` or
+``"decode"`` and, for decode failures, the first failing item),
 ``path_keys`` (``Scattering1D``: the ``meta()["key"]`` tuples), ``complete``.
 
 A chunk counts as done only once its ``chunk_done`` flag is set, which happens after its
@@ -63,7 +64,10 @@ class FeatureStore:
         self.n_items = int(coeffs.shape[0])
         self.chunk_items = int(coeffs.chunks[0])
         self.n_chunks = -(-self.n_items // self.chunk_items)
-        self._sources = [AudioInfo(**s) for s in self.attrs["sources"]]
+        fields = ("path", "frames", "sample_rate", "channels")
+        self._sources = [AudioInfo(**{k: s[k] for k in fields}) for s in self.attrs["sources"]]
+        # size and modification time at creation (absent from stores written before them)
+        self._stats = [(s.get("size"), s.get("mtime_ns")) for s in self.attrs["sources"]]
 
     # ------------------------------------------------------------------ creation
     @classmethod
@@ -236,12 +240,19 @@ class FeatureStore:
         return store
 
     def changed_sources(self) -> list[str]:
-        """Describe the inputs of pending chunks whose header changed since the store's creation.
+        """Describe the inputs of pending chunks whose header or size changed since creation.
 
         The chunks still to compute read their files with the headers recorded at creation
         (frames, sample rate, channels); a file replaced in between would be decoded with the
-        wrong rate or channels. A file that cannot be read now is not listed: its items fail
-        as they would in an uninterrupted job.
+        wrong rate or channels, or mix two versions of its audio in the store. A file whose
+        header and size are unchanged but whose modification time moved is logged as a
+        warning (copies and ``touch`` move it too). A file that cannot be read now is not
+        listed: its items fail as they would in an uninterrupted job.
+
+        Returns
+        -------
+        list of str
+            One description per changed file, naming it and what changed.
         """
         from scatterwave.extract.audio import AudioError, probe
 
@@ -250,15 +261,29 @@ class FeatureStore:
         for index in self.pending_chunks():
             first = index * self.chunk_items
             used.update(int(k) for k in file_index[first : first + self.chunk_items])
-        changed = []
+        changed, touched = [], []
         for k in sorted(used):
             recorded = self._sources[k]
             try:
                 now = probe(recorded.path)
-            except AudioError:
+                stat = Path(recorded.path).stat()
+            except (AudioError, OSError):
                 continue
+            size, mtime_ns = self._stats[k]
             if now != recorded:
                 changed.append(f"{recorded.path}: recorded {_header(recorded)}, now {_header(now)}")
+            elif size is not None and stat.st_size != size:
+                changed.append(f"{recorded.path}: recorded {size} bytes, now {stat.st_size}")
+            elif mtime_ns is not None and stat.st_mtime_ns != mtime_ns:
+                touched.append(recorded.path)
+        if touched:
+            logger.warning(
+                "%d input file(s) that chunks still to compute read were modified since the "
+                "interrupted run, with the same header and size (first: %s); if their audio "
+                "changed, the store mixes two versions of it: extract into a new output",
+                len(touched),
+                "; ".join(touched[:5]),
+            )
         return changed
 
     # ------------------------------------------------------------------ work
@@ -434,11 +459,15 @@ def _jsonable(value: Any) -> Any:
 
 
 def _source_dict(source: AudioInfo) -> dict[str, Any]:
+    """Describe a source for the attributes: its header, size and modification time."""
+    stat = Path(source.path).stat()
     return {
         "path": source.path,
         "frames": source.frames,
         "sample_rate": source.sample_rate,
         "channels": source.channels,
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
     }
 
 
