@@ -161,13 +161,12 @@ def test_resume_names_the_inputs_that_differ(full_run, corpus: Path) -> None:
         extract([corpus / "a.wav"], out, ExtractConfig(**SMALL, batch_size=4), resume=True)
 
 
-def test_resume_refuses_an_input_replaced_by_another_rate(clean_corpus: Path, tmp_path: Path):
-    """A file replaced between the interrupted run and its resumption (here: the same number
-    of frames at another rate) was read with the recorded header, so its audio was resampled
-    from the wrong rate without a word."""
-    import shutil
+def _interrupted_copy(clean_corpus: Path, tmp_path: Path) -> tuple[Path, Path, ExtractConfig]:
+    """A copy of the corpus and a job on it interrupted after its first chunk.
 
-    import soundfile as sf
+    ``a.wav`` (10,400 frames at 8 kHz) is also read by chunks still pending.
+    """
+    import shutil
 
     corpus = tmp_path / "corpus"
     shutil.copytree(clean_corpus, corpus)
@@ -175,7 +174,17 @@ def test_resume_refuses_an_input_replaced_by_another_rate(clean_corpus: Path, tm
     cfg = ExtractConfig(**SMALL, batch_size=4, workers=1)
     with pytest.raises(KeyboardInterrupt):
         extract([corpus], out, cfg, progress=_StopAfter(1))
-    target = corpus / "a.wav"  # 10,400 frames at 8 kHz: its later items are still pending
+    return corpus, out, cfg
+
+
+def test_resume_refuses_an_input_replaced_by_another_rate(clean_corpus: Path, tmp_path: Path):
+    """A file replaced between the interrupted run and its resumption (here: the same number
+    of frames at another rate) was read with the recorded header, so its audio was resampled
+    from the wrong rate without a word."""
+    import soundfile as sf
+
+    corpus, out, cfg = _interrupted_copy(clean_corpus, tmp_path)
+    target = corpus / "a.wav"
     info = probe(target)
     sf.write(target, sf.read(target)[0], 16000)
     with pytest.raises(ValueError, match=rf"changed since the interrupted run \({target}: "
@@ -191,16 +200,10 @@ def test_resume_refuses_a_resized_input_and_warns_of_a_modified_one(
     only its modification time tells, named in a warning."""
     import logging
     import os
-    import shutil
 
     import soundfile as sf
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(clean_corpus, corpus)
-    out = tmp_path / "o.zarr"
-    cfg = ExtractConfig(**SMALL, batch_size=4, workers=1)
-    with pytest.raises(KeyboardInterrupt):
-        extract([corpus], out, cfg, progress=_StopAfter(1))
+    corpus, out, cfg = _interrupted_copy(clean_corpus, tmp_path)
     target = corpus / "a.wav"
     data, rate = sf.read(target)
     sf.write(target, data, rate, subtype="PCM_24")
