@@ -168,11 +168,9 @@ class ExtractConfig:
             raise ValueError(
                 "workers and scheduler are exclusive: the Dask cluster decides its workers"
             )
-        if self.scheduler is not None and not isinstance(self.scheduler, str):
-            raise ValueError(
-                f"scheduler={self.scheduler!r}: expected an address like tcp://host:8786"
-            )
-        if self.scheduler is not None and "://" not in self.scheduler:
+        if self.scheduler is not None and (
+            not isinstance(self.scheduler, str) or "://" not in self.scheduler
+        ):
             raise ValueError(
                 f"scheduler={self.scheduler!r}: expected an address like tcp://host:8786"
             )

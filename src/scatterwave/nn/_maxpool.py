@@ -4,7 +4,8 @@ The fused W-Net nodes (:mod:`scatterwave.nn._stem`, :mod:`scatterwave.nn._norm_r
 keep, for the backward pass, where each maximum lies within its window. The module-by-module
 pooling keeps an int64 index per output value; here each offset takes ``ceil(log2(p))`` bits
 rounded up to 1, 2, 4 or 8, packed into ``uint8`` (a window of 4 takes 2 bits: 32 times less
-than int64).
+than int64). For a double backward the fused nodes recompute their output with
+:func:`max_pool` and differentiate it with :func:`grads_with_graph`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-__all__ = ["MAX_WINDOW", "max_pool", "packed_length", "pool_into", "unpool_into"]
+__all__ = [
+    "MAX_WINDOW",
+    "grads_with_graph",
+    "max_pool",
+    "packed_length",
+    "pool_into",
+    "unpool_into",
+]
 
 #: Largest window whose offsets fit a byte.
 MAX_WINDOW = 256
@@ -37,6 +45,35 @@ def max_pool(y: torch.Tensor, p: int) -> torch.Tensor:
     """
     n = y.shape[-1] // p
     return y[..., : n * p].unflatten(-1, (n, p)).max(dim=-1).values
+
+
+def grads_with_graph(
+    out: torch.Tensor,
+    inputs: tuple[torch.Tensor, ...],
+    needs: tuple[bool, ...],
+    grad: torch.Tensor,
+) -> tuple[torch.Tensor | None, ...]:
+    """Differentiate a fused node's recomputed ``out`` for a double backward.
+
+    Parameters
+    ----------
+    out : torch.Tensor
+        The node's output, recomputed module by module with an autograd graph.
+    inputs : tuple of torch.Tensor
+        The node's tensor inputs, in order.
+    needs : tuple of bool
+        ``ctx.needs_input_grad`` for ``inputs``.
+    grad : torch.Tensor
+        Gradient at ``out``.
+
+    Returns
+    -------
+    tuple of torch.Tensor or None
+        One gradient per input (None where not needed), with a graph (``create_graph=True``).
+    """
+    wanted = [t for t, n in zip(inputs, needs, strict=True) if n]
+    grads = iter(torch.autograd.grad(out, wanted, grad, create_graph=True))
+    return tuple(next(grads) if n else None for n in needs)
 
 
 def _bits(p: int) -> int:

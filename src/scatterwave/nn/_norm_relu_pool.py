@@ -20,7 +20,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from scatterwave.nn._maxpool import MAX_WINDOW, max_pool, packed_length, pool_into, unpool_into
+from scatterwave.nn._maxpool import (
+    MAX_WINDOW,
+    grads_with_graph,
+    max_pool,
+    packed_length,
+    pool_into,
+    unpool_into,
+)
 
 __all__ = ["fusable_norm_relu_pool", "norm_relu_pool"]
 
@@ -64,13 +71,8 @@ class _NormReluPoolFn(torch.autograd.Function):
         if torch.is_grad_enabled():
             # create_graph=True: recompute with a graph (batch statistics, no running update)
             z = F.batch_norm(y, None, None, gamma, beta, True, 0.0, ctx.eps)
-            inputs = [t for t, n in zip((y, gamma, beta), needs) if n]
-            grads = iter(
-                torch.autograd.grad(
-                    max_pool(z.clamp_min(0), ctx.p), inputs, grad, create_graph=True
-                )
-            )
-            return (*(next(grads) if n else None for n in needs), None, None, None)
+            out = max_pool(z.clamp_min(0), ctx.p)
+            return (*grads_with_graph(out, (y, gamma, beta), needs, grad), None, None, None)
         # ReLU: a maximum passes its gradient only where it is positive
         g = unpool_into(grad * (out > 0), offsets, ctx.p, torch.empty_like(y))
         dy, d_gamma, d_beta = torch.ops.aten.native_batch_norm_backward(

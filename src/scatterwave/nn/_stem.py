@@ -20,7 +20,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from scatterwave.nn._maxpool import MAX_WINDOW, max_pool, packed_length, pool_into, unpool_into
+from scatterwave.nn._maxpool import (
+    MAX_WINDOW,
+    grads_with_graph,
+    max_pool,
+    packed_length,
+    pool_into,
+    unpool_into,
+)
 from scatterwave.nn._multiscale import (
     ScaleStep,
     _Prepared,
@@ -157,12 +164,7 @@ def _recomputed_grads(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None
         a, b = _affine(gamma, beta, mean, invstd)
         z = z * a[..., None] + b[..., None]
     out = max_pool(z.clamp_min(0), p2)
-    inputs = (x, weight, gamma, beta)
-    needs = ctx.needs_input_grad[:4]
-    grads = iter(
-        torch.autograd.grad(out, [t for t, n in zip(inputs, needs) if n], grad, create_graph=True)
-    )
-    return tuple(next(grads) if n else None for n in needs)
+    return grads_with_graph(out, (x, weight, gamma, beta), ctx.needs_input_grad[:4], grad)
 
 
 def _batch_stats(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
