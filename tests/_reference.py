@@ -12,6 +12,32 @@ import math
 import numpy as np
 
 
+def _row_spectra(S, fb, x_pad: np.ndarray):
+    """Yield ``(row, spectrum)`` for every row of ``S.meta()``: the row's full-rate signal on
+    the padded axis (``x`` itself for order 0, ``|x * psi1|`` and ``||x * psi1| * psi2|``),
+    in the Fourier domain (``fb``: the filterbank ``S`` designed for ``x``'s length); the
+    wavelets skip the Nyquist bin of their input."""
+    N_pad = fb.N_pad
+    X = np.fft.fft(x_pad)
+    X_band = X.copy()
+    X_band[:, N_pad // 2] = 0.0  # the wavelets do not analyse the Nyquist bin
+    psi1, psi2 = fb.psi1.filters.dense(), fb.psi2.filters.dense()
+    meta = S.meta()
+    U1_f = {}
+    for row, (order, (n1, n2)) in enumerate(zip(meta["order"], meta["n"])):
+        if order == 0:
+            yield row, X
+            continue
+        if n1 not in U1_f:
+            U1_f[n1] = np.fft.fft(np.abs(np.fft.ifft(X_band * psi1[n1])))
+        if order == 1:
+            yield row, U1_f[n1]
+        else:
+            U1_band = U1_f[n1].copy()
+            U1_band[:, N_pad // 2] = 0.0
+            yield row, np.fft.fft(np.abs(np.fft.ifft(U1_band * psi2[n2])))
+
+
 def reference_scattering(S, x: np.ndarray) -> np.ndarray:
     """Coefficients of ``S`` (average=True, normalize="energy") computed the slow way.
 
@@ -28,35 +54,14 @@ def reference_scattering(S, x: np.ndarray) -> np.ndarray:
     fb, plan = S._design(N), S.plan(N)
     N_pad, left = fb.N_pad, plan.pad_left
     x_pad = np.pad(x, ((0, 0), (left, N_pad - N - left)), mode="reflect")
-    X = np.fft.fft(x_pad)
-    X_band = X.copy()
-    X_band[:, N_pad // 2] = 0.0  # the wavelets do not analyse the Nyquist bin
-    psi1, psi2, phi = fb.psi1.filters.dense(), fb.psi2.filters.dense(), fb.phi_f
+    phi = fb.phi_f
     stride = 2**plan.log2_stride
     n_out = -(-N // stride)
     start = left // stride
-
-    def average(u_f: np.ndarray) -> np.ndarray:
+    out = np.zeros((B, len(S.meta()["order"]), n_out))
+    for row, u_f in _row_spectra(S, fb, x_pad):
         s = np.fft.ifft(u_f * phi).real[:, ::stride][:, start : start + n_out]
-        return s * math.sqrt(N / n_out)
-
-    meta = S.meta()
-    out = np.zeros((B, len(meta["order"]), n_out))
-    U1_f = {}
-    for row, (order, (n1, n2)) in enumerate(zip(meta["order"], meta["n"])):
-        if order == 0:
-            out[:, row] = average(X)
-            continue
-        if n1 not in U1_f:
-            U1 = np.abs(np.fft.ifft(X_band * psi1[n1]))
-            U1_f[n1] = np.fft.fft(U1)
-        if order == 1:
-            out[:, row] = average(U1_f[n1])
-        else:
-            U1_band = U1_f[n1].copy()
-            U1_band[:, N_pad // 2] = 0.0
-            U2 = np.abs(np.fft.ifft(U1_band * psi2[n2]))
-            out[:, row] = average(np.fft.fft(U2))
+        out[:, row] = s * math.sqrt(N / n_out)
     return out
 
 
@@ -84,24 +89,9 @@ def padded_buffer_means(S, x: np.ndarray) -> np.ndarray:
     if S.pad_mode != "zero":
         raise ValueError(f"padded_buffer_means needs pad_mode='zero', got {S.pad_mode!r}")
     B, N = x.shape
-    fb, plan = S._design(N), S.plan(N)
-    N_pad, left = fb.N_pad, plan.pad_left
-    x_pad = np.pad(x, ((0, 0), (left, N_pad - N - left)))
-    X = np.fft.fft(x_pad)
-    X[:, N_pad // 2] = 0.0  # the wavelets do not analyse the Nyquist bin
-    psi1, psi2 = fb.psi1.filters.dense(), fb.psi2.filters.dense()
-    meta = S.meta()
-    out = np.zeros((B, len(meta["order"])))
-    U1_f = {}
-    for row, (order, (n1, n2)) in enumerate(zip(meta["order"], meta["n"])):
-        if order == 0:
-            out[:, row] = x_pad.sum(axis=-1) / N
-            continue
-        if n1 not in U1_f:
-            U1_f[n1] = np.fft.fft(np.abs(np.fft.ifft(X * psi1[n1])))
-            U1_f[n1][:, N_pad // 2] = 0.0
-        if order == 1:
-            out[:, row] = U1_f[n1][:, 0].real / N
-        else:
-            out[:, row] = np.abs(np.fft.ifft(U1_f[n1] * psi2[n2])).sum(axis=-1) / N
+    fb, left = S._design(N), S.plan(N).pad_left
+    x_pad = np.pad(x, ((0, 0), (left, fb.N_pad - N - left)))
+    out = np.zeros((B, len(S.meta()["order"])))
+    for row, u_f in _row_spectra(S, fb, x_pad):
+        out[:, row] = u_f[:, 0].real / N  # the spectrum's DC bin: the sum over the axis
     return out
